@@ -1,0 +1,45 @@
+# The plan-evaluation pipeline. `make` alone lists the targets.
+# Every step is a subcommand of `python -m analysis`; the targets below only call it.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+SYSTEM_PACKAGES := $(shell cat system-packages.txt)
+RAW_FILES := $(shell find data/raw -type f -not -name '.*' 2>/dev/null)
+CODE_FILES := $(shell find src/analysis -name '*.py' -o -name '*.yml' 2>/dev/null)
+MANIFEST := data/processed/manifest.json
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system-packages data reports test clean
+
+help: ## List every target with one line each
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+setup: system-packages $(INSTALLED) ## Create .venv with the pinned dependencies and check the Debian packages
+
+system-packages: ## Install the Debian packages in system-packages.txt (as root), or name the missing ones
+	@bash scripts/system-packages.sh $(SYSTEM_PACKAGES)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+data: $(MANIFEST) ## Validate data/raw and write the tidy datasets to data/processed
+
+$(MANIFEST): $(INSTALLED) $(RAW_FILES) $(CODE_FILES)
+	$(PY) -m analysis data
+
+reports: setup data ## Set up, then build everything that exists so far (processed data; reports later)
+
+test: $(INSTALLED) ## Run the test suite (pytest)
+	@$(PY) -m pytest; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+clean: ## Remove processed data and built reports (never data/raw)
+	rm -rf data/processed/* reports/*
+	@touch data/processed/.gitkeep reports/.gitkeep

@@ -1,0 +1,570 @@
+"""Raw transcription → tidy processed datasets (``python -m analysis data``).
+
+Load inputs: every raw file, checked against its sidecar (``analysis.raw``).
+Process data: cross-file checks (plans, documents, departments that exist; target years
+inside the plan period; restatements that agree), then one tidy frame per dataset.
+Save outputs: only when every check passed, each dataset written atomically with its
+schema checked; a manifest records row counts, checksums and where every raw row went.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import datasets, paths
+from analysis.cn_numbers import MULTIPLIERS, normalize, read_figure, split_unit
+from analysis.raw.catalog import RawCatalog, load_catalog
+from analysis.raw.errors import Problem, RawDataError
+from analysis.raw.table import ROW, RawTable
+from analysis.targets import ParsedTarget, parse_target
+
+SEP = "；"  # joins several sources or notes in one cell
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the frames, the manifest, and warnings to show the user."""
+
+    frames: dict[str, pd.DataFrame]
+    manifest: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bool = True) -> BuildResult:
+    """Validate ``raw_dir`` and write every processed dataset to ``out_dir``.
+
+    Raises RawDataError (listing every problem) before anything is written, so a bad raw
+    file never replaces good processed data.
+    """
+    raw_dir = raw_dir or paths.RAW
+    out_dir = out_dir or paths.PROCESSED
+
+    # Load inputs
+    catalog = load_catalog(raw_dir)
+
+    # Process data
+    assembler = _Assembler(catalog)
+    frames = assembler.assemble()
+    frames = {name: datasets.conform(name, frames[name]) for name in datasets.DATASETS}
+
+    manifest: dict[str, Any] = {
+        "datasets": {},
+        "lineage": assembler.lineage,
+        "raw_rows": catalog.row_count,
+    }
+    warnings = [
+        f"unparsed target: {r.plan_id}/{r.indicator_id} {r.target_text!r} ({r.parse_notes})"
+        for r in frames["indicators"].itertuples()
+        if r.target_kind == "unparsed"
+    ]
+
+    # Save outputs
+    if write:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in datasets.DATASETS:
+            manifest["datasets"][name] = datasets.write(name, frames[name], out_dir)
+        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        datasets.atomic_write_text(out_dir / "manifest.json", text)
+    return BuildResult(frames, manifest, warnings)
+
+
+def _source(table: RawTable, row: pd.Series, extra: str = "") -> str:
+    location = f"{row['source_location']}{extra}"
+    return f"{row['source_document']}：{location}"
+
+
+def _year_start(year: int) -> pd.Timestamp:
+    return pd.Timestamp(year=int(year), month=1, day=1)
+
+
+def _year_end(year: int) -> pd.Timestamp:
+    return pd.Timestamp(year=int(year), month=12, day=31)
+
+
+def _split_name_note(name: str) -> tuple[str, str | None]:
+    """'扶持成功创业数/ 创业帮扶数 (2023 年指标更名)' → the name, and the note in brackets."""
+    m = re.match(r"^(?P<name>.*?)\s*[(（](?P<note>[^()（）]+)[)）]\s*$", name)
+    if not m:
+        return name.strip(), None
+    return m.group("name").strip(), m.group("note").strip()
+
+
+class _Assembler:
+    """Turns a checked RawCatalog into the processed frames, collecting every problem first."""
+
+    def __init__(self, catalog: RawCatalog):
+        self.catalog = catalog
+        self.problems: list[Problem] = []
+        self.lineage: dict[str, dict[str, Any]] = {}
+        self.plans = catalog.one("plans").frame.set_index("plan_id", drop=False)
+        self.departments = set(catalog.one("departments").frame["department"])
+        self.document_files = set(catalog.one("documents").frame["file"])
+
+    # -- checks shared by every file ----------------------------------------------------
+    def _check_references(self) -> None:
+        for tables in self.catalog.by_role.values():
+            for table in tables:
+                frame = table.frame
+                if "plan_id" in frame.columns:
+                    for _, r in frame[~frame["plan_id"].isin(self.plans.index) & frame["plan_id"].notna()].iterrows():
+                        self.problems.append(table.problem(r[ROW], "plan_id", repr(r["plan_id"]),
+                                                           f"a plan_id from plans.csv {sorted(self.plans.index)}"))
+                plan_id = table.meta.get("plan_id")
+                if plan_id is not None and plan_id not in self.plans.index:
+                    self.problems.append(table.problem(None, "plan_id (sidecar)", repr(plan_id),
+                                                       "a plan_id from plans.csv"))
+                if "source_document" in frame.columns:
+                    for _, r in frame.iterrows():
+                        doc = r["source_document"]
+                        if doc is None:
+                            continue
+                        if doc not in self.document_files:
+                            self.problems.append(table.problem(r[ROW], "source_document", repr(doc),
+                                                               "a file listed in documents.csv"))
+                        elif not (self.catalog.documents_dir / doc).exists():
+                            self.problems.append(table.problem(r[ROW], "source_document", repr(doc),
+                                                               "the document's text under data/raw/documents/"))
+
+    def _record(self, table: RawTable, rows_out: int, to: str) -> None:
+        entry = self.lineage.setdefault(table.name, {"rows_in": len(table.frame), "rows_out": {}})
+        entry["rows_out"][to] = entry["rows_out"].get(to, 0) + rows_out
+
+    # -- datasets -------------------------------------------------------------------------
+    def assemble(self) -> dict[str, pd.DataFrame]:
+        self._check_references()
+        frames: dict[str, pd.DataFrame] = {}
+        frames["documents"] = self._documents()
+        frames["evaluation_settings"] = self._evaluation_settings()
+        frames["milestones"] = self._milestones(frames["evaluation_settings"])
+        items, item_index = self._items()
+        statements = self._target_statements(item_index)
+        frames["indicators"] = self._indicators(statements)
+        frames["target_statements"] = statements.drop(columns=["_table", "_row", "_item", "name", "attribute",
+                                                              "unit_cell", "category", "name_note", "seq",
+                                                              "parse_notes", "_raw_unit"])
+        frames["items"] = self._link_items(items, statements)
+        frames["responsibilities"] = self._responsibilities(items, statements)
+        frames["departments"] = self._departments(frames["responsibilities"])
+        frames["plans"] = self._plans(frames["indicators"])
+        frames["observations"] = self._observations(frames["indicators"])
+        if self.problems:
+            raise RawDataError(self.problems)
+        return frames
+
+    def _documents(self) -> pd.DataFrame:
+        table = self.catalog.one("documents")
+        self._record(table, len(table.frame), "documents")
+        return table.frame.drop(columns=[ROW])
+
+    def _plans(self, indicators: pd.DataFrame) -> pd.DataFrame:
+        table = self.catalog.one("plans")
+        frame = table.frame.copy()
+        for _, r in frame[frame["period_start"] > frame["period_end"]].iterrows():
+            self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
+                                               f"a year not before period_start ({r['period_start']})"))
+        counts = indicators.groupby("plan_id").size()
+        frame["n_indicators"] = frame["plan_id"].map(counts).fillna(0).astype(int)
+        frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
+        self._record(table, len(frame), "plans")
+        return frame.drop(columns=[ROW, "source_document", "source_location"])
+
+    def _evaluation_settings(self) -> pd.DataFrame:
+        frames = []
+        for table in self.catalog.all("evaluation_settings"):
+            frame = table.frame.copy()
+            for _, r in frame.iterrows():
+                lead = r.get("lead_department")
+                if lead and lead not in self.departments:
+                    self.problems.append(table.problem(r[ROW], "lead_department", repr(lead),
+                                                       "a department from departments.csv"))
+            for col in ("annual_cutoff", "monthly_cutoff", "task_cutoff"):
+                frame[col] = pd.to_datetime(frame[col])
+            frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
+            self._record(table, len(frame), "evaluation_settings")
+            frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
+        return _concat(frames, "evaluation_settings")
+
+    def _milestones(self, settings: pd.DataFrame) -> pd.DataFrame:
+        frames = []
+        exercises = set(settings["exercise"])
+        for table in self.catalog.all("milestones"):
+            frame = table.frame.copy()
+            for _, r in frame[~frame["exercise"].isin(exercises)].iterrows():
+                self.problems.append(table.problem(r[ROW], "exercise", repr(r["exercise"]),
+                                                   f"an exercise from evaluations.csv {sorted(exercises)}"))
+            frame["due"] = pd.to_datetime(frame["due"])
+            frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
+            self._record(table, len(frame), "milestones")
+            frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
+        return _concat(frames, "milestones")
+
+    def _items(self) -> tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]]]:
+        """Rows of the task tables as items; an index from (document, location) to the item."""
+        rows: list[dict[str, Any]] = []
+        index: dict[tuple[str, str], dict[str, Any]] = {}
+        zh = {"topic": "重点专题", "indicator": "重大指标", "task": "重大任务"}
+        for table in self.catalog.all("task_table"):
+            meta = table.meta
+            frame = table.frame.copy()
+            frame["category"] = frame["category"].ffill()
+            by_category = meta.get("item_type_by_category") or {}
+            for _, r in frame.iterrows():
+                if r["category"] is None:
+                    self.problems.append(table.problem(r[ROW], "category", "an empty cell with none above it",
+                                                       "the 类别 of the first row"))
+                    continue
+                item_type = meta.get("item_type") or by_category.get(r["category"])
+                if item_type not in zh:
+                    self.problems.append(table.problem(r[ROW], "category", repr(r["category"]),
+                                                       f"a category named in the sidecar {sorted(by_category)}"))
+                    continue
+                departments = [d for d in re.split(r"[\s、，,；;]+", r["departments"].strip()) if d]
+                for d in departments:
+                    if d not in self.departments:
+                        self.problems.append(table.problem(r[ROW], "departments", repr(d),
+                                                           "a department from departments.csv"))
+                item = {
+                    "plan_id": meta["plan_id"],
+                    "item_id": f"{meta['item_prefix']}-{int(r['row']):02d}",
+                    "item_type": item_type,
+                    "item_type_zh": zh[item_type],
+                    "category": r["category"],
+                    "text": r["content"],
+                    "source": _source(table, r),
+                    "_departments": departments,
+                }
+                rows.append(item)
+                index[(r["source_document"], r["source_location"])] = item
+            self._record(table, len(frame), "items")
+        return pd.DataFrame(rows), index
+
+    def _target_statements(self, item_index: dict[tuple[str, str], dict[str, Any]]) -> pd.DataFrame:
+        """Every statement of a target, parsed: table rows first, then sentences."""
+        rows: list[dict[str, Any]] = []
+        for table in self.catalog.all("target_table"):
+            for _, r in table.frame.iterrows():
+                name, name_note = _split_name_note(r["name"])
+                rows.append(self._statement(table, r, role="primary", name=name, name_note=name_note,
+                                            text=r["target"], context=r["target_heading"], unit=r["unit"],
+                                            category=r["category"], attribute=r.get("attribute"),
+                                            seq=r["seq"], item=None))
+            self._record(table, len(table.frame), "target_statements")
+        for table in self.catalog.all("target_statements"):
+            # seq: order of the defining (primary) statements within each plan
+            primary = table.frame["role"] == "primary"
+            order = primary.groupby(table.frame["plan_id"]).cumsum().where(primary, 0)
+            for (_, r), seq in zip(table.frame.iterrows(), order):
+                item = item_index.get((r["source_document"], r["source_location"]))
+                rows.append(self._statement(table, r, role=r["role"], name=r["name"], name_note=None,
+                                            text=r["target_text"], context=r["context"], unit=r["unit"],
+                                            category=item["category"] if item else None,
+                                            attribute=r.get("attribute"), seq=seq, item=item))
+            self._record(table, len(table.frame), "target_statements")
+        frame = pd.DataFrame(rows)
+        # category is carried down merged cells, within each table
+        frame["category"] = frame.groupby("_table", sort=False)["category"].ffill()
+        return frame
+
+    def _statement(self, table: RawTable, r: pd.Series, *, role: str, name: str, name_note: str | None,
+                   text: str, context: str | None, unit: str | None, category: str | None,
+                   attribute: str | None, seq: int, item: dict[str, Any] | None) -> dict[str, Any]:
+        plan = self.plans.loc[r["plan_id"]] if r["plan_id"] in self.plans.index else None
+        period = (int(plan["period_start"]), int(plan["period_end"])) if plan is not None else None
+        parsed: ParsedTarget = parse_target(text, name=name, unit=unit, context=context or "", period=period)
+        if period and parsed.target_year is not None and not period[0] <= parsed.target_year <= period[1]:
+            self.problems.append(table.problem(r[ROW], "target_text" if "target_text" in r else "target",
+                                               f"target year {parsed.target_year} in {text!r}",
+                                               f"a year inside the plan period {period[0]}–{period[1]}"))
+        return {
+            "plan_id": r["plan_id"],
+            "indicator_id": r["indicator_id"],
+            "role": role,
+            "target_text": text,
+            "context": context,
+            "target_kind": parsed.target_kind,
+            "comparator": parsed.comparator,
+            "target_value": parsed.target_value,
+            "target_year": parsed.target_year,
+            "unit": parsed.unit,
+            "parse_notes": "; ".join(parsed.notes) or None,
+            "source": _source(table, r),
+            "name": name,
+            "name_note": name_note,
+            "attribute": attribute,
+            "unit_cell": unit,
+            "category": category,
+            "seq": int(seq),
+            "_raw_unit": unit,
+            "_table": table.name,
+            "_row": int(r[ROW]),
+            "_item": item["item_id"] if item else None,
+        }
+
+    def _indicators(self, statements: pd.DataFrame) -> pd.DataFrame:
+        """One row per target: its primary statement, every source, and its definition."""
+        definitions = self._definitions()
+        out = []
+        compare = ["target_kind", "comparator", "target_value", "target_year"]
+        for (plan_id, indicator_id), group in statements.groupby(["plan_id", "indicator_id"], sort=False):
+            primaries = group[group["role"] == "primary"]
+            if len(primaries) != 1:
+                r = group.iloc[0]
+                found = f"{len(primaries)} primary statements" + (
+                    f" ({', '.join(primaries['source'])})" if len(primaries) else "")
+                self.problems.append(Problem(r["_table"], int(r["_row"]), "indicator_id",
+                                             f"{found} of {plan_id}/{indicator_id}",
+                                             "exactly one table row or role=primary sentence per target"))
+                continue
+            p = primaries.iloc[0]
+            for _, s in group[group["role"] == "restatement"].iterrows():
+                fields = compare[1:] if p["target_kind"] in ("annual", "cumulative", "level") else compare
+                differs = [f for f in fields if not _same(s[f], p[f])]
+                if differs:
+                    self.problems.append(Problem(
+                        s["_table"], int(s["_row"]), "target_text",
+                        f"{s['target_text']!r} read as " + ", ".join(f"{f}={s[f]!r}" for f in differs),
+                        f"the same target as {p['source']} ({', '.join(f'{f}={p[f]!r}' for f in differs)})"))
+            attribute = _text(p["attribute"]) or next((a for a in map(_text, group["attribute"]) if a), None)
+            unit_factor, table_unit = split_unit(p["_raw_unit"])
+            definition = definitions.get((plan_id, indicator_id))
+            if definition and normalize(definition[0]) != normalize(p["name"]):
+                self.problems.append(Problem(definition[2], definition[3], "name", repr(definition[0]),
+                                             f"the indicator's name in the table, {p['name']!r}"))
+            plan = self.plans.loc[plan_id] if plan_id in self.plans.index else None
+            if plan is None:
+                continue
+            out.append({
+                "plan_id": plan_id,
+                "indicator_id": indicator_id,
+                "seq": p["seq"],
+                "name": p["name"],
+                "name_note": p["name_note"],
+                "category": p["category"],
+                "unit": _text(p["unit"]) or table_unit,
+                "attribute": attribute,
+                "target_text": p["target_text"],
+                "target_context": p["context"],
+                "target_kind": p["target_kind"],
+                "comparator": p["comparator"],
+                "target_value": p["target_value"],
+                "target_year": p["target_year"],
+                "base_year": int(plan["base_year"]),
+                "base_value": None,
+                "period_start": int(plan["period_start"]),
+                "period_end": int(plan["period_end"]),
+                "definition": definition[1] if definition else None,
+                "parse_notes": p["parse_notes"],
+                "source": SEP.join(dict.fromkeys(group["source"])),
+            })
+        for key, (_, _, file, row) in definitions.items():
+            if not ((statements["plan_id"] == key[0]) & (statements["indicator_id"] == key[1])).any():
+                self.problems.append(Problem(file, row, "indicator_id", f"{key[0]}/{key[1]}",
+                                             "an indicator that has a target"))
+        frame = pd.DataFrame(out)
+        frame["base_value"] = frame["base_value"].astype("float64")
+        return frame
+
+    def _definitions(self) -> dict[tuple[str, str], tuple[str, str, str, int]]:
+        found: dict[tuple[str, str], tuple[str, str, str, int]] = {}
+        for table in self.catalog.all("definitions"):
+            for _, r in table.frame.iterrows():
+                found[(r["plan_id"], r["indicator_id"])] = (r["name"], r["definition"], table.name, int(r[ROW]))
+            self._record(table, len(table.frame), "indicators.definition")
+        return found
+
+    def _link_items(self, items: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
+        linked = statements.dropna(subset=["_item"]).groupby("_item")["indicator_id"].agg(
+            lambda ids: ";".join(dict.fromkeys(ids)))
+        items = items.copy()
+        items["indicator_ids"] = items["item_id"].map(linked)
+        return items.drop(columns=["_departments"])
+
+    def _responsibilities(self, items: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
+        rows = []
+        by_item = {r["item_id"]: r for r in items.to_dict("records")}
+        for item in by_item.values():
+            for d in item["_departments"]:
+                rows.append({"plan_id": item["plan_id"], "item_type": item["item_type"], "item_id": item["item_id"],
+                             "department": d, "source": item["source"]})
+        # An indicator stated inside a table row inherits that row's departments.
+        for _, s in statements.dropna(subset=["_item"]).iterrows():
+            item = by_item[s["_item"]]
+            for d in item["_departments"]:
+                rows.append({"plan_id": s["plan_id"], "item_type": "indicator", "item_id": s["indicator_id"],
+                             "department": d, "source": item["source"]})
+        frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "source"])
+        return (frame.groupby(["plan_id", "item_type", "item_id", "department"], as_index=False, sort=False)
+                .agg(source=("source", lambda s: SEP.join(dict.fromkeys(s)))))
+
+    def _departments(self, responsibilities: pd.DataFrame) -> pd.DataFrame:
+        table = self.catalog.one("departments")
+        frame = table.frame.copy()
+        counts = responsibilities[responsibilities["item_type"] != "indicator"].groupby("department").size()
+        frame["n_items"] = frame["department"].map(counts).fillna(0).astype(int)
+        frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
+        self._record(table, len(frame), "departments")
+        return frame.drop(columns=[ROW, "source_document", "source_location"])
+
+    def _observations(self, indicators: pd.DataFrame) -> pd.DataFrame:
+        rows: list[dict[str, Any]] = []
+        rows += self._observations_from_target_tables(indicators)
+        rows += self._observations_from_text()
+        rows += self._observations_published()
+        return pd.DataFrame(rows)
+
+    def _observations_from_target_tables(self, indicators: pd.DataFrame) -> list[dict[str, Any]]:
+        """A plan's own 完成情况 column: one observation per target row."""
+        rows = []
+        kinds = indicators.set_index(["plan_id", "indicator_id"])
+        for table in self.catalog.all("target_table"):
+            if "completion" not in table.frame.columns:
+                continue
+            used = 0
+            for _, r in table.frame.iterrows():
+                text = r["completion"]
+                key = (r["plan_id"], r["indicator_id"])
+                if text is None or key not in kinds.index:
+                    continue
+                ind = kinds.loc[key]
+                plan = self.plans.loc[r["plan_id"]]
+                fig = read_figure(text)
+                end = fig.as_of_year or int(plan["period_end"])
+                cumulative = ind["target_kind"] == "cumulative"
+                name_note = _text(ind["name_note"])
+                notes = [n for n in (fig.note, name_note and f"指标名称注：{name_note}") if n]
+                rows.append(self._observation(
+                    series_id=r["indicator_id"], plan_id=r["plan_id"], region=plan["region"], measure=ind["name"],
+                    start=int(plan["period_start"]) if cumulative else end, end=end,
+                    period_type="plan_period" if cumulative else "stock",
+                    value=fig.value, comparator=fig.comparator, value_text=text,
+                    status=fig.status, unit=fig.unit or _text(ind["unit"]), note=SEP.join(notes) or None,
+                    source=_source(table, r, " 完成情况"), quote=text))
+                used += 1
+            self._record(table, used, "observations")
+        return rows
+
+    def _observations_from_text(self) -> list[dict[str, Any]]:
+        rows = []
+        for table in self.catalog.all("observations_text"):
+            for _, r in table.frame.iterrows():
+                if normalize(r["value_text"]) not in normalize(r["quote"]):
+                    self.problems.append(table.problem(r[ROW], "value_text", repr(r["value_text"]),
+                                                       "a figure that appears in the quote"))
+                if r["period_start"] > r["period_end"]:
+                    self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
+                                                       f"a year not before period_start ({r['period_start']})"))
+                fig = read_figure(r["value_text"])
+                if fig.value is None:
+                    self.problems.append(table.problem(r[ROW], "value_text", repr(r["value_text"]),
+                                                       "a figure (digits, or a Chinese numeral such as 两, 六, 第一)"))
+                kind = r["period_type"]
+                start = r["period_end"] if kind == "stock" else r["period_start"]
+                rows.append(self._observation(
+                    series_id=r["series_id"], plan_id=r["plan_id"], region=r["region"], measure=r["measure"],
+                    start=start, end=r["period_end"], period_type=kind, value=fig.value, comparator=fig.comparator,
+                    value_text=r["value_text"], status=None, unit=r["unit"], note=r.get("note"),
+                    source=_source(table, r), quote=r["quote"]))
+            self._record(table, len(table.frame), "observations")
+        return rows
+
+    def _observations_published(self) -> list[dict[str, Any]]:
+        """Series read from official publications (value as published, unit such as 万人)."""
+        rows = []
+        for table in self.catalog.all("observations_published"):
+            benchmark = bool(table.meta.get("benchmark", False))
+            for _, r in table.frame.iterrows():
+                factor, unit = split_unit(r["unit"])
+                if factor == 1.0 and r["unit"] and r["unit"][0] in MULTIPLIERS:
+                    unit = r["unit"]
+                period = _published_period(r["period"], r["period_type"])
+                if period is None:
+                    self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
+                                                       "YYYY for a year, YYYY-MM for a month or year to date, "
+                                                       "YYYY/YYYY for a plan period"))
+                    continue
+                if not _number_in_quote(r["value"], r["source_quote"]):
+                    self.problems.append(table.problem(r[ROW], "value", repr(r["value"]),
+                                                       "a number that appears in source_quote"))
+                start, end, label = period
+                source = f"{r['issuer']}《{r['title']}》（{r['pub_year']}）"
+                rows.append({
+                    "series_id": r["series_id"], "plan_id": None, "region": r["region"],
+                    "measure": r["indicator_name"], "period": label, "period_type": r["period_type"],
+                    "period_start": start, "period_end": end, "value": round(float(r["value"]) * factor, 6),
+                    "comparator": "=", "value_text": f"{_plain(r['value'])}{r['unit']}", "status": None, "unit": unit,
+                    "is_cumulative": r["period_type"] in ("ytd", "plan_period"), "note": r.get("note"),
+                    "source": source, "source_quote": r["source_quote"], "source_url": r.get("url"),
+                    "is_reprint": bool(r["is_reprint"]), "is_benchmark": benchmark,
+                })
+            self._record(table, len(table.frame), "observations")
+        return rows
+
+    @staticmethod
+    def _observation(*, series_id: str, plan_id: str | None, region: str, measure: str, start: int, end: int,
+                     period_type: str, value: float | None, comparator: str, value_text: str, status: str | None,
+                     unit: str | None, note: str | None, source: str, quote: str | None) -> dict[str, Any]:
+        if period_type == "stock":
+            label = f"{end}年末"
+            start_date = _year_end(end)
+        else:
+            label = str(end) if start == end else f"{start}–{end}"
+            start_date = _year_start(start)
+        return {
+            "series_id": series_id, "plan_id": plan_id, "region": region, "measure": measure, "period": label,
+            "period_type": period_type, "period_start": start_date, "period_end": _year_end(end),
+            "value": value, "comparator": comparator, "value_text": value_text, "status": status, "unit": unit,
+            "is_cumulative": period_type == "plan_period", "note": note, "source": source, "source_quote": quote,
+            "source_url": None, "is_reprint": False, "is_benchmark": False,
+        }
+
+
+def _published_period(period: str, kind: str) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+    period = period.strip()
+    if kind == "year" and re.fullmatch(r"(19|20)\d\d", period):
+        return _year_start(int(period)), _year_end(int(period)), period
+    m = re.fullmatch(r"((?:19|20)\d\d)-(\d\d)", period)
+    if kind in ("month", "ytd") and m:
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            return None
+        end = pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
+        start = pd.Timestamp(year=year, month=1 if kind == "ytd" else month, day=1)
+        label = f"{year}-{month:02d}" if kind == "month" else f"{year}-01/{month:02d}"
+        return start, end, label
+    m = re.fullmatch(r"((?:19|20)\d\d)/((?:19|20)\d\d)", period)
+    if kind == "plan_period" and m and m.group(1) <= m.group(2):
+        return _year_start(int(m.group(1))), _year_end(int(m.group(2))), f"{m.group(1)}–{m.group(2)}"
+    return None
+
+
+def _plain(value: float) -> str:
+    return f"{value:.12g}"
+
+
+def _number_in_quote(value: float, quote: str) -> bool:
+    """True when ``value`` is written in ``quote`` (60.54 as 60.54; 5 as 5 or 5.0)."""
+    numbers = {float(n.replace(",", "")) for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", normalize(quote))}
+    return float(value) in numbers
+
+
+def _text(value: Any) -> str | None:
+    """A cell as text, or None when missing (pandas stores missing text as NaN)."""
+    return value if isinstance(value, str) and value != "" else None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or (isinstance(a, float) and a != a):
+        return b is None or (isinstance(b, float) and b != b)
+    return a == b
+
+
+def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame(columns=datasets.spec(name).column_names)

@@ -1,0 +1,48 @@
+"""The command line: one subcommand per pipeline step. The Makefile only calls these."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import paths
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from analysis.build import build
+    from analysis.raw.errors import RawDataError
+
+    try:
+        result = build(Path(args.raw), Path(args.out))
+    except RawDataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"data/processed written from {result.manifest['raw_rows']} raw rows:")
+    for name, entry in result.manifest["datasets"].items():
+        print(f"  {name:<20} {entry['rows']:>5} rows")
+    kinds = result.frames["indicators"]["target_kind"].value_counts().sort_index()
+    print("  targets by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Plan-evaluation pipeline: each step of `make` as a subcommand.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    data = sub.add_parser("data", help="validate data/raw and write the tidy datasets to data/processed",
+                          description="Validate every raw file against its sidecar, parse every target, "
+                                      "and write data/processed atomically (nothing is written if any check fails).")
+    data.add_argument("--raw", default=str(paths.RAW), help="raw data folder (default: %(default)s)")
+    data.add_argument("--out", default=str(paths.PROCESSED), help="output folder (default: %(default)s)")
+    data.set_defaults(func=_cmd_data)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))

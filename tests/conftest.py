@@ -1,0 +1,36 @@
+"""Shared fixtures: the real raw data, the small fixture plan, and a built copy of each."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+from analysis.build import BuildResult, build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL_RAW = FIXTURES / "raw_small"
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
+    """The project's own data/raw, built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("processed")
+    return build(paths.RAW, out), out
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
+    """The small fixture plan (a fictional district), built once."""
+    out = tmp_path_factory.mktemp("processed_small")
+    return build(SMALL_RAW, out), out
+
+
+@pytest.fixture
+def small_raw_copy(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture's raw folder, for tests that break it."""
+    dest = tmp_path / "raw"
+    shutil.copytree(SMALL_RAW, dest)
+    return dest

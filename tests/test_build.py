@@ -1,0 +1,179 @@
+"""End to end: data/raw → data/processed, on the real documents and on the small fixture plan."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import datasets, load
+from analysis.build import build
+
+
+def _row(frame: pd.DataFrame, plan: str, indicator: str) -> pd.Series:
+    match = frame[(frame["plan_id"] == plan) & (frame["indicator_id"] == indicator)]
+    assert len(match) == 1, (plan, indicator)
+    return match.iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("plan", "indicator", "kind", "comparator", "value", "year"),
+    [
+        ("minhang-15", "hard_to_employ_placed", "annual", ">=", 3600, 2030),         # 每年 3600 人以上
+        ("minhang-15", "advanced_skill_talent", "cumulative", ">=", 18000, 2030),    # 1.8 万人次以上
+        ("minhang-15", "graduate_assist_rate", "level", ">=", 91, 2030),             # 91%以上
+        ("minhang-14", "new_jobs", "cumulative", ">=", 160000, 2025),                # 16 万
+        ("minhang-14", "zero_employment_families", "annual", "=", 0, 2025),         # 动态为零
+        ("minhang-15", "pension_coverage", "qualitative", None, None, 2030),          # 应保尽保
+        ("minhang-15", "rural_pension_base", "qualitative", None, None, 2030),        # 合理增长
+        ("minhang-15", "hr_service_growth", "external", ">=", None, 2030),            # 完成市、区设定指标
+        ("minhang-15", "arbitration_closure_rate", "external", ">=", None, 2030),     # 达到（或超过）本市规定的标准
+        ("minhang-14", "registered_unemployed", "external", "<=", None, 2025),       # 控制在市政府下达的指标数内
+        ("shanghai-14-outline", "surveyed_unemployment_rate", "annual", "<=", 5.5, 2025),
+        ("shanghai-14-outline", "new_jobs", "annual", ">=", 500000, 2025),
+        ("shanghai-14-outline", "skills_training", "cumulative", ">=", 5000000, 2025),
+        ("shanghai-14-outline", "schooling_years", "level", ">=", 13, 2025),
+    ],
+)
+def test_targets_of_both_documents(real_build, plan, indicator, kind, comparator, value, year):
+    result, _ = real_build
+    row = _row(result.frames["indicators"], plan, indicator)
+    assert row["target_kind"] == kind
+    assert (row["comparator"] if pd.notna(row["comparator"]) else None) == comparator
+    if value is None:
+        assert pd.isna(row["target_value"])
+    else:
+        assert row["target_value"] == pytest.approx(value)
+    assert row["target_year"] == year
+
+
+def test_no_target_of_the_two_documents_is_unparsed(real_build):
+    result, _ = real_build
+    assert (result.frames["indicators"]["target_kind"] == "unparsed").sum() == 0
+    assert result.warnings == []
+
+
+def test_every_table_row_and_sentence_is_a_target(real_build):
+    result, _ = real_build
+    ind = result.frames["indicators"]
+    counts = ind.groupby("plan_id").size().to_dict()
+    assert counts == {"minhang-14": 11, "minhang-15": 11, "shanghai-14-outline": 9}
+    # a target stated twice is one indicator with both sources
+    new_jobs = _row(ind, "shanghai-14-outline", "new_jobs")
+    assert "表1 第2行" in new_jobs["source"] and "表2 第14行" in new_jobs["source"]
+
+
+def test_annex_definitions_travel_with_the_indicators(real_build):
+    result, _ = real_build
+    ind = result.frames["indicators"]
+    m15 = ind[ind["plan_id"] == "minhang-15"]
+    assert m15["definition"].notna().all()
+    assert "自开园以来" in _row(ind, "minhang-15", "hongqiao_park_firms")["definition"]
+
+
+def test_responsibility_matrix(real_build):
+    result, _ = real_build
+    resp = result.frames["responsibilities"]
+    topics_and_tasks = resp[resp["item_type"] != "indicator"]
+    # document 000: 25 table rows, each with one or more departments
+    assert topics_and_tasks["item_id"].nunique() == 25
+    assert set(resp["department"]) <= set(result.frames["departments"]["department"])
+    # indicators inherit the departments of the rows that state them
+    jobs = resp[(resp["item_type"] == "indicator") & (resp["item_id"] == "new_jobs")]
+    assert set(jobs["department"]) == {"就业处", "职建处", "市就促中心", "市职鉴中心"}
+    depts = result.frames["departments"]
+    assert (depts[depts["unit_type"] != "外部单位"]["department"].nunique()) == 16
+
+
+def test_completion_figures_become_observations(real_build):
+    result, _ = real_build
+    obs = result.frames["observations"]
+    jobs = obs[(obs["series_id"] == "new_jobs") & (obs["region"] == "闵行区")].iloc[0]
+    assert jobs["value"] == 151291
+    assert jobs["period_end"] == pd.Timestamp("2023-12-31")     # 截至 2023 年底
+    assert "市局不再分解" in jobs["note"]
+    training = obs[(obs["series_id"] == "skills_training") & (obs["region"] == "闵行区")]
+    assert set(training["value"]) == {712600.0}                # table and text agree
+    assert training["is_cumulative"].all()
+    done = obs[(obs["series_id"] == "pension_coverage") & (obs["plan_id"] == "minhang-14")].iloc[0]
+    assert pd.isna(done["value"]) and done["status"] == "完成"
+
+
+def test_every_figure_in_the_text_is_an_observation(real_build):
+    result, _ = real_build
+    obs = result.frames["observations"]
+    values = set(obs["value"].dropna())
+    for v in (2406000000, 62, 19774, 5845, 4856, 37154, 712600, 227, 36, 311, 23600000000, 1200000000, 99.39, 1890,
+              2976, 230, 2880):
+        assert v in values, v
+
+
+def test_rows_in_equal_rows_out(real_build):
+    result, _ = real_build
+    for file, entry in result.manifest["lineage"].items():
+        out = sum(entry["rows_out"].values())
+        if file.endswith("doc003_table1.csv"):
+            # each row is both a target statement and a completion observation
+            assert entry["rows_out"] == {"target_statements": entry["rows_in"], "observations": entry["rows_in"]}
+        else:
+            assert out == entry["rows_in"], (file, entry)
+    assert sum(e["rows_in"] for e in result.manifest["lineage"].values()) == result.manifest["raw_rows"]
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, real_build):
+    _, first = real_build
+    second = tmp_path / "again"
+    build(out_dir=second)
+    for f in sorted(first.iterdir()):
+        assert hashlib.sha256(f.read_bytes()).digest() == hashlib.sha256((second / f.name).read_bytes()).digest(), f
+
+
+def test_outputs_have_csv_with_bom_parquet_and_metadata(real_build):
+    _, out = real_build
+    for name in datasets.DATASETS:
+        raw = (out / f"{name}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name
+        assert (out / f"{name}.parquet").exists()
+        meta = (out / f"{name}.meta.yml").read_text(encoding="utf-8")
+        assert "columns:" in meta and "description" in meta
+        csv_frame = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig")
+        assert list(csv_frame.columns) == datasets.spec(name).column_names
+        assert len(csv_frame) == len(pd.read_parquet(out / f"{name}.parquet"))
+
+
+def test_loaders_return_typed_frames(real_build):
+    _, out = real_build
+    ind = load.indicators(plan="minhang-15", folder=out)
+    assert len(ind) == 11 and set(ind["plan_id"]) == {"minhang-15"}
+    assert str(ind["target_year"].dtype) == "Int64"
+    assert ind["target_value"].dtype == "float64"
+    obs = load.observations(series="skills_training", region="闵行区", folder=out)
+    assert pd.api.types.is_datetime64_any_dtype(obs["period_end"])
+    assert len(load.responsibilities("就业处", folder=out)) > 0
+    cut = load.evaluation_settings("shanghai-14-outline", folder=out).iloc[0]
+    assert cut["annual_cutoff"] == pd.Timestamp("2022-12-31") and cut["monthly_cutoff"] == pd.Timestamp("2023-06-30")
+
+
+def test_a_tampered_dataset_is_refused_on_read(tmp_path: Path, real_build):
+    _, out = real_build
+    copy = tmp_path / "p"
+    shutil.copytree(out, copy)
+    frame = pd.read_parquet(copy / "indicators.parquet")
+    frame.loc[0, "target_kind"] = "sometimes"
+    frame.to_parquet(copy / "indicators.parquet")
+    with pytest.raises(datasets.DatasetSchemaError, match="indicators"):
+        load.indicators(folder=copy)
+
+
+def test_the_small_fixture_plan_flows_through(small_build):
+    result, out = small_build
+    ind = load.indicators(folder=out)
+    assert list(ind["indicator_id"]) == ["hard_to_employ_placed", "skills_training", "surveyed_unemployment_rate",
+                                         "pension_coverage"]
+    skills = ind.set_index("indicator_id").loc["skills_training"]
+    assert (skills["target_kind"], skills["target_value"], skills["unit"]) == ("cumulative", 25000.0, "人次")
+    assert len(load.observations(folder=out)) == 2
+    assert set(load.responsibilities(folder=out)["department"]) == {"就业科", "培训中心"}

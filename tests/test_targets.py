@@ -1,0 +1,77 @@
+"""The target parser on a table of wordings: both documents' and other published plans'."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.targets import COMPARATORS, TARGET_KINDS, parse_target
+
+CASES = list(csv.DictReader((Path(__file__).parent / "data" / "target_cases.csv").open(encoding="utf-8")))
+
+
+def test_the_case_table_is_large_and_varied():
+    assert len(CASES) >= 60
+    kinds = {c["kind"] for c in CASES}
+    assert kinds == set(TARGET_KINDS)
+    others = [c for c in CASES if not c["origin"].startswith("document")]
+    assert len(others) >= 25, "the table must also hold wordings from other plans"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i:02d}-{c['text'][:12]}" for i, c in enumerate(CASES)])
+def test_parse_target(case: dict[str, str]):
+    start, end = (int(y) for y in case["period"].split("-"))
+    got = parse_target(case["text"], name=case["name"], unit=case["unit"] or None, context=case["context"],
+                       period=(start, end))
+    assert got.target_kind == case["kind"], got
+    assert got.comparator == (case["comparator"] or None), got
+    if case["value"]:
+        assert got.target_value == pytest.approx(float(case["value"])), got
+    else:
+        assert got.target_value is None, got
+    assert got.target_year == (int(case["year"]) if case["year"] else None), got
+    assert (got.unit or "") == case["out_unit"], got
+    if got.target_kind == "unparsed":
+        assert got.notes, "an unparsed target must say why"
+
+
+def test_a_statement_of_the_plan_period_does_not_change_a_stock_into_a_total():
+    # 虹桥园累计入驻企业数量 is a running total since the park opened: a level to reach.
+    got = parse_target("虹桥园累计入驻企业数量达 400 家以上", name="虹桥园累计入驻企业数量",
+                       context="“十五五”期间", period=(2026, 2030))
+    assert (got.target_kind, got.target_value) == ("level", 400.0)
+
+
+def test_a_bare_number_says_it_was_read_as_a_floor():
+    got = parse_target("16 万", name="新增就业岗位数", unit="个", period=(2021, 2025))
+    assert got.comparator == ">="
+    assert any("no comparison stated" in n for n in got.notes)
+
+
+def test_a_year_outside_the_text_comes_from_the_plan_period():
+    assert parse_target("达到 15%", period=(2021, 2025)).target_year == 2025
+    assert parse_target("达到 15%").target_year is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=12), st.one_of(st.none(), st.text(max_size=4)), st.text(max_size=12))
+def test_never_raises_on_arbitrary_strings(text: str, name: str, unit: str | None, context: str):
+    got = parse_target(text, name=name, unit=unit, context=context, period=(2021, 2025))
+    assert got.target_kind in TARGET_KINDS
+    assert got.comparator is None or got.comparator in COMPARATORS
+    if got.target_value is not None:
+        assert math.isfinite(got.target_value)
+    if got.target_kind in ("qualitative", "unparsed", "external"):
+        assert got.target_value is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[每年到期间以上以内不低于超过左右达到万亿人个%\[\]<>＞＜≥≤0-9. ]{0,30}", fullmatch=True))
+def test_never_raises_on_target_like_strings(text: str):
+    got = parse_target(text, period=(2021, 2025))
+    assert got.target_kind in TARGET_KINDS

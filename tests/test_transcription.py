@@ -1,0 +1,97 @@
+"""The raw transcription is faithful: every verbatim cell and every number is in its document."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+from analysis.cn_numbers import normalize
+from analysis.raw.catalog import discover
+from analysis.raw.table import read_raw_table
+
+RAW_FILES = [p for p in discover(paths.RAW) if "source_document" in read_raw_table(p).frame.columns]
+# Columns that hold our own keys, locations, notes or values derived from the plan's number.
+NOT_TRANSCRIBED = {"plan_id", "indicator_id", "series_id", "evaluation_id", "exercise", "document_id", "row", "seq",
+                   "source_document", "source_location", "note", "file", "unit", "role", "region", "level",
+                   "plan_type", "period_type", "measure", "name", "unit_type"}
+
+
+def _document_text(file: str) -> str:
+    return normalize((paths.DOCUMENTS / file).read_text(encoding="utf-8"))
+
+
+def _numbers(text: str) -> set[float]:
+    """Every number in ``text``: decimals whole ("71.26") and each run of digits ("2026.04" → 2026, 4)."""
+    found = {float(n) for n in re.findall(r"\d+\.\d+", text)}
+    found |= {float(n) for n in re.findall(r"\d+", text)}
+    return found
+
+
+def _in_document(number: float, numbers: set[float]) -> bool:
+    """A number appears as written, or in 万/亿 ("160000" is written "16 万")."""
+    return any(round(number / scale, 6) in numbers for scale in (1, 1e4, 1e8))
+
+
+def test_every_raw_file_with_a_document_source_is_checked():
+    names = {p.name for p in RAW_FILES}
+    assert {"doc000_table1.csv", "doc003_table2.csv", "targets_in_text.csv", "observations_in_text.csv"} <= names
+
+
+@pytest.mark.parametrize("path", RAW_FILES, ids=lambda p: p.name)
+def test_verbatim_cells_appear_in_their_document(path: Path):
+    table = read_raw_table(path)
+    verbatim = [c for c, spec in table.meta["columns"].items() if spec.get("verbatim")]
+    assert verbatim, f"{path.name}: the sidecar marks no verbatim column"
+    missing = []
+    for _, row in table.frame.iterrows():
+        text = _document_text(row["source_document"])
+        for col in verbatim:
+            cell = row[col]
+            if cell and normalize(cell) not in text:
+                missing.append((row["_row"], col, cell))
+    assert not missing, f"{path.name}: cells not found in their document: {missing}"
+
+
+@pytest.mark.parametrize("path", RAW_FILES, ids=lambda p: p.name)
+def test_every_transcribed_number_appears_in_its_document(path: Path):
+    table = read_raw_table(path)
+    derived = set(table.meta.get("derived_columns", []))
+    columns = [c for c in table.meta["columns"] if c not in derived and c not in NOT_TRANSCRIBED]
+    missing = []
+    for _, row in table.frame.iterrows():
+        numbers = _numbers(_document_text(row["source_document"]))
+        for col in columns:
+            cell = row[col]
+            if cell is None:
+                continue
+            for n in _numbers(normalize(str(cell))):
+                if not _in_document(n, numbers):
+                    missing.append((row["_row"], col, n))
+    assert not missing, f"{path.name}: numbers not in the document: {missing}"
+
+
+def test_the_number_check_catches_an_invented_number():
+    numbers = _numbers(_document_text("003_961c4f39d5f6b889.txt"))
+    assert _in_document(160000, numbers)      # written "16 万"
+    assert _in_document(71.26, numbers)
+    assert not _in_document(151292, numbers)  # one off
+    assert not _in_document(72.26, numbers)
+
+
+def test_document_tables_are_complete():
+    counts = {p.name: len(read_raw_table(p).frame) for p in RAW_FILES}
+    assert counts["doc000_table1.csv"] == 8    # 8 topics
+    assert counts["doc000_table2.csv"] == 17   # 3 major indicators + 14 major tasks
+    assert counts["doc003_table1.csv"] == 11
+    assert counts["doc003_table2.csv"] == 11
+    assert counts["doc003_annex_definitions.csv"] == 11
+
+
+def test_cell_notes_are_kept_verbatim():
+    t1 = read_raw_table(paths.RAW / "tables" / "doc003_table1.csv").frame.set_index("indicator_id")
+    assert "截至 2023 年底, 2024 年起, 市局不再分解该数据到各区" in t1.loc["new_jobs", "completion"]
+    assert "2025 年无指标" in t1.loc["registered_unemployed", "completion"]
+    assert "2023 年指标更名" in t1.loc["startups_supported", "name"]
