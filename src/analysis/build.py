@@ -208,7 +208,7 @@ class _Assembler:
         """Rows of the task tables as items; an index from (document, location) to the item."""
         rows: list[dict[str, Any]] = []
         index: dict[tuple[str, str], dict[str, Any]] = {}
-        zh = {"topic": "重点专题", "indicator": "重大指标", "task": "重大任务"}
+        zh = {"topic": "重点专题", "major_indicator": "重大指标", "task": "重大任务"}
         for table in self.catalog.all("task_table"):
             meta = table.meta
             frame = table.frame.copy()
