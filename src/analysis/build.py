@@ -314,7 +314,7 @@ class _Assembler:
         for (plan_id, indicator_id), group in statements.groupby(["plan_id", "indicator_id"], sort=False):
             primaries = group[group["role"] == "primary"]
             if len(primaries) != 1:
-                r = group.iloc[0]
+                r = primaries.iloc[-1] if len(primaries) > 1 else group.iloc[0]  # point at the extra one
                 found = f"{len(primaries)} primary statements" + (
                     f" ({', '.join(primaries['source'])})" if len(primaries) else "")
                 self.problems.append(Problem(r["_table"], int(r["_row"]), "indicator_id",
@@ -322,7 +322,8 @@ class _Assembler:
                                              "exactly one table row or role=primary sentence per target"))
                 continue
             p = primaries.iloc[0]
-            for _, s in group[group["role"] == "restatement"].iterrows():
+            restatements = group[group["role"] == "restatement"] if p["target_kind"] != "unparsed" else group.iloc[0:0]
+            for _, s in restatements.iterrows():
                 fields = compare[1:] if p["target_kind"] in ("annual", "cumulative", "level") else compare
                 differs = [f for f in fields if not _same(s[f], p[f])]
                 if differs:
