@@ -142,6 +142,7 @@ class _Assembler:
         frames["documents"] = self._documents()
         frames["evaluation_settings"] = self._evaluation_settings()
         frames["milestones"] = self._milestones(frames["evaluation_settings"])
+        frames["risk_areas"] = self._risk_areas(frames["evaluation_settings"])
         items, item_index = self._items()
         statements = self._target_statements(item_index)
         frames["indicators"] = self._indicators(statements)
@@ -191,18 +192,26 @@ class _Assembler:
         return _concat(frames, "evaluation_settings")
 
     def _milestones(self, settings: pd.DataFrame) -> pd.DataFrame:
+        return self._per_exercise("milestones", "milestones", settings, dates=("due",))
+
+    def _risk_areas(self, settings: pd.DataFrame) -> pd.DataFrame:
+        return self._per_exercise("risk_areas", "risk_areas", settings, dates=())
+
+    def _per_exercise(self, role: str, name: str, settings: pd.DataFrame, dates: tuple[str, ...]) -> pd.DataFrame:
+        """Files keyed by evaluation exercise (schedule, risks): the exercise must exist."""
         frames = []
         exercises = set(settings["exercise"])
-        for table in self.catalog.all("milestones"):
+        for table in self.catalog.all(role):
             frame = table.frame.copy()
             for _, r in frame[~frame["exercise"].isin(exercises)].iterrows():
                 self.problems.append(table.problem(r[ROW], "exercise", repr(r["exercise"]),
                                                    f"an exercise from evaluations.csv {sorted(exercises)}"))
-            frame["due"] = pd.to_datetime(frame["due"])
+            for col in dates:
+                frame[col] = pd.to_datetime(frame[col])
             frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
-            self._record(table, len(frame), "milestones")
+            self._record(table, len(frame), name)
             frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
-        return _concat(frames, "milestones")
+        return _concat(frames, name)
 
     def _items(self) -> tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]]]:
         """Rows of the task tables as items; an index from (document, location) to the item."""

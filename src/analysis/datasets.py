@@ -34,6 +34,7 @@ DATASETS = (
     "evaluation_settings",
     "milestones",
     "departments",
+    "risk_areas",
     "items",
     "indicators",
     "target_statements",

@@ -20,6 +20,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "evaluation_settings": ("evaluation_id", "exercise", "plan_id", "region", "evaluation_type", "annual_cutoff"),
     "milestones": ("exercise", "seq", "stage", "due", "due_text", "deliverable"),
     "departments": ("department", "unit_type"),
+    "risk_areas": ("exercise", "risk_id", "risk"),
     "target_table": ("plan_id", "indicator_id", "seq", "category", "name", "unit", "target_heading", "target"),
     "target_statements": ("plan_id", "indicator_id", "role", "name", "context", "target_text"),
     "task_table": ("row", "category", "content", "departments"),
