@@ -91,11 +91,11 @@ def test_responsibility_matrix(real_build):
 def test_completion_figures_become_observations(real_build):
     result, _ = real_build
     obs = result.frames["observations"]
-    jobs = obs[(obs["series_id"] == "new_jobs") & (obs["region"] == "闵行区")].iloc[0]
+    jobs = obs[(obs["series_id"] == "new_jobs") & (obs["plan_id"] == "minhang-14")].iloc[0]
     assert jobs["value"] == 151291
     assert jobs["period_end"] == pd.Timestamp("2023-12-31")     # 截至 2023 年底
     assert "市局不再分解" in jobs["note"]
-    training = obs[(obs["series_id"] == "skills_training") & (obs["region"] == "闵行区")]
+    training = obs[(obs["series_id"] == "skills_training") & (obs["plan_id"] == "minhang-14")]
     assert set(training["value"]) == {712600.0}                # table and text agree
     assert training["is_cumulative"].all()
     done = obs[(obs["series_id"] == "pension_coverage") & (obs["plan_id"] == "minhang-14")].iloc[0]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from analysis import paths
-from analysis.cn_numbers import normalize
+from analysis.cn_numbers import normalize, numbers_in
 from analysis.raw.catalog import discover
 from analysis.raw.table import read_raw_table
 
@@ -27,13 +26,6 @@ def _document_raw(file: str) -> str:
     """The text as written: numbers are read from it before spaces are dropped, so two
     table cells ("3000", "4856") never run together."""
     return (paths.DOCUMENTS / file).read_text(encoding="utf-8")
-
-
-def _numbers(text: str) -> set[float]:
-    """Every number in ``text``: decimals whole ("71.26") and each run of digits ("2026.04" → 2026, 4)."""
-    found = {float(n) for n in re.findall(r"\d+\.\d+", text)}
-    found |= {float(n) for n in re.findall(r"\d+", text)}
-    return found
 
 
 def _in_document(number: float, numbers: set[float]) -> bool:
@@ -68,19 +60,19 @@ def test_every_transcribed_number_appears_in_its_document(path: Path):
     columns = [c for c in table.meta["columns"] if c not in derived and c not in NOT_TRANSCRIBED]
     missing = []
     for _, row in table.frame.iterrows():
-        numbers = _numbers(_document_raw(row["source_document"]))
+        numbers = numbers_in(_document_raw(row["source_document"]))
         for col in columns:
             cell = row[col]
             if cell is None:
                 continue
-            for n in _numbers(normalize(str(cell))):
+            for n in numbers_in(str(cell)):
                 if not _in_document(n, numbers):
                     missing.append((row["_row"], col, n))
     assert not missing, f"{path.name}: numbers not in the document: {missing}"
 
 
 def test_the_number_check_catches_an_invented_number():
-    numbers = _numbers(_document_raw("003_961c4f39d5f6b889.txt"))
+    numbers = numbers_in(_document_raw("003_961c4f39d5f6b889.txt"))
     assert _in_document(160000, numbers)      # written "16 万"
     assert _in_document(71.26, numbers)
     assert not _in_document(151292, numbers)  # one off
@@ -101,3 +93,26 @@ def test_cell_notes_are_kept_verbatim():
     assert "截至 2023 年底, 2024 年起, 市局不再分解该数据到各区" in t1.loc["new_jobs", "completion"]
     assert "2025 年无指标" in t1.loc["registered_unemployed", "completion"]
     assert "2023 年指标更名" in t1.loc["startups_supported", "name"]
+
+
+PUBLISHED = sorted((paths.RAW / "published").glob("*.csv"))
+
+
+@pytest.mark.parametrize("path", PUBLISHED, ids=lambda p: p.name)
+def test_every_published_value_is_written_in_its_quote(path: Path):
+    table = read_raw_table(path)
+    assert table.meta["role"] == "observations_published"
+    missing = [(r["_row"], r["value"]) for _, r in table.frame.iterrows()
+               if abs(r["value"]) not in numbers_in(r["source_quote"])]
+    assert not missing, f"{path.name}: values not in their quote: {missing}"
+    assert table.frame["issuer"].notna().all() and table.frame["title"].notna().all()
+
+
+def test_overlapping_published_values_name_the_one_used(real_build):
+    result, _ = real_build
+    obs = result.frames["observations"]
+    published = obs[obs["source_url"].notna()]
+    key = ["series_id", "region", "period_type", "period"]
+    preferred = published[published["is_preferred"]].groupby(key)["value"].nunique()
+    assert (preferred == 1).all()
+    assert (~published["is_preferred"]).sum() > 0  # some periods do have two sources

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import datasets, paths
-from analysis.cn_numbers import MULTIPLIERS, normalize, read_figure, split_unit
+from analysis.cn_numbers import normalize, numbers_in, read_figure, split_unit
 from analysis.raw.catalog import RawCatalog, load_catalog
 from analysis.raw.errors import Problem, RawDataError
 from analysis.raw.table import ROW, RawTable
@@ -426,7 +426,23 @@ class _Assembler:
         rows += self._observations_from_target_tables(indicators)
         rows += self._observations_from_text()
         rows += self._observations_published()
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        self._check_one_preferred_value(frame)
+        return frame.drop(columns=["_file", "_row"])
+
+    def _check_one_preferred_value(self, frame: pd.DataFrame) -> None:
+        """Overlapping sources may disagree, but the evaluation must know which value to use."""
+        key = ["series_id", "region", "period_type", "period_start", "period_end"]
+        preferred = frame[frame["is_preferred"]]
+        for _, group in preferred.groupby(key, dropna=False):
+            if group["value"].nunique(dropna=True) > 1:
+                first, *others = group.to_dict("records")
+                for o in others:
+                    self.problems.append(Problem(
+                        o["_file"], o["_row"], "preferred",
+                        f"a second preferred value {o['value']:g} for {o['series_id']} {o['region']} {o['period']}",
+                        f"one preferred value per period (also {first['value']:g} in {first['_file']} row "
+                        f"{first['_row']}); set preferred=false on the one the evaluation should not use"))
 
     def _observations_from_target_tables(self, indicators: pd.DataFrame) -> list[dict[str, Any]]:
         """A plan's own 完成情况 column: one observation per target row."""
@@ -454,7 +470,7 @@ class _Assembler:
                     period_type="plan_period" if cumulative else "stock",
                     value=fig.value, comparator=fig.comparator, value_text=text,
                     status=fig.status, unit=fig.unit or _text(ind["unit"]), note=SEP.join(notes) or None,
-                    source=_source(table, r, " 完成情况"), quote=text))
+                    source=_source(table, r, " 完成情况"), quote=text) | {"_file": table.name, "_row": int(r[ROW])})
                 used += 1
             self._record(table, used, "observations")
         return rows
@@ -479,7 +495,7 @@ class _Assembler:
                     series_id=r["series_id"], plan_id=r["plan_id"], region=r["region"], measure=r["measure"],
                     start=start, end=r["period_end"], period_type=kind, value=fig.value, comparator=fig.comparator,
                     value_text=r["value_text"], status=None, unit=r["unit"], note=r.get("note"),
-                    source=_source(table, r), quote=r["quote"]))
+                    source=_source(table, r), quote=r["quote"]) | {"_file": table.name, "_row": int(r[ROW])})
             self._record(table, len(table.frame), "observations")
         return rows
 
@@ -490,15 +506,13 @@ class _Assembler:
             benchmark = bool(table.meta.get("benchmark", False))
             for _, r in table.frame.iterrows():
                 factor, unit = split_unit(r["unit"])
-                if factor == 1.0 and r["unit"] and r["unit"][0] in MULTIPLIERS:
-                    unit = r["unit"]
                 period = _published_period(r["period"], r["period_type"])
                 if period is None:
                     self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
                                                        "YYYY for a year, YYYY-MM for a month or year to date, "
                                                        "YYYY/YYYY for a plan period"))
                     continue
-                if not _number_in_quote(r["value"], r["source_quote"]):
+                if not _number_in_quote(abs(r["value"]), r["source_quote"]):
                     self.problems.append(table.problem(r[ROW], "value", repr(r["value"]),
                                                        "a number that appears in source_quote"))
                 start, end, label = period
@@ -507,10 +521,12 @@ class _Assembler:
                     "series_id": r["series_id"], "plan_id": None, "region": r["region"],
                     "measure": r["indicator_name"], "period": label, "period_type": r["period_type"],
                     "period_start": start, "period_end": end, "value": round(float(r["value"]) * factor, 6),
-                    "comparator": "=", "value_text": f"{_plain(r['value'])}{r['unit']}", "status": None, "unit": unit,
+                    "comparator": r["comparator"], "value_text": f"{_plain(r['value'])}{r['unit']}", "status": None,
+                    "unit": unit,
                     "is_cumulative": r["period_type"] in ("ytd", "plan_period"), "note": r.get("note"),
                     "source": source, "source_quote": r["source_quote"], "source_url": r.get("url"),
-                    "is_reprint": bool(r["is_reprint"]), "is_benchmark": benchmark,
+                    "is_reprint": bool(r["is_reprint"]), "is_preferred": bool(r["preferred"]),
+                    "is_benchmark": benchmark, "_file": table.name, "_row": int(r[ROW]),
                 })
             self._record(table, len(table.frame), "observations")
         return rows
@@ -530,7 +546,7 @@ class _Assembler:
             "period_type": period_type, "period_start": start_date, "period_end": _year_end(end),
             "value": value, "comparator": comparator, "value_text": value_text, "status": status, "unit": unit,
             "is_cumulative": period_type == "plan_period", "note": note, "source": source, "source_quote": quote,
-            "source_url": None, "is_reprint": False, "is_benchmark": False,
+            "source_url": None, "is_reprint": False, "is_preferred": True, "is_benchmark": False,
         }
 
 
@@ -558,9 +574,8 @@ def _plain(value: float) -> str:
 
 
 def _number_in_quote(value: float, quote: str) -> bool:
-    """True when ``value`` is written in ``quote`` (60.54 as 60.54; 5 as 5 or 5.0)."""
-    numbers = {float(n.replace(",", "")) for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", normalize(quote))}
-    return float(value) in numbers
+    """True when ``value`` is written in ``quote`` (60.54 as 60.54; 622000 as 622,000)."""
+    return float(value) in numbers_in(quote)
 
 
 def _text(value: Any) -> str | None:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 #: Scale words, longest first so that "万亿" wins over "亿".
-MULTIPLIERS: dict[str, float] = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
+MULTIPLIERS: dict[str, float] = {"万亿": 1e12, "亿": 1e8, "億": 1e8, "万": 1e4, "萬": 1e4, "千": 1e3, "百": 1e2}
 
 #: Units that may follow a number, longest first. "万人次" is read as 万 + 人次.
 UNITS: tuple[str, ...] = (
@@ -63,8 +63,8 @@ def split_unit(unit: str | None) -> tuple[float, str | None]:
     if unit in {"", "—", "-", "——", "/"}:
         return 1.0, None
     for word, factor in MULTIPLIERS.items():
-        if unit.startswith(word) and len(unit) > len(word):
-            return factor, unit[len(word):]
+        if unit.startswith(word):
+            return factor, unit[len(word):] or None
     return 1.0, unit
 
 
@@ -151,4 +151,18 @@ def read_figure(text: str) -> Figure:
         number = chinese_numeral(cn.group("num"))
         if number is not None:
             return Figure(float(number), "=", None, None, note, as_of_year)
-    return Figure(None, "=", None, main or None, note, as_of_year)
+    return Figure(None, "=", None, main or raw or None, note, as_of_year)
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number written in ``text``, as floats: decimals whole ("71.26"), each run of
+    digits too ("2026.04" → 2026.04, 2026, 4), thousands separators read ("622,000").
+
+    Whitespace separates numbers here (unlike ``normalize``), so two table cells such as
+    "3000" and "4856" on one line never run together into one number.
+    """
+    text = unicodedata.normalize("NFKC", text or "")
+    found = {float(n.replace(",", "")) for n in re.findall(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text)}
+    found |= {float(n) for n in re.findall(r"\d+\.\d+", text)}
+    found |= {float(n) for n in re.findall(r"\d+", text)}
+    return found
