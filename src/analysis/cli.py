@@ -28,6 +28,22 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    from analysis import datasets
+    from analysis.coverage import coverage, gaps_markdown, latest_published_year, update_gaps_document
+
+    folder = Path(args.processed)
+    frames = {name: datasets.read(name, folder) for name in datasets.DATASETS}
+    latest = latest_published_year(frames["observations"])
+    cov = coverage(frames, latest)
+    doc = Path(args.doc)
+    doc.write_text(update_gaps_document(doc.read_text(encoding="utf-8"), gaps_markdown(cov, latest)),
+                   encoding="utf-8")
+    print(cov.totals().to_string(index=False))
+    print(f"{doc} updated (years up to {latest})")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -40,6 +56,13 @@ def parser() -> argparse.ArgumentParser:
     data.add_argument("--raw", default=str(paths.RAW), help="raw data folder (default: %(default)s)")
     data.add_argument("--out", default=str(paths.PROCESSED), help="output folder (default: %(default)s)")
     data.set_defaults(func=_cmd_data)
+
+    gaps = sub.add_parser("gaps", help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
+                          description="For every quantitative target, list the years from the base year that "
+                                      "still have no sourced value, and rewrite the generated block of the doc.")
+    gaps.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    gaps.add_argument("--doc", default=str(paths.DOCS / "data-gaps.md"), help="document to update")
+    gaps.set_defaults(func=_cmd_gaps)
     return p
 
 
