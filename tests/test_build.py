@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import datasets, load
+from analysis import datasets, load, paths
 from analysis.build import build
 
 
@@ -177,3 +177,41 @@ def test_the_small_fixture_plan_flows_through(small_build):
     assert (skills["target_kind"], skills["target_value"], skills["unit"]) == ("cumulative", 25000.0, "人次")
     assert len(load.observations(folder=out)) == 2
     assert set(load.responsibilities(folder=out)["department"]) == {"就业科", "培训中心"}
+
+
+def test_a_new_district_is_added_by_data_alone(tmp_path: Path, real_build):
+    """Drop a district's folder (its plan, documents, departments, targets, observations) into
+    data/raw: it flows through the build beside the real plans, with no code change."""
+    from .conftest import SMALL_RAW
+
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.RAW, raw)
+    shutil.copytree(SMALL_RAW, raw / "districts" / "example")   # symlinked sidecars are copied as files
+    result = build(raw, tmp_path / "out")
+    plans = result.frames["plans"].set_index("plan_id")
+    assert plans.loc["example-15", "region"] == "示例区"
+    assert plans.loc["example-15", "n_indicators"] == 4
+    assert len(plans) == len(real_build[0].frames["plans"]) + 1
+    ind = result.frames["indicators"]
+    assert ind[ind["plan_id"] == "example-15"]["target_kind"].tolist() == ["annual", "cumulative", "level",
+                                                                           "qualitative"]
+    assert {"就业科", "培训中心"} <= set(result.frames["departments"]["department"])
+    assert len(result.frames["observations"]) == len(real_build[0].frames["observations"]) + 2
+
+
+def test_a_plan_id_given_twice_across_folders_is_refused(tmp_path: Path):
+    from analysis.raw.errors import RawDataError
+
+    from .conftest import SMALL_RAW
+
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.RAW, raw)
+    shutil.copytree(SMALL_RAW, raw / "districts" / "example")
+    plans = raw / "districts" / "example" / "plans.csv"
+    plans.write_text(plans.read_text(encoding="utf-8").replace("example-15", "minhang-15"), encoding="utf-8")
+    with pytest.raises(RawDataError) as info:
+        build(raw, tmp_path / "out")
+    (problem,) = info.value.problems
+    assert problem.column == "plan_id" and "minhang-15" in problem.found
+    assert {problem.file, problem.found.split(" already in ")[1].split(" row")[0]} == {
+        "plans.csv", "districts/example/plans.csv"}

@@ -102,9 +102,9 @@ class _Assembler:
         self.catalog = catalog
         self.problems: list[Problem] = []
         self.lineage: dict[str, dict[str, Any]] = {}
-        self.plans = catalog.one("plans").frame.set_index("plan_id", drop=False)
-        self.departments = set(catalog.one("departments").frame["department"])
-        self.document_files = set(catalog.one("documents").frame["file"])
+        self.plans = catalog.combined("plans").set_index("plan_id", drop=False)
+        self.departments = set(catalog.combined("departments")["department"])
+        self.document_paths = catalog.document_paths()
 
     # -- checks shared by every file ----------------------------------------------------
     def _check_references(self) -> None:
@@ -124,10 +124,10 @@ class _Assembler:
                         doc = r["source_document"]
                         if doc is None:
                             continue
-                        if doc not in self.document_files:
+                        if doc not in self.document_paths:
                             self.problems.append(table.problem(r[ROW], "source_document", repr(doc),
                                                                "a file listed in documents.csv"))
-                        elif not (self.catalog.documents_dir / doc).exists():
+                        elif not self.document_paths[doc].exists():
                             self.problems.append(table.problem(r[ROW], "source_document", repr(doc),
                                                                "the document's text under data/raw/documents/"))
 
@@ -159,21 +159,25 @@ class _Assembler:
         return frames
 
     def _documents(self) -> pd.DataFrame:
-        table = self.catalog.one("documents")
-        self._record(table, len(table.frame), "documents")
-        return table.frame.drop(columns=[ROW])
+        frames = []
+        for table in self.catalog.all("documents"):
+            self._record(table, len(table.frame), "documents")
+            frames.append(table.frame.drop(columns=[ROW]))
+        return pd.concat(frames, ignore_index=True)
 
     def _plans(self, indicators: pd.DataFrame) -> pd.DataFrame:
-        table = self.catalog.one("plans")
-        frame = table.frame.copy()
-        for _, r in frame[frame["period_start"] > frame["period_end"]].iterrows():
-            self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
-                                               f"a year not before period_start ({r['period_start']})"))
         counts = indicators.groupby("plan_id").size()
-        frame["n_indicators"] = frame["plan_id"].map(counts).fillna(0).astype(int)
-        frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
-        self._record(table, len(frame), "plans")
-        return frame.drop(columns=[ROW, "source_document", "source_location"])
+        frames = []
+        for table in self.catalog.all("plans"):
+            frame = table.frame.copy()
+            for _, r in frame[frame["period_start"] > frame["period_end"]].iterrows():
+                self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
+                                                   f"a year not before period_start ({r['period_start']})"))
+            frame["n_indicators"] = frame["plan_id"].map(counts).fillna(0).astype(int)
+            frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
+            self._record(table, len(frame), "plans")
+            frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
+        return pd.concat(frames, ignore_index=True)
 
     def _evaluation_settings(self) -> pd.DataFrame:
         frames = []
@@ -413,13 +417,15 @@ class _Assembler:
                 .agg(source=("source", lambda s: SEP.join(dict.fromkeys(s)))))
 
     def _departments(self, responsibilities: pd.DataFrame) -> pd.DataFrame:
-        table = self.catalog.one("departments")
-        frame = table.frame.copy()
         counts = responsibilities[responsibilities["item_type"] != "indicator"].groupby("department").size()
-        frame["n_items"] = frame["department"].map(counts).fillna(0).astype(int)
-        frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
-        self._record(table, len(frame), "departments")
-        return frame.drop(columns=[ROW, "source_document", "source_location"])
+        frames = []
+        for table in self.catalog.all("departments"):
+            frame = table.frame.copy()
+            frame["n_items"] = frame["department"].map(counts).fillna(0).astype(int)
+            frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
+            self._record(table, len(frame), "departments")
+            frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
+        return pd.concat(frames, ignore_index=True)
 
     def _observations(self, indicators: pd.DataFrame) -> pd.DataFrame:
         rows: list[dict[str, Any]] = []

@@ -10,8 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.raw.errors import Problem, RawDataError, display_path
-from analysis.raw.table import RawTable, read_raw_table, read_sidecar
+from analysis.raw.table import ROW, RawTable, read_raw_table, read_sidecar
 
 #: Roles a raw file can play, and the columns each role needs (beyond what its sidecar adds).
 ROLES: dict[str, tuple[str, ...]] = {
@@ -30,8 +32,13 @@ ROLES: dict[str, tuple[str, ...]] = {
     "observations_published": ("series_id", "region", "indicator_name", "period", "period_type", "value", "unit",
                                "issuer", "title", "pub_year", "source_quote", "is_reprint"),
 }
-#: Roles of which there must be exactly one file.
-SINGLE = ("documents", "plans", "departments")
+#: Roles of which there must be at least one file. Any role may have several files (a new
+#: district can bring its own plans.csv, documents.csv and departments.csv in a folder of its
+#: own); keys must then be unique across all of a role's files.
+REQUIRED = ("documents", "plans", "departments")
+FILE = "_file"
+#: Roles whose key is local to a file (a task table's row number), not global.
+LOCAL_KEYS = ("task_table",)  # the column combined() adds: which file a row came from
 #: Folders under data/raw that hold no tables (the source documents themselves).
 SKIP_DIRS = ("documents",)
 
@@ -43,15 +50,22 @@ class RawCatalog:
     root: Path
     by_role: dict[str, list[RawTable]] = field(default_factory=lambda: defaultdict(list))
 
-    def one(self, role: str) -> RawTable:
-        return self.by_role[role][0]
+    def combined(self, role: str) -> pd.DataFrame:
+        """Every file of ``role`` as one frame, each row remembering its file (``_file``)."""
+        frames = [t.frame.assign(**{FILE: t.name}) for t in self.by_role.get(role, [])]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def all(self, role: str) -> list[RawTable]:
         return list(self.by_role.get(role, []))
 
-    @property
-    def documents_dir(self) -> Path:
-        return self.root / "documents"
+    def document_paths(self) -> dict[str, Path]:
+        """Each document file listed in a documents table, found in the ``documents/``
+        folder beside that table (so a district's folder carries its own documents)."""
+        found: dict[str, Path] = {}
+        for table in self.all("documents"):
+            for file in table.frame["file"]:
+                found[file] = table.path.parent / "documents" / file
+        return found
 
     @property
     def row_count(self) -> int:
@@ -63,7 +77,7 @@ def discover(root: Path) -> list[Path]:
     files = []
     for path in sorted(root.rglob("*.csv")):
         rel = path.relative_to(root)
-        if rel.parts[0] in SKIP_DIRS or any(part.startswith(".") for part in rel.parts):
+        if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]):
             continue
         files.append(path)
     return files
@@ -89,12 +103,31 @@ def load_catalog(root: Path) -> RawCatalog:
             catalog.by_role[role].append(read_raw_table(path, root=root))
         except RawDataError as exc:
             problems.extend(exc.problems)
-    for role in SINGLE:
-        found = catalog.by_role.get(role, [])
-        if len(found) != 1:
-            names = [t.name for t in found] or ["none"]
-            problems.append(Problem(str(root.name), None, None, f"{len(found)} files with role {role!r} ({names})",
-                                    "exactly one"))
+    for role in REQUIRED:
+        if not catalog.by_role.get(role):
+            problems.append(Problem(str(root.name), None, None, f"no file with role {role!r}",
+                                    f"at least one file whose sidecar says role: {role}"))
+    problems += _duplicates_across_files(catalog)
     if problems:
         raise RawDataError(problems)
     return catalog
+
+
+def _duplicates_across_files(catalog: RawCatalog) -> list[Problem]:
+    """A key (plan_id, department, ...) given in two files of the same role is ambiguous."""
+    problems = []
+    for role, tables in catalog.by_role.items():
+        if len(tables) < 2 or role in LOCAL_KEYS:
+            continue
+        key = tables[0].meta.get("key") or []
+        if not key or any(t.meta.get("key") != key for t in tables):
+            continue
+        seen: dict[tuple, tuple[str, int]] = {}
+        for table in tables:
+            for _, r in table.frame.iterrows():
+                k = tuple(r[c] for c in key)
+                if k in seen and seen[k][0] != table.name:
+                    problems.append(Problem(table.name, int(r[ROW]), key[-1], f"{k} already in {seen[k][0]} row "
+                                            f"{seen[k][1]}", f"each ({', '.join(key)}) in one file only"))
+                seen.setdefault(k, (table.name, int(r[ROW])))
+    return problems
