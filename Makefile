@@ -12,7 +12,7 @@ CODE_FILES := $(shell find src/analysis -name '*.py' -o -name '*.yml' 2>/dev/nul
 MANIFEST := data/processed/manifest.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages data gaps reports test clean
+.PHONY: help setup system-packages data evaluate gaps reports test clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -34,10 +34,17 @@ data: $(MANIFEST) ## Validate data/raw and write the tidy datasets to data/proce
 $(MANIFEST): $(INSTALLED) $(RAW_FILES) $(CODE_FILES)
 	$(PY) -m analysis data
 
+EVALUATIONS := data/processed/evaluations.parquet
+
+evaluate: $(EVALUATIONS) ## Judge every target at its cut-off: data/processed/evaluations
+
+$(EVALUATIONS): $(MANIFEST)
+	$(PY) -m analysis evaluate
+
 gaps: data ## Count sourced indicator-years and rewrite the coverage table in docs/data-gaps.md
 	$(PY) -m analysis gaps
 
-reports: setup data ## Set up, then build everything that exists so far (processed data; reports later)
+reports: setup data evaluate ## Set up, then build everything that exists so far (processed data, evaluations)
 
 test: $(INSTALLED) ## Run the test suite (pytest)
 	@$(PY) -m pytest; rc=$$?; \

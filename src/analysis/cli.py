@@ -44,6 +44,21 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from analysis import datasets
+    from analysis.evaluate import evaluate, summary_zh
+
+    folder = Path(args.processed)
+    frames = {name: datasets.read(name, folder) for name in datasets.DATASETS}
+    result = evaluate(frames, as_of=args.as_of)
+    out = Path(args.out) if args.out else folder
+    entry = datasets.write("evaluations", result, out)
+    for evaluation_id, group in result.groupby("evaluation_id", sort=False):
+        print(f"{evaluation_id}: {summary_zh(group)}")
+    print(f"evaluations: {entry['rows']} rows written to {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -56,6 +71,15 @@ def parser() -> argparse.ArgumentParser:
     data.add_argument("--raw", default=str(paths.RAW), help="raw data folder (default: %(default)s)")
     data.add_argument("--out", default=str(paths.PROCESSED), help="output folder (default: %(default)s)")
     data.set_defaults(func=_cmd_data)
+
+    ev = sub.add_parser("evaluate", help="judge every target at its cut-off and write data/processed/evaluations",
+                        description="Schedule, completion, projection with an 80%% interval, the two judgements "
+                                    "and a Chinese sentence for every target of every evaluated plan.")
+    ev.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    ev.add_argument("--as-of", default=None, help="evaluate every plan at this date (YYYY-MM-DD) instead of the "
+                                                  "cut-offs in the data")
+    ev.add_argument("--out", default=None, help="where to write evaluations (default: the processed folder)")
+    ev.set_defaults(func=_cmd_evaluate)
 
     gaps = sub.add_parser("gaps", help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
                           description="For every quantitative target, list the years from the base year that "

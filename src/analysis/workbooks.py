@@ -302,7 +302,7 @@ def _write_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: li
             ws.add_data_validation(_list_validation(col, col.choices, ref, strict=True))
         elif col.id == "department":
             allowed = tuple(departments)
-            if len(",".join(allowed)) <= 250:  # Excel's limit for an inline list
+            if allowed and len(",".join(allowed)) <= 250:  # Excel's limit for an inline list
                 ws.add_data_validation(_list_validation(col, allowed, ref, strict=False))
         elif col.numeric:
             dv = DataValidation(type="decimal", operator="between", formula1="-1000000000000000",
@@ -367,7 +367,7 @@ def _write_readme(ws: Worksheet, frames: dict[str, pd.DataFrame], plan: pd.Serie
              "在“来源”中写明发布机关和资料名称，在“来源原文”中复制数值所在的原句，在“网址”中填资料网址。"
              "如有月度或年初至今的数据，可另起一行，复制规划编号、指标编号、指标、单位，改“期间类型”并填“期间”。"),
         ("", f"“{ASSESSMENTS_SHEET}”：每行是一项重点专题、重大指标、重大任务，或没有具体数值的目标指标（定性目标、由上级下达的目标）。"
-             "由“责任部门”栏所列的部门填写。多个部门共同负责的，可以共同填写该行；也可以由各部门复制该行"
+             "由“责任部门”栏所列的部门填写；该栏为空的，由承担该项工作的部门填写，并填上本部门名称。多个部门共同负责的，可以共同填写该行；也可以由各部门复制该行"
              "（事项编号不变），把“责任部门”改为本部门名称后各自填写。第三方评估机构填写时，“评估主体”选“第三方”。"),
         ("", f"“{RISKS_SHEET}”：每行是本次评估要分析的一项重大风险。由负责该领域风险防控的部门填写，"
              "并在“责任部门”栏填写本部门名称。文件未列出的其他风险，请在下方空行中填写：自拟风险编号"

@@ -1,0 +1,56 @@
+"""The words Chinese plan evaluations use, and the thresholds that choose between them.
+
+Every judgement has an English code (for programs) and its Chinese term (for reports).
+The thresholds live here, once; ``docs/methodology.md`` states them in prose.
+"""
+
+from __future__ import annotations
+
+PROGRESS_ZH: dict[str, str] = {
+    # during a plan
+    "met_early": "提前实现",
+    "ahead": "快于预期",
+    "on_track": "基本符合预期",
+    "behind": "滞后于预期",
+    "below_ceiling": "低于预期控制目标",
+    "above_ceiling": "高于预期控制目标",
+    # at or after the plan's end
+    "exceeded": "超额完成",
+    "met": "完成",
+    "nearly_met": "基本完成",
+    "missed": "未完成",
+    # at the base year of a new plan: the target against the pace of the previous plan
+    "ambitious": "目标积极",
+    "in_line": "与既往持平",
+    "prudent": "目标稳妥",
+    # no judgement from numbers
+    "no_data": "数据暂缺",
+    "qualitative": "定性评估",
+    "pending": "待填报",
+}
+
+OUTLOOK_ZH: dict[str, str] = {
+    "likely": "可如期实现",
+    "possible": "基本可以实现",
+    "unlikely": "可能难以实现",
+    "uncertain": "难以判断",
+    "": "",
+}
+
+#: completion ÷ schedule: at or above AHEAD is 快于预期, at or above ON_TRACK is 基本符合预期.
+AHEAD = 1.05
+ON_TRACK = 0.95
+#: At a plan's end: completion at or above EXCEEDED is 超额完成, at or above NEARLY_MET 基本完成.
+EXCEEDED = 1.05
+NEARLY_MET = 0.95
+#: Required pace ÷ pace achieved in the previous plan: above AMBITIOUS is 目标积极,
+#: at or above IN_LINE is 与既往持平, below is 目标稳妥.
+AMBITIOUS = 1.05
+IN_LINE = 0.95
+#: Probability of meeting the target: at or above LIKELY is 可如期实现, at or above POSSIBLE 基本可以实现.
+LIKELY = 0.8
+POSSIBLE = 0.5
+#: Central interval reported with each projection.
+INTERVAL = 0.8
+
+EVALUATION_TYPES = ("中期评估", "期末评估", "基期评估")
