@@ -7,12 +7,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SYSTEM_PACKAGES := $(shell cat system-packages.txt)
-RAW_FILES := $(shell find data/raw -type f -not -name '.*' 2>/dev/null)
+RAW_FILES := $(shell find data/raw -type f -not -name '.*' -not -name '~$$*' 2>/dev/null)
 CODE_FILES := $(shell find src/analysis -name '*.py' -o -name '*.yml' 2>/dev/null)
 MANIFEST := data/processed/manifest.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages data evaluate gaps reports test clean
+.PHONY: help setup system-packages data evaluate templates gaps reports test clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -40,6 +40,9 @@ evaluate: $(EVALUATIONS) ## Judge every target at its cut-off: data/processed/ev
 
 $(EVALUATIONS): $(MANIFEST)
 	$(PY) -m analysis evaluate
+
+templates: data ## Write one Excel workbook per plan for bureau staff (reports/templates/)
+	$(PY) -m analysis templates
 
 gaps: data ## Count sourced indicator-years and rewrite the coverage table in docs/data-gaps.md
 	$(PY) -m analysis gaps

@@ -582,3 +582,27 @@ def test_a_typed_value_that_disagrees_with_a_real_published_figure_is_reported(r
     wb.save(folder / "x.xlsx")
     same = read_entries(folder, frames)
     assert same.problems == [] and same.observations.empty
+
+
+def test_a_filled_workbook_flows_through_the_build_into_the_evaluation(small_raw_copy: Path, tmp_path: Path):
+    """End to end: template → filled by staff → data/raw/entries → make data → evaluations."""
+    from analysis.build import build
+    from analysis.evaluate import evaluate
+
+    first = tmp_path / "first"
+    build(small_raw_copy, first)
+    wb = _template(first, tmp_path / "templates", "example-15")
+    _fill_correctly(wb)
+    (small_raw_copy / "entries").mkdir()
+    wb.save(small_raw_copy / "entries" / "example-15.xlsx")
+
+    result = build(small_raw_copy, tmp_path / "second")
+    assert result.manifest["entries"]["files"] == ["entries/example-15.xlsx"]
+    assert len(result.frames["assessments"]) >= 2 and len(result.frames["risks"]) == 1
+    typed = result.frames["observations"]
+    assert (typed["source"].str.contains("示例区统计局《2025年示例区统计公报》")).any()
+    ev = evaluate(result.frames).set_index("indicator_id")
+    pension = ev.loc["pension_coverage"]
+    assert pension["progress_zh"] == "定性评估"
+    assert "第三方评估：已完成" in pension["explanation_zh"]
+    assert pd.isna(pension["completion"]) and pd.isna(pension["prob_meet"])

@@ -20,11 +20,13 @@ import pandas as pd
 from analysis import datasets, paths
 from analysis.cn_numbers import normalize, numbers_in, read_figure, split_unit
 from analysis.raw.catalog import RawCatalog, load_catalog
+from analysis.raw.entries import merge, read_entries
 from analysis.raw.errors import Problem, RawDataError
 from analysis.raw.table import ROW, RawTable
 from analysis.targets import ParsedTarget, parse_target
 
 SEP = "；"  # joins several sources or notes in one cell
+ENTRIES = "entries"  # folder of data/raw holding filled workbooks
 
 
 @dataclass
@@ -51,12 +53,20 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
     # Process data
     assembler = _Assembler(catalog)
     frames = assembler.assemble()
-    frames = {name: datasets.conform(name, frames[name]) for name in datasets.DATASETS}
+    frames = {name: datasets.conform(name, frame) for name, frame in frames.items()}
+    # Filled workbooks (data/raw/entries/) are checked against what the documents say.
+    entries = read_entries(raw_dir / ENTRIES, frames)
+    if entries.problems:
+        raise RawDataError(entries.problems)
+    frames.update(merge(frames, entries))
+    frames = {name: frames[name] for name in datasets.DATASETS}
 
     manifest: dict[str, Any] = {
         "datasets": {},
         "lineage": assembler.lineage,
         "raw_rows": catalog.row_count,
+        "entries": {"files": entries.files, "assessments": len(entries.assessments), "risks": len(entries.risks),
+                    "observations": len(entries.observations)},
     }
     warnings = [
         f"unparsed target: {r.plan_id}/{r.indicator_id} {r.target_text!r} ({r.parse_notes})"

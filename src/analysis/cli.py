@@ -28,6 +28,16 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_templates(args: argparse.Namespace) -> int:
+    from analysis.workbooks import write_templates
+
+    written = write_templates(Path(args.processed), Path(args.out))
+    for path in written:
+        print(f"  {path}")
+    print(f"{len(written)} workbooks written; fill them in and put them in data/raw/entries/")
+    return 0
+
+
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from analysis import datasets
     from analysis.coverage import coverage, gaps_markdown, latest_published_year, update_gaps_document
@@ -80,6 +90,13 @@ def parser() -> argparse.ArgumentParser:
                                                   "cut-offs in the data")
     ev.add_argument("--out", default=None, help="where to write evaluations (default: the processed folder)")
     ev.set_defaults(func=_cmd_evaluate)
+
+    tpl = sub.add_parser("templates", help="write one Excel workbook per plan for bureau staff to fill in",
+                         description="Workbooks pre-filled with what is known: missing observations, an "
+                                     "assessment row per task, topic and qualitative target, the risk review.")
+    tpl.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    tpl.add_argument("--out", default=str(paths.REPORTS / "templates"), help="output folder (default: %(default)s)")
+    tpl.set_defaults(func=_cmd_templates)
 
     gaps = sub.add_parser("gaps", help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
                           description="For every quantitative target, list the years from the base year that "

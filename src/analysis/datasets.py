@@ -40,6 +40,8 @@ DATASETS = (
     "target_statements",
     "responsibilities",
     "observations",
+    "assessments",
+    "risks",
 )
 
 _DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "bool", "date": "datetime64[ns]"}
@@ -212,6 +214,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for everyone who reads the folder
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -57,6 +57,9 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None =
                                                                facts["total_comparator"])
     out["ytd_used"] = (m["so_far_end"].eq(rows["data_year"]) & facts["ytd_value"].notna()).astype(int)
 
+    assessed = _assessments(rows, frames.get("assessments"))
+    out["assessment"] = assessed
+    code = code.where(quant | assessed.isna(), "qualitative")
     out["progress"] = code
     out["outlook"] = outlook(rows, proj["prob_meet"], code)
     # no judgement from numbers: no numbers either
@@ -79,12 +82,29 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None =
     return result.reset_index(drop=True)
 
 
+def _assessments(rows: pd.DataFrame, assessments: pd.DataFrame | None) -> pd.Series:
+    """For each row, the assessments entered for its target, as one Chinese phrase
+    ("第三方评估：已完成；就业科自评：基本符合预期"), only those filled by the cut-off."""
+    empty = pd.Series(np.nan, index=rows.index, dtype="object")
+    if assessments is None or assessments.empty:
+        return empty
+    a = assessments[assessments["item_type"] == "indicator"].copy()
+    a["phrase"] = np.where(a["assessor"].eq("第三方"), "第三方评估", a["department"] + "自评") + "：" + a["progress"]
+    a["phrase"] = a["phrase"] + a["progress_detail"].map(lambda t: f"（{t}）" if isinstance(t, str) else "")
+    keyed = rows[["plan_id", "indicator_id", "as_of"]].reset_index(names="row")
+    joined = keyed.merge(a, left_on=["plan_id", "indicator_id"], right_on=["plan_id", "item_id"])
+    joined = joined[joined["filled_on"].isna() | (joined["filled_on"] <= joined["as_of"] + pd.Timedelta(days=366))]
+    phrases = joined.sort_values(["assessor", "department"]).groupby("row")["phrase"].agg("；".join)
+    return phrases.reindex(rows.index)
+
+
 def _method(out: pd.DataFrame) -> pd.Series:
     kind = out["target_kind"]
     base = pd.Series(np.select(
         [kind.eq("cumulative"), kind.eq("annual"), kind.eq("level"), out["progress"].eq("met") & ~kind.isin(
-            ["annual", "cumulative", "level"])],
-        ["累计完成量÷目标，对照时间进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件自评"],
+            ["annual", "cumulative", "level"]), out["progress"].eq("qualitative")],
+        ["累计完成量÷目标，对照时间进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件自评",
+         "填报的评估材料"],
         default="定性评估"), index=out.index)
     proj = pd.Series(np.select(
         [out["prob_meet"].isna(), kind.eq("cumulative"), kind.eq("annual"), kind.eq("level")],

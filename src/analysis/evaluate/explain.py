@@ -64,6 +64,8 @@ def explanation(r: pd.Series) -> str:
         text = "定性目标，尚无评估材料，待责任部门填报。" if kind == "qualitative" else \
             "目标值由上级部门设定，尚无评估材料，待责任部门填报。"
         return text
+    if code == "qualitative":
+        return f"定性评估：{r['assessment']}。"
     if kind in ("qualitative", "external"):
         return f"规划文件报告的完成情况为“{r['status']}”，{PROGRESS_ZH[code]}。"
     if code == "no_data":

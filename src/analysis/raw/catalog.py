@@ -39,8 +39,9 @@ REQUIRED = ("documents", "plans", "departments")
 FILE = "_file"
 #: Roles whose key is local to a file (a task table's row number), not global.
 LOCAL_KEYS = ("task_table",)  # the column combined() adds: which file a row came from
-#: Folders under data/raw that hold no tables (the source documents themselves).
-SKIP_DIRS = ("documents",)
+#: Folders under data/raw that hold no CSV tables: the source documents themselves, and
+#: filled Excel workbooks (read by analysis.raw.entries).
+SKIP_DIRS = ("documents", "entries")
 
 
 @dataclass
