@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-SYSTEM_PACKAGES := $(shell cat system-packages.txt)
+SYSTEM_PACKAGES := $(shell cat system-packages.txt | tr "\n" " ")
 RAW_FILES := $(shell find data/raw -type f -not -name '.*' -not -name '~$$*' 2>/dev/null)
 CODE_FILES := $(shell find src/analysis -name '*.py' -o -name '*.yml' 2>/dev/null)
 MANIFEST := data/processed/manifest.json
@@ -47,7 +47,8 @@ templates: data ## Write one Excel workbook per plan for bureau staff (reports/t
 gaps: data ## Count sourced indicator-years and rewrite the coverage table in docs/data-gaps.md
 	$(PY) -m analysis gaps
 
-reports: setup data evaluate ## Set up, then build everything that exists so far (processed data, evaluations)
+reports: setup data evaluate ## Set up, then build every report (HTML + PDF) and reports/index.html
+	$(PY) -m analysis reports
 
 test: $(INSTALLED) ## Run the test suite (pytest)
 	@$(PY) -m pytest; rc=$$?; \

@@ -38,6 +38,45 @@ def _cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reports(args: argparse.Namespace) -> int:
+    """Build every report whose inputs changed; exit 1 when any failed (the others are built)."""
+    from analysis import datasets
+    from analysis.publish.batch import batch_plan, write_plan
+    from analysis.publish.runner import plan_work, run_batch, summary_table
+
+    data_dir = Path(args.processed)
+    root = Path(args.out)
+    frames = {name: _read_or_empty(name, data_dir) for name in datasets.DATASETS}
+    jobs = batch_plan(frames, "" if data_dir == paths.PROCESSED else str(data_dir))
+    root.mkdir(parents=True, exist_ok=True)
+    write_plan(jobs, root / "batch.yml")
+    todo, _ = plan_work(jobs, root, data_dir, args.force)
+    if not todo and (root / "index.html").exists():
+        print(f"{len(jobs)} reports up to date in {root}")
+        return 0
+    results = run_batch(jobs, root, data_dir=data_dir, force=args.force, progress=not args.quiet,
+                        engine=args.engine)
+    from analysis.publish.index import write_index
+
+    write_index(results, frames, _read_or_empty("evaluations", data_dir), root)
+    print(summary_table(results))
+    print(f"index: {root / 'index.html'}")
+    return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _read_or_empty(name: str, folder: Path):
+    """A dataset, or an empty frame of its columns when the file is missing (the reports that
+    need it then fail one by one and say so, instead of the whole batch stopping here)."""
+    import pandas as pd
+
+    from analysis import datasets
+
+    try:
+        return datasets.read(name, folder)
+    except FileNotFoundError:
+        return pd.DataFrame(columns=datasets.spec(name).column_names)
+
+
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from analysis import datasets
     from analysis.coverage import coverage, gaps_markdown, latest_published_year, update_gaps_document
@@ -97,6 +136,19 @@ def parser() -> argparse.ArgumentParser:
     tpl.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
     tpl.add_argument("--out", default=str(paths.REPORTS / "templates"), help="output folder (default: %(default)s)")
     tpl.set_defaults(func=_cmd_templates)
+
+    rep = sub.add_parser("reports", help="run every report notebook and export HTML and PDF into reports/",
+                         description="One plan report per evaluated plan × region and one brief per department, "
+                                     "executed with papermill on warm kernels (both cores) and exported to HTML and "
+                                     "PDF. Only reports whose inputs changed are rebuilt; a failure does not stop "
+                                     "the others, and the exit code is 1 if any failed.")
+    rep.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    rep.add_argument("--out", default=str(paths.REPORTS), help="output folder (default: %(default)s)")
+    rep.add_argument("--force", action="store_true", help="rebuild every report")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    rep.add_argument("--engine", default="warm", help="papermill engine (default: %(default)s; 'nbclient' = fresh "
+                                                      "kernel per report)")
+    rep.set_defaults(func=_cmd_reports)
 
     gaps = sub.add_parser("gaps", help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
                           description="For every quantitative target, list the years from the base year that "

@@ -69,6 +69,12 @@ def evaluation_settings(plan: str | list[str] | None = None, *, folder: Path | N
     return _filter(dataset("evaluation_settings", folder=folder), plan_id=plan)
 
 
+def evaluations(plan: str | list[str] | None = None, *, region: str | list[str] | None = None,
+                folder: Path | None = None) -> pd.DataFrame:
+    """The engine's judgement of every target (``make evaluate``)."""
+    return _filter(dataset("evaluations", folder=folder), plan_id=plan, region=region)
+
+
 def milestones(*, folder: Path | None = None) -> pd.DataFrame:
     """The schedule of each evaluation exercise."""
     return dataset("milestones", folder=folder)

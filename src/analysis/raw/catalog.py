@@ -41,7 +41,7 @@ FILE = "_file"
 LOCAL_KEYS = ("task_table",)  # the column combined() adds: which file a row came from
 #: Folders under data/raw that hold no CSV tables: the source documents themselves, and
 #: filled Excel workbooks (read by analysis.raw.entries).
-SKIP_DIRS = ("documents", "entries")
+SKIP_DIRS = ("documents", "entries", "backtest")
 
 
 @dataclass

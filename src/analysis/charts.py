@@ -1,0 +1,120 @@
+"""Charts for reports and exploration: a target's trend, and the overview of judgements.
+
+Charts read the engine's frames; they never decide a judgement themselves.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.evaluate.explain import fmt
+from analysis.style import JUDGEMENT_COLOURS, PALETTE, apply_theme
+
+
+def _scale(unit: str | None, values: pd.Series) -> tuple[float, str]:
+    """Show counts of ten thousand and more in 万 (the axis reads 万人次, not 5000000)."""
+    unit = unit or ""
+    top = np.nanmax(np.abs(values.to_numpy(dtype=float))) if len(values) else 0
+    if unit not in ("%", "年") and top >= 1e5:
+        return 1e4, f"万{unit}"
+    return 1.0, unit
+
+
+def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure:
+    """One target: observed values, the target line, the schedule path and the projection band.
+
+    ``evaluation`` is one row of ``evaluations``; ``observations`` the preferred yearly values
+    of its series and region. Cumulative targets are drawn as running totals.
+    """
+    apply_theme()
+    kind = evaluation["target_kind"]
+    T = float(evaluation["target_value"])
+    start, end = int(evaluation["target_year"]) - 4, int(evaluation["target_year"])
+    base_year = start - 1
+    obs = observations.sort_values("year")
+    if kind == "cumulative":
+        obs = obs[obs["year"] >= start].assign(value=lambda d: d["value"].cumsum())
+    values = pd.concat([obs["value"], pd.Series([T, evaluation.get("projected_high")], dtype=float)]).dropna()
+    factor, unit = _scale(evaluation["unit"], values)
+
+    fig, ax = plt.subplots()
+    years = list(range(base_year, end + 1))
+    if kind == "cumulative":
+        ax.plot([base_year, end], [0, T / factor], ls="--", color=PALETTE["schedule"], lw=1.2, label="序时进度")
+        ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
+    elif kind == "level" and not math.isnan(evaluation.get("base_value", math.nan)):
+        ax.plot([base_year, end], [evaluation["base_value"] / factor, T / factor], ls="--", color=PALETTE["schedule"],
+                lw=1.2, label="目标路径")
+        ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
+    else:
+        ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
+    if len(obs):
+        ax.plot(obs["year"], obs["value"] / factor, marker="o", color=PALETTE["data"], lw=2,
+                label="累计实际值" if kind == "cumulative" else "实际值")
+    q = evaluation.get("projected_value")
+    if q is not None and not math.isnan(q) and len(obs):
+        last_year, last_value = int(obs["year"].iloc[-1]), float(obs["value"].iloc[-1])
+        x = [last_year, end]
+        lo, hi = evaluation["projected_low"], evaluation["projected_high"]
+        if kind == "annual":
+            ax.fill_between([last_year + 1, end], lo / factor, hi / factor, color=PALETTE["band"], alpha=0.6,
+                            label="预测80%区间")
+            ax.plot([last_year + 1, end], [q / factor, q / factor], color=PALETTE["projection"], ls=":", lw=2,
+                    label="预测值")
+        else:
+            ax.fill_between(x, [last_value / factor, lo / factor], [last_value / factor, hi / factor],
+                            color=PALETTE["band"], alpha=0.6, label="预测80%区间")
+            ax.plot(x, [last_value / factor, q / factor], color=PALETTE["projection"], ls=":", lw=2, label="预测值")
+    ax.margins(y=0.15)
+    low_y, high_y = ax.get_ylim()
+    if kind in ("cumulative",) or (low_y > 0 and low_y < 0.2 * high_y):
+        ax.set_ylim(bottom=0)
+    ax.set_xlim(base_year - 0.3, end + 0.3)
+    ax.set_xticks(years)
+    ax.set_xlabel("年份")
+    ax.set_ylabel(unit)
+    ax.set_title(str(evaluation["name"]))
+    ax.legend(loc="best", fontsize=8, frameon=False, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def overview_chart(evaluations: pd.DataFrame) -> Figure:
+    """How many targets received each judgement, one bar per judgement."""
+    apply_theme()
+    counts = evaluations["progress_zh"].value_counts()
+    order = [k for k in JUDGEMENT_COLOURS if k in counts.index] + [k for k in counts.index if k not in
+                                                                    JUDGEMENT_COLOURS]
+    counts = counts.reindex(order)
+    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(counts) + 0.8))
+    ax.barh(counts.index[::-1], counts.to_numpy()[::-1],
+            color=[JUDGEMENT_COLOURS.get(k, "#85929e") for k in counts.index[::-1]])
+    for i, value in enumerate(counts.to_numpy()[::-1]):
+        ax.text(value + 0.05, i, f"{value}项", va="center", fontsize=9)
+    ax.set_xlabel("指标数（项）")
+    ax.set_title("主要目标指标进度判断")
+    ax.set_xlim(0, counts.max() * 1.25 + 0.5)
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+def benchmark_chart(series: pd.DataFrame, title: str, unit: str | None) -> Figure:
+    """The same indicator for several regions (国内比较), one line per region."""
+    apply_theme()
+    factor, label = _scale(unit, series["value"])
+    fig, ax = plt.subplots()
+    for region, group in series.sort_values("year").groupby("region", sort=True):
+        ax.plot(group["year"], group["value"] / factor, marker="o", lw=1.8, label=region)
+    ax.set_title(title)
+    ax.set_xlabel("年份")
+    ax.set_ylabel(label)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8, frameon=False, ncol=3)
+    fig.tight_layout()
+    return fig

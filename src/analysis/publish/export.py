@@ -1,0 +1,110 @@
+"""Export an executed report notebook to offline Chinese HTML and to PDF (WeasyPrint, in process).
+
+Both exporters are registered with nbconvert (entry points ``plan_eval_html`` and
+``plan_eval_pdf``), so ``jupyter nbconvert --to plan_eval_pdf any.ipynb`` works too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from nbconvert.exporters import Exporter, HTMLExporter
+from traitlets import Bool
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CSS = (Path(__file__).resolve().parent / "report.css").read_text(encoding="utf-8")
+_HEADING = re.compile(r"<h([23])>(.*?)</h\1>", re.S)
+
+
+def _with_toc(body: str) -> str:
+    """Give each section heading an id and put a table of contents where the template asks."""
+    entries: list[tuple[int, str, str]] = []
+
+    def number(match: re.Match[str]) -> str:
+        level, text = match.group(1), match.group(2)
+        anchor = f"s{len(entries) + 1}"
+        entries.append((int(level), anchor, text))
+        return f'<h{level} id="{anchor}">{text}</h{level}>'
+
+    body = _HEADING.sub(number, body)
+    items = "".join(f'<li class="l{level}"><a href="#{anchor}">{text}</a></li>' for level, anchor, text in entries
+                    if level == 2)
+    toc = f'<nav class="toc"><strong>目录</strong><ol>{items}</ol></nav>' if items else ""
+    return body.replace("<!-- TOC -->", toc, 1)
+
+
+def report_title(nb: Any, resources: dict[str, Any] | None) -> str:
+    """The report's title from the notebook metadata (set by the runner), else its name."""
+    meta = nb.metadata.get("plan_eval", {})
+    if meta.get("title"):
+        return str(meta["title"])
+    name = (resources or {}).get("metadata", {}).get("name")
+    return str(name or "评估报告")
+
+
+class ReportHTMLExporter(HTMLExporter):
+    """HTML for readers: no code, no prompts, no script from the internet, CJK fonts, A4 print CSS."""
+
+    export_from_notebook = "Plan-evaluation report (HTML)"
+    lean = Bool(False, help="Leave out the JupyterLab stylesheet (for PDF rendering)").tag(config=True)
+
+    def __init__(self, **kw: Any):
+        kw.setdefault("template_name", "plan_eval")
+        kw.setdefault("extra_template_basedirs", [str(TEMPLATES)])
+        for flag in ("exclude_input", "exclude_input_prompt", "exclude_output_prompt", "exclude_markdown",
+                     "exclude_raw"):
+            kw.setdefault(flag, True)
+        kw.setdefault("language_code", "zh")
+        super().__init__(**kw)
+
+    @property
+    def default_config(self):  # type: ignore[override]
+        config = super().default_config
+        if self.lean:
+            config.merge({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
+        return config
+
+    def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any):
+        resources = dict(resources or {})
+        resources["report_css"] = CSS
+        resources["report_title"] = report_title(nb, resources)
+        resources["lean"] = self.lean
+        if "metadata" in resources:
+            resources["metadata"] = dict(resources["metadata"], name=resources["report_title"])
+        else:
+            resources["metadata"] = {"name": resources["report_title"]}
+        nb.metadata["title"] = resources["report_title"]
+        output, resources = super().from_notebook_node(nb, resources, **kw)
+        return _with_toc(output), resources
+
+
+class ReportPDFExporter(Exporter):
+    """PDF from the lean HTML, rendered by WeasyPrint in this process: embedded CJK font subsets,
+    searchable text, A4 pages with the title and page numbers."""
+
+    export_from_notebook = "Plan-evaluation report (PDF)"
+    output_mimetype = "application/pdf"
+
+    def _file_extension_default(self) -> str:
+        return ".pdf"
+
+    def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any):
+        page, resources = ReportHTMLExporter(lean=True).from_notebook_node(nb, resources, **kw)
+        resources = dict(resources or {})
+        resources["output_extension"] = ".pdf"
+        return html_to_pdf(page), resources
+
+
+def html_to_pdf(page: str) -> bytes:
+    """Render HTML to PDF with WeasyPrint (its unsupported-CSS chatter silenced)."""
+    import weasyprint
+
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    return weasyprint.HTML(string=page, base_url=str(TEMPLATES)).write_pdf()
+
+
+__all__ = ["ReportHTMLExporter", "ReportPDFExporter", "html_to_pdf"]

@@ -1,0 +1,65 @@
+"""What a report needs, read once: the processed datasets and the evaluations at its cut-off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import datasets, paths
+from analysis.evaluate import evaluate
+
+NEEDED = ("documents", "plans", "evaluation_settings", "milestones", "departments", "risk_areas", "items",
+          "indicators", "responsibilities", "observations", "assessments", "risks")
+
+
+def read_frames(data_dir: str | Path = "") -> dict[str, pd.DataFrame]:
+    """The processed datasets from ``data_dir`` (default data/processed)."""
+    folder = Path(data_dir) if data_dir else paths.PROCESSED
+    return {name: datasets.read(name, folder) for name in NEEDED}
+
+
+def evaluations_for(frames: dict[str, pd.DataFrame], data_dir: str | Path = "", as_of: str = "") -> pd.DataFrame:
+    """The stored evaluations, or a fresh run of the engine at ``as_of`` when one is given."""
+    folder = Path(data_dir) if data_dir else paths.PROCESSED
+    if as_of:
+        return evaluate(frames, as_of=as_of)
+    stored = folder / "evaluations.parquet"
+    return datasets.read("evaluations", folder) if stored.exists() else evaluate(frames)
+
+
+@dataclass
+class PlanContext:
+    """One plan evaluated for one region."""
+
+    plan: pd.Series
+    region: str
+    evaluations: pd.DataFrame
+    frames: dict[str, pd.DataFrame]
+    setting: pd.Series | None
+
+    @property
+    def plan_id(self) -> str:
+        return str(self.plan["plan_id"])
+
+    @property
+    def is_baseline(self) -> bool:
+        return bool(len(self.evaluations)) and (self.evaluations["evaluation_type"] == "基期评估").all()
+
+    @property
+    def is_final(self) -> bool:
+        return bool(len(self.evaluations)) and (self.evaluations["evaluation_type"] == "期末评估").all()
+
+
+def plan_context(plan_id: str, region: str, as_of: str = "", data_dir: str = "") -> PlanContext:
+    """Everything a plan report shows, for ``plan_id`` evaluated for ``region``."""
+    frames = read_frames(data_dir)
+    plans = frames["plans"].set_index("plan_id", drop=False)
+    if plan_id not in plans.index:
+        raise KeyError(f"unknown plan_id {plan_id!r}; known: {', '.join(plans.index)}")
+    ev = evaluations_for(frames, data_dir, as_of)
+    ev = ev[(ev["plan_id"] == plan_id) & (ev["region"] == region)].sort_values("seq").reset_index(drop=True)
+    settings = frames["evaluation_settings"]
+    match = settings[(settings["plan_id"] == plan_id) & (settings["region"] == region)]
+    return PlanContext(plans.loc[plan_id], region, ev, frames, match.iloc[0] if len(match) else None)

@@ -1,0 +1,48 @@
+"""Small HTML builders for report sections. Every text from data is escaped here."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from analysis.style import JUDGEMENT_COLOURS
+
+
+def esc(value: object) -> str:
+    """Text from data as HTML text: ``<script>`` shows as text, never runs."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def heading(text: str, level: int = 2) -> str:
+    return f"<h{level}>{esc(text)}</h{level}>"
+
+
+def para(text: str, cls: str = "") -> str:
+    attr = f' class="{esc(cls)}"' if cls else ""
+    return f"<p{attr}>{esc(text)}</p>"
+
+
+def badge(judgement: str | None) -> str:
+    """A judgement in its colour (提前实现 green … 滞后于预期 orange)."""
+    if not judgement:
+        return ""
+    colour = JUDGEMENT_COLOURS.get(judgement, "#d5d8dc")
+    return f'<span class="badge" style="background:{colour}">{esc(judgement)}</span>'
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, cls: str = "data", raw_columns: Sequence[int] = (),
+          caption: str = "") -> str:
+    """A table; cells are escaped except in ``raw_columns`` (cells this module built, e.g. badges)."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = "".join(f"<td>{cell if i in raw_columns else esc(cell)}</td>" for i, cell in enumerate(row))
+        body.append(f"<tr>{cells}</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<table class="{esc(cls)}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def items(entries: Iterable[str]) -> str:
+    return "<ul>" + "".join(f"<li>{esc(e)}</li>" for e in entries) + "</ul>"
