@@ -153,3 +153,22 @@ def test_the_cli_exits_non_zero_and_lists_failures_on_the_index(published, tmp_p
     assert "failed" in done.stdout
     index = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     assert "构建失败的报告" in index and "_failed/" in index
+
+
+@pytest.mark.parametrize("name", ["indicator_trends.py", "regions_and_cutoffs.py"])
+def test_exploration_notebooks_run_on_the_real_data(name, real_build, tmp_path: Path, monkeypatch):
+    """The researchers' notebooks execute top to bottom against data/processed."""
+    import jupytext
+    import papermill
+
+    from analysis import paths
+
+    if not (paths.PROCESSED / "evaluations.parquet").exists():
+        pytest.skip("needs `make data evaluate` (data/processed)")
+    nb = jupytext.read(paths.NOTEBOOKS / "explore" / name)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    done = papermill.execute_notebook(nb, str(tmp_path / "out.ipynb"), engine_name="warm", kernel_name="python3",
+                                      progress_bar=False)
+    kernels.release_all()
+    assert not any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))

@@ -1,0 +1,27 @@
+# %% [markdown]
+# # 地区比较与不同评估时点
+# The same indicator for every region in the data (own regions and benchmarks), and the same
+# plan judged at several cut-offs.
+
+# %% tags=["parameters"]
+series_id = "new_jobs"
+plan_id = "shanghai-14-outline"
+region = "上海市"
+cutoffs = ["2022-12-31", "2023-06-30", "2024-12-31", "2025-12-31"]
+
+# %%
+from analysis import explore, report
+
+report.setup()
+
+# %% [markdown]
+# ## 各地比较
+
+# %%
+explore.regions_side_by_side(series_id)
+
+# %% [markdown]
+# ## 不同评估时点的判断
+
+# %%
+explore.at_cutoffs(plan_id, region, cutoffs)
