@@ -95,16 +95,18 @@ class ReportPDFExporter(Exporter):
         page, resources = ReportHTMLExporter(lean=True).from_notebook_node(nb, resources, **kw)
         resources = dict(resources or {})
         resources["output_extension"] = ".pdf"
-        return html_to_pdf(page), resources
+        pdf, resources["pdf_pages"] = html_to_pdf(page)
+        return pdf, resources
 
 
-def html_to_pdf(page: str) -> bytes:
-    """Render HTML to PDF with WeasyPrint (its unsupported-CSS chatter silenced)."""
+def html_to_pdf(page: str) -> tuple[bytes, int]:
+    """Render HTML to PDF with WeasyPrint (its unsupported-CSS chatter silenced); also the page count."""
     import weasyprint
 
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    return weasyprint.HTML(string=page, base_url=str(TEMPLATES)).write_pdf()
+    document = weasyprint.HTML(string=page, base_url=str(TEMPLATES)).render()
+    return document.write_pdf(), len(document.pages)
 
 
 __all__ = ["ReportHTMLExporter", "ReportPDFExporter", "html_to_pdf"]

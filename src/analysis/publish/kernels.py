@@ -35,7 +35,7 @@ import matplotlib as _mpl, matplotlib.pyplot as _plt
 _plt.close("all")
 _mpl.rcdefaults()
 _mpl.use("module://matplotlib_inline.backend_inline")
-get_ipython().run_line_magic("reset", "-f")
+del _mpl, _plt
 """
 
 

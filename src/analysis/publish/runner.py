@@ -41,6 +41,7 @@ class Result:
     error: str | None = None
     fingerprint: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def fingerprint(job: Job, data_dir: Path) -> str:
@@ -103,8 +104,11 @@ def run_job(job: Job, root: Path, engine: str = "warm") -> Result:
         executed = papermill.execute_notebook(nb, str(scratch), parameters=job.parameters, engine_name=engine,
                                               kernel_name="python3", progress_bar=False, log_output=False,
                                               cwd=str(paths.ROOT))
+        result.timings["execute"] = round(time.perf_counter() - started, 3)
         body, _ = ReportHTMLExporter().from_notebook_node(executed)
-        pdf, _ = ReportPDFExporter().from_notebook_node(executed)
+        result.timings["html"] = round(time.perf_counter() - started - result.timings["execute"], 3)
+        pdf, pdf_resources = ReportPDFExporter().from_notebook_node(executed)
+        result.timings["pdf"] = round(time.perf_counter() - started - sum(result.timings.values()), 3)
         outputs = job.outputs(root)
         for path in outputs.values():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +116,7 @@ def run_job(job: Job, root: Path, engine: str = "warm") -> Result:
         atomic_write(outputs["pdf"], pdf)
         result.status = "built"
         result.outputs = [str(p.relative_to(root.resolve())) for p in outputs.values()]
-        result.pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+        result.pages = int(pdf_resources["pdf_pages"])
         scratch.unlink(missing_ok=True)
         kept.unlink(missing_ok=True)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch

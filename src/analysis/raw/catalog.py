@@ -36,9 +36,10 @@ ROLES: dict[str, tuple[str, ...]] = {
 #: district can bring its own plans.csv, documents.csv and departments.csv in a folder of its
 #: own); keys must then be unique across all of a role's files.
 REQUIRED = ("documents", "plans", "departments")
+#: The column combined() adds: which file a row came from.
 FILE = "_file"
 #: Roles whose key is local to a file (a task table's row number), not global.
-LOCAL_KEYS = ("task_table",)  # the column combined() adds: which file a row came from
+LOCAL_KEYS = ("task_table",)
 #: Folders under data/raw that hold no CSV tables: the source documents themselves, and
 #: filled Excel workbooks (read by analysis.raw.entries).
 SKIP_DIRS = ("documents", "entries", "backtest")

@@ -15,9 +15,25 @@ NEEDED = ("documents", "plans", "evaluation_settings", "milestones", "department
 
 
 def read_frames(data_dir: str | Path = "") -> dict[str, pd.DataFrame]:
-    """The processed datasets from ``data_dir`` (default data/processed)."""
+    """The processed datasets from ``data_dir`` (default data/processed), each checked against its
+    schema. A warm kernel builds many reports from the same files, so the checked frames are
+    kept, keyed by each file's path, size and modification time, and handed out as copies: a
+    changed file is read again, and no report can alter what the next one sees."""
     folder = Path(data_dir) if data_dir else paths.PROCESSED
-    return {name: datasets.read(name, folder) for name in NEEDED}
+    return {name: _read_checked(folder / f"{name}.parquet", name).copy() for name in NEEDED}
+
+
+_CHECKED: dict[tuple[str, int, int], pd.DataFrame] = {}
+
+
+def _read_checked(path: Path, name: str) -> pd.DataFrame:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run `make data` first")
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _CHECKED:
+        _CHECKED[key] = datasets.read(name, path.parent)
+    return _CHECKED[key]
 
 
 def evaluations_for(frames: dict[str, pd.DataFrame], data_dir: str | Path = "", as_of: str = "") -> pd.DataFrame:
@@ -26,7 +42,7 @@ def evaluations_for(frames: dict[str, pd.DataFrame], data_dir: str | Path = "", 
     if as_of:
         return evaluate(frames, as_of=as_of)
     stored = folder / "evaluations.parquet"
-    return datasets.read("evaluations", folder) if stored.exists() else evaluate(frames)
+    return _read_checked(stored, "evaluations").copy() if stored.exists() else evaluate(frames)
 
 
 @dataclass
