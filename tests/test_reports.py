@@ -172,3 +172,26 @@ def test_exploration_notebooks_run_on_the_real_data(name, real_build, tmp_path: 
                                       progress_bar=False)
     kernels.release_all()
     assert not any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))
+
+
+def test_our_exporters_are_registered_with_nbconvert(published, tmp_path: Path):
+    """A researcher can export any notebook with `jupyter nbconvert --to plan_eval_pdf`."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from IPython.display import HTML\nHTML('<h2>一、总体情况</h2><p>测试文本</p>')")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": "<h2>一、总体情况</h2><p>测试文本</p>"})]
+    path = tmp_path / "any.ipynb"
+    nbformat.write(nb, path)
+    jupyter = Path(".venv/bin/jupyter")
+    for exporter, suffix in (("plan_eval_html", ".html"), ("plan_eval_pdf", ".pdf")):
+        done = subprocess.run([str(jupyter), "nbconvert", "--to", exporter, str(path)], capture_output=True,
+                              text=True)
+        assert done.returncode == 0, done.stderr[-1500:]
+        out = path.with_suffix(suffix)
+        assert out.exists() and out.stat().st_size > 500
+    text = subprocess.run(["pdftotext", str(path.with_suffix(".pdf")), "-"], capture_output=True, text=True).stdout
+    assert "测试文本" in text
+    html = path.with_suffix(".html").read_text(encoding="utf-8")
+    assert "HTML(" not in html and 'id="s1"' in html and "目录" in html
