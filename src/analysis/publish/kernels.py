@@ -25,18 +25,11 @@ PRELOAD = """
 import pandas, numpy, matplotlib
 matplotlib.use("module://matplotlib_inline.backend_inline")
 import matplotlib.pyplot, seaborn, scipy.stats
-import analysis.report, analysis.evaluate, analysis.charts
+import analysis.report, analysis.evaluate, analysis.charts, analysis.publish.fresh
 """
 
-#: Run before every report: the kernel must look fresh to the notebook.
-RESET = """
-get_ipython().run_line_magic("reset", "-f")
-import matplotlib as _mpl, matplotlib.pyplot as _plt
-_plt.close("all")
-_mpl.rcdefaults()
-_mpl.use("module://matplotlib_inline.backend_inline")
-del _mpl, _plt
-"""
+#: Run before every report: the kernel must look fresh to the notebook (see analysis.publish.fresh).
+RESET = "__import__('analysis.publish.fresh', fromlist=['reset']).reset()"
 
 
 class KernelError(RuntimeError):
