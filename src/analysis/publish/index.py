@@ -55,13 +55,25 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
 
     ms = frames["milestones"]
     if len(ms):
+        names = _exercise_names(frames)
         parts.append(heading("评估进度安排"))
         parts.append(table(["评估", "阶段", "时限", "工作内容"],
-                           [[m.exercise, m.stage, m.due_text, m.deliverable] for m in ms.itertuples()]))
+                           [[names.get(m.exercise, m.exercise), m.stage, m.due_text, m.deliverable]
+                            for m in ms.itertuples()]))
     stamp = datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
     parts.append(para(f"生成时间：{stamp}。所有报告均可离线打开。", cls="note"))
     return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>规划评估报告目录</title>'
             f"<style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
+
+
+def _exercise_names(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """An exercise is named by the document that sets it (e.g. 上海市人社领域“十四五”规划实施情况中期评估方案)."""
+    titles = dict(zip(frames["documents"]["file"], frames["documents"]["title"]))
+    names = {}
+    for s in frames["evaluation_settings"].itertuples():
+        document = s.source.split("：")[0]
+        names.setdefault(s.exercise, titles.get(document, s.evaluation_type))
+    return names
 
 
 def _report_row(r: Result, middle: str) -> list[str]:
