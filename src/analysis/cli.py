@@ -77,6 +77,12 @@ def _read_or_empty(name: str, folder: Path):
         return pd.DataFrame(columns=datasets.spec(name).column_names)
 
 
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from analysis.backtest import main as backtest_main
+
+    return backtest_main(args.rest)
+
+
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from analysis import datasets
     from analysis.coverage import coverage, gaps_markdown, latest_published_year, update_gaps_document
@@ -149,6 +155,14 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--engine", default="warm", help="papermill engine (default: %(default)s; 'nbclient' = fresh "
                                                       "kernel per report)")
     rep.set_defaults(func=_cmd_reports)
+
+    bt = sub.add_parser("backtest", help="judge past plans at mid-term against their known outcome; rewrite the "
+                                         "table in docs/methodology.md",
+                        description="Verdict accuracy against the time-proportional rule, projection MASE against "
+                                    "naive drift and last value, 80%% interval coverage; also on long series that "
+                                    "statsmodels ships. Options after '--' go to the backtest (--raw, --doc).")
+    bt.add_argument("rest", nargs=argparse.REMAINDER, help="options for the backtest")
+    bt.set_defaults(func=_cmd_backtest)
 
     gaps = sub.add_parser("gaps", help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
                           description="For every quantitative target, list the years from the base year that "

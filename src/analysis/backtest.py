@@ -1,0 +1,661 @@
+"""Backtest the evaluation engine on past plans whose outcome is known.
+
+For each past national plan in ``data/raw/backtest/`` (the 11th, 12th and 13th five-year
+plans' employment and social-security targets) this module builds the same in-memory
+"frames" world the engine gets from ``data/processed``, runs ``evaluate`` at the plan's
+mid-term cut-off (31 December of its third year) and compares what the engine said then
+with what happened by the plan's end:
+
+- **verdicts**: the engine's outlook (可如期实现 / 基本可以实现 = "will meet", 可能难以实现 =
+  "will miss"; 难以判断 is left out and counted) against the outcome, beside the plain
+  time-proportional rule (a cumulative or level target "will meet" when its completion is
+  at least its share of elapsed time; an annual target when every year so far met it);
+- **projections**: the engine's projected value at the target year against naive drift
+  (last value plus the mean yearly change) and the last value (for a cumulative target the
+  last yearly flow repeated), as MASE: each error divided by the in-sample mean absolute
+  one-year change;
+- **intervals**: how often the engine's 80% interval holds the outcome.
+
+The same projection check runs on longer public series that statsmodels ships (macrodata,
+co2, nile, sunspots, elnino), at several origins per series, each hiding the two years after
+the origin. Everything is deterministic: no sampling, no randomness.
+
+``main`` writes the generated table into ``docs/methodology.md`` between the markers
+``BEGIN``/``END`` and prints the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import paths
+from analysis.cn_numbers import split_unit
+from analysis.evaluate import evaluate
+from analysis.raw.table import read_raw_table
+from analysis.targets import ParsedTarget, parse_target
+
+__all__ = [
+    "BEGIN", "END", "BacktestResult", "coverage", "drift_forecast", "fold_script", "last_value_forecast",
+    "main", "mase", "meets", "methodology_table", "naive_scale", "parse_statement", "run_backtest",
+    "update_block", "verdict_accuracy",
+]
+
+RAW_DIR = paths.RAW / "backtest"
+DOC = paths.DOCS / "methodology.md"
+BEGIN = "<!-- BEGIN BACKTEST: make backtest -->"
+END = "<!-- END BACKTEST -->"
+
+#: The aims the engine is held to (stated in docs/methodology.md; never tuned to pass).
+AIM_MASE_RATIO = 0.9          # engine MASE ≤ 0.9 × naive drift's
+AIM_COVERAGE = (0.75, 0.85)   # share of outcomes inside the 80% interval
+AIM_ACCURACY = 0.85           # verdict accuracy, and at least the rule's + 10 points
+AIM_ACCURACY_MARGIN = 0.10
+
+#: Package series: yearly points the engine sees, years ahead, spacing and number of origins.
+WINDOW = 10
+HORIZON = 2
+STRIDE = 5
+MAX_ORIGINS = 6
+
+QUANT = ("annual", "cumulative", "level")
+FLOORS = (">=", ">")
+WILL_MEET = ("likely", "possible")
+
+# -- reading the raw backtest files ---------------------------------------------------------
+
+# Mirror sites print pinyin after characters ("城鎮(zhèn)"); it is no part of the text.
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+#: Traditional characters that occur in the staged plan wording, and their simplified forms.
+#: ``analysis.cn_numbers.normalize`` folds width but not script, so 以內 and 達到 would not be read.
+TRADITIONAL = str.maketrans({
+    "鎮": "镇", "業": "业", "萬": "万", "億": "亿", "記": "记", "內": "内", "轉": "转", "農": "农", "勞": "劳",
+    "動": "动", "職": "职", "參": "参", "養": "养", "險": "险", "數": "数", "達": "达", "將": "将", "傷": "伤",
+    "鄉": "乡", "實": "实", "現": "现", "國": "国", "會": "会", "標": "标", "規": "规", "劃": "划", "綱": "纲",
+    "為": "为", "與": "与", "發": "发", "個": "个", "區": "区", "總": "总", "證": "证", "齡": "龄", "醫": "医",
+    "療": "疗", "積": "积", "極": "极", "穩": "稳", "進": "进", "態": "态", "時": "时", "間": "间",
+})
+
+
+def fold_script(text: str) -> str:
+    """Plan wording as the parser reads it: pinyin annotations dropped, traditional
+    characters folded to simplified ("城鎮(zhèn)登記失業(yè)率控制在5%以內" → "城镇登记失业率控制在5%以内")."""
+    return _PINYIN.sub("", text or "").translate(TRADITIONAL)
+
+
+def parse_statement(row: pd.Series | dict, plan: pd.Series | dict) -> ParsedTarget:
+    """A past target statement read by the project's own parser (on the folded wording)."""
+    return parse_target(fold_script(row["target_text"]), name=row["name"], unit=row["unit"],
+                        period=(int(plan["period_start"]), int(plan["period_end"])))
+
+
+def read_backtest(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three raw backtest tables, each checked against its sidecar."""
+    def frame(name: str) -> pd.DataFrame:
+        return read_raw_table(raw_dir / f"{name}.csv", root=raw_dir).frame
+    return frame("past_plans"), frame("past_targets"), frame("past_observations")
+
+
+def period_bounds(period: str, kind: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of a published period: 2012 (year), 2015-09 (month or year to
+    date), 2016/2020 (plan period)."""
+    period = str(period).strip()
+    if kind == "year":
+        return pd.Timestamp(f"{period}-01-01"), pd.Timestamp(f"{period}-12-31")
+    if kind in ("month", "ytd"):
+        year, month = (int(p) for p in period.split("-"))
+        end = pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
+        return pd.Timestamp(year=year, month=1 if kind == "ytd" else month, day=1), end
+    first, last = period.split("/")
+    return pd.Timestamp(f"{first}-01-01"), pd.Timestamp(f"{last}-12-31")
+
+
+def engine_observations(raw: pd.DataFrame) -> pd.DataFrame:
+    """Published values in base units (1266 万人 → 12,660,000), in the engine's columns."""
+    rows = []
+    for r in raw.itertuples():
+        factor, _ = split_unit(r.unit)
+        start, end = period_bounds(r.period, r.period_type)
+        rows.append({"series_id": r.series_id, "region": r.region, "period_type": r.period_type,
+                     "period_start": start, "period_end": end, "value": round(float(r.value) * factor, 6),
+                     "comparator": r.comparator, "status": None, "note": r.note,
+                     "source": f"{r.issuer}《{r.title}》（{r.pub_year}）", "is_preferred": bool(r.preferred),
+                     "is_benchmark": False})
+    return pd.DataFrame(rows)
+
+
+# -- the worlds the engine sees --------------------------------------------------------------
+
+def midterm_cutoff(plan: pd.Series | dict) -> pd.Timestamp:
+    """31 December of the plan's third year (2013-12-31 for 2011–2015)."""
+    return pd.Timestamp(year=int(plan["period_start"]) + 2, month=12, day=31)
+
+
+def plan_indicators(plan: pd.Series, targets: pd.DataFrame) -> pd.DataFrame:
+    """One row per preferred target statement of the plan, read by ``parse_statement``."""
+    rows = []
+    mine = targets[(targets["plan_id"] == plan["plan_id"]) & targets["preferred"].astype(bool)]
+    for seq, (_, t) in enumerate(mine.iterrows(), start=1):
+        p = parse_statement(t, plan)
+        rows.append({"plan_id": plan["plan_id"], "indicator_id": t["indicator_id"], "seq": seq, "name": t["name"],
+                     "unit": p.unit, "attribute": None, "target_kind": p.target_kind, "comparator": p.comparator,
+                     "target_value": p.target_value, "target_year": p.target_year, "target_text": t["target_text"],
+                     "base_year": int(plan["base_year"]), "period_start": int(plan["period_start"]),
+                     "period_end": int(plan["period_end"]), "name_note": None})
+    return pd.DataFrame(rows)
+
+
+def plan_world(plan: pd.Series, indicators: pd.DataFrame, observations: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The frames ``evaluate`` needs for one plan evaluated at its mid-term cut-off."""
+    settings = pd.DataFrame([{"evaluation_id": f"{plan['plan_id']}-midterm", "plan_id": plan["plan_id"],
+                              "region": plan["region"], "evaluation_type": "中期评估",
+                              "annual_cutoff": midterm_cutoff(plan), "monthly_cutoff": pd.NaT}])
+    quant = indicators[indicators["target_kind"].isin(QUANT)].reset_index(drop=True)
+    obs = observations[observations["region"] == plan["region"]].reset_index(drop=True)
+    return {"indicators": quant, "evaluation_settings": settings, "observations": obs}
+
+
+# -- plain rules, baselines and scores (hand-checkable) -------------------------------------
+
+def meets(value: float, target: float, comparator: str) -> bool:
+    """Whether ``value`` meets ``target`` under ``comparator`` (≈ is within ±5%, as in the engine)."""
+    return bool({">=": value >= target, ">": value > target, "<=": value <= target, "<": value < target,
+                 "=": value == target, "≈": abs(value - target) <= 0.05 * abs(target)}[comparator])
+
+
+def naive_scale(years: list[int] | np.ndarray, values: list[float] | np.ndarray) -> float:
+    """In-sample mean absolute one-year change: |Δy| / Δt over consecutive known years."""
+    y = np.asarray(values, dtype=float)
+    t = np.asarray(years, dtype=float)
+    if len(y) < 2:
+        return math.nan
+    return float(np.mean(np.abs(np.diff(y)) / np.diff(t)))
+
+
+def last_value_forecast(years: list[int], values: list[float], target_year: int) -> float:
+    """The last known value, held."""
+    return float(values[-1])
+
+
+def drift_forecast(years: list[int], values: list[float], target_year: int) -> float:
+    """Last value plus the mean yearly change over the known years, carried to ``target_year``."""
+    if len(values) < 2:
+        return math.nan
+    slope = (values[-1] - values[0]) / (years[-1] - years[0])
+    return float(values[-1] + slope * (target_year - years[-1]))
+
+
+def cumulative_baselines(years: list[int], flows: list[float], so_far: float, so_far_end: int,
+                         target_year: int) -> tuple[float, float]:
+    """(last flow repeated, drifting flows) totals at ``target_year`` for a cumulative target."""
+    remaining = max(target_year - so_far_end, 0)
+    last = so_far + remaining * flows[-1]
+    if len(flows) < 2:
+        return last, math.nan
+    slope = (flows[-1] - flows[0]) / (years[-1] - years[0])
+    drift = so_far + sum(flows[-1] + slope * (so_far_end - years[-1] + k) for k in range(1, remaining + 1))
+    return last, drift
+
+
+def mase(errors: pd.Series | list[float], scales: pd.Series | list[float]) -> float:
+    """Mean absolute scaled error: mean of |error| / scale over the cases."""
+    e = np.abs(np.asarray(errors, dtype=float)) / np.asarray(scales, dtype=float)
+    return float(np.mean(e)) if len(e) else math.nan
+
+
+def coverage(actual: pd.Series | list[float], low: pd.Series | list[float], high: pd.Series | list[float]) -> float:
+    """Share of outcomes inside their interval (ends included)."""
+    a, lo, hi = (np.asarray(x, dtype=float) for x in (actual, low, high))
+    return float(np.mean((lo <= a) & (a <= hi))) if len(a) else math.nan
+
+
+def verdict_accuracy(predicted: pd.Series | list[bool], actual: pd.Series | list[bool]) -> float:
+    """Share of "will meet"/"will miss" verdicts that came true."""
+    p, a = np.asarray(predicted, dtype=bool), np.asarray(actual, dtype=bool)
+    return float(np.mean(p == a)) if len(p) else math.nan
+
+
+# -- facts from the published values ------------------------------------------------------------
+
+def _yearly(obs: pd.DataFrame, series: str, region: str) -> pd.Series:
+    """Preferred yearly values of a series, by year."""
+    o = obs[(obs["series_id"] == series) & (obs["region"] == region) & obs["is_preferred"]
+            & (obs["period_type"] == "year")]
+    return pd.Series(o["value"].to_numpy(), index=o["period_end"].dt.year.to_numpy()).sort_index()
+
+
+def _totals(obs: pd.DataFrame, series: str, region: str) -> pd.DataFrame:
+    o = obs[(obs["series_id"] == series) & (obs["region"] == region) & obs["is_preferred"]
+            & (obs["period_type"] == "plan_period")].copy()
+    o["start"], o["end"] = o["period_start"].dt.year, o["period_end"].dt.year
+    return o
+
+
+def _so_far(yearly: pd.Series, totals: pd.DataFrame, start: int, cut_year: int) -> tuple[float, float]:
+    """Total reached inside the plan by the cut-off and the last year it covers (the newest of
+    the summed yearly flows and a reported plan-period total, as the engine takes it)."""
+    inside = yearly[(yearly.index >= start) & (yearly.index <= cut_year)]
+    so_far, end = (float(inside.sum()), float(inside.index.max())) if len(inside) else (math.nan, math.nan)
+    rep = totals[(totals["start"] == start) & (totals["end"] <= cut_year)].sort_values("end")
+    if len(rep) and (math.isnan(end) or rep["end"].iloc[-1] >= end):
+        so_far, end = float(rep["value"].iloc[-1]), float(rep["end"].iloc[-1])
+    return so_far, end
+
+
+def outcome(kind: str, comparator: str, target: float, start: int, end: int, target_year: int,
+            yearly: pd.Series, totals: pd.DataFrame) -> tuple[float, bool | None]:
+    """What happened: (value at the target year, met?). Unknown parts are NaN / None.
+
+    cumulative: a published exact total over the plan period, else the sum of its yearly
+    flows when every year is known (a published lower bound that already meets the target
+    says "met" without a value); annual: every year of the plan; level: the target year's value.
+    """
+    if kind == "cumulative":
+        exact = totals[(totals["start"] == start) & (totals["end"] == end) & (totals["comparator"] == "=")]
+        years = yearly[(yearly.index >= start) & (yearly.index <= end)]
+        if len(exact):
+            value = float(exact["value"].iloc[-1])
+        elif len(years) == end - start + 1:
+            value = float(years.sum())
+        else:
+            bound = totals[(totals["start"] == start) & (totals["end"] == end)
+                           & totals["comparator"].isin([">", ">="])]
+            hit = any(meets(v, target, comparator) for v in bound["value"])
+            return math.nan, (True if hit and comparator in FLOORS else None)
+        return value, meets(value, target, comparator)
+    if kind == "annual":
+        years = yearly[(yearly.index >= start) & (yearly.index <= end)]
+        ok = [meets(v, target, comparator) for v in years]
+        met = all(ok) if len(years) == end - start + 1 else (False if not all(ok) else None)
+        return float(yearly.get(target_year, math.nan)), met
+    value = float(yearly.get(target_year, math.nan))
+    return value, (None if math.isnan(value) else meets(value, target, comparator))
+
+
+def time_proportional(kind: str, comparator: str, target: float, plan: pd.Series | dict, target_year: int,
+                      yearly: pd.Series, totals: pd.DataFrame, cut_year: int) -> bool | None:
+    """The plain rule at the cut-off: completion ≥ elapsed share of time (cumulative, level);
+    every year so far meets the bound (annual). None when there is nothing to judge."""
+    start, end, base_year = int(plan["period_start"]), int(plan["period_end"]), int(plan["base_year"])
+    known = yearly[yearly.index <= cut_year]
+    if kind == "annual":
+        inside = known[known.index >= start]
+        return None if inside.empty else all(meets(v, target, comparator) for v in inside)
+    if kind == "cumulative":
+        so_far, so_far_end = _so_far(known, totals, start, cut_year)
+        if math.isnan(so_far):
+            return None
+        done, elapsed = so_far / target, (so_far_end - start + 1) / (end - start + 1)
+        return done >= elapsed if comparator in FLOORS else done <= elapsed
+    inside = known[known.index >= start]
+    if inside.empty or base_year not in known.index:
+        return None
+    latest_year, latest = int(inside.index[-1]), float(inside.iloc[-1])
+    if meets(latest, target, comparator):
+        return True
+    base = float(known[base_year])
+    if target == base:
+        return None
+    return (latest - base) / (target - base) >= (latest_year - base_year) / (target_year - base_year)
+
+
+# -- the backtest ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """``targets``: one row per past target (its mid-term judgement, the rule's, the outcome
+    and whether it was scored); ``projections``: one row per projection case (past-plan
+    targets and package series) with the engine's and the naive forecasts; ``summary``: the
+    scores against the aims."""
+
+    targets: pd.DataFrame
+    projections: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def _status(parsed_kind: str, outlook: str, says: bool | None, met: bool | None) -> str:
+    if parsed_kind not in QUANT:
+        return "unparsed" if parsed_kind == "unparsed" else "not quantitative"
+    if outlook == "":
+        return "no mid-term data"
+    if says is None:
+        return "uncertain (难以判断)"
+    if met is None:
+        return "outcome not known"
+    return "scored"
+
+
+def _plan_cases(plans: pd.DataFrame, targets: pd.DataFrame, obs: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+    verdicts: list[dict] = []
+    cases: list[dict] = []
+    for _, plan in plans.iterrows():
+        indicators = plan_indicators(plan, targets)
+        world = plan_world(plan, indicators, obs)
+        ev = evaluate(world).set_index("indicator_id") if len(world["indicators"]) else pd.DataFrame()
+        cut_year = midterm_cutoff(plan).year
+        start, end = int(plan["period_start"]), int(plan["period_end"])
+        for _, ind in indicators.iterrows():
+            kind, cmp_, T = ind["target_kind"], ind["comparator"], ind["target_value"]
+            row = {"plan_id": plan["plan_id"], "indicator_id": ind["indicator_id"], "name": ind["name"],
+                   "target_text": ind["target_text"], "target_kind": kind, "comparator": cmp_, "target_value": T,
+                   "target_year": ind["target_year"], "unit": ind["unit"], "as_of": midterm_cutoff(plan),
+                   "progress": "", "outlook": "", "prob_meet": math.nan, "engine_says": None, "rule_says": None,
+                   "actual_value": math.nan, "actual_met": None}
+            if kind in QUANT:
+                r = ev.loc[ind["indicator_id"]]
+                yearly = _yearly(obs, ind["indicator_id"], plan["region"])
+                totals = _totals(obs, ind["indicator_id"], plan["region"])
+                ty = int(ind["target_year"])
+                value, met = outcome(kind, cmp_, T, start, end, ty, yearly, totals)
+                says = True if r["outlook"] in WILL_MEET else (False if r["outlook"] == "unlikely" else None)
+                row.update(progress=r["progress"], outlook=r["outlook"], prob_meet=r["prob_meet"], engine_says=says,
+                           rule_says=time_proportional(kind, cmp_, T, plan, ty, yearly, totals, cut_year),
+                           actual_value=value, actual_met=met)
+                case = _plan_projection(plan, ind, r, yearly, totals, cut_year, value)
+                if case:
+                    cases.append(case)
+            row["status"] = _status(kind, row["outlook"], row["engine_says"], row["actual_met"])
+            verdicts.append(row)
+    return verdicts, cases
+
+
+def _plan_projection(plan: pd.Series, ind: pd.Series, r: pd.Series, yearly: pd.Series, totals: pd.DataFrame,
+                     cut_year: int, actual: float) -> dict | None:
+    """One projection case for a past target with an outcome value and an engine projection."""
+    known = yearly[yearly.index <= cut_year]
+    if math.isnan(actual) or pd.isna(r["projected_value"]) or len(known) < 2:
+        return None
+    years, values = [int(y) for y in known.index], [float(v) for v in known]
+    ty = int(ind["target_year"])
+    if ind["target_kind"] == "cumulative":
+        so_far, so_far_end = _so_far(known, totals, int(plan["period_start"]), cut_year)
+        last, drift = cumulative_baselines(years, values, so_far, int(so_far_end), ty)
+        origin = int(so_far_end)
+    else:
+        last, drift = last_value_forecast(years, values, ty), drift_forecast(years, values, ty)
+        origin = years[-1]
+    return {"group": "past plans", "case": f"{plan['plan_id']}:{ind['indicator_id']}", "series": ind["indicator_id"],
+            "kind": ind["target_kind"], "origin_year": origin, "target_year": ty, "n_points": len(years),
+            "actual": actual, "engine": float(r["projected_value"]), "low": float(r["projected_low"]),
+            "high": float(r["projected_high"]), "last_value": last, "drift": drift,
+            "scale": naive_scale(years, values)}
+
+
+# -- public series shipped with statsmodels ------------------------------------------------------
+
+#: Chosen before looking at any result; each becomes a level target at several origins.
+PACKAGE_SERIES = ("macrodata.realgdp", "macrodata.cpi", "macrodata.unemp", "macrodata.pop", "co2", "nile",
+                  "sunspots", "elnino")
+
+
+def package_series() -> dict[str, pd.Series]:
+    """Yearly series (index: year) from data sets statsmodels ships: quarterly macrodata
+    averaged over complete years, weekly co2 averaged over complete years, nile and sunspots
+    as they are, monthly elnino averaged over the year."""
+    from statsmodels import datasets as sm  # noqa: PLC0415 - only the backtest needs it
+
+    out: dict[str, pd.Series] = {}
+    macro = sm.macrodata.load_pandas().data
+    full = macro.groupby("year").filter(lambda g: len(g) == 4)
+    for col in ("realgdp", "cpi", "unemp", "pop"):
+        s = full.groupby("year")[col].mean()
+        out[f"macrodata.{col}"] = pd.Series(s.to_numpy(), index=s.index.astype(int))
+    co2 = sm.co2.load_pandas().data["co2"]
+    by_year = co2.groupby(co2.index.year)
+    complete = by_year.apply(lambda s: s.index.min().day_of_year <= 7 and s.index.max().day_of_year >= 359)
+    means = by_year.mean()[complete]
+    out["co2"] = pd.Series(means.to_numpy(), index=means.index.astype(int))
+    nile = sm.nile.load_pandas().data
+    out["nile"] = pd.Series(nile["volume"].to_numpy(dtype=float), index=nile["year"].astype(int))
+    sun = sm.sunspots.load_pandas().data
+    out["sunspots"] = pd.Series(sun["SUNACTIVITY"].to_numpy(dtype=float), index=sun["YEAR"].astype(int))
+    nino = sm.elnino.load_pandas().data
+    out["elnino"] = pd.Series(nino.drop(columns="YEAR").mean(axis=1).to_numpy(), index=nino["YEAR"].astype(int))
+    return {name: out[name] for name in PACKAGE_SERIES}
+
+
+def package_origins(series: pd.Series) -> list[int]:
+    """The last year before the final HORIZON years, then every STRIDE years back, while a full
+    WINDOW of points precedes it (at most MAX_ORIGINS)."""
+    first, last = int(series.index.min()), int(series.index.max())
+    origins = []
+    origin = last - HORIZON
+    while origin - WINDOW + 1 >= first and len(origins) < MAX_ORIGINS:
+        origins.append(origin)
+        origin -= STRIDE
+    return origins
+
+
+def package_world(series: dict[str, pd.Series]) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """Every (series, origin) as a plan with one level target ("reach the value actually
+    observed" HORIZON years later), base year three years before the origin, as at a mid-term."""
+    indicators, settings, obs, cases = [], [], [], []
+    for name, s in series.items():
+        for origin in package_origins(s):
+            case = f"{name}@{origin}"
+            target_year = origin + HORIZON
+            window = s[(s.index > origin - WINDOW) & (s.index <= origin)]
+            indicators.append({"plan_id": case, "indicator_id": case, "seq": 1, "name": name, "unit": None,
+                               "attribute": None, "target_kind": "level", "comparator": ">=",
+                               "target_value": float(s[target_year]), "target_year": target_year,
+                               "target_text": "reach the value observed", "base_year": origin - 3,
+                               "period_start": origin - 2, "period_end": target_year, "name_note": None})
+            settings.append({"evaluation_id": case, "plan_id": case, "region": "package", "evaluation_type": "中期评估",
+                             "annual_cutoff": pd.Timestamp(year=origin, month=12, day=31), "monthly_cutoff": pd.NaT})
+            obs += [{"series_id": case, "region": "package", "period_type": "year",
+                     "period_start": pd.Timestamp(year=int(y), month=1, day=1),
+                     "period_end": pd.Timestamp(year=int(y), month=12, day=31), "value": float(v), "comparator": "=",
+                     "status": None, "note": None, "source": f"statsmodels.datasets.{name}", "is_preferred": True,
+                     "is_benchmark": False} for y, v in window.items()]
+            years, values = [int(y) for y in window.index], [float(v) for v in window]
+            cases.append({"group": "package series", "case": case, "series": name, "kind": "level",
+                          "origin_year": origin, "target_year": target_year, "n_points": len(years),
+                          "actual": float(s[target_year]),
+                          "last_value": last_value_forecast(years, values, target_year),
+                          "drift": drift_forecast(years, values, target_year), "scale": naive_scale(years, values)})
+    world = {"indicators": pd.DataFrame(indicators), "evaluation_settings": pd.DataFrame(settings),
+             "observations": pd.DataFrame(obs)}
+    return world, cases
+
+
+def _package_cases() -> list[dict]:
+    world, cases = package_world(package_series())
+    ev = evaluate(world).set_index("indicator_id")
+    for c in cases:
+        r = ev.loc[c["case"]]
+        c.update(engine=float(r["projected_value"]), low=float(r["projected_low"]), high=float(r["projected_high"]))
+    return cases
+
+
+# -- scores ------------------------------------------------------------------------------------------
+
+PROJECTION_COLUMNS = ["group", "case", "series", "kind", "origin_year", "target_year", "n_points", "actual",
+                      "engine", "low", "high", "last_value", "drift", "scale", "mase_engine", "mase_drift",
+                      "mase_last_value", "covered"]
+SUMMARY_COLUMNS = ["check", "group", "n", "engine", "benchmark", "benchmark_value", "aim", "met"]
+
+
+def _projections(cases: list[dict]) -> pd.DataFrame:
+    p = pd.DataFrame(cases)
+    ok = p["scale"].gt(0)
+    for col, name in (("engine", "mase_engine"), ("drift", "mase_drift"), ("last_value", "mase_last_value")):
+        p[name] = ((p[col] - p["actual"]).abs() / p["scale"]).where(ok)
+    p["covered"] = (p["low"] <= p["actual"]) & (p["actual"] <= p["high"])
+    return p[PROJECTION_COLUMNS]
+
+
+def _summary(targets: pd.DataFrame, projections: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    scored = targets[targets["status"] == "scored"]
+    acc = verdict_accuracy(scored["engine_says"], scored["actual_met"])
+    rule_known = scored["rule_says"].notna()
+    rule = verdict_accuracy(scored["rule_says"].where(rule_known, ~scored["actual_met"].astype(bool)),
+                            scored["actual_met"])
+    met = bool(len(scored)) and acc >= AIM_ACCURACY and acc >= rule + AIM_ACCURACY_MARGIN - 1e-12
+    rows.append({"check": "verdict accuracy", "group": "past plans", "n": len(scored), "engine": acc,
+                 "benchmark": "time-proportional rule", "benchmark_value": rule,
+                 "aim": f"≥ {AIM_ACCURACY:.0%} and ≥ rule + {AIM_ACCURACY_MARGIN * 100:.0f} points", "met": met})
+    groups = [("past plans", projections[projections["group"] == "past plans"]),
+              ("package series", projections[projections["group"] == "package series"]), ("all", projections)]
+    for label, p in groups:
+        s = p[p["mase_engine"].notna()]
+        engine, drift, last = (float(s[c].mean()) if len(s) else math.nan
+                               for c in ("mase_engine", "mase_drift", "mase_last_value"))
+        rows.append({"check": "MASE", "group": label, "n": len(s), "engine": engine, "benchmark": "naive drift",
+                     "benchmark_value": drift, "aim": f"≤ {AIM_MASE_RATIO} × drift",
+                     "met": bool(len(s)) and engine <= AIM_MASE_RATIO * drift})
+        rows.append({"check": "MASE", "group": label, "n": len(s), "engine": engine, "benchmark": "last value",
+                     "benchmark_value": last, "aim": "", "met": None})
+        cov = float(p["covered"].mean()) if len(p) else math.nan
+        rows.append({"check": "80% interval coverage", "group": label, "n": len(p), "engine": cov, "benchmark": "",
+                     "benchmark_value": math.nan, "aim": f"{AIM_COVERAGE[0]:.0%}–{AIM_COVERAGE[1]:.0%}",
+                     "met": bool(len(p)) and AIM_COVERAGE[0] <= cov <= AIM_COVERAGE[1]})
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def run_backtest(raw_dir: Path = RAW_DIR, *, include_package: bool = True) -> BacktestResult:
+    """Run every past plan at its mid-term and (unless ``include_package`` is False) the
+    package series; score verdicts, projections and intervals."""
+    plans, targets, raw_obs = read_backtest(raw_dir)
+    obs = engine_observations(raw_obs)
+    verdicts, cases = _plan_cases(plans, targets, obs)
+    if include_package:
+        cases += _package_cases()
+    target_frame = pd.DataFrame(verdicts)
+    projections = _projections(cases)
+    return BacktestResult(target_frame, projections, _summary(target_frame, projections))
+
+
+# -- the generated Markdown ------------------------------------------------------------------------
+
+def _num(value: float, digits: int = 2) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
+
+
+def _pct(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if 0 < value < 0.005:
+        return "<1%"
+    if 0.995 < value < 1:
+        return ">99%"
+    return f"{value:.0%}"
+
+
+def _verdict(flag: bool | None, yes: str = "will meet", no: str = "will miss") -> str:
+    return "—" if flag is None or (isinstance(flag, float) and math.isnan(flag)) else (yes if flag else no)
+
+
+def _target(r: pd.Series) -> str:
+    if r["target_kind"] not in QUANT:
+        return r["target_kind"]
+    unit = r["unit"] or ""
+    value = r["target_value"] / 1e4 if unit == "人" else r["target_value"]
+    shown = f"{value:g}万人" if unit == "人" else f"{value:g}{unit}"
+    return f"{r['target_kind']} {r['comparator']} {shown} ({int(r['target_year'])})"
+
+
+def methodology_table(result: BacktestResult) -> str:
+    """The generated block of docs/methodology.md (Markdown, deterministic)."""
+    t, p, s = result.targets, result.projections, result.summary
+    lines = ["### Scores against the aims", "",
+             "| check | group | n | engine | benchmark | benchmark value | aim | met |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in s.itertuples():
+        pct = r.check != "MASE"
+        fmt = _pct if pct else _num
+        met = "" if r.met is None else ("yes" if r.met else "**no**")
+        lines.append(f"| {r.check} | {r.group} | {r.n} | {fmt(r.engine)} | {r.benchmark or '—'} | "
+                     f"{fmt(r.benchmark_value) if r.benchmark else '—'} | {r.aim or '—'} | {met or '—'} |")
+    lines += ["", _aims_sentence(s), ""]
+
+    counts = t["status"].value_counts()
+    lines += ["### Past targets at mid-term", "",
+              f"{len(t)} targets (the preferred statement of each) in `data/raw/backtest/past_targets.csv`: "
+              + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)) + ".", "",
+              "| plan | target | reading | mid-term (as of) | engine outlook (P) | rule | outcome | status |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in t.itertuples():
+        row = r._asdict()
+        outlook = f"{r.outlook} ({_pct(r.prob_meet)})" if r.outlook else "—"
+        actual = _verdict(r.actual_met, "met", "missed")
+        lines.append(f"| {r.plan_id} | {r.name} | {_target(pd.Series(row))} | {r.progress or '—'} "
+                     f"({r.as_of:%Y-%m-%d}) | {outlook} | {_verdict(r.rule_says)} | {actual} | {r.status} |")
+
+    lines += ["", "### Projections of past targets (value at the target year)", "",
+              "| case | kind | origin → target year | points | outcome | engine (80% interval) | drift | last value "
+              "| MASE engine / drift / last | in interval |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in p[p["group"] == "past plans"].itertuples():
+        big = r.actual > 1e5
+        v = (lambda x: f"{_num(x / 1e4, 0)}万") if big else (lambda x: _num(x))  # noqa: E731
+        lines.append(f"| {r.case} | {r.kind} | {r.origin_year} → {r.target_year} | {r.n_points} | {v(r.actual)} | "
+                     f"{v(r.engine)} ({v(r.low)}–{v(r.high)}) | {v(r.drift)} | {v(r.last_value)} | "
+                     f"{_num(r.mase_engine)} / {_num(r.mase_drift)} / {_num(r.mase_last_value)} | "
+                     f"{'yes' if r.covered else 'no'} |")
+
+    pkg = p[p["group"] == "package series"]
+    if len(pkg):
+        lines += ["", f"### Package series (level target, {WINDOW} yearly points seen, {HORIZON} years ahead, "
+                      f"origins every {STRIDE} years from the end)", "",
+                  "| series | cases | MASE engine | MASE drift | MASE last value | coverage |",
+                  "|---|---|---|---|---|---|"]
+        for name, g in pkg.groupby("series", sort=False):
+            lines.append(f"| {name} | {len(g)} | {_num(g['mase_engine'].mean())} | {_num(g['mase_drift'].mean())} | "
+                         f"{_num(g['mase_last_value'].mean())} | {_pct(g['covered'].mean())} |")
+    return "\n".join(lines) + "\n"
+
+
+def _aims_sentence(s: pd.DataFrame) -> str:
+    acc = s[s["check"] == "verdict accuracy"].iloc[0]
+    parts = [f"- Verdict accuracy: {'met' if acc['met'] else '**not met**'} — engine {_pct(acc['engine'])} against "
+             f"the time-proportional rule's {_pct(acc['benchmark_value'])} on {acc['n']} scored targets."]
+    for group in ("past plans", "package series", "all"):
+        m = s[(s["check"] == "MASE") & (s["group"] == group) & (s["benchmark"] == "naive drift")]
+        c = s[(s["check"] == "80% interval coverage") & (s["group"] == group)]
+        if m.empty or not m.iloc[0]["n"]:
+            continue
+        m, c = m.iloc[0], c.iloc[0]
+        parts.append(f"- {group}: MASE {'met' if m['met'] else '**not met**'} (engine {_num(m['engine'])} against "
+                     f"{AIM_MASE_RATIO} × drift = {_num(AIM_MASE_RATIO * m['benchmark_value'])}); coverage "
+                     f"{'met' if c['met'] else '**not met**'} ({_pct(c['engine'])} of {c['n']}).")
+    return "\n".join(parts)
+
+
+def update_block(text: str, generated: str) -> str:
+    """Replace what lies between BEGIN and END in ``text`` with ``generated``; nothing else."""
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"no {BEGIN!r} … {END!r} block")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{generated}{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the backtest, rewrite the generated block of docs/methodology.md, print the summary."""
+    ap = argparse.ArgumentParser(prog="python -m analysis backtest",
+                                 description="Backtest the evaluation engine on past plans and package series.")
+    ap.add_argument("--raw", default=str(RAW_DIR), help="raw backtest folder (default: %(default)s)")
+    ap.add_argument("--doc", default=str(DOC), help="document whose backtest block is rewritten")
+    args = ap.parse_args(argv)
+    result = run_backtest(Path(args.raw))
+    doc = Path(args.doc)
+    try:
+        doc.write_text(update_block(doc.read_text(encoding="utf-8"), methodology_table(result)), encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        print(f"{doc}: {exc}", file=sys.stderr)
+        return 1
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(result.summary.to_string(index=False))
+    print(f"{doc} updated")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
