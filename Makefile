@@ -50,6 +50,9 @@ gaps: data ## Count sourced indicator-years and rewrite the coverage table in do
 backtest: $(INSTALLED) ## Judge past plans at mid-term against their outcome; table in docs/methodology.md
 	$(PY) -m analysis backtest
 
+bench: data evaluate ## Benchmarks: engine on 10k/100k/1M synthetic series, reports vs papermill CLI (bench/results/)
+	$(PY) -m analysis bench
+
 reports: setup data evaluate ## Set up, then build every report (HTML + PDF) and reports/index.html
 	$(PY) -m analysis reports
 

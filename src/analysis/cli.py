@@ -83,6 +83,20 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     return backtest_main(args.rest)
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    """Engine speed on synthetic panels, and report build time against the naive floor."""
+    status = 0
+    if args.only in ("all", "engine"):
+        from analysis.bench import main as engine_bench
+
+        status |= engine_bench([])
+    if args.only in ("all", "reports"):
+        from analysis.publish.benchmark import main as reports_bench
+
+        status |= reports_bench([])
+    return status
+
+
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from analysis import datasets
     from analysis.coverage import coverage, gaps_markdown, latest_published_year, update_gaps_document
@@ -163,6 +177,13 @@ def parser() -> argparse.ArgumentParser:
                                     "statsmodels ships. Options after '--' go to the backtest (--raw, --doc).")
     bt.add_argument("rest", nargs=argparse.REMAINDER, help="options for the backtest")
     bt.set_defaults(func=_cmd_backtest)
+
+    bench = sub.add_parser("bench", help="benchmarks: engine on synthetic panels, reports against papermill's CLI "
+                                         "(figures in bench/results/)",
+                           description="Speed is measured here, never in tests: each cost as a ratio to a floor "
+                                       "measured in the same run.")
+    bench.add_argument("--only", choices=["all", "engine", "reports"], default="all")
+    bench.set_defaults(func=_cmd_bench)
 
     gaps = sub.add_parser("gaps", help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
                           description="For every quantitative target, list the years from the base year that "

@@ -29,7 +29,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 
 _NUMBER = re.compile(
     r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)"
-    r"(?P<mult>万亿|亿|万|千)?"
+    r"(?P<mult>万亿|亿|億|万|萬|千)?"
     r"(?P<unit>" + "|".join(re.escape(u) for u in UNITS) + r")?"
 )
 

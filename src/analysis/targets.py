@@ -75,7 +75,8 @@ _COMPARATOR_RULES: tuple[tuple[str, str], ...] = (
     (r"超过|高于|大于|多于|突破|超", ">"),
     (r"低于|少于|小于", "<"),
     (r"力求达到|力争达到|力争|达到|提高到|提升到|提高至|提升至|增加到|增加至|增长到|达|完成|实现|新增|确保", ">="),
-    (r"稳定在|保持在|维持在|控制在", "≈"),
+    (r"控制在", "<="),   # 控制在 X (without 以内) is still a cap
+    (r"稳定在|保持在|维持在", "≈"),
 )
 
 # Words that make a count a flow over the period (summed), not a stock.
@@ -86,6 +87,7 @@ _PERIOD_WORDS = re.compile(r"期间|五年|“十[一二三四五六七八九]�
 _ANNUAL_WORDS = re.compile(r"每年|年均|逐年|每一年|年度不低于")
 _HOLD_WORDS = re.compile(r"保持|稳定在|维持")
 _YEAR_MARK = re.compile(r"(?P<pre>由|从|较)?(?P<year>(?:19|20)\d\d)年(?:底|末)?(?P<of>的)?")
+_REACH = re.compile(r"达到|提高到|提升到|提高至|提升至|增加到|增加至|增长到")
 _REACH_BEFORE = re.compile(r"(达到|提高到|提升到|提高至|提升至|增加到|增加至|增长到|达|到)$")
 
 
@@ -227,7 +229,7 @@ def _kind(
     if comparator in ("<=", "<", "≈"):
         notes.append("a ceiling or band with no year: to hold every year")
         return "annual"
-    if is_count and not stock:
+    if is_count and not stock and not _REACH.search(own_words):
         notes.append(f"a count ({unit}) with no sign of flow or stock")
         return "unparsed"
     return "level"

@@ -6,21 +6,28 @@ plan for a region) × target: completion against schedule, the progress judgemen
 outlook (趋势判断), the Open SDG / Eurostat progress ratio beside ours, and one Chinese
 sentence. Same inputs, same output, byte for byte. Pure functions over frames: no plotting,
 no notebooks, no I/O.
+
+Vectorised over series: every step works on whole columns (numpy, and pandas' Arrow strings
+for the sentences); nothing loops per row or per series. A million series take seconds on
+one core (``python -m analysis bench``; figures in ``bench/README.md``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.asof import evaluation_rows, known_observations
-from analysis.evaluate.explain import explanation
-from analysis.evaluate.judgement import feasibility_ratio, measure, outlook, progress
+from analysis.evaluate.explain import explanations
+from analysis.evaluate.judgement import (OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes,
+                                         progress_codes)
 from analysis.evaluate.projection import project
-from analysis.evaluate.series import row_facts
+from analysis.evaluate.series import join_per_row, row_facts
 
-__all__ = ["evaluate", "summary_zh"]
+__all__ = ["evaluate", "judge", "summary_zh"]
 
 OUTPUT_COLUMNS = [
     "plan_id", "region", "indicator_id", "evaluation_id", "as_of", "annual_cutoff", "monthly_cutoff",
@@ -29,26 +36,39 @@ OUTPUT_COLUMNS = [
     "latest_year", "base_value", "projected_value", "projected_low", "projected_high", "prob_meet", "progress_ratio",
     "method", "n_points", "data_note", "explanation_zh",
 ]
+_QUANTITATIVE = ["annual", "cumulative", "level"]
 
 
 def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Judge every target of every evaluated plan at its cut-offs (or at ``as_of``)."""
+    out = judge(frames, as_of)
+    out["explanation_zh"] = explanations(out)
+    order = _report_order(out)
+    out = out[OUTPUT_COLUMNS]          # let the working columns go before the rows are reordered
+    return out.take(order).reset_index(drop=True)
+
+
+def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Every evaluation row with its facts, numbers and judgements: all a sentence is made from.
+
+    ``evaluate`` is this, the sentence (``explain.explanations``), and the published columns in
+    report order. Every step works on whole columns; none loops over rows or series.
+    """
     rows = evaluation_rows(frames, as_of)
-    known = known_observations(rows, frames["observations"])
-    facts = row_facts(rows, known)
+    facts = row_facts(rows, known_observations(rows, frames["observations"]))
     m = measure(rows, facts)
     proj = project(rows, facts, m["so_far"], m["so_far_end"])
     # a cumulative target whose data stop early is projected from its flows, but judged as reported
-    code = progress(rows, facts, m)
-    quant = rows["target_kind"].isin(["annual", "cumulative", "level"])
-    out = pd.concat([rows, facts.drop(columns=["status"]).add_prefix("f_"), m, proj], axis=1)
-    out["status"] = facts["status"]
-    out["break_note"] = facts["break_note"]
-    out["ytd_value"] = facts["ytd_value"]
-    out["ytd_month"] = facts["ytd_month"]
-    out["base_value"] = facts["base_value"]
-    out["prev_total"] = facts["prev_total"]
-    out["prev_years"] = facts["prev_years"]
+    code = progress_codes(rows, facts, m)
+    quant = rows["target_kind"].isin(_QUANTITATIVE).to_numpy(dtype=bool)
+    out = rows.copy()
+    for col in ("completion", "schedule", "required_pace", "judged_value", "judged_year", "n_points", "ytd_expected",
+                "progress_ratio", "latest"):
+        out[col] = m[col]
+    for col in ("projected_value", "projected_low", "projected_high", "prob_meet"):
+        out[col] = proj[col]
+    for col in ("status", "break_note", "ytd_value", "ytd_month", "base_value", "prev_total", "prev_years"):
+        out[col] = facts[col]
     need, past = feasibility_ratio(rows, facts)
     out["required_per_year"] = need
     out["past_pace"] = past
@@ -59,27 +79,47 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None =
 
     assessed = _assessments(rows, frames.get("assessments"))
     out["assessment"] = assessed
-    code = code.where(quant | assessed.isna(), "qualitative")
-    out["progress"] = code
-    out["outlook"] = outlook(rows, proj["prob_meet"], code)
+    code = np.where(quant | assessed.isna().to_numpy(), code, PROGRESS.index("qualitative"))
+    look = outlook_codes(rows, proj["prob_meet"], code)
+    out["progress"] = _words(code, PROGRESS, out.index)
+    out["outlook"] = _words(look, OUTLOOK, out.index)
     # no judgement from numbers: no numbers either
-    baseline = out["evaluation_type"].eq(v.EVALUATION_TYPES[2])
-    blank = ~quant | code.eq("no_data") | baseline
+    baseline = out["evaluation_type"].eq(v.EVALUATION_TYPES[2]).to_numpy(dtype=bool)
+    blank = ~quant | (code == PROGRESS.index("no_data")) | baseline
     for col in ("completion", "schedule", "required_pace", "projected_value", "projected_low", "projected_high",
                 "prob_meet", "progress_ratio"):
-        out.loc[blank, col] = np.nan
-    no_projection = out["outlook"].isin(["", "uncertain"])
+        out[col] = out[col].mask(blank)
+    no_projection = np.isin(look, [OUTLOOK.index(""), OUTLOOK.index("uncertain")])
     for col in ("projected_value", "projected_low", "projected_high", "prob_meet"):
-        out.loc[no_projection, col] = np.nan
-    out["progress_zh"] = out["progress"].map(v.PROGRESS_ZH)
-    out["outlook_zh"] = out["outlook"].map(v.OUTLOOK_ZH)
+        out[col] = out[col].mask(no_projection)
+    out["progress_zh"] = _words(code, tuple(v.PROGRESS_ZH[c] for c in PROGRESS), out.index)
+    out["outlook_zh"] = _words(look, tuple(v.OUTLOOK_ZH[c] for c in OUTLOOK), out.index)
     out["latest_value"] = out["judged_value"]
     out["latest_year"] = out["judged_year"]
-    out["method"] = _method(out)
+    out["method"] = _method(out, code, quant)
     out["data_note"] = facts["break_note"]
-    out["explanation_zh"] = [explanation(r) for _, r in out.iterrows()]
-    result = out[OUTPUT_COLUMNS].sort_values(["plan_id", "region", "evaluation_id", "seq"], kind="stable")
-    return result.reset_index(drop=True)
+    return out
+
+
+def _words(codes: np.ndarray, words: tuple[str, ...], index: pd.Index) -> pd.Series:
+    """Positions in ``words`` as a text column (pandas' str dtype)."""
+    table = pa.array(list(words), pa.large_string())
+    return pd.Series(pa.chunked_array([table.take(pa.array(codes))]).to_pandas().array, index=index)
+
+
+def _report_order(out: pd.DataFrame) -> np.ndarray:
+    """Positions in the order of the report: plan, region, evaluation, 序号 (a stable sort).
+
+    The three keys are the same for all targets of an evaluation, so the few distinct
+    evaluations are sorted as pandas sorts them, and the rows by that rank and 序号."""
+    keys = ["plan_id", "region", "evaluation_id"]
+    codes = [pd.factorize(out[k], use_na_sentinel=False)[0].astype(np.int64) for k in keys]
+    combined = (codes[0] * (codes[1].max(initial=0) + 1) + codes[1]) * (codes[2].max(initial=0) + 1) + codes[2]
+    distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    evaluations = out[keys].iloc[first].reset_index(drop=True)
+    rank = np.empty(len(distinct), np.int64)
+    rank[evaluations.sort_values(keys, kind="stable").index.to_numpy()] = np.arange(len(distinct))
+    return np.lexsort((out["seq"].to_numpy(dtype=np.float64), rank[inverse]))
 
 
 def _assessments(rows: pd.DataFrame, assessments: pd.DataFrame | None) -> pd.Series:
@@ -90,29 +130,34 @@ def _assessments(rows: pd.DataFrame, assessments: pd.DataFrame | None) -> pd.Ser
         return empty
     a = assessments[assessments["item_type"] == "indicator"].copy()
     a["phrase"] = np.where(a["assessor"].eq("第三方"), "第三方评估", a["department"] + "自评") + "：" + a["progress"]
-    a["phrase"] = a["phrase"] + a["progress_detail"].map(lambda t: f"（{t}）" if isinstance(t, str) else "")
-    keyed = rows[["plan_id", "indicator_id", "as_of"]].reset_index(names="row")
+    a["phrase"] = a["phrase"] + ("（" + a["progress_detail"] + "）").fillna("")
+    # only rows whose plan and target were assessed take part in the join
+    candidates = rows["plan_id"].isin(a["plan_id"].dropna().unique()) & rows["indicator_id"].isin(
+        a["item_id"].dropna().unique())
+    keyed = rows.loc[candidates, ["plan_id", "indicator_id", "as_of"]].reset_index(names="row")
     joined = keyed.merge(a, left_on=["plan_id", "indicator_id"], right_on=["plan_id", "item_id"])
     joined = joined[joined["filled_on"].isna() | (joined["filled_on"] <= joined["as_of"] + pd.Timedelta(days=366))]
-    phrases = joined.sort_values(["assessor", "department"]).groupby("row")["phrase"].agg("；".join)
-    return phrases.reindex(rows.index)
+    joined = joined.sort_values(["row", "assessor", "department"], kind="stable")
+    return join_per_row(joined["row"].to_numpy(), joined["phrase"], len(rows), "；", rows.index)
 
 
-def _method(out: pd.DataFrame) -> pd.Series:
+def _method(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series:
     kind = out["target_kind"]
-    base = pd.Series(np.select(
-        [kind.eq("cumulative"), kind.eq("annual"), kind.eq("level"), out["progress"].eq("met") & ~kind.isin(
-            ["annual", "cumulative", "level"]), out["progress"].eq("qualitative")],
-        ["累计完成量÷目标，对照时间进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件自评",
-         "填报的评估材料"],
-        default="定性评估"), index=out.index)
-    proj = pd.Series(np.select(
-        [out["prob_meet"].isna(), kind.eq("cumulative"), kind.eq("annual"), kind.eq("level")],
-        ["", "；预测：年度增量均值外推，t分布80%区间", "；预测：年度值均值，逐年达标概率连乘", "；预测：线性趋势外推，最小二乘预测区间"],
-        default=""), index=out.index)
-    baseline = out["evaluation_type"].eq(v.EVALUATION_TYPES[2]) & kind.isin(["annual", "cumulative", "level"])
-    base[baseline] = "目标所需进度对照上一规划期实际进度"
-    return base + proj
+    cumulative, annual, level = (kind.eq(k).to_numpy(dtype=bool) for k in ("cumulative", "annual", "level"))
+    base = np.select(
+        [cumulative, annual, level, (code == PROGRESS.index("met")) & ~quant, code == PROGRESS.index("qualitative")],
+        [0, 1, 2, 3, 4], default=5)
+    baseline = out["evaluation_type"].eq(v.EVALUATION_TYPES[2]).to_numpy(dtype=bool) & quant
+    base = np.where(baseline, 6, base)
+    no_prob = out["prob_meet"].isna().to_numpy()
+    proj = np.select([no_prob, cumulative, annual, level], [0, 1, 2, 3], default=0)
+    words = pa.array(["累计完成量÷目标，对照时间进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件自评",
+                      "填报的评估材料", "定性评估", "目标所需进度对照上一规划期实际进度"], pa.large_string())
+    tails = pa.array(["", "；预测：年度增量均值外推，t分布80%区间", "；预测：年度值均值，逐年达标概率连乘",
+                      "；预测：线性趋势外推，最小二乘预测区间"], pa.large_string())
+    text = pc.binary_join_element_wise(words.take(pa.array(base)), tails.take(pa.array(proj)),
+                                       pa.scalar("", pa.large_string()))
+    return pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index)
 
 
 def summary_zh(evaluations: pd.DataFrame) -> str:

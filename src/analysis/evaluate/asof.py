@@ -8,12 +8,21 @@ only if it ended by the monthly cut-off. Nothing published later leaks in.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.evaluate.vocabulary import EVALUATION_TYPES
 
 TARGET_COLUMNS = ["plan_id", "indicator_id", "seq", "name", "unit", "attribute", "target_kind", "comparator",
                   "target_value", "target_year", "target_text", "base_year", "period_start", "period_end", "name_note"]
+
+#: Period types with a code of their own in ``known_observations`` (its ``period_type`` categories
+#: start with these, in this order; any other type found in the data follows them).
+PERIOD_TYPES = ("year", "plan_period", "stock", "ytd", "month")
+#: Periods shorter than a year: known by the monthly cut-off, the others by the annual one.
+SUB_YEAR = ("ytd", "month")
 
 
 def evaluation_rows(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
@@ -32,35 +41,137 @@ def evaluation_rows(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp |
                                                                                      day=31)
         settings["monthly_cutoff"] = stamp
     settings["monthly_cutoff"] = settings["monthly_cutoff"].fillna(settings["annual_cutoff"])
+    settings["as_of"] = settings[["annual_cutoff", "monthly_cutoff"]].max(axis=1)
     rows = settings.merge(frames["indicators"][TARGET_COLUMNS], on="plan_id", how="inner")
     # plain floats: nullable integer columns would turn every ratio into a nullable array
     for col in ("seq", "target_year", "base_year", "period_start", "period_end", "target_value"):
         rows[col] = rows[col].astype("float64")
-    rows["as_of"] = rows[["annual_cutoff", "monthly_cutoff"]].max(axis=1)
     rows["data_year"] = rows["annual_cutoff"].dt.year
     # The type follows the cut-off: at or after the plan's last year it is a final evaluation.
-    rows["evaluation_type"] = EVALUATION_TYPES[0]
-    rows.loc[rows["data_year"] >= rows["period_end"], "evaluation_type"] = EVALUATION_TYPES[1]
-    rows.loc[rows["data_year"] < rows["period_start"], "evaluation_type"] = EVALUATION_TYPES[2]
+    data_year = rows["data_year"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        rows["evaluation_type"] = pd.Series(np.select(
+            [data_year < rows["period_start"].to_numpy(), data_year >= rows["period_end"].to_numpy()],
+            [EVALUATION_TYPES[2], EVALUATION_TYPES[1]], default=EVALUATION_TYPES[0]), index=rows.index, dtype="str")
     return rows.reset_index(drop=True)
 
 
 def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
     """Observations of each row's own series and region that were known at its cut-offs.
 
-    Only preferred, non-benchmark values; a row's key columns come along, so later steps
-    can group by evaluation row (column ``row``).
+    Only preferred, non-benchmark values. One line per (evaluation row, observation):
+    ``row`` (position in ``rows``), ``obs`` (position in ``observations``), ``period_type``,
+    ``comparator``, ``status`` and ``note`` (categoricals), ``period_start``, ``period_end``
+    and ``value``. Sorted by row, then period type (in the order of PERIOD_TYPES), then the
+    period's end — its year, or its date for a year-to-date value — then observation, so
+    later steps find each row's values of one type as a block, in time order, ties in the
+    order of the data. No loop runs per row or series: the join is a sort and a search.
     """
-    obs = observations[observations["is_preferred"] & ~observations["is_benchmark"]]
-    obs = obs[["series_id", "region", "period_type", "period_start", "period_end", "value", "comparator", "status",
-               "note", "source"]].copy()
-    for col in ("period_start", "period_end"):
-        obs[col] = pd.to_datetime(obs[col])
-    obs["value"] = obs["value"].astype("float64")
-    keyed = rows[["evaluation_id", "indicator_id", "region", "annual_cutoff", "monthly_cutoff"]].reset_index(
-        names="row")
-    joined = keyed.merge(obs, left_on=["indicator_id", "region"], right_on=["series_id", "region"], how="inner")
-    sub_year = joined["period_type"].isin(["ytd", "month"])
-    known = (~sub_year & (joined["period_end"] <= joined["annual_cutoff"])) | (
-        sub_year & (joined["period_end"] <= joined["monthly_cutoff"]))
-    return joined[known].drop(columns=["series_id"]).reset_index(drop=True)
+    n = len(rows)
+    chosen = (observations["is_preferred"] & ~observations["is_benchmark"]).to_numpy(dtype=bool, copy=True)
+    end = _dates(observations["period_end"])
+    chosen &= ~np.isnat(end)                        # a period that never ended is never known
+    pos = np.flatnonzero(chosen)
+    end = end[pos]
+
+    # Series as integers: indicator × region, codes from the values in the rows (a missing
+    # value has a code of its own and meets a missing value, as in a pandas merge)
+    indicators, regions = _categories(rows["indicator_id"]), _categories(rows["region"])
+    width = len(regions) + 1
+    row_key = _codes(rows["indicator_id"], indicators, missing=True) * width + _codes(rows["region"], regions,
+                                                                                         missing=True)
+    ind = _codes(observations["series_id"], indicators, missing=True)[pos]
+    reg = _codes(observations["region"], regions, missing=True)[pos]
+    keep = (ind >= 0) & (reg >= 0)
+    pos, end = pos[keep], end[keep]
+    obs_key = ind[keep] * width + reg[keep]
+
+    types = _categories(observations["period_type"], first=PERIOD_TYPES)
+    ptype = _codes(observations["period_type"], types)[pos]
+    ytd = ptype == PERIOD_TYPES.index("ytd")
+    time_key = np.where(ytd, end.view(np.int64) // _DAY, years_of(end))
+    order = _stable_order(obs_key, np.where(ptype < 0, len(types), ptype), time_key)
+    pos, end, ptype, obs_key = pos[order], end[order], ptype[order], obs_key[order]
+
+    # Each row takes the block of its series: rows in order, each block in (type, time, data) order
+    lo = np.searchsorted(obs_key, row_key, "left")
+    count = np.searchsorted(obs_key, row_key, "right") - lo
+    del obs_key
+    small = np.int32 if max(len(observations), n) < 2**31 - 1 else np.int64
+    row = np.repeat(np.arange(n, dtype=small), count)
+    at = np.arange(len(row), dtype=np.int64)
+    at += np.repeat(lo - (np.cumsum(count) - count), count)
+
+    # known by its cut-off: the monthly one for periods shorter than a year, else the annual one
+    is_sub = np.isin(np.arange(len(types) + 1), [types.index(t) for t in SUB_YEAR if t in types])
+    cutoffs = np.stack([_dates(rows["annual_cutoff"]).view(np.int64), _dates(rows["monthly_cutoff"]).view(np.int64)],
+                       axis=1)
+    known = end.view(np.int64)[at] <= cutoffs[row, is_sub[ptype[at]].astype(np.int8)]
+    row, at = row[known], at[known]
+    del known
+    obs = pos[at]
+
+    out = pd.DataFrame({"row": row, "obs": obs})
+    out["period_type"] = pd.Categorical.from_codes(ptype[at], categories=types)
+    out["period_start"] = _dates(observations["period_start"])[obs]
+    out["period_end"] = end[at]
+    out["value"] = pd.to_numeric(observations["value"]).to_numpy(dtype=np.float64, na_value=np.nan)[obs]
+    for col in ("comparator", "status", "note"):
+        codes, cats = _encode(observations[col])
+        out[col] = pd.Categorical.from_codes(codes[obs], categories=cats)
+    return out
+
+
+_DAY = 86_400 * 10**9
+_YEAR_STARTS = np.arange("1678", "2263", dtype="datetime64[Y]").astype("datetime64[ns]").view(np.int64)
+
+
+def years_of(dates: np.ndarray) -> np.ndarray:
+    """The calendar year of each datetime64[ns] (a search in a table of New Years' days:
+    much cheaper than numpy's calendar conversion). NaT gives a meaningless year."""
+    return np.searchsorted(_YEAR_STARTS, dates.view(np.int64), "right") + 1677
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    arr = pa.array(values.astype("str"), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _categories(values: pd.Series, first: tuple[str, ...] = ()) -> list[str]:
+    """The distinct values, sorted (``first`` ahead of the others, in its own order)."""
+    found = [v for v in pc.unique(_arrow(values)).to_pylist() if v is not None]
+    return list(first) + sorted(set(found) - set(first))
+
+
+def _codes(values: pd.Series, categories: list[str], missing: bool = False) -> np.ndarray:
+    """Each value's position in ``categories``; −1 where absent, and where missing too unless
+    ``missing``, which gives missing values the code ``len(categories)``."""
+    arr = _arrow(values)
+    idx = pc.fill_null(pc.index_in(arr, value_set=pa.array(categories, type=pa.large_string())), -1)
+    codes = idx.to_numpy().astype(np.int64)
+    if missing and arr.null_count:
+        codes[arr.is_null().to_numpy(zero_copy_only=False)] = len(categories)
+    return codes
+
+
+def _encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and categories of a text column (−1 where missing)."""
+    encoded = pc.dictionary_encode(_arrow(values))
+    codes = pc.fill_null(encoded.indices, -1).to_numpy()
+    return codes, encoded.dictionary.to_pylist()
+
+
+def _stable_order(*keys: np.ndarray) -> np.ndarray:
+    """The order that sorts by the keys (first key first), ties kept in place."""
+    shifted = [k - k.min() if len(k) else k for k in keys]
+    bits = [int(k.max()).bit_length() if len(k) else 0 for k in shifted]
+    if sum(bits) <= 62:
+        packed = np.zeros(len(keys[0]), np.int64)
+        for k, b in zip(shifted, bits):
+            packed = (packed << b) | k
+        return np.argsort(packed, kind="stable")
+    return np.lexsort(keys[::-1])

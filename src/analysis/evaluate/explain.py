@@ -2,17 +2,29 @@
 
 "截至2022年底累计完成X万人次，完成目标的Y%，快于预期进度（时间进度Z%）；按现有趋势预计2025年达到
 A万人次（80%区间B–C万人次），实现目标的概率约为P%，可如期实现。"
+
+``explanations(out)`` writes every row's sentence at once. Rows are sorted into the cases of
+the sentence (pending, qualitative, feasibility, cumulative against schedule, …); each case
+is assembled column-wise for all of its rows — numbers formatted by array arithmetic
+(``fixed``, ``fmt_all``, ``pct_all``), pieces concatenated as whole string columns (pandas'
+Arrow strings, through ``pyarrow.compute``) — and the cases are put back in row order. No
+Python code runs per row. ``fmt`` and ``pct`` format one value, for reports and charts, and
+give the same text as the column-wise versions.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
+from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.cn_numbers import COUNT_UNITS
-from analysis.evaluate.vocabulary import OUTLOOK_ZH, PROGRESS_ZH
+
+__all__ = ["explanations", "fixed", "fmt", "fmt_all", "pct", "pct_all"]
 
 _PHRASE = {
     "met_early": "已提前实现目标",
@@ -20,7 +32,12 @@ _PHRASE = {
     "on_track": "基本符合预期进度",
     "behind": "滞后于预期进度",
 }
+_FEASIBILITY = ("ambitious", "in_line", "prudent")
+_CMP_ZH = {">=": "达到", ">": "超过", "<=": "不高于", "<": "低于", "=": "为", "≈": "约"}
+_BOUND_ZH = {">=": "以上", "<=": "以内", ">": "以上"}
 
+
+# -- one value (reports, charts) --------------------------------------------------------------
 
 def fmt(value: float | None, unit: str | None) -> str:
     """A value as a Chinese report writes it: 71.26万人次, 5.5%, 24.06亿元, 3600人."""
@@ -43,111 +60,370 @@ def _trim(value: float, digits: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _has(value: object) -> bool:
-    """A number that is there (not None, not NaN)."""
-    return isinstance(value, numbers.Real) and not math.isnan(float(value))
-
-
 def pct(share: float | None) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "—"
     return f"{_trim(share * 100, 1)}%"
 
 
-def explanation(r: pd.Series) -> str:
-    """The sentence for one evaluation row (``r`` holds the row, its facts and its judgement)."""
-    unit = r["unit"] if isinstance(r["unit"], str) else None
-    T = fmt(r["target_value"], unit)
-    code = r["progress"]
-    kind = r["target_kind"]
-    if code == "pending":
-        text = "定性目标，尚无评估材料，待责任部门填报。" if kind == "qualitative" else \
-            "目标值由上级部门设定，尚无评估材料，待责任部门填报。"
-        return text
-    if code == "qualitative":
-        return f"定性评估：{r['assessment']}。"
-    if kind in ("qualitative", "external"):
-        return f"规划文件报告的完成情况为“{r['status']}”，{PROGRESS_ZH[code]}。"
-    if code == "no_data":
-        return f"截至{int(r['data_year'])}年底尚无可用的公开数据，数据暂缺，无法判断进度。"
-    if code in ("ambitious", "in_line", "prudent"):
-        return _feasibility(r, unit, T)
-    head = _head(r, unit, T)
-    if not math.isnan(r["judged_year"]) and r["judged_year"] < r["data_year"]:
-        first, last = int(r["judged_year"]) + 1, int(r["data_year"])
-        head += f"（{first}年数据暂缺）" if first == last else f"（{first}—{last}年数据暂缺）"
-    tail = _projection(r, unit)
-    note = f"（注：{r['break_note']}）" if isinstance(r.get("break_note"), str) else ""
-    return f"{head}{tail}{note}"
+# -- whole columns of numbers ---------------------------------------------------------------------
+
+_STR = pa.large_string()        # what pandas' "str" dtype holds
+_EMPTY = pa.scalar("", _STR)
+_SPLIT = 134217729.0            # 2**27 + 1, Veltkamp's splitter
+_EXACT = 2.0**53                # below this a double's integer part fits int64 with room to spare
+_WIDE = 2.0**63
+# fraction digits after trimming: index f for two digits (f = 0..99), 100 + f for one digit
+_FRACTIONS = pa.array([("." + f"{f:02d}".rstrip("0")) if f else "" for f in range(100)]
+                      + [f".{f}" if f else "" for f in range(10)], _STR)
+_SIGN = pa.array(["", "-"], _STR)
 
 
-def _head(r: pd.Series, unit: str | None, T: str) -> str:
-    code = r["progress"]
-    year = int(r["judged_year"]) if not math.isnan(r["judged_year"]) else int(r["data_year"])
-    zh = PROGRESS_ZH[code]
-    kind = r["target_kind"]
-    if kind == "cumulative":
-        ytd = ""
-        if r.get("ytd_used", 0):
-            ytd = f"（含{year + 1}年1—{int(r['ytd_month'])}月{fmt(r['ytd_value'], unit)}）"
-        done = fmt(r["judged_value"], unit)
-        if code in _PHRASE:
-            return (f"截至{year}年底累计完成{done}{ytd}，完成目标（{T}）的{pct(r['completion'])}，"
-                    f"{_PHRASE[code]}（时间进度{pct(r['schedule'])}）")
-        return f"规划期内累计完成{done}，为目标（{T}）的{pct(r['completion'])}，{zh}"
-    if kind == "annual":
-        if r["comparator"] == "=":
-            bound = f"“{r['target_text']}”"
+def _scaled_round(x: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """round(x × c) half-to-even on the exact product, as int64, for finite |x| < 2**53 and c = 10 or 100.
+
+    This is the rounding ``format(x, ".2f")`` does (on the binary value, not the decimal one).
+    The integer part of x is scaled exactly; the product of the fractional part and c is split
+    into its rounded value and exact error (Dekker's two-product), and the error decides the
+    rare products that land exactly on a half.
+    """
+    whole = np.trunc(x)
+    frac = x - whole                                   # exact
+    p = frac * c
+    t = _SPLIT * frac
+    hi = t - (t - frac)
+    lo = frac - hi
+    err = (hi * c - p) + lo * c                        # frac × c == p + err exactly
+    k = np.rint(p)
+    d = p - k
+    k = k + ((d == 0.5) & (err > 0)) - ((d == -0.5) & (err < 0))
+    return whole.astype(np.int64) * c.astype(np.int64) + k.astype(np.int64)
+
+
+def fixed(values: np.ndarray, digits: int | np.ndarray) -> pa.Array:
+    """``f"{v:.{digits}f}"`` with trailing zeros and a bare point removed, for a whole array.
+
+    digits is 1 or 2 (per value or for all). Gives "nan", "inf" and "-inf" for those values,
+    like Python.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    digits = np.broadcast_to(np.asarray(digits), x.shape)
+    c = np.where(digits == 1, 10.0, 100.0)
+    finite = np.isfinite(x)
+    small = finite & (np.abs(x) < _EXACT)
+    scaled = _scaled_round(np.where(small, x, 0.0), c)
+    # 2**53 and beyond: already a whole number (no fraction to print)
+    big = finite & ~small & (np.abs(x) < _WIDE)
+    units = np.where(small, np.abs(scaled) // c.astype(np.int64),
+                     np.abs(np.where(big, x, 0.0)).astype(np.int64))
+    frac = np.where(small, np.abs(scaled) % c.astype(np.int64), 0) + np.where(digits == 1, 100, 0)
+    negative = np.signbit(x)
+    parts = [pc.cast(pa.array(units), _STR), _FRACTIONS.take(pa.array(frac))]
+    if negative.any():
+        parts.insert(0, _SIGN.take(pa.array(negative.astype(np.int8))))
+    text = pc.binary_join_element_wise(*parts, _EMPTY)
+    for word, where in (("nan", np.isnan(x)), ("inf", x == np.inf), ("-inf", x == -np.inf)):
+        if where.any():
+            text = pc.if_else(pa.array(where), pa.scalar(word, _STR), text)
+    huge = finite & ~small & ~big
+    if huge.any():  # beyond 2**63 (no target comes near): Python's own text for those few
+        where = np.flatnonzero(huge)
+        words = pa.array([_trim(v, int(d)) for v, d in zip(x[where], digits[where])], _STR)
+        text = _scatter([np.flatnonzero(~huge), where], [text.filter(pa.array(~huge)), words], len(x))
+    return text
+
+
+def _unit_class(units: np.ndarray | pd.Series | Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per value: 1 for "%", 2 for a count or 元 (written with 万 / 亿), 0 otherwise; the unit's
+    position in the list of distinct units; and that list ("" for none)."""
+    codes, uniques = pd.factorize(pd.Series(units, dtype="str"), use_na_sentinel=False)
+    names = ["" if (u is None or u != u) else str(u) for u in uniques]
+    kind = np.array([1 if u == "%" else 2 if u in COUNT_UNITS or u == "元" else 0 for u in names] or [0])
+    return kind[codes] if len(codes) else np.zeros(0, int), codes.astype(np.int64), names
+
+
+def _fmt(x: np.ndarray, cls: np.ndarray, unit: np.ndarray, names: list[str]) -> pa.Array:
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        size = np.abs(x)
+        yi = (cls == 2) & (size >= 1e8)
+        wan = (cls == 2) & ~yi & (size >= 1e4)
+    shown = np.where(yi, x / 1e8, np.where(wan, x / 1e4, x))
+    digits = np.where((cls == 2) & ~yi & ~wan, 1, 2)
+    # 亿 / 万 and the unit, from a small table of every (magnitude, unit)
+    suffixes = pa.array([m + u for m in ("", "万", "亿") for u in names], _STR)
+    suffix = suffixes.take(pa.array(np.where(yi, 2, np.where(wan, 1, 0)) * len(names) + unit))
+    text = pc.binary_join_element_wise(fixed(shown, digits), suffix, _EMPTY)
+    return pc.if_else(pa.array(np.isnan(x)), pa.scalar("—", _STR), text)
+
+
+def fmt_all(values: np.ndarray | pd.Series, units: np.ndarray | pd.Series | Sequence[str | None]) -> pd.Series:
+    """``fmt`` for whole columns: each value with its own unit."""
+    cls, unit, names = _unit_class(units)
+    return pa.chunked_array([_fmt(np.asarray(values, dtype=np.float64), cls, unit, names)]).to_pandas()
+
+
+def _pct(share: np.ndarray) -> pa.Array:
+    x = np.asarray(share, dtype=np.float64)
+    return pc.if_else(pa.array(np.isnan(x)), pa.scalar("—", _STR),
+                      pc.binary_join_element_wise(fixed(x * 100, 1), pa.scalar("%", _STR), _EMPTY))
+
+
+def pct_all(shares: np.ndarray | pd.Series) -> pd.Series:
+    """``pct`` for a whole column."""
+    return pa.chunked_array([_pct(np.asarray(shares, dtype=np.float64))]).to_pandas()
+
+
+# -- assembling strings column by column ---------------------------------------------------------
+
+Part = pa.Array | str
+Builder = Callable[[np.ndarray], Part]
+
+
+def _cat(*parts: Part | pa.Scalar) -> Part:
+    """Concatenate string columns and constants element-wise."""
+    args = [pa.scalar(p, _STR) if isinstance(p, str) else p for p in parts]
+    if not any(isinstance(a, pa.Array) for a in args):
+        return "".join(a.as_py() for a in args)
+    return pc.binary_join_element_wise(*args, _EMPTY)
+
+
+def _scatter(positions: list[np.ndarray], arrays: list[pa.Array], n: int) -> pa.Array:
+    """Put each array's strings at its positions (together they cover 0..n-1 once)."""
+    order = np.concatenate(positions) if positions else np.zeros(0, np.int64)
+    inverse = np.empty(n, np.int64)
+    inverse[order] = np.arange(n)
+    merged = pa.concat_arrays(arrays) if arrays else pa.array([], _STR)
+    return merged.take(pa.array(inverse))
+
+
+def _cases(i: np.ndarray, cases: list[tuple[np.ndarray, Builder | str]]) -> pa.Array:
+    """Strings for rows ``i``: the first case whose mask (over all rows) holds builds each row.
+
+    Every builder runs once, on all of its rows together.
+    """
+    left = np.ones(len(i), bool)
+    positions, arrays, constant = [], [], None
+    for mask, build in cases:
+        take = left & mask[i]
+        if not take.any():
+            continue
+        left &= ~take
+        where = np.flatnonzero(take)
+        part = build(i[where]) if callable(build) else build
+        if len(where) == len(i):                      # one case for all
+            return pa.repeat(pa.scalar(part, _STR), len(i)) if isinstance(part, str) else part
+        if isinstance(part, str) and not left.any() and constant is None:
+            constant = part                           # the rest: one constant
         else:
-            bound = "每年" + ("不高于" if r["comparator"] in ("<=", "<") else "不低于") + T
-        latest = f"{year}年为{fmt(r['latest'], unit)}"
-        worst = fmt(r["judged_value"], unit)
-        if code in ("below_ceiling", "above_ceiling"):
-            return f"{latest}，规划期内最高为{worst}，目标为{bound}，{zh}"
-        ytd = ""
-        if _has(r.get("ytd_value")):
-            ytd = (f"；{year + 1}年1—{int(r['ytd_month'])}月为{fmt(r['ytd_value'], unit)}，"
-                   f"序时进度要求约{fmt(r['ytd_expected'], unit)}")
-        return f"{latest}，规划期内最低为{worst}，目标为{bound}{ytd}，{zh}"
-    base = ""
-    if _has(r.get("base_value")):
-        base = f"（基期{int(r['base_year'])}年为{fmt(r['base_value'], unit)}）"
-    target = f"目标为{int(r['target_year'])}年{_cmp_zh(r['comparator'])}{T}"
-    if code in _PHRASE and code != "met_early":
-        return (f"{year}年为{fmt(r['judged_value'], unit)}{base}，{target}，完成进度{pct(r['completion'])}，"
-                f"时间进度{pct(r['schedule'])}，{_PHRASE[code]}")
-    return f"{year}年为{fmt(r['judged_value'], unit)}{_bound_zh(r)}{base}，{target}，{zh}"
+            positions.append(where)
+            arrays.append(pa.repeat(pa.scalar(part, _STR), len(where)) if isinstance(part, str) else part)
+    if left.any():
+        raise ValueError(f"{int(left.sum())} rows fit no case of the sentence")
+    if constant is not None and len(arrays) == 1:     # an optional piece: write it over the constant
+        mask = np.zeros(len(i), bool)
+        mask[positions[0]] = True
+        return pc.replace_with_mask(pa.repeat(pa.scalar(constant, _STR), len(i)), pa.array(mask), arrays[0])
+    if constant is not None:
+        rest = np.ones(len(i), bool)
+        rest[np.concatenate(positions)] = False
+        positions.append(np.flatnonzero(rest))
+        arrays.append(pa.repeat(pa.scalar(constant, _STR), int(rest.sum())))
+    return _scatter(positions, arrays, len(i))
 
 
-def _bound_zh(r: pd.Series) -> str:
-    """A figure reported as a bound ("65%以上") keeps its bound in the sentence."""
-    return {">=": "以上", "<=": "以内", ">": "以上"}.get(r.get("judged_comparator"), "")
+class _Columns:
+    """The columns a sentence needs, as arrays, to be taken at any set of rows."""
+
+    def __init__(self, out: pd.DataFrame) -> None:
+        self.out = out
+        self.n = len(out)
+        self._num: dict[str, np.ndarray] = {}
+        self._text: dict[str, pa.Array] = {}
+        self._codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+        self.unit_cls, self.unit, self.unit_names = _unit_class(out["unit"])
+
+    def add(self, col: str, values: np.ndarray) -> str:
+        """A derived number column, by name."""
+        self._num[col] = values
+        return col
+
+    def num(self, col: str, i: np.ndarray | slice) -> np.ndarray:
+        if col not in self._num:
+            self._num[col] = pd.to_numeric(self.out[col]).to_numpy(dtype=np.float64, na_value=np.nan)
+        return self._num[col][i]
+
+    def text(self, col: str, i: np.ndarray) -> pa.Array:
+        """The column's text; a missing value reads "nan", as Python prints it."""
+        if col not in self._text:
+            arr = pa.array(self.out[col].astype("str"), from_pandas=True).cast(_STR)
+            self._text[col] = pc.fill_null(arr, pa.scalar("nan", _STR))
+        return self._text[col].take(pa.array(i))
+
+    def mask(self, col: str, *values: str) -> np.ndarray:
+        """Rows whose ``col`` is one of ``values`` (codes of the column, found once)."""
+        if col not in self._codes:
+            codes, uniques = pd.factorize(self.out[col])
+            self._codes[col] = (codes, {u: k for k, u in enumerate(uniques)})
+        codes, lookup = self._codes[col]
+        return np.isin(codes, [lookup[v] for v in values if v in lookup])
+
+    def notna(self, col: str) -> np.ndarray:
+        return self.out[col].notna().to_numpy(dtype=bool)
+
+    def fmt(self, col: str, i: np.ndarray) -> pa.Array:
+        return _fmt(self.num(col, i), self.unit_cls[i], self.unit[i], self.unit_names)
+
+    def pct(self, col: str, i: np.ndarray) -> pa.Array:
+        return _pct(self.num(col, i))
+
+    def int(self, col: str, i: np.ndarray, plus: int = 0) -> pa.Array:
+        """``int(value) + plus`` as text ("—" where the value is missing)."""
+        x = self.num(col, i)
+        whole = np.trunc(np.where(np.isfinite(x), x, 0)).astype(np.int64) + plus
+        return pc.if_else(pa.array(~np.isfinite(x)), pa.scalar("—", _STR), pc.cast(pa.array(whole), _STR))
+
+    def lookup(self, col: str, table: dict[str, str], i: np.ndarray) -> pa.Array:
+        """``table.get(value, "")`` for each row."""
+        keys = list(table)
+        codes = pc.index_in(self.text(col, i), value_set=pa.array(keys, _STR))
+        words = pa.array([table[k] for k in keys] + [""], _STR)
+        return words.take(pc.fill_null(codes, len(keys)))
 
 
-def _cmp_zh(comparator: str) -> str:
-    return {">=": "达到", ">": "超过", "<=": "不高于", "<": "低于", "=": "为", "≈": "约"}.get(comparator, "")
+def explanations(out: pd.DataFrame) -> pd.Series:
+    """The sentence for every evaluation row (``out`` holds the rows, their facts and judgements).
 
+    Index and order follow ``out``; the result is a column of pandas strings.
+    """
+    c = _Columns(out)
+    if c.n == 0:
+        return pd.Series([], index=out.index, dtype="str")
+    true = np.ones(c.n, bool)
+    pending = c.mask("progress", "pending")
+    feasible = c.mask("progress", *_FEASIBILITY)
+    phrase = c.mask("progress", *_PHRASE)
+    ytd_used = pd.to_numeric(out["ytd_used"]).fillna(0).to_numpy() != 0
+    judged_year = c.num("judged_year", slice(None))
+    data_year = c.num("data_year", slice(None))
+    # the year a sentence speaks of: the value's own year, else the cut-off's
+    year_col = c.add("sentence_year", np.where(np.isnan(judged_year), data_year, judged_year))
 
-def _projection(r: pd.Series, unit: str | None) -> str:
-    if r["outlook"] == "":
-        return "。"
-    if r["outlook"] == "uncertain":
-        return f"；可用数据点不足（{int(r['n_points'])}个），难以判断趋势。"
-    band = f"（80%区间{fmt(r['projected_low'], unit)}–{fmt(r['projected_high'], unit)}）"
-    if r["target_kind"] == "annual":
-        return (f"；按现有趋势预计今后每年约为{fmt(r['projected_value'], unit)}{band}，"
-                f"到{int(r['target_year'])}年各年均达到目标的概率约为{pct(r['prob_meet'])}，{OUTLOOK_ZH[r['outlook']]}。")
-    what = "累计达到" if r["target_kind"] == "cumulative" else "达到"
-    return (f"；按现有趋势预计{int(r['target_year'])}年{what}{fmt(r['projected_value'], unit)}{band}，"
-            f"实现目标的概率约为{pct(r['prob_meet'])}，{OUTLOOK_ZH[r['outlook']]}。")
+    def target(i: np.ndarray) -> pa.Array:
+        return c.fmt("target_value", i)
 
+    def feasibility_level(i: np.ndarray) -> Part:
+        return _cat("目标为", c.int("target_year", i), "年", c.lookup("comparator", _CMP_ZH, i), target(i),
+                    "，基期水平为", c.fmt("base_level", i), "，", c.text("progress_zh", i), "。")
 
-def _feasibility(r: pd.Series, unit: str | None, T: str) -> str:
-    zh = PROGRESS_ZH[r["progress"]]
-    if r["target_kind"] == "level":
-        return f"目标为{int(r['target_year'])}年{_cmp_zh(r['comparator'])}{T}，基期水平为{fmt(r['base_level'], unit)}，{zh}。"
-    prev = ""
-    if _has(r.get("prev_total")):
-        prev = f"（上一规划期{int(r['prev_years'])}年累计{fmt(r['prev_total'], unit)}）"
-    return (f"目标要求年均约{fmt(r['required_per_year'], unit)}，上一规划期年均约{fmt(r['past_pace'], unit)}{prev}，"
-            f"{zh}。")
+    def feasibility_pace(i: np.ndarray) -> Part:
+        prev = _cases(i, [(c.notna("prev_total"), lambda j: _cat("（上一规划期", c.int("prev_years", j), "年累计",
+                                                                 c.fmt("prev_total", j), "）")),
+                          (true, "")])
+        return _cat("目标要求年均约", c.fmt("required_per_year", i), "，上一规划期年均约", c.fmt("past_pace", i), prev,
+                    "，", c.text("progress_zh", i), "。")
+
+    # -- the first half: the value against the target, by kind --------------------------------
+    def cumulative_on_schedule(i: np.ndarray) -> Part:
+        ytd = _cases(i, [(ytd_used, lambda j: _cat("（含", c.int(year_col, j, plus=1), "年1—", c.int("ytd_month", j),
+                                                   "月", c.fmt("ytd_value", j), "）")),
+                         (true, "")])
+        return _cat("截至", c.int(year_col, i), "年底累计完成", c.fmt("judged_value", i), ytd, "，完成目标（", target(i),
+                    "）的", c.pct("completion", i), "，", c.lookup("progress", _PHRASE, i), "（时间进度",
+                    c.pct("schedule", i), "）")
+
+    def cumulative_at_end(i: np.ndarray) -> Part:
+        return _cat("规划期内累计完成", c.fmt("judged_value", i), "，为目标（", target(i), "）的", c.pct("completion", i),
+                    "，", c.text("progress_zh", i))
+
+    def annual_bound(i: np.ndarray) -> pa.Array:
+        return _cases(i, [
+            (c.mask("comparator", "="), lambda j: _cat("“", c.text("target_text", j), "”")),
+            (c.mask("comparator", "<=", "<"), lambda j: _cat("每年不高于", target(j))),
+            (true, lambda j: _cat("每年不低于", target(j))),
+        ])
+
+    def annual_ceiling(i: np.ndarray) -> Part:
+        return _cat(c.int(year_col, i), "年为", c.fmt("latest", i), "，规划期内最高为", c.fmt("judged_value", i),
+                    "，目标为", annual_bound(i), "，", c.text("progress_zh", i))
+
+    def annual_floor(i: np.ndarray) -> Part:
+        ytd = _cases(i, [(c.notna("ytd_value"), lambda j: _cat(
+            "；", c.int(year_col, j, plus=1), "年1—", c.int("ytd_month", j), "月为", c.fmt("ytd_value", j),
+            "，序时进度要求约", c.fmt("ytd_expected", j))), (true, "")])
+        return _cat(c.int(year_col, i), "年为", c.fmt("latest", i), "，规划期内最低为", c.fmt("judged_value", i),
+                    "，目标为", annual_bound(i), ytd, "，", c.text("progress_zh", i))
+
+    def level_base(i: np.ndarray) -> pa.Array:
+        return _cases(i, [(c.notna("base_value"), lambda j: _cat("（基期", c.int("base_year", j), "年为",
+                                                                 c.fmt("base_value", j), "）")),
+                          (true, "")])
+
+    def level_target(i: np.ndarray) -> Part:
+        return _cat("目标为", c.int("target_year", i), "年", c.lookup("comparator", _CMP_ZH, i), target(i))
+
+    def level_on_path(i: np.ndarray) -> Part:
+        return _cat(c.int(year_col, i), "年为", c.fmt("judged_value", i), level_base(i), "，", level_target(i),
+                    "，完成进度", c.pct("completion", i), "，时间进度", c.pct("schedule", i), "，",
+                    c.lookup("progress", _PHRASE, i))
+
+    def level_other(i: np.ndarray) -> Part:
+        return _cat(c.int(year_col, i), "年为", c.fmt("judged_value", i), c.lookup("judged_comparator", _BOUND_ZH, i),
+                    level_base(i), "，", level_target(i), "，", c.text("progress_zh", i))
+
+    # -- the second half: years without data, the projection, the data note ------------------
+    with np.errstate(invalid="ignore"):
+        gap = ~np.isnan(judged_year) & (judged_year < data_year)
+        one_year = np.trunc(np.nan_to_num(judged_year)) + 1 == np.trunc(np.nan_to_num(data_year))
+
+    def gap_text(i: np.ndarray) -> pa.Array:
+        return _cases(i, [
+            (gap & one_year, lambda j: _cat("（", c.int("judged_year", j, plus=1), "年数据暂缺）")),
+            (gap, lambda j: _cat("（", c.int("judged_year", j, plus=1), "—", c.int("data_year", j), "年数据暂缺）")),
+            (true, ""),
+        ])
+
+    def band(i: np.ndarray) -> Part:
+        return _cat("（80%区间", c.fmt("projected_low", i), "–", c.fmt("projected_high", i), "）")
+
+    def projection_text(i: np.ndarray) -> pa.Array:
+        return _cases(i, [
+            (c.mask("outlook", ""), "。"),
+            (c.mask("outlook", "uncertain"), lambda j: _cat("；可用数据点不足（", c.int("n_points", j), "个），难以判断趋势。")),
+            (c.mask("target_kind", "annual"), lambda j: _cat(
+                "；按现有趋势预计今后每年约为", c.fmt("projected_value", j), band(j), "，到", c.int("target_year", j),
+                "年各年均达到目标的概率约为", c.pct("prob_meet", j), "，", c.text("outlook_zh", j), "。")),
+            (true, lambda j: _cat(
+                "；按现有趋势预计", c.int("target_year", j), "年",
+                _cases(j, [(c.mask("target_kind", "cumulative"), "累计达到"), (true, "达到")]),
+                c.fmt("projected_value", j), band(j), "，实现目标的概率约为", c.pct("prob_meet", j), "，",
+                c.text("outlook_zh", j), "。")),
+        ])
+
+    def note_text(i: np.ndarray) -> pa.Array:
+        return _cases(i, [(c.notna("break_note"), lambda j: _cat("（注：", c.text("break_note", j), "）")), (true, "")])
+
+    def judged(head: Builder) -> Builder:
+        return lambda i: _cat(head(i), gap_text(i), projection_text(i), note_text(i))
+
+    cumulative = c.mask("target_kind", "cumulative")
+    annual = c.mask("target_kind", "annual")
+    sentences = _cases(np.arange(c.n), [
+        (pending & c.mask("target_kind", "qualitative"), "定性目标，尚无评估材料，待责任部门填报。"),
+        (pending, "目标值由上级部门设定，尚无评估材料，待责任部门填报。"),
+        (c.mask("progress", "qualitative"), lambda i: _cat("定性评估：", c.text("assessment", i), "。")),
+        (c.mask("target_kind", "qualitative", "external"), lambda i: _cat(
+            "规划文件报告的完成情况为“", c.text("status", i), "”，", c.text("progress_zh", i), "。")),
+        (c.mask("progress", "no_data"), lambda i: _cat(
+            "截至", c.int("data_year", i), "年底尚无可用的公开数据，数据暂缺，无法判断进度。")),
+        (feasible & c.mask("target_kind", "level"), feasibility_level),
+        (feasible, feasibility_pace),
+        (cumulative & phrase, judged(cumulative_on_schedule)),
+        (cumulative, judged(cumulative_at_end)),
+        (annual & c.mask("progress", "below_ceiling", "above_ceiling"), judged(annual_ceiling)),
+        (annual, judged(annual_floor)),
+        (phrase & ~c.mask("progress", "met_early"), judged(level_on_path)),
+        (true, judged(level_other)),
+    ])
+    return pd.Series(pa.chunked_array([sentences]).to_pandas().array, index=out.index, name="explanation_zh")
+

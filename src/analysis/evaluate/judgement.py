@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.projection import _meets
@@ -25,126 +26,169 @@ def cumulative_so_far(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Serie
     return so_far, end
 
 
+def _nonnegative(x: np.ndarray) -> np.ndarray:
+    """``clip(lower=0)`` as pandas does it: NaN stays NaN."""
+    return np.where(np.isnan(x) | (x >= 0), x, 0.0)
+
+
+def _positive_or_nan(x: np.ndarray) -> np.ndarray:
+    return np.where(x > 0, x, np.nan)
+
+
 def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """completion, schedule, required_pace, progress_ratio and the value judged, per row."""
+    f = {col: _np(facts[col].astype("float64")) for col in (
+        "n_years", "total_value", "plan_max", "plan_min", "latest_value", "latest_year", "stock_value", "stock_year",
+        "seasonal_share", "ytd_month", "ytd_value", "base_value")}
+    r = {col: _np(rows[col].astype("float64")) for col in (
+        "target_value", "period_start", "period_end", "target_year", "base_year", "data_year")}
     kind = rows["target_kind"]
-    T = rows["target_value"].astype(float)
-    cmp = rows["comparator"]
-    span = (rows["period_end"] - rows["period_start"] + 1).astype(float)
-    numeric = ["completion", "schedule", "required_pace", "judged_value", "judged_year", "n_points", "ytd_expected"]
-    out = pd.DataFrame(np.nan, index=rows.index, columns=numeric, dtype="float64")
+    cum, ann, lev = (_np(kind.eq(k)) for k in ("cumulative", "annual", "level"))
+    ceiling = _np(rows["comparator"].isin(CEILING))
+    T = r["target_value"]
+    span = r["period_end"] - r["period_start"] + 1
+    n = len(rows)
+    completion, schedule, required_pace, judged_value, judged_year, n_points, ytd_expected = (
+        np.full(n, np.nan) for _ in range(7))
 
-    # -- cumulative: total so far against the elapsed share of the period -----------------
-    so_far, so_far_end = cumulative_so_far(rows, facts)
-    month = facts["ytd_month"].where(facts["ytd_value"].notna() & so_far_end.eq(rows["data_year"]), 0).fillna(0)
-    ytd = facts["ytd_value"].where(month > 0, 0).fillna(0)
-    elapsed = (so_far_end - rows["period_start"] + 1 + month / 12).clip(lower=0)
-    cum = kind.eq("cumulative")
-    out.loc[cum, "completion"] = ((so_far + ytd) / T)[cum]
-    out.loc[cum, "schedule"] = (elapsed / span)[cum]
-    left = (rows["target_year"] - so_far_end).where(lambda s: s > 0)
-    out.loc[cum, "required_pace"] = ((T - so_far) / left)[cum]
-    out.loc[cum, "judged_value"] = (so_far + ytd)[cum]
-    out.loc[cum, "judged_year"] = so_far_end[cum]
-    out.loc[cum, "n_points"] = facts["n_years"].where(facts["n_years"] > 0, facts["total_value"].notna().astype(int))[
-        cum]
-
-    # -- annual: every year against the bound; a partial year against its seasonal share ---
-    ann = kind.eq("annual")
-    worst = facts["plan_max"].where(cmp.isin(CEILING), facts["plan_min"])
-    latest = facts["latest_value"].where(facts["latest_value"].notna(), facts["stock_value"])
-    latest_year = facts["latest_year"].where(facts["latest_value"].notna(), facts["stock_year"])
-    out.loc[ann, "completion"] = (latest / T.where(T != 0))[ann]
-    out.loc[ann, "schedule"] = 1.0
-    out.loc[ann, "required_pace"] = T[ann]
-    out.loc[ann, "judged_value"] = worst.where(worst.notna(), latest)[ann]
-    out.loc[ann, "judged_year"] = latest_year[ann]
-    out.loc[ann, "n_points"] = facts["n_years"].where(facts["n_years"] > 0, facts["stock_value"].notna().astype(int))[
-        ann]
-    share = facts["seasonal_share"].where(facts["seasonal_share"].notna(), facts["ytd_month"] / 12)
-    out.loc[ann, "ytd_expected"] = (T * share)[ann]
-
-    # -- level: the current value against the path from the base value to the target -----
-    lev = kind.eq("level")
-    base = facts["base_value"]
-    elapsed_l = (latest_year - rows["base_year"]).astype(float)
-    total_l = (rows["target_year"] - rows["base_year"]).astype(float)
-    dist = (T - base).where(lambda s: s != 0)
-    completion_l = ((latest - base) / dist).where(base.notna(), latest / T.where(T != 0))
-    out.loc[lev, "completion"] = completion_l[lev]
-    out.loc[lev, "schedule"] = (elapsed_l / total_l)[lev]
-    out.loc[lev, "required_pace"] = ((T - latest) / (rows["target_year"] - latest_year).where(lambda s: s > 0))[lev]
-    out.loc[lev, "judged_value"] = latest[lev]
-    out.loc[lev, "judged_year"] = latest_year[lev]
-    out.loc[lev, "n_points"] = facts["n_years"].where(facts["n_years"] > 0, facts["stock_value"].notna().astype(int))[
-        lev]
-
-    # -- the Open SDG / Eurostat ratio beside ours: observed growth over required growth ----
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # -- cumulative: total so far against the elapsed share of the period -------------
+        so_far_s, so_far_end_s = cumulative_so_far(rows, facts)
+        so_far, so_far_end = _np(so_far_s), _np(so_far_end_s)
+        month = np.where(~np.isnan(f["ytd_value"]) & (so_far_end == r["data_year"]), f["ytd_month"], 0)
+        month = np.where(np.isnan(month), 0, month)
+        ytd = np.where(month > 0, f["ytd_value"], 0)
+        ytd = np.where(np.isnan(ytd), 0, ytd)
+        elapsed = _nonnegative(so_far_end - r["period_start"] + 1 + month / 12)
+        completion = np.where(cum, (so_far + ytd) / T, completion)
+        schedule = np.where(cum, elapsed / span, schedule)
+        required_pace = np.where(cum, (T - so_far) / _positive_or_nan(r["target_year"] - so_far_end), required_pace)
+        judged_value = np.where(cum, so_far + ytd, judged_value)
+        judged_year = np.where(cum, so_far_end, judged_year)
+        n_points = np.where(cum, np.where(f["n_years"] > 0, f["n_years"], ~np.isnan(f["total_value"])), n_points)
+
+        # -- annual: every year against the bound; a partial year against its seasonal share
+        worst = np.where(ceiling, f["plan_max"], f["plan_min"])
+        reported = ~np.isnan(f["latest_value"])
+        latest = np.where(reported, f["latest_value"], f["stock_value"])
+        latest_year = np.where(reported, f["latest_year"], f["stock_year"])
+        T_nonzero = np.where(T != 0, T, np.nan)
+        has_stock = ~np.isnan(f["stock_value"])
+        completion = np.where(ann, latest / T_nonzero, completion)
+        schedule = np.where(ann, 1.0, schedule)
+        required_pace = np.where(ann, T, required_pace)
+        judged_value = np.where(ann, np.where(np.isnan(worst), latest, worst), judged_value)
+        judged_year = np.where(ann, latest_year, judged_year)
+        n_points = np.where(ann, np.where(f["n_years"] > 0, f["n_years"], has_stock), n_points)
+        share = np.where(np.isnan(f["seasonal_share"]), f["ytd_month"] / 12, f["seasonal_share"])
+        ytd_expected = np.where(ann, T * share, ytd_expected)
+
+        # -- level: the current value against the path from the base value to the target --
+        base = f["base_value"]
+        elapsed_l = latest_year - r["base_year"]
+        total_l = r["target_year"] - r["base_year"]
+        dist = T - base
+        dist = np.where(dist != 0, dist, np.nan)
+        completion_l = np.where(~np.isnan(base), (latest - base) / dist, latest / T_nonzero)
+        completion = np.where(lev, completion_l, completion)
+        schedule = np.where(lev, elapsed_l / total_l, schedule)
+        required_pace = np.where(lev, (T - latest) / _positive_or_nan(r["target_year"] - latest_year), required_pace)
+        judged_value = np.where(lev, latest, judged_value)
+        judged_year = np.where(lev, latest_year, judged_year)
+        n_points = np.where(lev, np.where(f["n_years"] > 0, f["n_years"], has_stock), n_points)
+
+        # -- the Open SDG / Eurostat ratio beside ours: observed growth over required growth
         cagr_obs = (latest / base) ** (1 / elapsed_l) - 1
         cagr_req = (T / base) ** (1 / total_l) - 1
-        sdg_level = (cagr_obs / cagr_req).where(base.notna() & (elapsed_l > 0))
-    ratio = out["completion"] / out["schedule"]
-    out["progress_ratio"] = np.select(
-        [lev, cum, ann & ~cmp.isin(CEILING), ann & cmp.isin(CEILING)],
-        [sdg_level, ratio, latest / T, T / latest], default=np.nan)
-    out["progress_ratio"] = out["progress_ratio"].replace([np.inf, -np.inf], np.nan)
-    out["n_points"] = out["n_points"].fillna(0).astype(int)
-    out["so_far"] = so_far
-    out["so_far_end"] = so_far_end
-    out["latest"] = latest
-    out["latest_year"] = latest_year
-    return out
+        sdg_level = np.where(~np.isnan(base) & (elapsed_l > 0), cagr_obs / cagr_req, np.nan)
+        ratio = completion / schedule
+        progress_ratio = np.select([lev, cum, ann & ~ceiling, ann & ceiling],
+                                   [sdg_level, ratio, latest / T, T / latest], default=np.nan)
+    progress_ratio = np.where(np.isinf(progress_ratio), np.nan, progress_ratio)
+    return pd.DataFrame({
+        "completion": completion, "schedule": schedule, "required_pace": required_pace, "judged_value": judged_value,
+        "judged_year": judged_year, "n_points": np.where(np.isnan(n_points), 0, n_points).astype(int),
+        "ytd_expected": ytd_expected, "progress_ratio": progress_ratio, "so_far": so_far, "so_far_end": so_far_end,
+        "latest": latest, "latest_year": latest_year}, index=rows.index)
 
 
 def progress(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> pd.Series:
     """The progress code of every row (see vocabulary.PROGRESS_ZH)."""
+    return _text(progress_codes(rows, facts, m), PROGRESS, rows.index)
+
+
+#: The progress codes in a fixed order: ``progress_codes`` gives positions in it.
+PROGRESS = tuple(v.PROGRESS_ZH)
+_P = {code: i for i, code in enumerate(PROGRESS)}
+
+
+def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> np.ndarray:
+    """``progress`` as positions in PROGRESS (small integers: no text is handled per row)."""
     kind = rows["target_kind"]
     T = rows["target_value"].astype(float)
     cmp = rows["comparator"]
     etype = rows["evaluation_type"]
-    quant = kind.isin(["annual", "cumulative", "level"])
-    ceiling = cmp.isin(CEILING)
+    quant = _np(kind.isin(["annual", "cumulative", "level"]))
+    ceiling = _np(cmp.isin(CEILING))
+    cumulative, annual, level = _np(kind.eq("cumulative")), _np(kind.eq("annual")), _np(kind.eq("level"))
     # a value for the base year alone says nothing about progress in the plan period
-    has = m["judged_value"].notna() & (m["judged_year"] >= rows["period_start"])
-    final = etype.eq(v.EVALUATION_TYPES[1]) & (m["judged_year"] >= rows["period_end"])
-    ratio = m["completion"] / m["schedule"]
+    has = _np(m["judged_value"].notna() & (m["judged_year"] >= rows["period_start"]))
+    final = _np(etype.eq(v.EVALUATION_TYPES[1]) & (m["judged_year"] >= rows["period_end"]))
+    ratio = _np(m["completion"] / m["schedule"])
+    completion = _np(m["completion"])
 
-    meets_now = _meets(m["judged_value"], T, cmp)
+    meets_now = _np(_meets(m["judged_value"], T, cmp))
+    well_above = _np(m["judged_value"] >= AHEAD_ANNUAL * T)
     # a reported bound ("65%以上") meets a floor at that bound; "以内" meets a ceiling
-    during = pd.Series(np.select(
+    during = np.select(
         [ceiling & meets_now, ceiling & ~meets_now,
-         kind.eq("cumulative") & (m["completion"] >= 1), kind.eq("level") & meets_now,
-         kind.eq("annual") & meets_now & (m["judged_value"] >= AHEAD_ANNUAL * T),
-         kind.eq("annual") & meets_now, kind.eq("annual") & ~meets_now,
+         cumulative & (completion >= 1), level & meets_now,
+         annual & meets_now & well_above,
+         annual & meets_now, annual & ~meets_now,
          ratio >= v.AHEAD, ratio >= v.ON_TRACK],
-        ["below_ceiling", "above_ceiling", "met_early", "met_early", "ahead", "on_track", "behind", "ahead",
-         "on_track"], default="behind"), index=rows.index)
+        [_P[c] for c in ("below_ceiling", "above_ceiling", "met_early", "met_early", "ahead", "on_track", "behind",
+                         "ahead", "on_track")], default=_P["behind"])
     # a partial year behind its seasonal share pulls an annual floor to 滞后于预期
-    ytd_behind = kind.eq("annual") & ~ceiling & facts["ytd_value"].notna() & (facts["ytd_value"] < m["ytd_expected"])
-    during[ytd_behind & during.isin(["ahead", "on_track"])] = "behind"
+    ytd_behind = annual & ~ceiling & _np(facts["ytd_value"].notna() & (facts["ytd_value"] < m["ytd_expected"]))
+    during[ytd_behind & np.isin(during, [_P["ahead"], _P["on_track"]])] = _P["behind"]
 
     # at the end: the value reached against the target itself (超额 = at least 5% beyond)
-    reached = m["judged_value"] / T.where(T != 0)
-    at_end = pd.Series(np.select(
+    reached = _np(m["judged_value"] / T.where(T != 0))
+    at_end = np.select(
         [ceiling & meets_now, ceiling & ~meets_now,
-         kind.eq("annual") & meets_now & (m["judged_value"] >= AHEAD_ANNUAL * T), kind.eq("annual") & meets_now,
-         kind.eq("annual"),
-         meets_now & (reached >= v.EXCEEDED) & cmp.isin([">=", ">"]) & _exact(rows, facts),
+         annual & meets_now & well_above, annual & meets_now,
+         annual,
+         meets_now & (reached >= v.EXCEEDED) & _np(cmp.isin([">=", ">"])) & _np(_exact(rows, facts)),
          meets_now, reached >= v.NEARLY_MET],
-        ["met", "missed", "exceeded", "met", "missed", "exceeded", "met", "nearly_met"], default="missed"),
-        index=rows.index)
+        [_P[c] for c in ("met", "missed", "exceeded", "met", "missed", "exceeded", "met", "nearly_met")],
+        default=_P["missed"])
 
-    code = pd.Series("no_data", index=rows.index)
-    code[quant & has] = during[quant & has]
-    code[quant & has & final] = at_end[quant & has & final]
+    code = np.full(len(rows), _P["no_data"])
+    code = np.where(quant & has, during, code)
+    code = np.where(quant & has & final, at_end, code)
     qual = ~quant
-    reported_done = facts["status"].notna() & (facts["status"].eq("完成") | facts["status"].eq(rows["target_text"]))
-    code[qual] = "pending"
-    code[qual & final & reported_done] = "met"
-    baseline = etype.eq(v.EVALUATION_TYPES[2])
-    code[baseline & quant] = feasibility(rows, facts)[baseline & quant]
+    status = facts["status"]
+    reported_done = _np(status.notna() & (status.eq("完成") | status.eq(rows["target_text"])))
+    code[qual] = _P["pending"]
+    code[qual & final & reported_done] = _P["met"]
+    baseline = _np(etype.eq(v.EVALUATION_TYPES[2]))
+    code = np.where(baseline & quant, _feasibility_codes(rows, facts), code)
     return code
+
+
+def _np(mask: pd.Series | np.ndarray) -> np.ndarray:
+    """A boolean (or float) Series as a plain array; missing reads False (NaN for floats)."""
+    if isinstance(mask, np.ndarray):
+        return mask
+    if pd.api.types.is_bool_dtype(mask.dtype):
+        return mask.to_numpy(dtype=bool, na_value=False)
+    return mask.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _text(codes: np.ndarray, words: tuple[str, ...], index: pd.Index) -> pd.Series:
+    """Positions in ``words`` as a text column (pandas' str dtype)."""
+    table = pa.array(list(words), pa.large_string())
+    return pd.Series(pa.chunked_array([table.take(pa.array(codes))]).to_pandas().array, index=index)
 
 
 #: For an annual floor, every year at least this far above the bound counts as 快于预期.
@@ -159,6 +203,10 @@ def _exact(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
 
 def feasibility(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
     """At a new plan's base year: the pace the target needs against the pace of the last plan."""
+    return _text(_feasibility_codes(rows, facts), PROGRESS, rows.index)
+
+
+def _feasibility_codes(rows: pd.DataFrame, facts: pd.DataFrame) -> np.ndarray:
     kind = rows["target_kind"]
     T = rows["target_value"].astype(float)
     span = (rows["period_end"] - rows["period_start"] + 1).astype(float)
@@ -168,10 +216,10 @@ def feasibility(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
                                            facts["stock_value"].where(facts["stock_year"].eq(rows["base_year"])))
     ratio = pd.Series(np.where(kind.eq("level"), T / base_level, need / past_pace), index=rows.index)
     ceiling = rows["comparator"].isin(CEILING)
-    ratio = ratio.where(~ceiling, 1 / ratio)
-    code = pd.Series(np.select([ratio > v.AMBITIOUS, ratio >= v.IN_LINE, ratio < v.IN_LINE],
-                               ["ambitious", "in_line", "prudent"], default="no_data"), index=rows.index)
-    return code.where(ratio.notna(), "no_data")
+    ratio = _np(ratio.where(~ceiling, 1 / ratio))
+    code = np.select([ratio > v.AMBITIOUS, ratio >= v.IN_LINE, ratio < v.IN_LINE],
+                     [_P["ambitious"], _P["in_line"], _P["prudent"]], default=_P["no_data"])
+    return np.where(np.isnan(ratio), _P["no_data"], code)
 
 
 def feasibility_ratio(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -185,12 +233,21 @@ def feasibility_ratio(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Serie
     return need, past
 
 
-def outlook(rows: pd.DataFrame, prob: pd.Series, progress_code: pd.Series) -> pd.Series:
+def outlook(rows: pd.DataFrame, prob: pd.Series, progress_code: pd.Series | np.ndarray) -> pd.Series:
     """The outlook code from the probability of meeting the target; empty once a plan has ended."""
-    code = pd.Series(np.select([prob >= v.LIKELY, prob >= v.POSSIBLE, prob.notna()],
-                               ["likely", "possible", "unlikely"], default="uncertain"), index=rows.index)
-    quant = rows["target_kind"].isin(["annual", "cumulative", "level"])
-    code[~quant] = ""
-    code[rows["evaluation_type"].isin([v.EVALUATION_TYPES[1], v.EVALUATION_TYPES[2]])] = ""
-    code[progress_code.eq("no_data")] = ""
-    return code
+    return _text(outlook_codes(rows, prob, progress_code), OUTLOOK, rows.index)
+
+
+#: The outlook codes in a fixed order: ``outlook_codes`` gives positions in it.
+OUTLOOK = ("likely", "possible", "unlikely", "uncertain", "")
+
+
+def outlook_codes(rows: pd.DataFrame, prob: pd.Series, progress_code: pd.Series | np.ndarray) -> np.ndarray:
+    """``outlook`` as positions in OUTLOOK; ``progress_code`` as text or as positions in PROGRESS."""
+    p = _np(prob)
+    code = np.select([p >= v.LIKELY, p >= v.POSSIBLE, ~np.isnan(p)], [0, 1, 2], default=3)
+    quant = _np(rows["target_kind"].isin(["annual", "cumulative", "level"]))
+    no_data = (progress_code == _P["no_data"]) if isinstance(progress_code, np.ndarray) \
+        else _np(progress_code.eq("no_data"))
+    ended = _np(rows["evaluation_type"].isin([v.EVALUATION_TYPES[1], v.EVALUATION_TYPES[2]]))
+    return np.where(~quant | ended | no_data, OUTLOOK.index(""), code)

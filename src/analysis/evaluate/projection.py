@@ -32,7 +32,11 @@ DEFAULT_LEVEL_REL = 0.05
 
 def pooled_scales(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[float, float]:
     """Median relative spread of flows and of trend residuals, over series with ≥ 3 points."""
-    series = pd.concat([rows[["indicator_id", "region"]], facts], axis=1).drop_duplicates(["indicator_id", "region"])
+    # each series once (its first row): codes of indicator and region, not their text
+    ind = pd.factorize(rows["indicator_id"], use_na_sentinel=False)[0].astype(np.int64)
+    reg = pd.factorize(rows["region"], use_na_sentinel=False)[0].astype(np.int64)
+    first = np.unique(ind * (reg.max(initial=0) + 1) + reg, return_index=True)[1]
+    series = facts[["n_years", "flow_sd", "flow_mean", "trend_sse", "trend_ybar"]].iloc[np.sort(first)]
     enough = series[series["n_years"] >= 3]
     with np.errstate(divide="ignore", invalid="ignore"):
         cv = (enough["flow_sd"] / enough["flow_mean"].abs()).replace([np.inf, -np.inf], np.nan).dropna()
@@ -50,58 +54,63 @@ def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_e
     covers (the caller knows whether that came from yearly flows or a reported total).
     """
     flow_cv, level_rel = pooled_scales(rows, facts)
+    arr = lambda s: s.to_numpy(dtype=np.float64, na_value=np.nan)  # noqa: E731
     kind = rows["target_kind"]
-    T = rows["target_value"].astype(float)
-    year = rows["target_year"].astype(float)
-    n = facts["n_years"].astype(float)
+    cum, ann, lev = (kind.eq(k).to_numpy(dtype=bool) for k in ("cumulative", "annual", "level"))
+    T = arr(rows["target_value"].astype(float))
+    year = arr(rows["target_year"].astype(float))
+    n = arr(facts["n_years"].astype(float))
+    so_far, so_far_end = arr(so_far), arr(so_far_end)
+    ybar, slope, xbar = arr(facts["trend_ybar"]), arr(facts["trend_slope"]), arr(facts["trend_xbar"])
+    sse, sxx = arr(facts["trend_sse"]), arr(facts["trend_sxx"])
 
-    mu = facts["flow_mean"].astype(float)
-    sigma = facts["flow_sd"].where(n >= 3, flow_cv * mu.abs()).astype(float)
-    df_flow = np.maximum(n - 1, 1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mu = arr(facts["flow_mean"].astype(float))
+        sigma = np.where(n >= 3, arr(facts["flow_sd"]), flow_cv * np.abs(mu))
+        df_flow = np.maximum(n - 1, 1)
+        n_pos = np.where(n > 0, n, np.nan)
+        nan = np.full(len(rows), np.nan)
 
-    q = pd.Series(np.nan, index=rows.index)
-    sd = pd.Series(np.nan, index=rows.index)
-    df = pd.Series(np.nan, index=rows.index)
-    remaining = pd.Series(np.nan, index=rows.index)
+        R = year - so_far_end
+        R = np.where(np.isnan(R) | (R >= 0), R, 0.0)          # clip(lower=0), NaN kept
+        q = np.where(cum, so_far + R * mu, nan)
+        sd = np.where(cum, sigma * np.sqrt(R + R**2 / n_pos), nan)
+        df = np.where(cum, df_flow, nan)
+        # the outcome is already known: nothing left to project
+        done = cum & (R == 0) & ~np.isnan(so_far)
+        q, sd, df = np.where(done, so_far, q), np.where(done, 0.0, sd), np.where(done, 1.0, df)
 
-    cum = kind.eq("cumulative")
-    R = (year - so_far_end).clip(lower=0)
-    q[cum] = (so_far + R * mu)[cum]
-    sd[cum] = (sigma * np.sqrt(R + R**2 / n.where(n > 0)))[cum]
-    df[cum] = df_flow[cum]
-    # the outcome is already known: nothing left to project
-    done = cum & (R == 0) & so_far.notna()
-    q[done], sd[done], df[done] = so_far[done], 0.0, 1.0
+        q = np.where(ann, mu, q)
+        sd = np.where(ann, sigma * np.sqrt(1 + 1 / n_pos), sd)
+        df = np.where(ann, df_flow, df)
+        left = year - rows["data_year"].to_numpy(dtype=np.float64)
+        remaining = np.where(ann, np.where(np.isnan(left) | (left >= 0), left, 0.0), nan)
 
-    ann = kind.eq("annual")
-    q[ann] = mu[ann]
-    sd[ann] = (sigma * np.sqrt(1 + 1 / n.where(n > 0)))[ann]
-    df[ann] = df_flow[ann]
-    remaining[ann] = (year - rows["data_year"]).clip(lower=0)[ann]
+        x0 = year
+        pred = ybar + slope * (x0 - xbar)
+        s2 = np.where(n >= 3, sse / (n - 2), (level_rel * np.abs(ybar)) ** 2)
+        se = np.sqrt(s2 * (1 + 1 / n + (x0 - xbar) ** 2 / sxx))
+        q = np.where(lev, pred, q)
+        sd = np.where(lev, se, sd)
+        df = np.where(lev, np.maximum(n - 2, 1), df)
 
-    lev = kind.eq("level")
-    x0 = year
-    pred = facts["trend_ybar"] + facts["trend_slope"] * (x0 - facts["trend_xbar"])
-    s2 = (facts["trend_sse"] / (n - 2)).where(n >= 3, (level_rel * facts["trend_ybar"].abs()) ** 2)
-    se = np.sqrt(s2 * (1 + 1 / n + (x0 - facts["trend_xbar"]) ** 2 / facts["trend_sxx"]))
-    q[lev] = pred[lev]
-    sd[lev] = se[lev]
-    df[lev] = np.maximum(n - 2, 1)[lev]
+        has_points = (n >= 2) | done
+        q = np.where(has_points, q, np.nan)
+        sd = np.where(has_points, sd, np.nan)
+        # degrees of freedom are few whole numbers: each quantile once
+        distinct, which = np.unique(np.where(np.isnan(df), 1, df), return_inverse=True)
+        tq = stats.t.ppf(0.5 + INTERVAL / 2, distinct)[which.reshape(-1)]
+        low, high = q - tq * sd, q + tq * sd
 
-    has_points = (n >= 2) | done
-    q = q.where(has_points)
-    sd = sd.where(has_points)
-    tq = stats.t.ppf(0.5 + INTERVAL / 2, df.fillna(1))
-    low, high = q - tq * sd, q + tq * sd
-
-    p_one = _prob_meets(q, sd, df, T, rows["comparator"])
-    prob = p_one.copy()
-    # an annual bound must hold in every remaining year
-    prob[ann] = (p_one ** remaining.where(remaining > 0, 1))[ann]
+        index = rows.index
+        p_one = _prob_meets(pd.Series(q, index=index), pd.Series(sd, index=index), pd.Series(df, index=index),
+                            pd.Series(T, index=index), rows["comparator"]).to_numpy(dtype=np.float64)
+        # an annual bound must hold in every remaining year
+        prob = np.where(ann, p_one ** np.where(remaining > 0, remaining, 1), p_one)
     return pd.DataFrame({
         "projected_value": q, "projected_low": low, "projected_high": high,
-        "prob_meet": prob.where(q.notna()), "projection_sd": sd, "projection_df": df,
-    })
+        "prob_meet": np.where(np.isnan(q), np.nan, prob), "projection_sd": sd, "projection_df": df,
+    }, index=rows.index)
 
 
 def _prob_meets(q: pd.Series, sd: pd.Series, df: pd.Series, T: pd.Series, comparator: pd.Series) -> pd.Series:
@@ -109,11 +118,15 @@ def _prob_meets(q: pd.Series, sd: pd.Series, df: pd.Series, T: pd.Series, compar
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (T - q) / sd
         dfs = df.fillna(1)
-        upper = 1 - stats.t.cdf(z, dfs)           # P(X > T)
         lower = stats.t.cdf(z, dfs)               # P(X < T)
-        band = stats.t.cdf((T * 1.05 - q) / sd, dfs) - stats.t.cdf((T * 0.95 - q) / sd, dfs)
-    p = pd.Series(np.where(comparator.isin(["<=", "<", "="]), lower, np.where(comparator.eq("≈"), band, upper)),
-                  index=q.index)
+        upper = 1 - lower                         # P(X > T)
+        # within ±5% of the target, for the few "≈" targets only
+        near = comparator.eq("≈").to_numpy(dtype=bool)
+        band = np.full(len(q), np.nan)
+        if near.any():
+            a, b, d = ((T * 1.05 - q) / sd)[near], ((T * 0.95 - q) / sd)[near], dfs[near]
+            band[near] = stats.t.cdf(a, d) - stats.t.cdf(b, d)
+    p = pd.Series(np.where(comparator.isin(["<=", "<", "="]), lower, np.where(near, band, upper)), index=q.index)
     certain = sd.eq(0)
     meets = _meets(q, T, comparator)
     p[certain] = meets[certain].astype(float)

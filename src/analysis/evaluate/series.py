@@ -2,113 +2,343 @@
 
 From the observations known at a row's cut-off: how many yearly points there are, the
 latest value and year, the base-year value, the sum and spread of yearly flows inside the
-plan period, a linear trend (as sums, so one groupby serves every row), the latest total
+plan period, a linear trend (as sums, so one pass serves every row), the latest total
 over the plan period (a plan often reports "累计" only), the latest year-to-date value, and
 the previous plan's total for a new plan's feasibility. No loop runs per series.
+
+``known_observations`` hands the values over sorted by row, type and time, so each row's
+values of one type are a block: counts, first and last values, minima and maxima are read
+off the blocks with numpy. Sums, means and spreads are computed exactly as pandas' grouped
+reductions computed them on the frames this module used to build (a plain running sum in the
+order the values were published; a compensated mean and Welford's variance in year order),
+so every fact comes out to the last bit as before; ``_compensated_mean`` and
+``_welford_sd`` run once per position within a row (a handful of passes), not once per row.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis.evaluate.asof import PERIOD_TYPES, years_of
 
 BREAK_WORDS = ("不再", "更名", "口径", "停止")
+_YEAR, _PLAN_PERIOD, _STOCK, _YTD = (PERIOD_TYPES.index(t) for t in ("year", "plan_period", "stock", "ytd"))
+
+
+class _Blocks:
+    """Consecutive runs of the same row in a row-sorted array, for ``n`` rows."""
+
+    def __init__(self, row: np.ndarray, n: int) -> None:
+        self.n = n
+        self.count = np.bincount(row, minlength=n) if len(row) else np.zeros(n, np.int64)
+        self.stop = np.cumsum(self.count)
+        self.start = self.stop - self.count
+        self.has = self.count > 0
+
+    def last(self, values: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, np.nan)
+        out[self.has] = values[self.stop[self.has] - 1]
+        return out
+
+    def first(self, values: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, np.nan)
+        out[self.has] = values[self.start[self.has]]
+        return out
+
+    def reduce(self, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, np.nan)
+        if self.has.any():
+            out[self.has] = ufunc.reduceat(values, self.start[self.has])
+        return out
+
+
+def _last_code(row: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Per row, the last non-missing category code in the (row-sorted) block; −1 if none."""
+    ok = codes >= 0
+    got = _Blocks(row[ok], n)
+    out = np.full(n, -1, np.int64)
+    out[got.has] = codes[ok][got.stop[got.has] - 1]
+    return out
+
+
+def _ranks(g: _Blocks) -> tuple[np.ndarray, np.ndarray]:
+    """Rows by decreasing count, and those counts: the rows with more than j values are a prefix."""
+    order = np.argsort(-g.count, kind="stable")
+    return order, g.count[order]
+
+
+def _running_sum(values: np.ndarray, g: _Blocks) -> np.ndarray:
+    """Each row's block summed left to right by numpy (what pandas does for sorted groups)."""
+    return g.reduce(np.add, values)
+
+
+def _compensated_mean(values: np.ndarray, g: _Blocks) -> np.ndarray:
+    """Each row's mean with Kahan's compensated sum in block order (pandas' grouped mean)."""
+    total, comp = np.zeros(g.n), np.zeros(g.n)
+    order, counts = _ranks(g)
+    for j in range(int(counts[0]) if g.n else 0):
+        a = order[:np.searchsorted(-counts, -j, "left")]
+        y = values[g.start[a] + j] - comp[a]
+        t = total[a] + y
+        c = t - total[a] - y
+        c[c != c] = 0.0
+        comp[a], total[a] = c, t
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(g.has, total / g.count, np.nan)
+
+
+def _welford_sd(values: np.ndarray, g: _Blocks) -> np.ndarray:
+    """Each row's standard deviation (ddof 1) by Welford's update in block order (pandas' grouped std)."""
+    mean, m2 = np.zeros(g.n), np.zeros(g.n)
+    order, counts = _ranks(g)
+    for j in range(int(counts[0]) if g.n else 0):
+        a = order[:np.searchsorted(-counts, -j, "left")]
+        val = values[g.start[a] + j]
+        old = mean[a]
+        new = old + (val - old) / (j + 1)
+        mean[a] = new
+        m2[a] = m2[a] + (val - new) * (val - old)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(g.count > 1, np.sqrt(m2 / (g.count - 1)), np.nan)
+
+
+def _merge_order(row: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    """The order (row, then observation): the order the values were published in, per row."""
+    key = row.astype(np.int64) * (int(obs.max()) + 1 if len(obs) else 1) + obs
+    if len(key) < 2 or (np.diff(key) >= 0).all():
+        return np.arange(len(key))
+    return np.argsort(key, kind="stable")
+
+
+def _text(codes: np.ndarray, categories: pd.Index, index: pd.Index) -> pd.Series:
+    """Category codes as a text column (NaN for −1)."""
+    words = pa.array(list(categories) + [None], pa.large_string())
+    taken = words.take(pa.array(np.where(codes < 0, len(categories), codes)))
+    return pd.Series(pa.chunked_array([taken]).to_pandas().array, index=index)
+
+
+def _years(dates: np.ndarray) -> np.ndarray:
+    years = years_of(dates).astype(np.float64)
+    years[np.isnat(dates)] = np.nan
+    return years
 
 
 def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     """One row of facts per evaluation row (index aligned with ``rows``)."""
+    n = len(rows)
     out = pd.DataFrame(index=rows.index)
-    plan = rows[["period_start", "period_end", "base_year", "data_year"]].rename(
-        columns={"period_start": "plan_start", "period_end": "plan_end"})
-    k = known.join(plan, on="row")
-    k["year"] = k["period_end"].dt.year
-    k["start_year"] = k["period_start"].dt.year
+    row = known["row"].to_numpy()
+    end = known["period_end"].to_numpy(dtype="datetime64[ns]")
+    k = {
+        "row": row,
+        "obs": known["obs"].to_numpy(),
+        "value": known["value"].to_numpy(dtype=np.float64),
+        "end": end,
+        "year": _years(end),
+        "comparator": known["comparator"].cat.codes.to_numpy().astype(np.int64),
+    }
+    ptype = known["period_type"].cat.codes.to_numpy()
+    has_value = ~np.isnan(k["value"])
+    plan = {name: rows[col].to_numpy(dtype=np.float64) for col, name in (
+        ("period_start", "plan_start"), ("period_end", "plan_end"), ("base_year", "base_year"),
+        ("data_year", "data_year"))}
 
-    yearly = k[(k["period_type"] == "year") & k["value"].notna()]
-    _yearly_facts(out, yearly)
-    _totals(out, k[(k["period_type"] == "plan_period") & k["value"].notna()])
-    _stocks(out, k[(k["period_type"] == "stock") & k["value"].notna()])
-    _ytd(out, k[(k["period_type"] == "ytd") & k["value"].notna()], yearly)
-    status = k[k["status"].notna()].sort_values("year").groupby("row")["status"].last()
-    out["status"] = status.reindex(out.index)
-    notes = k[k["note"].fillna("").str.contains("|".join(BREAK_WORDS))]
-    out["break_note"] = notes.groupby("row")["note"].agg(lambda s: "；".join(dict.fromkeys(s))).reindex(out.index)
+    def part(mask: np.ndarray, *names: str) -> dict[str, np.ndarray]:
+        """The values of one kind, with the named columns (plan columns by row)."""
+        at = np.flatnonzero(mask)
+        got = {name: k[name][at] for name in ("row", *names) if name in k}
+        for name in names:
+            if name in plan:
+                got[name] = plan[name][got["row"]]
+        if "start_year" in names:
+            got["start_year"] = _years(known["period_start"].to_numpy(dtype="datetime64[ns]")[at])
+        return got
+
+    yearly = part((ptype == _YEAR) & has_value, "obs", "year", "value", "plan_start", "plan_end", "base_year")
+    _yearly_facts(out, yearly, n)
+    comparators = known["comparator"].cat.categories
+    _totals(out, part((ptype == _PLAN_PERIOD) & has_value, "year", "start_year", "value", "comparator",
+                      "plan_start", "base_year"), n, comparators)
+    _stocks(out, part((ptype == _STOCK) & has_value, "year", "value", "comparator"), n, comparators)
+    _ytd(out, part((ptype == _YTD) & has_value, "obs", "end", "year", "value", "data_year"), yearly, n)
+
+    # the status reported last (by year; ties in the order of the data)
+    status = known["status"].cat.codes.to_numpy().astype(np.int64)
+    s = np.flatnonzero(status >= 0)
+    s = s[np.lexsort((k["obs"][s], k["year"][s], row[s]))]
+    out["status"] = _text(_last_code(row[s], status[s], n), known["status"].cat.categories, out.index)
+    out["break_note"] = _break_notes(known, k, n, out.index)
     return out
 
 
-def _yearly_facts(out: pd.DataFrame, yearly: pd.DataFrame) -> None:
-    g = yearly.sort_values("year").groupby("row")
-    out["n_years"] = g.size().reindex(out.index).fillna(0).astype(int)
-    out["latest_year"] = g["year"].last().reindex(out.index)
-    out["latest_value"] = g["value"].last().reindex(out.index)
-    out["first_year"] = g["year"].first().reindex(out.index)
-    out["first_value"] = g["value"].first().reindex(out.index)
-    base = yearly[yearly["year"] == yearly["base_year"]].groupby("row")["value"].last()
-    out["base_value"] = base.reindex(out.index)
+def _yearly_facts(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> None:
+    row, year, value = yearly["row"], yearly["year"], yearly["value"]
+    g = _Blocks(row, n)                                  # by row, then year
+    out["n_years"] = g.count.astype(int)
+    out["latest_year"] = g.last(year)
+    out["latest_value"] = g.last(value)
+    out["first_year"] = g.first(year)
+    out["first_value"] = g.first(value)
+    base = year == yearly["base_year"]
+    out["base_value"] = _Blocks(row[base], n).last(value[base])
 
-    in_plan = yearly[(yearly["year"] >= yearly["plan_start"]) & (yearly["year"] <= yearly["plan_end"])]
-    gp = in_plan.groupby("row")
-    out["plan_years"] = gp.size().reindex(out.index).fillna(0).astype(int)
-    out["plan_sum"] = gp["value"].sum().reindex(out.index)
-    out["plan_min"] = gp["value"].min().reindex(out.index)
-    out["plan_max"] = gp["value"].max().reindex(out.index)
-    out["plan_last_year"] = gp["year"].max().reindex(out.index)
+    in_plan = (year >= yearly["plan_start"]) & (year <= yearly["plan_end"])
+    gp = _Blocks(row[in_plan], n)
+    out["plan_years"] = gp.count.astype(int)
+    out["plan_min"] = gp.reduce(np.minimum, value[in_plan])
+    out["plan_max"] = gp.reduce(np.maximum, value[in_plan])
+    out["plan_last_year"] = gp.reduce(np.maximum, year[in_plan])
+    # sums run in the order the values were published
+    order = _merge_order(row, yearly["obs"])
+    row_m, year_m, value_m, in_plan_m = row[order], year[order], value[order], in_plan[order]
+    out["plan_sum"] = _running_sum(value_m[in_plan_m], gp)
 
-    # Flow statistics over every known year (more years give a better spread).
-    out["flow_mean"] = g["value"].mean().reindex(out.index)
-    out["flow_sd"] = g["value"].std(ddof=1).reindex(out.index)
+    # Flow statistics over every known year (more years give a better spread), in year order.
+    out["flow_mean"] = _compensated_mean(value, g) if _interleaved(g, year, yearly) else \
+        np.where(g.has, _running_sum(value, g) / np.maximum(g.count, 1), np.nan)
+    out["flow_sd"] = _welford_sd(value, g)
 
     # Linear trend as sums: slope b = Sxy / Sxx, residual variance from the same sums.
-    x = yearly["year"].astype(float)
-    y = yearly["value"].astype(float)
-    sums = pd.DataFrame({"row": yearly["row"], "n": 1.0, "x": x, "y": y, "xx": x * x, "xy": x * y, "yy": y * y})
-    s = sums.groupby("row").sum().reindex(out.index)
-    n = s["n"]
-    sxx = s["xx"] - s["x"] ** 2 / n
-    sxy = s["xy"] - s["x"] * s["y"] / n
-    syy = s["yy"] - s["y"] ** 2 / n
+    x, y = year_m, value_m
+    gm = _Blocks(row_m, n)
     with np.errstate(divide="ignore", invalid="ignore"):
+        n_ = np.where(g.has, g.count, np.nan)
+        sx = _running_sum(x, gm)
+        sy = _running_sum(y, gm)
+        sxx = _running_sum(x * x, gm) - sx**2 / n_
+        sxy = _running_sum(x * y, gm) - sx * sy / n_
+        syy = _running_sum(y * y, gm) - sy**2 / n_
         slope = sxy / sxx
         out["trend_slope"] = slope
-        out["trend_xbar"] = s["x"] / n
-        out["trend_ybar"] = s["y"] / n
+        out["trend_xbar"] = sx / n_
+        out["trend_ybar"] = sy / n_
         out["trend_sxx"] = sxx
-        out["trend_sse"] = (syy - slope * sxy).clip(lower=0)
+        sse = syy - slope * sxy
+        out["trend_sse"] = np.where(np.isnan(sse) | (sse >= 0), sse, 0.0)   # as pandas' clip(lower=0)
 
 
-def _totals(out: pd.DataFrame, totals: pd.DataFrame) -> None:
+def _interleaved(g: _Blocks, year: np.ndarray, yearly: dict[str, np.ndarray]) -> bool:
+    """Whether the rows' years overlap once all yearly values are sorted by year.
+
+    The mean of flows used to be taken on all values sorted by year, where pandas sums each
+    row with a compensated sum — unless the rows happen to stay in order after that sort (a
+    single series, say), where it adds them plainly. This says which, so the mean is the same.
+    """
+    rows = np.flatnonzero(g.has)
+    if len(rows) < 2:
+        return False
+    lo, hi = g.reduce(np.minimum, year)[rows], g.reduce(np.maximum, year)[rows]
+    if (hi[:-1] > lo[1:]).any():
+        return True
+    if (hi[:-1] < lo[1:]).all():
+        return False
+    # rows only touch at a year: order as the sort did (numpy's quicksort on the yearly values
+    # in the order of the data, as 32-bit years), and look
+    order = _merge_order(yearly["row"], yearly["obs"])
+    by_year = np.argsort(year[order].astype(np.int32), kind="quicksort")
+    return bool((np.diff(yearly["row"][order][by_year]) < 0).any())
+
+
+def _totals(out: pd.DataFrame, totals: dict[str, np.ndarray], n: int, comparators: pd.Index) -> None:
     """Totals over years: inside the plan (累计 so far) and the previous plan's (for feasibility)."""
-    inside = totals[totals["start_year"] == totals["plan_start"]].sort_values("year").groupby("row")
-    out["total_value"] = inside["value"].last().reindex(out.index)
-    out["total_end_year"] = inside["year"].last().reindex(out.index)
-    out["total_comparator"] = inside["comparator"].last().reindex(out.index)
-    before = totals[totals["year"] <= totals["base_year"]].sort_values("year").groupby("row")
-    out["prev_total"] = before["value"].last().reindex(out.index)
-    last = before.last().reindex(out.index)
-    out["prev_years"] = last["year"] - last["start_year"] + 1
+    inside = totals["start_year"] == totals["plan_start"]
+    g = _Blocks(totals["row"][inside], n)
+    out["total_value"] = g.last(totals["value"][inside])
+    out["total_end_year"] = g.last(totals["year"][inside])
+    out["total_comparator"] = _text(_last_code(totals["row"][inside], totals["comparator"][inside], n), comparators,
+                                    out.index)
+    before = totals["year"] <= totals["base_year"]
+    row = totals["row"][before]
+    g = _Blocks(row, n)
+    out["prev_total"] = g.last(totals["value"][before])
+    start = totals["start_year"][before]
+    started = ~np.isnan(start)
+    out["prev_years"] = g.last(totals["year"][before]) - _Blocks(row[started], n).last(start[started]) + 1
 
 
-def _stocks(out: pd.DataFrame, stocks: pd.DataFrame) -> None:
+def _stocks(out: pd.DataFrame, stocks: dict[str, np.ndarray], n: int, comparators: pd.Index) -> None:
     """A level reported once at a date (完成情况 "65%以上"): the latest, if newer than any yearly value."""
-    g = stocks.sort_values("year").groupby("row")
-    out["stock_value"] = g["value"].last().reindex(out.index)
-    out["stock_year"] = g["year"].last().reindex(out.index)
-    out["stock_comparator"] = g["comparator"].last().reindex(out.index)
+    g = _Blocks(stocks["row"], n)
+    out["stock_value"] = g.last(stocks["value"])
+    out["stock_year"] = g.last(stocks["year"])
+    out["stock_comparator"] = _text(_last_code(stocks["row"], stocks["comparator"], n), comparators, out.index)
 
 
-def _ytd(out: pd.DataFrame, ytd: pd.DataFrame, yearly: pd.DataFrame) -> None:
+def _ytd(out: pd.DataFrame, ytd: dict[str, np.ndarray], yearly: dict[str, np.ndarray], n: int) -> None:
     """The latest year-to-date value after the last full year, and the share of the year the
     same months held in earlier years (seasonal share), where earlier years allow it."""
-    current = ytd[ytd["year"] == ytd["data_year"] + 1].copy()
-    current["month"] = current["period_end"].dt.month
-    g = current.sort_values("period_end").groupby("row")
-    out["ytd_value"] = g["value"].last().reindex(out.index)
-    out["ytd_month"] = g["month"].last().reindex(out.index)
-    earlier = ytd[ytd["year"] <= ytd["data_year"]].copy()
-    earlier["month"] = earlier["period_end"].dt.month
-    full = yearly[["row", "year", "value"]].rename(columns={"value": "year_value"})
-    pairs = earlier.merge(full, on=["row", "year"])
-    pairs["share"] = pairs["value"] / pairs["year_value"]
-    wanted = out["ytd_month"].dropna().astype(int).rename("month").rename_axis("row").reset_index()
-    shares = pairs.merge(wanted, on=["row", "month"]).groupby("row")["share"].mean()
-    out["seasonal_share"] = shares.reindex(out.index)
+    month = (ytd["end"].astype("datetime64[M]").astype(np.int64) % 12 + 1).astype(np.float64)
+    current = ytd["year"] == ytd["data_year"] + 1
+    g = _Blocks(ytd["row"][current], n)                 # by row, then date
+    out["ytd_value"] = g.last(ytd["value"][current])
+    out["ytd_month"] = g.last(month[current])
+
+    # earlier years, in the order of the data, each against its full year's value(s)
+    earlier = np.flatnonzero(ytd["year"] <= ytd["data_year"])
+    earlier = earlier[_merge_order(ytd["row"][earlier], ytd["obs"][earlier])]
+    year_key = _row_year(yearly["row"], yearly["year"])      # yearly is sorted by row, then year
+    key = _row_year(ytd["row"][earlier], ytd["year"][earlier])
+    lo = np.searchsorted(year_key, key, "left")
+    count = np.searchsorted(year_key, key, "right") - lo
+    left = np.repeat(earlier, count)
+    right = np.repeat(lo, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    wanted = out["ytd_month"].to_numpy()[ytd["row"][left]]
+    same_month = month[left] == wanted
+    left, right = left[same_month], right[same_month]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = ytd["value"][left] / yearly["value"][right]
+    # pandas' grouped mean of these (in row order): a plain sum, or a compensated one skipping
+    # NaN when any share is NaN (0 / 0)
+    counted = ~np.isnan(share)
+    g = _Blocks(ytd["row"][left][counted], n)
+    if counted.all():
+        out["seasonal_share"] = np.where(g.has, _running_sum(share, g) / np.maximum(g.count, 1), np.nan)
+    else:
+        out["seasonal_share"] = _compensated_mean(share[counted], g)
+
+
+def _row_year(row: np.ndarray, year: np.ndarray) -> np.ndarray:
+    return row.astype(np.int64) * 100_000 + year.astype(np.int64)
+
+
+def _break_notes(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: pd.Index) -> pd.Series:
+    """Notes that record a break in a series, each once, joined with "；" in the order of the data."""
+    notes = known["note"].cat.categories
+    words = pa.array(list(notes), pa.large_string())
+    is_break = np.zeros(len(notes) + 1, bool)
+    if len(notes):
+        is_break[:-1] = pc.match_substring_regex(words, "|".join(BREAK_WORDS)).to_numpy(zero_copy_only=False)
+    code = known["note"].cat.codes.to_numpy().astype(np.int64)
+    at = np.flatnonzero(is_break[code])                 # code −1 reads the last slot: False
+    at = at[_merge_order(k["row"][at], k["obs"][at])]
+    row, code = k["row"][at], code[at]
+    # each note once per row, first occurrence kept
+    _, first = np.unique(row * (len(notes) + 1) + code, return_index=True)
+    first.sort()
+    row, code = row[first], code[first]
+    return join_per_row(row, words.take(pa.array(code)), n, "；", index)
+
+
+def join_per_row(row: np.ndarray, texts: pd.Series | pa.Array, n: int, sep: str, index: pd.Index) -> pd.Series:
+    """Per row, its texts joined with ``sep`` in the order given (``row`` sorted); NaN for rows without.
+
+    The j-th texts of all rows are appended at once, so this loops once per position within a
+    row (rows have a few), never once per row."""
+    texts = pa.array(texts, from_pandas=True) if not isinstance(texts, pa.Array) else texts
+    texts = pc.fill_null(texts.cast(pa.large_string()), "nan")
+    g = _Blocks(row, n)
+    rows = np.flatnonzero(g.has)
+    first = g.start[rows]
+    result = texts.take(pa.array(first)) if len(rows) else pa.array([], pa.large_string())
+    separator = pa.scalar(sep, pa.large_string())
+    for j in range(1, int(g.count.max()) if n else 0):
+        more = g.count[rows] > j
+        nxt = texts.take(pa.array(np.where(more, first + j, first)))
+        result = pc.if_else(pa.array(more), pc.binary_join_element_wise(result, nxt, separator), result)
+    where = np.full(n, -1, np.int64)
+    where[rows] = np.arange(len(rows))
+    result = result.take(pa.array(where, mask=where < 0))
+    return pd.Series(pa.chunked_array([result], pa.large_string()).to_pandas().array, index=index)
