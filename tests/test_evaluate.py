@@ -303,6 +303,7 @@ def reference_explanation(r: pd.Series) -> str:
     kind = r["target_kind"]
     if code == "pending":
         text = "定性目标，尚无评估材料，待责任部门填报。" if kind == "qualitative" else \
+            "目标表述未能自动识别，待核定目标值后评估。" if kind == "unparsed" else \
             "目标值由上级部门设定，尚无评估材料，待责任部门填报。"
         return text
     if code == "qualitative":

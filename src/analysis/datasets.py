@@ -117,7 +117,9 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     for col, decl in s.columns.items():
         if decl["dtype"] == "str":
             # Empty text is missing text: one representation, so CSV and Parquet agree.
-            frame[col] = frame[col].map(lambda v: None if _is_missing(v) or v == "" else str(v))
+            values = frame[col].astype(object)
+            missing = values.isna() | values.eq("")
+            frame[col] = values.astype(str).where(~missing, None)
     try:
         frame = pandera_schema(name).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -127,9 +129,6 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     return frame
 
-
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT
 
 
 def write(name: str, frame: pd.DataFrame, folder: Path | None = None) -> dict[str, Any]:

@@ -94,7 +94,8 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
         out[col] = out[col].mask(no_projection)
     out["progress_zh"] = _words(code, tuple(v.PROGRESS_ZH[c] for c in PROGRESS), out.index)
     out["outlook_zh"] = _words(look, tuple(v.OUTLOOK_ZH[c] for c in OUTLOOK), out.index)
-    out["latest_value"] = out["judged_value"]
+    # an annual bound is judged on its worst year, but the latest value is the latest year's
+    out["latest_value"] = out["latest"].where(out["target_kind"].eq("annual"), out["judged_value"])
     out["latest_year"] = out["judged_year"]
     out["method"] = _method(out, code, quant)
     out["data_note"] = facts["break_note"]

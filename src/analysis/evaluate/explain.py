@@ -410,6 +410,7 @@ def explanations(out: pd.DataFrame) -> pd.Series:
     annual = c.mask("target_kind", "annual")
     sentences = _cases(np.arange(c.n), [
         (pending & c.mask("target_kind", "qualitative"), "定性目标，尚无评估材料，待责任部门填报。"),
+        (pending & c.mask("target_kind", "unparsed"), "目标表述未能自动识别，待核定目标值后评估。"),
         (pending, "目标值由上级部门设定，尚无评估材料，待责任部门填报。"),
         (c.mask("progress", "qualitative"), lambda i: _cat("定性评估：", c.text("assessment", i), "。")),
         (c.mask("target_kind", "qualitative", "external"), lambda i: _cat(
