@@ -39,7 +39,8 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
     obs = observations.sort_values("year")
     if kind == "cumulative":
         obs = obs[obs["year"] >= start].assign(value=lambda d: d["value"].cumsum())
-    values = pd.concat([obs["value"], pd.Series([T, evaluation.get("projected_high")], dtype=float)]).dropna()
+    values = pd.concat([obs["value"], pd.Series([T, evaluation.get("projected_high"), evaluation.get("latest_value")],
+                                                dtype=float)]).dropna()
     factor, unit = _scale(evaluation["unit"], values)
 
     fig, ax = plt.subplots()
@@ -56,6 +57,11 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
     if len(obs):
         ax.plot(obs["year"], obs["value"] / factor, marker="o", color=PALETTE["data"], lw=2,
                 label="累计实际值" if kind == "cumulative" else "实际值")
+    elif not math.isnan(evaluation.get("latest_value", math.nan)) and not math.isnan(
+            evaluation.get("latest_year", math.nan)):
+        # only a reported total or a stock (e.g. "截至 2023 年底 151291"): one point
+        ax.plot([int(evaluation["latest_year"])], [evaluation["latest_value"] / factor], marker="o", ls="",
+                color=PALETTE["data"], label="累计实际值" if kind == "cumulative" else "实际值")
     q = evaluation.get("projected_value")
     if q is not None and not math.isnan(q) and len(obs):
         last_year, last_value = int(obs["year"].iloc[-1]), float(obs["value"].iloc[-1])

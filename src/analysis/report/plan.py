@@ -120,7 +120,8 @@ def target_details(ctx: PlanContext) -> None:
              f'{badge(r.outlook_zh) if r.outlook_zh else ""}</h4>{para(r.explanation_zh)}</div>')
         series = yearly[(yearly["series_id"] == r.indicator_id) & (yearly["region"] == r.region)
                         & (yearly["period_end"] <= r.annual_cutoff)]
-        if r.target_kind in QUANT and _has(r.target_value) and (len(series) or _has(r.projected_value)):
+        drawable = len(series) or _has(r.projected_value) or (r.target_kind == "cumulative" and _has(r.latest_value))
+        if r.target_kind in QUANT and _has(r.target_value) and drawable:
             show_figure(indicator_chart(pd.Series(r._asdict()), series))
 
 
