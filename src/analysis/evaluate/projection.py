@@ -66,7 +66,8 @@ def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_e
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         mu = arr(facts["flow_mean"].astype(float))
-        sigma = np.where(n >= 3, arr(facts["flow_sd"]), flow_cv * np.abs(mu))
+        # a series' own spread, but never below what comparable series show (few points can look calm)
+        sigma = np.where(n >= 3, np.fmax(arr(facts["flow_sd"]), flow_cv * np.abs(mu)), flow_cv * np.abs(mu))
         df_flow = np.maximum(n - 1, 1)
         n_pos = np.where(n > 0, n, np.nan)
         nan = np.full(len(rows), np.nan)
@@ -88,7 +89,8 @@ def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_e
 
         x0 = year
         pred = ybar + slope * (x0 - xbar)
-        s2 = np.where(n >= 3, sse / (n - 2), (level_rel * np.abs(ybar)) ** 2)
+        pooled_s2 = (level_rel * np.abs(ybar)) ** 2
+        s2 = np.where(n >= 3, np.fmax(sse / np.maximum(n - 2, 1), pooled_s2), pooled_s2)
         se = np.sqrt(s2 * (1 + 1 / n + (x0 - xbar) ** 2 / sxx))
         q = np.where(lev, pred, q)
         sd = np.where(lev, se, sd)
