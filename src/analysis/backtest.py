@@ -39,6 +39,7 @@ import pandas as pd
 from analysis import paths
 from analysis.cn_numbers import split_unit
 from analysis.evaluate import evaluate
+from analysis.generated import replace_block
 from analysis.raw.table import read_raw_table
 from analysis.targets import ParsedTarget, parse_target
 
@@ -629,12 +630,8 @@ def _aims_sentence(s: pd.DataFrame) -> str:
 
 
 def update_block(text: str, generated: str) -> str:
-    """Replace what lies between BEGIN and END in ``text`` with ``generated``; nothing else."""
-    if BEGIN not in text or END not in text:
-        raise ValueError(f"no {BEGIN!r} … {END!r} block")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{generated}{END}{tail}"
+    """Replace the backtest block of docs/methodology.md; nothing else."""
+    return replace_block(text, BEGIN, END, generated)
 
 
 def main(argv: list[str] | None = None) -> int:

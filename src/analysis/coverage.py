@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.generated import replace_block
+
 QUANTITATIVE = ("annual", "cumulative", "level")
 
 
@@ -72,11 +74,7 @@ BEGIN, END = "<!-- BEGIN GENERATED: python -m analysis gaps -->", "<!-- END GENE
 
 def update_gaps_document(text: str, generated: str) -> str:
     """Replace the generated block of docs/data-gaps.md, keeping the hand-written parts."""
-    if BEGIN not in text or END not in text:
-        raise ValueError(f"docs/data-gaps.md has no {BEGIN!r} … {END!r} block")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{generated}{END}{tail}"
+    return replace_block(text, BEGIN, END, generated)
 
 
 def gaps_markdown(cov: Coverage, latest_year: int) -> str:
