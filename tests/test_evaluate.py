@@ -559,3 +559,12 @@ def test_the_order_of_the_observations_does_not_change_the_judgements():
         assert a[col].equals(b[col]), col
     pd.testing.assert_frame_equal(a.drop(columns=["explanation_zh"]), b.drop(columns=["explanation_zh"]),
                                   check_exact=False, rtol=1e-9)
+
+
+def test_a_level_without_a_base_value_is_measured_from_its_first_observed_year():
+    # 10 → 10.1 in a year, 12 needed by 2025: 5% of the distance after 25% of the time is behind,
+    # although 10.1 is 84% of 12 (the old reading called that ahead of a 40% schedule)
+    r = one([{"id": "l", "kind": "level", "value": 12}], yearly("l", {2021: 10.0, 2022: 10.1}))
+    assert r["completion"] == pytest.approx(0.05)
+    assert r["schedule"] == pytest.approx(0.25)
+    assert r["progress"] == "behind"

@@ -39,7 +39,7 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """completion, schedule, required_pace, progress_ratio and the value judged, per row."""
     f = {col: _np(facts[col].astype("float64")) for col in (
         "n_years", "total_value", "plan_max", "plan_min", "latest_value", "latest_year", "stock_value", "stock_year",
-        "seasonal_share", "ytd_month", "ytd_value", "base_value")}
+        "seasonal_share", "ytd_month", "ytd_value", "base_value", "first_value", "first_year")}
     r = {col: _np(rows[col].astype("float64")) for col in (
         "target_value", "period_start", "period_end", "target_year", "base_year", "data_year")}
     kind = rows["target_kind"]
@@ -84,9 +84,13 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         ytd_expected = np.where(ann, T * share, ytd_expected)
 
         # -- level: the current value against the path from the base value to the target --
-        base = f["base_value"]
-        elapsed_l = latest_year - r["base_year"]
-        total_l = r["target_year"] - r["base_year"]
+        # Without a base-year value the path starts at the first observed year, when there
+        # are at least two points (one point alone gives no path to measure against).
+        from_first = np.isnan(f["base_value"]) & (f["first_year"] < latest_year)
+        base = np.where(from_first, f["first_value"], f["base_value"])
+        start = np.where(from_first, f["first_year"], r["base_year"])
+        elapsed_l = latest_year - start
+        total_l = r["target_year"] - start
         dist = T - base
         dist = np.where(dist != 0, dist, np.nan)
         completion_l = np.where(~np.isnan(base), (latest - base) / dist, latest / T_nonzero)
