@@ -568,3 +568,12 @@ def test_a_level_without_a_base_value_is_measured_from_its_first_observed_year()
     assert r["completion"] == pytest.approx(0.05)
     assert r["schedule"] == pytest.approx(0.25)
     assert r["progress"] == "behind"
+
+
+def test_an_annual_band_is_missed_by_a_year_outside_it_on_either_side():
+    band = {"id": "u", "kind": "annual", "value": 5.0, "comparator": "≈", "unit": "%"}
+    assert one([band], yearly("u", {2021: 5.1, 2022: 4.9}))["progress"] in ("on_track", "ahead")
+    high = one([band], yearly("u", {2021: 5.0, 2022: 6.0}))   # 6.0 is 20% above 5: outside the ±5% band
+    assert high["progress"] == "behind" and high["latest_value"] == 6.0
+    low = one([band], yearly("u", {2021: 4.0, 2022: 5.0}))
+    assert low["progress"] == "behind"

@@ -69,6 +69,10 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
 
         # -- annual: every year against the bound; a partial year against its seasonal share
         worst = np.where(ceiling, f["plan_max"], f["plan_min"])
+        # a band (≈) is missed by the year farthest from the target, on either side
+        band = _np(rows["comparator"].eq("≈"))
+        farther_high = np.abs(f["plan_max"] - T) > np.abs(f["plan_min"] - T)
+        worst = np.where(band, np.where(farther_high, f["plan_max"], f["plan_min"]), worst)
         reported = ~np.isnan(f["latest_value"])
         latest = np.where(reported, f["latest_value"], f["stock_value"])
         latest_year = np.where(reported, f["latest_year"], f["stock_year"])
