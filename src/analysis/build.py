@@ -157,7 +157,7 @@ class _Assembler:
         statements = self._target_statements(item_index)
         frames["indicators"] = self._indicators(statements)
         frames["target_statements"] = statements.drop(columns=["_table", "_row", "_item", "name", "attribute",
-                                                              "unit_cell", "category", "name_note", "seq",
+                                                              "category", "name_note", "seq",
                                                               "parse_notes", "_raw_unit"])
         frames["items"] = self._link_items(items, statements)
         frames["responsibilities"] = self._responsibilities(items, statements)
@@ -320,7 +320,6 @@ class _Assembler:
             "name": name,
             "name_note": name_note,
             "attribute": attribute,
-            "unit_cell": unit,
             "category": category,
             "seq": int(seq),
             "_raw_unit": unit,

@@ -22,7 +22,6 @@ def _link(href: str, text: str) -> str:
 def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame,
                 root: Path) -> str:
     """The page, as HTML (everything from data escaped)."""
-    by_key = {f"{r.kind}/{r.slug}": r for r in results}
     parts = ['<h1 class="title">规划评估报告<br><span class="subtitle">报告目录与评估进度</span></h1>']
     failed = [r for r in results if r.status == "failed"]
     if failed:

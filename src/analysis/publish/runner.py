@@ -44,15 +44,22 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def fingerprint(job: Job, data_dir: Path) -> str:
-    """Everything a report depends on: its notebook, its parameters, the data and the code."""
+def shared_fingerprint(data_dir: Path) -> str:
+    """What every report depends on: the processed data and the code (read once per batch)."""
     h = hashlib.sha256()
-    h.update(job.notebook.read_bytes())
-    h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
     for name in ("manifest.json", "evaluations.parquet"):
         f = data_dir / name
         h.update(f.read_bytes() if f.exists() else b"-")
     h.update(code_fingerprint().encode())
+    return h.hexdigest()
+
+
+def fingerprint(job: Job, shared: str) -> str:
+    """Everything one report depends on: its notebook, its parameters, and the shared inputs."""
+    h = hashlib.sha256()
+    h.update(job.notebook.read_bytes())
+    h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
+    h.update(shared.encode())
     return h.hexdigest()
 
 
@@ -177,9 +184,10 @@ def load_state(root: Path) -> dict[str, Any]:
 def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False) -> tuple[list[Job], list[Result]]:
     """Split the batch into reports to build and reports whose inputs did not change."""
     state = load_state(root)
+    shared = shared_fingerprint(data_dir)
     todo, unchanged = [], []
     for job in jobs:
-        fp = fingerprint(job, data_dir)
+        fp = fingerprint(job, shared)
         key = f"{job.kind}/{job.slug}"
         previous = state.get(key)
         outputs_exist = all(p.exists() for p in job.outputs(root).values())
@@ -199,6 +207,7 @@ def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | Non
     data_dir = data_dir or paths.PROCESSED
     root.mkdir(parents=True, exist_ok=True)
     todo, unchanged = plan_work(jobs, root, data_dir, force)
+    shared = shared_fingerprint(data_dir)
     results: dict[str, Result] = {f"{r.kind}/{r.slug}": r for r in unchanged}
     if todo:
         own = executor is None
@@ -213,7 +222,7 @@ def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | Non
                 except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed report
                     r = Result(job.kind, job.slug, job.title, "failed", error=f"{type(exc).__name__}: {exc}",
                                parameters=dict(job.parameters))
-                r.fingerprint = fingerprint(job, data_dir)
+                r.fingerprint = fingerprint(job, shared)
                 results[f"{job.kind}/{job.slug}"] = r
                 bar.update(1)
                 bar.set_postfix_str(f"{r.status} {job.slug}")
