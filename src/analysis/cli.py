@@ -54,6 +54,9 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     if not todo and (root / "index.html").exists():
         print(f"{len(jobs)} reports up to date in {root}")
         return 0
+    from analysis.publish import pdf_fonts
+
+    pdf_fonts.check()                  # one line naming the package when PDFs would be slow
     results = run_batch(jobs, root, data_dir=data_dir, force=args.force, progress=not args.quiet,
                         engine=args.engine)
     from analysis.publish.index import write_index

@@ -69,6 +69,9 @@ def noop_seconds() -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from analysis.publish import pdf_fonts
+
+    harfbuzz = pdf_fonts.check()
     floors = floor_seconds()
     floor = statistics.median(floors)
     batch = batch_seconds(paths.PROCESSED)
@@ -78,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "what": "wall time per report of the whole batch (execute + HTML + PDF, both cores) against papermill's "
                 "CLI on a one-cell notebook, measured in the same run",
+        # a figure from WeasyPrint's fontTools fallback (15–35 s a PDF) is not the normal one
+        "pdf_font_subsetting": "harfbuzz" if harfbuzz else f"fonttools (slow fallback: {pdf_fonts.PACKAGE} missing)",
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "floor_papermill_cli_seconds": {"runs": [round(t, 3) for t in floors], "median": round(floor, 3)},
         "batch": {k: round(v, 3) if isinstance(v, float) else v for k, v in batch.items()},

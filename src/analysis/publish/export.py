@@ -6,7 +6,6 @@ Both exporters are registered with nbconvert (entry points ``plan_eval_html`` an
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -100,11 +99,13 @@ class ReportPDFExporter(Exporter):
 
 
 def html_to_pdf(page: str) -> tuple[bytes, int]:
-    """Render HTML to PDF with WeasyPrint (its unsupported-CSS chatter silenced); also the page count."""
+    """Render HTML to PDF with WeasyPrint; also the page count.
+
+    WeasyPrint's warnings are left alone: the lean stylesheet gives none (checked by a test),
+    so any that appear are news. The one exception is the per-font fontTools-fallback line,
+    which ``pdf_fonts`` replaces by a single line naming the missing package."""
     import weasyprint
 
-    for name in ("weasyprint", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR)
     document = weasyprint.HTML(string=page, base_url=str(TEMPLATES)).render()
     return document.write_pdf(), len(document.pages)
 

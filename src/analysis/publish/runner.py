@@ -160,11 +160,12 @@ def _worker_init() -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
-    import weasyprint  # noqa: F401
-
     import atexit
 
-    from analysis.publish import kernels
+    from analysis.publish import kernels, pdf_fonts
+
+    if not pdf_fonts.harfbuzz_subset():    # the batch has said so once; not once per font and report
+        pdf_fonts.quiet_fallback()
 
     kernels.acquire("python3")
     atexit.register(kernels.release_all)
