@@ -42,23 +42,26 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     """Build every report whose inputs changed; exit 1 when any failed (the others are built)."""
     from analysis import datasets
     from analysis.publish.batch import batch_plan, write_plan
-    from analysis.publish.runner import plan_work, run_batch, summary_table
+    from analysis.publish.runner import input_fingerprints, plan_work, read_inputs, run_batch, summary_table
 
     data_dir = Path(args.processed)
     root = Path(args.out)
-    frames = {name: _read_or_empty(name, data_dir) for name in datasets.DATASETS}
-    jobs = batch_plan(frames, "" if data_dir == paths.PROCESSED else str(data_dir))
+    # Deciding what to rebuild reads the files as stored (fast); the reports read them checked.
+    inputs = read_inputs(data_dir)
+    jobs = batch_plan(inputs, "" if data_dir == paths.PROCESSED else str(data_dir))
     root.mkdir(parents=True, exist_ok=True)
     write_plan(jobs, root / "batch.yml")
-    todo, _ = plan_work(jobs, root, data_dir, args.force)
+    fingerprints = input_fingerprints(jobs, data_dir, inputs)
+    todo, _ = plan_work(jobs, root, data_dir, args.force, fingerprints)
     if not todo and (root / "index.html").exists():
         print(f"{len(jobs)} reports up to date in {root}")
         return 0
+    frames = {name: _read_or_empty(name, data_dir) for name in datasets.DATASETS}
     from analysis.publish import pdf_fonts
 
     pdf_fonts.check()                  # one line naming the package when PDFs would be slow
     results = run_batch(jobs, root, data_dir=data_dir, force=args.force, progress=not args.quiet,
-                        engine=args.engine)
+                        engine=args.engine, fingerprints=fingerprints)
     from analysis.publish.index import write_index
 
     write_index(results, frames, _read_or_empty("evaluations", data_dir), root)

@@ -17,15 +17,17 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 import yaml
 
 from analysis import paths
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 #: Build order, which is also the order of the manifest.
 DATASETS = (
@@ -80,7 +82,12 @@ def spec(name: str) -> DatasetSpec:
 
 @cache
 def pandera_schema(name: str) -> pa.DataFrameSchema:
-    """A strict pandera schema: exactly the declared columns, in order, with their types."""
+    """A strict pandera schema: exactly the declared columns, in order, with their types.
+
+    pandera (and the hypothesis strategies it imports) is loaded here, on first use, not when
+    the module is: a no-op ``make reports`` reads no schema and should not pay for it."""
+    import pandera.pandas as pa
+
     s = spec(name)
     columns = {}
     for col, decl in s.columns.items():
@@ -120,9 +127,12 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             values = frame[col].astype(object)
             missing = values.isna() | values.eq("")
             frame[col] = values.astype(str).where(~missing, None)
+    schema = pandera_schema(name)
+    from pandera.errors import SchemaErrors
+
     try:
-        frame = pandera_schema(name).validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+        frame = schema.validate(frame, lazy=True)
+    except SchemaErrors as exc:
         cases = exc.failure_cases.head(20).to_string()
         raise DatasetSchemaError(f"{name} does not match schemas/{name}.yml:\n{cases}") from None
     frame = frame.sort_values(list(dict.fromkeys(s.sort + s.key)), kind="stable", na_position="first")

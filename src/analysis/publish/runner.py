@@ -19,9 +19,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from analysis import paths
 from analysis.datasets import atomic_write, atomic_write_text
 from analysis.publish.batch import Job, safe_path, slug
+from analysis.publish.inputs import data_fingerprints
 
 STATE = ".build-state.json"
 FAILED = "_failed"
@@ -44,23 +47,35 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def shared_fingerprint(data_dir: Path) -> str:
-    """What every report depends on: the processed data and the code (read once per batch)."""
-    h = hashlib.sha256()
-    for name in ("manifest.json", "evaluations.parquet"):
-        f = data_dir / name
-        h.update(f.read_bytes() if f.exists() else b"-")
-    h.update(code_fingerprint().encode())
-    return h.hexdigest()
+def input_fingerprints(jobs: list[Job], data_dir: Path,
+                       frames: dict[str, pd.DataFrame] | None = None) -> dict[str, str]:
+    """``kind/slug`` → a hash of what that report depends on: the rows of the processed data
+    in its scope (``inputs.data_fingerprints``), its notebook, its parameters and the code."""
+    frames = frames if frames is not None else read_inputs(data_dir)
+    data = data_fingerprints(jobs, frames)
+    code = code_fingerprint()
+    out = {}
+    for job in jobs:
+        h = hashlib.sha256()
+        h.update(job.notebook.read_bytes())
+        h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
+        h.update(data[f"{job.kind}/{job.slug}"].encode())
+        h.update(code.encode())
+        out[f"{job.kind}/{job.slug}"] = h.hexdigest()
+    return out
 
 
-def fingerprint(job: Job, shared: str) -> str:
-    """Everything one report depends on: its notebook, its parameters, and the shared inputs."""
-    h = hashlib.sha256()
-    h.update(job.notebook.read_bytes())
-    h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
-    h.update(shared.encode())
-    return h.hexdigest()
+def read_inputs(data_dir: Path) -> dict[str, pd.DataFrame]:
+    """Every processed dataset a report may read, as stored (not checked: the reports check
+    what they read). A missing one counts as empty, with its columns."""
+    from analysis import datasets
+
+    frames = {}
+    for name in (*datasets.DATASETS, "evaluations"):
+        path = data_dir / f"{name}.parquet"
+        frames[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame(
+            columns=datasets.spec(name).column_names)
+    return frames
 
 
 _CODE: str | None = None
@@ -182,14 +197,15 @@ def load_state(root: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False) -> tuple[list[Job], list[Result]]:
+def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False,
+              fingerprints: dict[str, str] | None = None) -> tuple[list[Job], list[Result]]:
     """Split the batch into reports to build and reports whose inputs did not change."""
     state = load_state(root)
-    shared = shared_fingerprint(data_dir)
+    fingerprints = fingerprints if fingerprints is not None else input_fingerprints(jobs, data_dir)
     todo, unchanged = [], []
     for job in jobs:
-        fp = fingerprint(job, shared)
         key = f"{job.kind}/{job.slug}"
+        fp = fingerprints[key]
         previous = state.get(key)
         outputs_exist = all(p.exists() for p in job.outputs(root).values())
         if not force and previous and previous.get("fingerprint") == fp and previous.get("status") in (
@@ -202,13 +218,13 @@ def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False) 
 
 def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | None = None,
               executor: Executor | None = None, force: bool = False, progress: bool = True,
-              engine: str = "warm") -> list[Result]:
+              engine: str = "warm", fingerprints: dict[str, str] | None = None) -> list[Result]:
     """Build every report whose inputs changed; return one Result per job, in batch order."""
     root = root or paths.REPORTS
     data_dir = data_dir or paths.PROCESSED
     root.mkdir(parents=True, exist_ok=True)
-    todo, unchanged = plan_work(jobs, root, data_dir, force)
-    shared = shared_fingerprint(data_dir)
+    fingerprints = fingerprints if fingerprints is not None else input_fingerprints(jobs, data_dir)
+    todo, unchanged = plan_work(jobs, root, data_dir, force, fingerprints)
     results: dict[str, Result] = {f"{r.kind}/{r.slug}": r for r in unchanged}
     if todo:
         own = executor is None
@@ -223,7 +239,7 @@ def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | Non
                 except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed report
                     r = Result(job.kind, job.slug, job.title, "failed", error=f"{type(exc).__name__}: {exc}",
                                parameters=dict(job.parameters))
-                r.fingerprint = fingerprint(job, shared)
+                r.fingerprint = fingerprints[f"{job.kind}/{job.slug}"]
                 results[f"{job.kind}/{job.slug}"] = r
                 bar.update(1)
                 bar.set_postfix_str(f"{r.status} {job.slug}")

@@ -1,0 +1,110 @@
+"""What each report depends on: the rows of the processed data it can read, and the code.
+
+A report's fingerprint used to include the hash of the whole ``manifest.json`` and
+``evaluations.parquet``, so filling one district's workbook rebuilt every report in the
+batch. Here each report has a *scope* — the plans it is about and their regions — and its
+fingerprint covers only the rows of each dataset that fall in that scope:
+
+- a plan report: its plan and its region;
+- a department brief: every plan in which the department is responsible for an item, and
+  those plans' evaluated regions.
+
+Rows are in scope by the keys they carry, so a new dataset is covered without naming it here:
+
+- ``region``: in the scope's regions, or a benchmark row (``is_benchmark``: the comparison
+  regions a report draws on its 对标 charts);
+- ``plan_id``: in the scope's plans — except for observations (rows with a ``series_id``),
+  where every value of the scope's regions counts whatever plan it came with: a report may
+  use a figure of the previous plan (a new plan's base) or a published series as context;
+- ``department``: for a brief, every row naming its department (in any plan: a brief shows
+  the risks and assessments its department entered); the other departments' rows of the
+  scope's plans are in scope too, since a brief lists who shares each item.
+
+A dataset with none of these keys (documents, departments, milestones, risk areas, …) is
+small and shared: it is hashed whole. The rule errs on the side of rebuilding: a row can be
+in the scope of a report that does not show it, never out of the scope of one that does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.publish.batch import Job
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The plans and regions a report is about."""
+
+    plans: frozenset[str]
+    regions: frozenset[str]
+    department: str | None = None
+
+
+def scope_of(job: Job, frames: dict[str, pd.DataFrame]) -> Scope:
+    """The scope of one report, read from its parameters and the data."""
+    p = job.parameters
+    settings = frames.get("evaluation_settings", pd.DataFrame(columns=["plan_id", "region"]))
+    if job.kind == "department" and p.get("department"):
+        resp = frames.get("responsibilities", pd.DataFrame(columns=["plan_id", "department"]))
+        plans = set(resp.loc[resp["department"] == p["department"], "plan_id"].dropna())
+        if p.get("plans"):
+            plans &= {x.strip() for x in str(p["plans"]).split(",")}
+        regions = set(settings.loc[settings["plan_id"].isin(plans), "region"].dropna())
+        return Scope(frozenset(plans), frozenset(regions), str(p["department"]))
+    plan = p.get("plan_id")
+    region = p.get("region")
+    plans = {plan} if plan else set(settings["plan_id"].dropna())
+    regions = {region} if region else set(settings.loc[settings["plan_id"].isin(plans), "region"].dropna())
+    return Scope(frozenset(plans), frozenset(regions))
+
+
+def _in(values: pd.Series, allowed: Iterable[str]) -> np.ndarray:
+    return values.isin(list(allowed)).to_numpy(dtype=bool, na_value=False)
+
+
+def rows_in_scope(frame: pd.DataFrame, scope: Scope) -> np.ndarray:
+    """A boolean mask of the rows of a dataset that a report of ``scope`` may read."""
+    keep = np.ones(len(frame), dtype=bool)
+    cols = frame.columns
+    if "region" in cols:
+        benchmark = frame["is_benchmark"].to_numpy(dtype=bool, na_value=False) if "is_benchmark" in cols \
+            else np.zeros(len(frame), dtype=bool)
+        keep &= _in(frame["region"], scope.regions) | benchmark
+    if "plan_id" in cols and "series_id" not in cols:
+        keep &= _in(frame["plan_id"], scope.plans)
+    if scope.department and "department" in cols:
+        # what the department entered, in any plan ("养保处、就业处" names several)
+        keep |= frame["department"].astype("str").str.contains(scope.department, regex=False).to_numpy(
+            dtype=bool, na_value=False)
+    return keep
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row (column names and order included), computed once per dataset."""
+    if frame.empty:
+        return np.zeros(0, np.uint64)
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+def data_fingerprints(jobs: list[Job], frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """``kind/slug`` → a hash of the rows each report may read (see the module's rules)."""
+    hashed = {name: _row_hashes(frame) for name, frame in sorted(frames.items())}
+    out: dict[str, str] = {}
+    for job in jobs:
+        scope = scope_of(job, frames)
+        h = hashlib.sha256()
+        for name, frame in sorted(frames.items()):
+            h.update(f"{name}:{','.join(map(str, frame.columns))}:".encode())
+            mask = rows_in_scope(frame, scope)
+            h.update(hashed[name][mask].tobytes())
+        out[f"{job.kind}/{job.slug}"] = h.hexdigest()
+    return out
+
+
+__all__ = ["Scope", "data_fingerprints", "rows_in_scope", "scope_of"]
