@@ -123,6 +123,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis import datasets
     from analysis.evaluate import evaluate, summary_zh
 
+    if args.as_of is not None and not _is_date(args.as_of):
+        print(f"python -m analysis evaluate: --as-of {args.as_of!r} is not a date; expected YYYY-MM-DD, "
+              "e.g. 2023-06-30", file=sys.stderr)
+        return 2
+
     folder = Path(args.processed)
     frames = {name: datasets.read(name, folder) for name in datasets.DATASETS}
     result = evaluate(frames, as_of=args.as_of)
@@ -132,6 +137,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"{evaluation_id}: {summary_zh(group)}")
     print(f"evaluations: {entry['rows']} rows written to {out}")
     return 0
+
+
+def _is_date(text: str) -> bool:
+    """Whether ``text`` is a real calendar date written YYYY-MM-DD (2024-13-40 is not)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def parser() -> argparse.ArgumentParser:
@@ -148,7 +163,7 @@ def parser() -> argparse.ArgumentParser:
     data.set_defaults(func=_cmd_data)
 
     ev = sub.add_parser("evaluate", help="judge every target at its cut-off and write data/processed/evaluations",
-                        description="Schedule, completion, projection with an 80%% interval, the two judgements "
+                        description="Schedule, completion, projection with an 80% interval, the two judgements "
                                     "and a Chinese sentence for every target of every evaluated plan.")
     ev.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
     ev.add_argument("--as-of", default=None, help="evaluate every plan at this date (YYYY-MM-DD) instead of the "
@@ -179,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
     bt = sub.add_parser("backtest", help="judge past plans at mid-term against their known outcome; rewrite the "
                                          "table in docs/methodology.md",
                         description="Verdict accuracy against the time-proportional rule, projection MASE against "
-                                    "naive drift and last value, 80%% interval coverage; also on long series that "
+                                    "naive drift and last value, 80% interval coverage; also on long series that "
                                     "statsmodels ships. Options after '--' go to the backtest (--raw, --doc).")
     bt.add_argument("rest", nargs=argparse.REMAINDER, help="options for the backtest")
     bt.set_defaults(func=_cmd_backtest)

@@ -10,7 +10,11 @@ makes the kernel warm.
 from __future__ import annotations
 
 
-def reset() -> None:
+def reset(cwd: str | None = None) -> None:
+    """Clear what the last report left; then work in ``cwd`` (papermill's ``--cwd``, or the
+    directory papermill was called from), as a kernel started there would."""
+    import os
+
     import matplotlib
     import matplotlib.pyplot as plt
     from IPython import get_ipython
@@ -26,3 +30,5 @@ def reset() -> None:
     plt.close("all")
     matplotlib.rcdefaults()
     matplotlib.use("module://matplotlib_inline.backend_inline")
+    if cwd is not None:
+        os.chdir(cwd)

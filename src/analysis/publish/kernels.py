@@ -12,6 +12,8 @@ Registered as the papermill engine ``warm`` (entry point group ``papermill.engin
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 import threading
 from functools import cache
@@ -28,8 +30,9 @@ import matplotlib.pyplot, seaborn, scipy.stats
 import analysis.report, analysis.evaluate, analysis.charts, analysis.publish.fresh
 """
 
-#: Run before every report: the kernel must look fresh to the notebook (see analysis.publish.fresh).
-RESET = "__import__('analysis.publish.fresh', fromlist=['reset']).reset()"
+#: Run before every report: the kernel must look fresh to the notebook (see analysis.publish.fresh),
+#: and work in the directory papermill was asked to run it in.
+RESET = "__import__('analysis.publish.fresh', fromlist=['reset']).reset({cwd!r})"
 
 
 class KernelError(RuntimeError):
@@ -58,8 +61,8 @@ class WarmKernel:
             content = reply["content"]
             raise KernelError(f"{content.get('ename')}: {content.get('evalue')}")
 
-    def reset(self) -> None:
-        self.run(RESET)
+    def reset(self, cwd: str | None = None) -> None:
+        self.run(RESET.format(cwd=cwd))
 
     def alive(self) -> bool:
         return bool(run_sync(self.km.is_alive)())
@@ -70,6 +73,7 @@ class WarmKernel:
             run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - best effort at exit
             pass
+        shutil.rmtree(self._cwd, ignore_errors=True)     # its connection file; no folder left behind
 
 
 _local = threading.local()
@@ -126,7 +130,9 @@ def _engine() -> type:
                                      stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
                                      execution_timeout: int | None = None, **kwargs: Any) -> Any:
             kernel = acquire(kernel_name)
-            kernel.reset()
+            # papermill has changed into its ``cwd`` (or stayed where it was called): a fresh
+            # kernel would start there, so the warm one moves there
+            kernel.reset(os.getcwd())
             kwargs = remove_args(["input_path"], **kwargs)
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
             final_kwargs = merge_kwargs(

@@ -1,0 +1,56 @@
+"""The warm engine behaves as papermill's own engine does when driven from papermill's CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+
+def _notebook(path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    params = nbformat.v4.new_code_cell('data_dir = "nowhere"  # folder of the processed data')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import os, pathlib\n"
+        "print('cwd', os.getcwd())\n"
+        "print('marker', pathlib.Path(data_dir, 'marker.txt').read_text())")]
+    nbformat.write(nb, path)
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    papermill = Path(sys.executable).with_name("papermill")
+    return subprocess.run([str(papermill), *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_warm_engine_runs_in_papermills_cwd_like_the_default_engine(tmp_path: Path):
+    work = tmp_path / "work"
+    (work / "data").mkdir(parents=True)
+    (work / "data" / "marker.txt").write_text("found", encoding="utf-8")
+    _notebook(tmp_path / "nb.ipynb")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    outputs = {}
+    for engine in ("nbclient", "warm"):
+        out = tmp_path / f"out-{engine}.ipynb"
+        done = _run(["--engine", engine, str(tmp_path / "nb.ipynb"), str(out), "-p", "data_dir", "data",
+                     "--cwd", str(work), "--no-progress-bar", "--execution-timeout", "120"], elsewhere)
+        assert done.returncode == 0, done.stderr[-2000:]
+        text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells
+                       for o in c.get("outputs", []))
+        outputs[engine] = text
+    assert "marker found" in outputs["warm"]
+    assert f"cwd {work}" in outputs["warm"]
+    assert outputs["warm"] == outputs["nbclient"]
+
+
+def test_a_failing_cell_fails_the_cli_with_the_warm_engine(tmp_path: Path):
+    _notebook(tmp_path / "nb.ipynb")
+    done = _run(["--engine", "warm", str(tmp_path / "nb.ipynb"), str(tmp_path / "out.ipynb"),
+                 "--no-progress-bar"], tmp_path)     # data_dir "nowhere": the read fails
+    assert done.returncode != 0
+    assert "FileNotFoundError" in done.stderr or "PapermillExecutionError" in done.stderr

@@ -1,0 +1,57 @@
+"""What a researcher meets first: loaders that say when a filter names nothing that exists, and
+command-line errors in one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from analysis import load, paths
+
+
+def test_a_misspelt_plan_id_is_an_error_naming_the_known_ones(real_build):
+    _, processed = real_build
+    with pytest.raises(KeyError) as info:
+        load.indicators(plan="minhang15", folder=processed)
+    message = str(info.value)
+    assert "'minhang15'" in message and "did you mean" in message and "minhang-15" in message
+    plans = load.plans(folder=processed)["plan_id"]
+    assert all(p in message for p in plans)
+
+
+def test_a_real_plan_without_targets_gives_no_rows_not_an_error(real_build):
+    _, processed = real_build
+    plans = set(load.plans(folder=processed)["plan_id"])
+    with_targets = set(load.indicators(folder=processed)["plan_id"])
+    empty = sorted(plans - with_targets)
+    assert empty, "the data hold plans whose targets are not transcribed yet"
+    assert load.indicators(plan=empty[0], folder=processed).empty
+
+
+def test_unknown_regions_departments_and_kinds_are_errors_too(real_build):
+    _, processed = real_build
+    with pytest.raises(KeyError, match="闵行区"):
+        load.observations(region="闵行", folder=processed)
+    with pytest.raises(KeyError, match="就业处"):
+        load.responsibilities(department="就业", folder=processed)
+    with pytest.raises(KeyError, match="did you mean 'annual'"):
+        load.indicators(kind="anual", folder=processed)
+    assert len(load.indicators(kind=["annual", "level"], folder=processed)) > 0
+
+
+@pytest.mark.parametrize("bad", ["2024-13-40", "2024/06/30", "yesterday", "2024-6-30"])
+def test_a_bad_as_of_date_is_one_line_naming_the_format_and_exit_2(bad: str):
+    done = subprocess.run([sys.executable, "-m", "analysis", "evaluate", "--as-of", bad],
+                          capture_output=True, text=True, cwd=paths.ROOT, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "YYYY-MM-DD" in lines[0] and bad in lines[0]
+
+
+def test_help_texts_render_their_percent_signs():
+    for command in ([], ["evaluate"], ["backtest"]):
+        done = subprocess.run([sys.executable, "-m", "analysis", *command, "--help"], capture_output=True,
+                              text=True, cwd=paths.ROOT, timeout=120)
+        assert done.returncode == 0 and "%%" not in done.stdout
