@@ -30,6 +30,14 @@ def test_environment_yml_declares_the_same_pins_as_pyproject():
     assert dict(_pin(s) for s in pip_section) == _pyproject_pins()
 
 
+def test_environment_yml_gives_conda_users_the_system_libraries():
+    """WeasyPrint needs Pango and HarfBuzz, the reports a CJK font: conda-forge provides them."""
+    env = yaml.safe_load((paths.ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {d.split("=")[0] for d in env["dependencies"] if isinstance(d, str)}
+    assert {"pango", "harfbuzz", "fontconfig", "font-ttf-noto-cjk", "poppler"} <= conda
+    assert "conda-forge" in env["channels"]
+
+
 def test_every_python_dependency_is_pinned():
     assert _pyproject_pins()  # _pin asserts on each
 

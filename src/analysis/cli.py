@@ -25,7 +25,17 @@ def _cmd_data(args: argparse.Namespace) -> int:
         print(f"  {name:<20} {entry['rows']:>5} rows")
     kinds = result.frames["indicators"]["target_kind"].value_counts().sort_index()
     print("  targets by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
+    _open_data(Path(args.out), list(result.manifest["datasets"]))
     return 0
+
+
+def _open_data(folder: Path, names: list[str]) -> None:
+    """Beside the datasets: Excel copies (text kept as text) and the Frictionless descriptor."""
+    from analysis import datapackage, excel_copies
+
+    excel_copies.write(names, folder)
+    datapackage.write(folder)
+    print(f"  {folder / datapackage.FILE} and {folder / excel_copies.FOLDER}/*.xlsx written")
 
 
 def _cmd_templates(args: argparse.Namespace) -> int:
@@ -133,6 +143,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(frames, as_of=args.as_of)
     out = Path(args.out) if args.out else folder
     entry = datasets.write("evaluations", result, out)
+    _open_data(out, ["evaluations"])
     for evaluation_id, group in result.groupby("evaluation_id", sort=False):
         print(f"{evaluation_id}: {summary_zh(group)}")
     print(f"evaluations: {entry['rows']} rows written to {out}")

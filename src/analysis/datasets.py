@@ -206,7 +206,12 @@ def _meta(name: str, frame: pd.DataFrame) -> dict[str, Any]:
         "description": s.description,
         "rows": int(len(frame)),
         "key": list(s.key),
-        "files": {"csv": f"{name}.csv (UTF-8 with BOM)", "parquet": f"{name}.parquet"},
+        "files": {"csv": f"{name}.csv (UTF-8 with BOM)", "parquet": f"{name}.parquet",
+                  "xlsx": f"xlsx/{name}.xlsx (text columns stored as text: 000 stays 000 in Excel)"},
+        # A plain pd.read_csv turns text that looks like a number (document_id 000) into 0.
+        "read_csv": f"pd.read_csv('{name}.csv', dtype={{c: 'string' for c in text_columns}}) "
+                    f"or analysis.datapackage.read_csv('{name}')",
+        "text_columns": [c for c, d in s.columns.items() if d["dtype"] == "str"],
         "columns": s.columns,
     }
     if "source" in frame.columns:
