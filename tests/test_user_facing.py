@@ -55,3 +55,31 @@ def test_help_texts_render_their_percent_signs():
         done = subprocess.run([sys.executable, "-m", "analysis", *command, "--help"], capture_output=True,
                               text=True, cwd=paths.ROOT, timeout=120)
         assert done.returncode == 0 and "%%" not in done.stdout
+
+
+def test_the_explorer_opens_on_a_chart_and_offers_only_real_cut_offs(real_build, monkeypatch):
+    import datetime as dt
+
+    from analysis import datasets, explore
+
+    _, processed = real_build
+    data = {n: datasets.read(n, processed) for n in datasets.DATASETS}
+    monkeypatch.setattr(explore, "frames", lambda: data)
+    drawn: list[tuple[str, str, str, str]] = []
+    monkeypatch.setattr(explore, "trend", lambda *args: drawn.append(args))
+    box = explore.explorer()
+    (plan, region), (indicator, cutoff) = box.children[0].children, box.children[1].children
+    assert plan.value and region.value and indicator.value, "preset: a chart shows on open"
+    assert drawn[-1] == (plan.value, region.value, indicator.value, "")
+    for _, value in cutoff.options[1:]:
+        assert dt.date.fromisoformat(value).isoformat() == value
+    cutoff.value = cutoff.options[-1][1]           # a choice redraws once
+    assert drawn[-1][3] == cutoff.options[-1][1]
+    assert type(cutoff).__name__ == "Dropdown"     # no free text box to mistype a date into
+
+
+def test_a_failing_chart_is_one_line_in_chinese(real_build):
+    from analysis import explore
+
+    assert explore.explain_failure(KeyError("无此指标")) == "无法显示：无此指标"
+    assert explore.explain_failure(ValueError("截止日期早于规划基期")) == "无法显示（ValueError）：截止日期早于规划基期"

@@ -1,6 +1,6 @@
 # %% [markdown]
 # # 指标趋势探索
-# Pick a plan, region, indicator and cut-off with the drop-downs; the chart shows the
+# Pick a plan, region, indicator and cut-off (a list of year-ends and the plan's own cut-offs); the chart shows the
 # observations, the target line, the schedule path and the projection band.
 
 # %% tags=["parameters"]

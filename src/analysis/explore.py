@@ -3,6 +3,8 @@ regions side by side, the same plan at another cut-off, and interactive controls
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from analysis import datasets, load
@@ -61,26 +63,64 @@ def at_cutoffs(plan_id: str, region: str, cutoffs: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def explorer():  # pragma: no cover - interactive
-    """Drop-downs to pick plan, region, indicator and cut-off; the chart follows the choice."""
+def cutoff_choices(data: dict[str, pd.DataFrame], plan_id: str) -> list[tuple[str, str]]:
+    """The cut-offs offered for a plan: its own (the data's), every year-end from its base year
+    to its last year, and the monthly cut-offs the evaluation plans name. Labels in Chinese,
+    values as YYYY-MM-DD ("" = the data's own cut-offs). A list, not a text box: no date can be
+    mistyped, and nothing is re-evaluated on each keystroke."""
+    plan = data["plans"].set_index("plan_id").loc[plan_id]
+    settings = data["evaluation_settings"]
+    own = settings[settings["plan_id"] == plan_id]
+    first = int(plan["base_year"]) if pd.notna(plan.get("base_year")) else int(plan["period_start"]) - 1
+    dates = {f"{y}-12-31" for y in range(first, int(plan["period_end"]) + 1)}
+    dates |= {d.strftime("%Y-%m-%d") for d in own["monthly_cutoff"].dropna()}
+    return [("评估方案规定的截止日", "")] + [(d.replace("-", "年", 1).replace("-", "月", 1) + "日", d)
+                                             for d in sorted(dates)]
+
+
+def explain_failure(exc: BaseException) -> str:
+    """One line for the reader of the explorer, instead of a traceback in the widget."""
+    if isinstance(exc, KeyError):
+        return f"无法显示：{exc.args[0] if exc.args else exc}"
+    return f"无法显示（{type(exc).__name__}）：{exc}"
+
+
+def explorer() -> Any:
+    """Drop-downs for plan, region, indicator and cut-off, preset so a chart shows on open; the
+    chart follows each choice once it is made."""
     import ipywidgets as widgets
 
     data = frames()
     ev = data["indicators"][data["indicators"]["target_kind"].isin(["annual", "cumulative", "level"])]
     settings = data["evaluation_settings"]
-    plans = sorted(ev["plan_id"].unique())
-    plan = widgets.Dropdown(options=plans, description="规划")
+    plans = sorted(set(ev["plan_id"]) & set(settings["plan_id"]))
+    plan = widgets.Dropdown(options=plans, value=plans[0] if plans else None, description="规划")
     region = widgets.Dropdown(description="地区")
     indicator = widgets.Dropdown(description="指标")
-    cutoff = widgets.Text(value="", description="截止日期", placeholder="YYYY-MM-DD，留空=默认")
+    cutoff = widgets.Dropdown(description="截止日期")
+    out = widgets.Output()
 
-    def refresh(*_: object) -> None:
+    def choices(*_: object) -> None:
         region.options = sorted(settings[settings["plan_id"] == plan.value]["region"].unique())
         rows = ev[ev["plan_id"] == plan.value]
         indicator.options = list(zip(rows["name"], rows["indicator_id"]))
+        cutoff.options = cutoff_choices(data, plan.value)
+        region.value = region.options[0] if region.options else None
+        indicator.value = indicator.options[0][1] if indicator.options else None
+        cutoff.value = ""
 
-    plan.observe(refresh, names="value")
-    refresh()
-    return widgets.interactive(lambda plan, region, indicator, as_of: trend(plan, region, indicator, as_of) if
-                               region and indicator else None, plan=plan, region=region, indicator=indicator,
-                               as_of=cutoff)
+    def draw(*_: object) -> None:
+        out.clear_output(wait=True)
+        with out:
+            if region.value and indicator.value:
+                try:
+                    trend(plan.value, region.value, indicator.value, cutoff.value or "")
+                except Exception as exc:  # noqa: BLE001 - one line in the widget, not a traceback
+                    print(explain_failure(exc))
+
+    plan.observe(choices, names="value")
+    choices()
+    for w in (plan, region, indicator, cutoff):
+        w.observe(draw, names="value")
+    draw()
+    return widgets.VBox([widgets.HBox([plan, region]), widgets.HBox([indicator, cutoff]), out])
