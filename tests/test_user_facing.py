@@ -83,3 +83,12 @@ def test_a_failing_chart_is_one_line_in_chinese(real_build):
 
     assert explore.explain_failure(KeyError("无此指标")) == "无法显示：无此指标"
     assert explore.explain_failure(ValueError("截止日期早于规划基期")) == "无法显示（ValueError）：截止日期早于规划基期"
+
+
+def test_make_gaps_treats_a_workbook_outside_git_as_uncommitted(tmp_path):
+    from analysis.cli import _uncommitted
+
+    stray = tmp_path / "minhang-14.xlsx"
+    stray.write_bytes(b"not committed")
+    assert _uncommitted([stray]) == ["minhang-14.xlsx"]
+    assert _uncommitted([paths.ROOT / "LICENSE"]) == []       # tracked and unchanged

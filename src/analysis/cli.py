@@ -114,6 +114,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
+    """Rewrite the coverage table of docs/data-gaps.md — only from committed inputs: a tracked
+    doc must not change because a workbook happens to sit uncommitted in data/raw/entries."""
+    import json
+
     from analysis import datasets
     from analysis.coverage import coverage, gaps_markdown, latest_published_year, update_gaps_document
 
@@ -122,11 +126,37 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     latest = latest_published_year(frames["observations"])
     cov = coverage(frames, latest)
     doc = Path(args.doc)
-    doc.write_text(update_gaps_document(doc.read_text(encoding="utf-8"), gaps_markdown(cov, latest)),
-                   encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    uncommitted = _uncommitted([paths.RAW / "entries" / f for f in manifest.get("entries", {}).get("files", [])])
+    text = update_gaps_document(doc.read_text(encoding="utf-8"), gaps_markdown(cov, latest))
+    if uncommitted:
+        doc = paths.REPORTS / doc.name
+        doc.parent.mkdir(parents=True, exist_ok=True)
+        print(f"the build includes workbooks not committed ({', '.join(uncommitted)}): the table goes to {doc}, "
+              f"not to {args.doc}", file=sys.stderr)
+    doc.write_text(text, encoding="utf-8")
     print(cov.totals().to_string(index=False))
     print(f"{doc} updated (years up to {latest})")
     return 0
+
+
+def _uncommitted(files: list[Path]) -> list[str]:
+    """Those of ``files`` that git does not hold as committed (untracked or changed); all of
+    them when git cannot tell."""
+    import subprocess
+
+    out = []
+    for f in files:
+        try:
+            tracked = subprocess.run(["git", "ls-files", "--error-unmatch", str(f)], cwd=paths.ROOT,
+                                     capture_output=True).returncode == 0
+            clean = tracked and not subprocess.run(["git", "status", "--porcelain", "--", str(f)], cwd=paths.ROOT,
+                                                   capture_output=True, text=True).stdout.strip()
+        except OSError:
+            clean = False
+        if not clean:
+            out.append(f.name)
+    return out
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
