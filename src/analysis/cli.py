@@ -70,8 +70,21 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     from analysis.publish import pdf_fonts
 
     pdf_fonts.check()                  # one line naming the package when PDFs would be slow
-    results = run_batch(jobs, root, data_dir=data_dir, force=args.force, progress=not args.quiet,
-                        engine=args.engine, fingerprints=fingerprints)
+    from analysis.publish.cluster import configured_scheduler, dask_executor
+
+    try:
+        scheduler = configured_scheduler(args.scheduler)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if scheduler:
+        with dask_executor(scheduler, args.workers) as (executor, shape):
+            print(f"reports on Dask: {shape['workers']} workers, {shape['threads']} threads ({shape['scheduler']})")
+            results = run_batch(jobs, root, data_dir=data_dir, force=args.force, progress=not args.quiet,
+                                engine=args.engine, fingerprints=fingerprints, executor=executor)
+    else:
+        results = run_batch(jobs, root, data_dir=data_dir, force=args.force, progress=not args.quiet,
+                            engine=args.engine, fingerprints=fingerprints, workers=args.workers)
     from analysis.publish.index import write_index
 
     write_index(results, frames, _read_or_empty("evaluations", data_dir), root)
@@ -110,7 +123,17 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from analysis.publish.benchmark import main as reports_bench
 
         status |= reports_bench([])
+    if args.only in ("all", "scale"):
+        from analysis.scale_bench import main as scale_bench
+
+        status |= scale_bench(["--reports", str(args.scale_reports), "--regions", str(args.scale_regions)])
     return status
+
+
+def _cmd_synthetic(args: argparse.Namespace) -> int:
+    from analysis.synthetic import main as synthetic_main
+
+    return synthetic_main(args.rest)
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
@@ -230,6 +253,11 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--engine", default="warm", help="papermill engine (default: %(default)s; 'nbclient' = fresh "
                                                       "kernel per report)")
+    rep.add_argument("--scheduler", default=None,
+                     help="run on a Dask cluster: its scheduler address (tcp://host:8786), or 'local' for a "
+                          "LocalCluster; default: reports.scheduler in plan-eval.toml, else the local process pool")
+    rep.add_argument("--workers", type=int, default=None,
+                     help="worker processes for the local pool or a LocalCluster (default: one per core, at most 2)")
     rep.set_defaults(func=_cmd_reports)
 
     bt = sub.add_parser("backtest", help="judge past plans at mid-term against their known outcome; rewrite the "
@@ -244,8 +272,19 @@ def parser() -> argparse.ArgumentParser:
                                          "(figures in bench/results/)",
                            description="Speed is measured here, never in tests: each cost as a ratio to a floor "
                                        "measured in the same run.")
-    bench.add_argument("--only", choices=["all", "engine", "reports"], default="all")
+    bench.add_argument("--only", choices=["all", "engine", "reports", "scale"], default="all")
+    bench.add_argument("--scale-reports", type=int, default=200,
+                       help="synthetic county reports in the scale run (default: %(default)s)")
+    bench.add_argument("--scale-regions", type=int, default=2850,
+                       help="synthetic counties in the engine scale run (default: %(default)s)")
     bench.set_defaults(func=_cmd_bench)
+
+    syn = sub.add_parser("synthetic", help="write a SYNTHETIC national panel (made-up counties) for scale runs",
+                         description="A complete processed-data folder of made-up county plans (合成县…), shaped "
+                                     "like the real ones, outside data/: for running the batch and the engine at "
+                                     "national scale without inventing real data.")
+    syn.add_argument("rest", nargs=argparse.REMAINDER, help="--regions N (default 2850), --out DIR, --seed S")
+    syn.set_defaults(func=_cmd_synthetic)
 
     gaps = sub.add_parser("gaps", help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
                           description="For every quantitative target, list the years from the base year that "

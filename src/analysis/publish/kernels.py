@@ -77,6 +77,10 @@ class WarmKernel:
 
 
 _local = threading.local()
+#: Every kernel this process started, whichever thread uses it (a Dask worker stops them from
+#: another thread than the one that runs reports).
+_ALL: set[WarmKernel] = set()
+_LOCK = threading.Lock()
 
 
 def acquire(kernel_name: str = "python3") -> WarmKernel:
@@ -85,16 +89,23 @@ def acquire(kernel_name: str = "python3") -> WarmKernel:
     if kernel is None or kernel.kernel_name != kernel_name or not kernel.alive():
         if kernel is not None:
             kernel.shutdown()
+            with _LOCK:
+                _ALL.discard(kernel)
         kernel = WarmKernel(kernel_name)
         _local.kernel = kernel
+        with _LOCK:
+            _ALL.add(kernel)
     return kernel
 
 
 def release_all() -> None:
-    kernel: WarmKernel | None = getattr(_local, "kernel", None)
-    if kernel is not None:
+    """Stop every warm kernel of this process (at exit, or when a Dask worker closes)."""
+    with _LOCK:
+        kernels = list(_ALL)
+        _ALL.clear()
+    for kernel in kernels:
         kernel.shutdown()
-        _local.kernel = None
+    _local.kernel = None
 
 
 class WarmKernelEngine:

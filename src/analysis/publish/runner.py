@@ -218,7 +218,8 @@ def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False,
 
 def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | None = None,
               executor: Executor | None = None, force: bool = False, progress: bool = True,
-              engine: str = "warm", fingerprints: dict[str, str] | None = None) -> list[Result]:
+              engine: str = "warm", fingerprints: dict[str, str] | None = None,
+              workers: int | None = None) -> list[Result]:
     """Build every report whose inputs changed; return one Result per job, in batch order."""
     root = root or paths.REPORTS
     data_dir = data_dir or paths.PROCESSED
@@ -228,7 +229,7 @@ def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | Non
     results: dict[str, Result] = {f"{r.kind}/{r.slug}": r for r in unchanged}
     if todo:
         own = executor is None
-        executor = executor or default_executor(min(len(todo), 2))
+        executor = executor or default_executor(min(len(todo), workers or 2))
         bar = _progress(len(todo), progress)
         try:
             futures = {executor.submit(run_job, job, root, engine): job for job in todo}

@@ -1,0 +1,119 @@
+"""The report batch beyond one machine: a Dask distributed cluster as the batch's executor.
+
+``run_batch`` takes any ``concurrent.futures.Executor``. By default it is a pool of local
+worker processes; with a scheduler it is ``distributed.Client.get_executor()``, a
+``concurrent.futures`` executor whose tasks run on the cluster's workers. Each worker keeps
+its own warm kernel (one per worker thread), exactly as a local worker process does.
+
+What workers need: the installed package (``pip install -e .`` or the wheel, same version)
+and the data and report folders at the same paths as the client — a shared filesystem (NFS,
+Lustre, a mounted object store) for ``data/processed`` and ``reports/``. Outputs are written
+atomically by the workers themselves; nothing large goes through the scheduler.
+
+Where the scheduler comes from, first match wins:
+
+1. ``python -m analysis reports --scheduler ADDRESS`` (``tcp://host:8786``), or ``local`` for a
+   ``LocalCluster`` of one single-threaded worker process per core;
+2. ``reports.scheduler`` in the config file named by ``$PLAN_EVAL_CONFIG``, else
+   ``plan-eval.toml`` in the working directory::
+
+       [reports]
+       scheduler = "tcp://10.0.0.5:8786"
+
+3. nothing: the local process pool (the default).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CONFIG_ENV = "PLAN_EVAL_CONFIG"
+CONFIG_FILE = "plan-eval.toml"
+
+
+def configured_scheduler(cli_value: str | None = None, cwd: Path | None = None) -> str | None:
+    """The scheduler to use: the command line's, else the config file's, else None."""
+    if cli_value:
+        return cli_value
+    path = Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else (cwd or Path.cwd()) / CONFIG_FILE
+    if not path.exists():
+        return None
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc}); expected e.g. [reports] scheduler = \"tcp://host:8786\"")
+    value = config.get("reports", {}).get("scheduler")
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{path}: reports.scheduler must be a string (an address or \"local\"), got {value!r}")
+    return value or None
+
+
+class _WarmWorker:
+    """Dask worker plugin: import the heavy libraries once when a worker starts (its kernel
+    then starts on the first report, in the thread that runs it), stop kernels at teardown."""
+
+    name = "plan-eval-warm"
+
+    def setup(self, worker: Any) -> None:
+        os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
+        from analysis.publish import pdf_fonts
+
+        if not pdf_fonts.harfbuzz_subset():
+            pdf_fonts.quiet_fallback()
+
+    def teardown(self, worker: Any) -> None:
+        from analysis.publish import kernels
+
+        kernels.release_all()
+
+
+def _plugin() -> Any:
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class WarmWorker(_WarmWorker, WorkerPlugin):
+        pass
+
+    return WarmWorker()
+
+
+@contextmanager
+def dask_executor(scheduler: str, workers: int | None = None,
+                  warm: bool = True) -> Iterator[tuple[Executor, dict[str, Any]]]:
+    """A ``concurrent.futures`` executor on a Dask cluster, and the cluster's shape.
+
+    ``scheduler`` is an address, or ``local`` for a ``LocalCluster`` of ``workers``
+    single-threaded worker processes (default: one per core, at most two). ``warm``: import
+    the report libraries on every worker at start (for report batches, not engine runs)."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler == "local":
+        n = workers or max(1, min(2, os.cpu_count() or 1))
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        if warm:
+            client.register_plugin(_plugin())
+        info = client.scheduler_info()
+        shape = {"scheduler": "LocalCluster" if cluster is not None else scheduler,
+                 "workers": len(info["workers"]),
+                 "threads": sum(w["nthreads"] for w in info["workers"].values())}
+        yield client.get_executor(pure=False), shape
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+__all__ = ["CONFIG_ENV", "CONFIG_FILE", "configured_scheduler", "dask_executor"]

@@ -1,0 +1,81 @@
+"""Beyond one process: the synthetic national panel, the batch on a Dask LocalCluster, the
+engine partitioned by region."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import datasets, paths, synthetic
+from analysis.evaluate import evaluate
+from analysis.partitioned import evaluate_by_region, region_groups
+from analysis.publish.batch import Job, batch_plan
+from analysis.publish.cluster import configured_scheduler, dask_executor
+from analysis.publish.runner import default_executor, run_batch
+
+from .conftest import FIXTURES
+
+
+def test_the_synthetic_panel_is_complete_marked_and_kept_out_of_data(tmp_path: Path):
+    with pytest.raises(ValueError, match="never go under"):
+        synthetic.write(paths.DATA / "processed" / "synthetic", 2)
+    folder = synthetic.write(tmp_path / "panel", 3)
+    assert "SYNTHETIC" in (folder / synthetic.MARKER).read_text(encoding="utf-8")
+    frames = {n: datasets.read(n, folder) for n in (*datasets.DATASETS, "evaluations")}   # each checked
+    assert len(frames["plans"]) == 3 and frames["plans"]["title"].str.contains("合成数据").all()
+    assert frames["indicators"].groupby("plan_id").size().eq(len(synthetic.PLAN_TARGETS)).all()
+    assert set(frames["indicators"]["target_kind"]) >= {"cumulative", "annual", "level", "qualitative"}
+    assert frames["observations"]["source"].str.startswith("synthetic").all()
+    assert len(frames["evaluations"]) == len(frames["indicators"])
+
+
+def test_the_engine_partitioned_by_region_gives_the_same_bytes(real_build):
+    result, _ = real_build
+    single = evaluate(result.frames)
+    parts = region_groups(result.frames, 2)
+    assert len(parts) == 2, "the real data hold two regions"
+    split = evaluate_by_region(result.frames, npartitions=2, scheduler="synchronous")
+    assert datasets._csv_bytes(datasets.conform("evaluations", split)) == \
+        datasets._csv_bytes(datasets.conform("evaluations", single))
+
+
+def test_the_scheduler_comes_from_the_flag_then_the_config_file(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("PLAN_EVAL_CONFIG", raising=False)
+    assert configured_scheduler(None, cwd=tmp_path) is None                  # default: the process pool
+    (tmp_path / "plan-eval.toml").write_text('[reports]\nscheduler = "tcp://10.0.0.5:8786"\n', encoding="utf-8")
+    assert configured_scheduler(None, cwd=tmp_path) == "tcp://10.0.0.5:8786"
+    assert configured_scheduler("local", cwd=tmp_path) == "local"            # the flag wins
+    (tmp_path / "plan-eval.toml").write_text("[reports\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="plan-eval.toml: not valid TOML"):
+        configured_scheduler(None, cwd=tmp_path)
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_batch_on_a_local_cluster_builds_what_the_process_pool_builds_and_isolates_a_failure(tmp_path: Path):
+    data = synthetic.write(tmp_path / "panel", 2)
+    frames = {n: datasets.read(n, data) for n in datasets.DATASETS}
+    broken = tmp_path / "broken.py"
+    broken.write_text("# %%\nraise RuntimeError('合成的故障')\n", encoding="utf-8")
+    jobs = batch_plan(frames, str(data)) + [Job("plan", "broken", "故障报告", {}, source=str(broken))]
+    pool = default_executor(2)
+    try:
+        by_pool = run_batch(jobs, tmp_path / "pool", data_dir=data, executor=pool, progress=False)
+    finally:
+        pool.shutdown()
+    with dask_executor("local", 2) as (executor, shape):
+        assert shape["workers"] == 2
+        by_dask = run_batch(jobs, tmp_path / "dask", data_dir=data, executor=executor, progress=False)
+    assert [(r.slug, r.status) for r in by_dask] == [(r.slug, r.status) for r in by_pool]
+    assert [r.status for r in by_dask] == ["built"] * (len(jobs) - 1) + ["failed"]
+    assert "合成的故障" in by_dask[-1].error
+    for r in by_pool[:-1]:
+        for out in r.outputs:
+            if out.endswith(".pdf"):
+                assert _pdf_text(tmp_path / "pool" / out) == _pdf_text(tmp_path / "dask" / out)
+    assert (tmp_path / "dask" / "_failed" / "plan-broken.ipynb").exists()
