@@ -208,34 +208,30 @@ class Lookup:
     """The table as arrays indexed by [kind, window, horizon] for vectorised look-ups."""
 
     quantiles: np.ndarray        # kinds × (WINDOW+1) × (HORIZONS+1) × levels
-    method: np.ndarray           # kinds × (WINDOW+1): method name
+    method_code: np.ndarray      # kinds × (WINDOW+1): position in ``names`` (−1: none)
+    names: tuple[str, ...]       # the methods the table uses
     rho: np.ndarray              # (WINDOW+1): correlation between horizons (value kind)
 
     @classmethod
     def of(cls, table: pd.DataFrame) -> Lookup:
         q = np.full((len(KINDS), WINDOW + 1, HORIZONS + 1, len(LEVELS)), np.nan)
-        method = np.full((len(KINDS), WINDOW + 1), "", dtype=object)
+        code = np.full((len(KINDS), WINDOW + 1), -1, dtype=np.int64)
         rho = np.full(WINDOW + 1, np.nan)
         k = table["kind"].map({name: i for i, name in enumerate(KINDS)}).to_numpy()
         w, h = table["window"].to_numpy(int), table["horizon"].to_numpy(int)
         q[k, w, h] = table[list(QCOLS)].to_numpy(float)
-        method[k, w] = table["method"].to_numpy(object)
+        names = tuple(sorted(set(table["method"])))
+        unknown = set(names) - set(mth.METHODS)
+        if unknown:
+            raise ValueError(f"calibration table names unknown methods: {sorted(unknown)}")
+        code[k, w] = [names.index(m) for m in table["method"]]
         value = k == 0
         rho[w[value]] = table["rho"].to_numpy(float)[value]
-        return cls(q, method, rho)
+        return cls(q, code, names, rho)
 
     def window_of(self, count: np.ndarray) -> np.ndarray:
         """The calibrated window for a count of points (the window's points: at most WINDOW)."""
         return np.clip(count, 0, WINDOW).astype(np.int64)
-
-    def quantiles_at(self, kind: np.ndarray, window: np.ndarray, horizon: np.ndarray) -> np.ndarray:
-        """Rows × levels; horizons past HORIZONS are the last horizon's, widened in proportion
-        to h / HORIZONS (values) or (h / HORIZONS)^1.5 (sums), wider than a random walk's √h."""
-        h = np.clip(horizon, 1, HORIZONS).astype(np.int64)
-        q = self.quantiles[kind, np.clip(window, 2, WINDOW), h]
-        past = np.maximum(horizon, 1) / HORIZONS
-        widen = np.where(horizon > HORIZONS, np.where(kind == 1, past**1.5, past), 1.0)
-        return q * widen[:, None]
 
 
 @functools.lru_cache(maxsize=1)

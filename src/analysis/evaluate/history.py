@@ -59,9 +59,10 @@ def yearly_window(known: pd.DataFrame, n: int, first_year: np.ndarray | None = N
     usable = ~(year < first[row])                    # NaN first year: every year
     row, year, value = row[usable], year[usable], value[usable]
 
-    last = np.full(n, -np.inf)
-    np.maximum.at(last, row, year)
-    last[np.isinf(last)] = np.nan
+    # ``known`` is sorted by row, then year: a row's latest year ends its block
+    last = np.full(n, np.nan)
+    ends = np.flatnonzero(np.r_[row[1:] != row[:-1], True]) if len(row) else np.empty(0, np.int64)
+    last[row[ends]] = year[ends]
     col = year - last[row] + (width - 1)
     inside = col >= 0
     values = np.full((n, width), np.nan)

@@ -41,12 +41,17 @@ LOW, HIGH = LEVELS.index(0.1), LEVELS.index(0.9)
 #: Probabilities beyond the calibrated tails are not claimed: P stays within these.
 P_FLOOR, P_CEIL = LEVELS[0] / 2, 1 - LEVELS[0] / 2
 MAX_HORIZON = 30
-_NODES, _WEIGHTS = hermegauss(16)
+_NODES, _WEIGHTS = hermegauss(10)
 _WEIGHTS = _WEIGHTS / np.sqrt(2 * np.pi)
 _LV = np.asarray(LEVELS)
 
 KINDS = ("annual", "cumulative", "level")
+COMPARATORS = (">=", ">", "<=", "<", "=", "≈")
 FLOOR, CEILING, BAND = 0, 1, 2
+_SIDE = np.array([FLOOR, FLOOR, CEILING, CEILING, CEILING, BAND, CEILING])   # last: no comparator
+#: Why a row has no projection (codes −1 … −7 in that order) or what decided it.
+REASONS = ("none_not_quantitative", "known", "breached", "none_break", "none_no_total", "none_past_target",
+           "none_few_points")
 
 
 def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_end: pd.Series,
@@ -60,8 +65,10 @@ def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_e
     """
     window = yearly_window(known, len(rows), first_year)
     arr = lambda s: pd.Series(s).to_numpy(dtype=np.float64, na_value=np.nan)  # noqa: E731
+    kind = np.select([rows["target_kind"].eq(k).to_numpy(dtype=bool, na_value=False) for k in KINDS],
+                     range(len(KINDS)), default=-1)
     out = project_window(
-        window, rows["target_kind"].to_numpy(dtype=object), rows["comparator"].to_numpy(dtype=object),
+        window, kind, comparator_codes(rows["comparator"]),
         arr(rows["target_value"].astype(float)), arr(rows["target_year"].astype(float)),
         arr(rows["period_start"].astype(float)), arr(so_far), arr(so_far_end),
         broken=None if first_year is None else ~np.isnan(np.asarray(first_year, dtype=np.float64)))
@@ -69,107 +76,147 @@ def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_e
     return out
 
 
+def comparator_codes(comparator: pd.Series) -> np.ndarray:
+    """Positions in ``COMPARATORS`` (−1 for none)."""
+    c = pd.Series(comparator)
+    return np.select([c.eq(x).to_numpy(dtype=bool, na_value=False) for x in COMPARATORS], range(len(COMPARATORS)),
+                     default=-1)
+
+
 def project_window(window: YearlyWindow, kind: np.ndarray, comparator: np.ndarray, target: np.ndarray,
                    target_year: np.ndarray, plan_start: np.ndarray, so_far: np.ndarray, so_far_end: np.ndarray,
                    broken: np.ndarray | None = None, lookup: Lookup | None = None) -> pd.DataFrame:
     """The projection of every row from its yearly window (``project`` without the frames).
 
-    ``lookup``: the calibrated errors (default: the table shipped in the package; the
-    backtest passes a table calibrated on another panel)."""
+    ``kind``: positions in ``KINDS`` (−1: not quantitative); ``comparator``: positions in
+    ``COMPARATORS``; ``lookup``: the calibrated errors (default: the table shipped in the
+    package; the backtest passes a table calibrated on another panel)."""
     lk = lookup or shipped_lookup()
     n = len(kind)
     Y, L, count = window.values, window.last_year, window.count
-    ann, cum, lev = (np.asarray(kind == k, dtype=bool) for k in KINDS)
-    quant = ann | cum | lev
-    side = np.select([np.isin(comparator, [">=", ">"]), comparator == "≈"], [FLOOR, BAND], default=CEILING)
+    ann, cum, lev = (kind == k for k in range(len(KINDS)))
+    quant = kind >= 0
+    side = _SIDE[comparator]
     nan = np.full(n, np.nan)
+    q, low, high, p, s = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        s = scale(Y)
         w = lk.window_of(count)
-        calib_kind = cum.astype(np.int64)                         # 0: a value, 1: a sum of flows
         start = np.where(cum, np.fmax(so_far_end, L), L)          # the last year already counted
-        offset = np.where(cum, start - L, 0.0)                    # flows known as a total only
         horizon = target_year - start                             # years still to come
         ok = quant & (count >= 2) & (horizon >= 1) & ~(cum & np.isnan(so_far))
-        need = np.where(ok, horizon + offset, 0)
-        H = int(np.clip(np.nanmax(need, initial=1), 1, MAX_HORIZON))
-        h = np.clip(np.nan_to_num(horizon), 1, MAX_HORIZON).astype(np.int64)
-        off = np.clip(np.nan_to_num(offset), 0, MAX_HORIZON - 1).astype(np.int64)
-
-        # point forecasts of the next H years, by the method calibrated for the row's kind and window
-        method = np.where(ok, lk.method[calib_kind, np.clip(w, 2, WINDOW)], "")
-        F = np.full((n, H), np.nan)
-        for name in sorted(set(method[ok])):
-            sel = ok & (method == name)
-            F[sel] = mth.forecast(name, Y[sel], H)
-        r = np.arange(n)
-        cumF = np.concatenate([np.zeros((n, 1)), np.cumsum(F, axis=1)], axis=1)
-        added = cumF[r, np.minimum(off + h, H)] - cumF[r, np.minimum(off, H)]
-        at_h = F[r, np.minimum(h, H) - 1]
-        q = np.where(cum, so_far + added, at_h)
-        Q = lk.quantiles_at(calib_kind, w, np.where(ok, horizon, 1)) * s[:, None]
-        q = np.where(ok, q, nan)
-        low, high = q + Q[:, LOW], q + Q[:, HIGH]
-        p = np.where(ok, _prob(q, Q, target, side), nan)
-
-        # annual bounds: every remaining year must hold, years correlated as calibrated
-        many = ok & ann & (horizon >= 2)
-        if many.any():
-            p[many] = _every_year(F[many], s[many], lk, w[many], h[many], target[many], side[many])
+        code = np.full(n, -1, np.int64)
+        at = np.flatnonzero(ok)
+        if len(at):
+            got = _projected(Y[at], L[at], cum[at], ann[at], w[at], horizon[at], start[at], so_far[at],
+                             target[at], side[at], lk)
+            q[at], low[at], high[at], p[at], s[at], code[at] = got
 
         # what is already known decides
-        years = window.years()
-        in_plan = (years >= plan_start[:, None]) & (years <= target_year[:, None]) & ~np.isnan(Y)
-        breached = ann & (in_plan & ~_meets_matrix(Y, target, side, comparator)).any(axis=1)
+        breached = np.zeros(n, bool)
+        a = np.flatnonzero(ann & (count >= 1))
+        if len(a):
+            years = window.years()[a]
+            in_plan = (years >= plan_start[a, None]) & (years <= target_year[a, None]) & ~np.isnan(Y[a])
+            breached[a] = (in_plan & ~_meets_matrix(Y[a], target[a], comparator[a])).any(axis=1)
         done_cum = cum & (np.nan_to_num(target_year - so_far_end, nan=1.0) <= 0) & ~np.isnan(so_far)
         done_ann = ann & (horizon <= 0) & (count >= 1)
-        at_target = np.clip(WINDOW - 1 - (L - target_year), 0, WINDOW - 1)
-        y_target = Y[r, np.nan_to_num(at_target).astype(np.int64)]
-        done_lev = lev & (horizon <= 0) & ~np.isnan(y_target) & (target_year >= L - WINDOW + 1)
-        known_value = np.select([done_cum, done_lev, done_ann], [so_far, y_target, Y[r, WINDOW - 1]], default=nan)
-        done = done_cum | done_lev | done_ann
-        q, low, high = (np.where(done, known_value, x) for x in (q, low, high))
-        p = np.where(done, _meets(known_value, target, side, comparator).astype(float), p)
-        p = np.where(breached, 0.0, p)
-        p = np.where(np.isnan(target), np.nan, p)
+        done_lev = lev & (horizon <= 0) & (count >= 1) & (target_year >= L - WINDOW + 1)
+        d = np.flatnonzero(done_cum | done_lev | done_ann)
+        col = np.where(done_lev[d], WINDOW - 1 - (L[d] - target_year[d]), WINDOW - 1).astype(np.int64)
+        value = np.where(done_cum[d], so_far[d], Y[d, col])
+        d, value = d[~np.isnan(value)], value[~np.isnan(value)]
+        done = np.zeros(n, bool)
+        done[d] = True
+        q[d], low[d], high[d] = value, value, value
+        p[d] = _meets_matrix(value[:, None], target[d], comparator[d])[:, 0]
+        p[breached] = 0.0
+        p[np.isnan(target)] = np.nan
 
     few = quant & ~ok & ~done & ~breached
     why = np.select(
         [~quant, done, breached, few & (broken if broken is not None else False) & (window.all_count >= 2),
          few & cum & np.isnan(so_far) & (count >= 2), few & (count >= 2), few],
-        ["none_not_quantitative", "known", "breached", "none_break", "none_no_total", "none_past_target",
-         "none_few_points"], default=method)
+        [-1, -2, -3, -4, -5, -6, -7], default=code)
+    names = np.array(list(lk.names) + list(REASONS[::-1]), dtype=object)
     return pd.DataFrame({
         "projected_value": q, "projected_low": low, "projected_high": high, "prob_meet": p,
-        "projection_method": why.astype(object), "projection_scale": np.where(ok, s, nan),
-        "projection_window": np.where(ok, w, 0), "projection_horizon": np.where(ok, horizon, nan),
+        "projection_method": names[why], "projection_scale": s,
+        "projection_window": np.where(ok, w, 0), "projection_horizon": np.where(ok, horizon, np.nan),
     })
 
 
-def _cdf(Q: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """P(error ≤ z) per row from its quantile row (linear between levels, tails not claimed)."""
-    k = (Q <= z[:, None]).sum(axis=1)
-    K = Q.shape[1]
-    lo, hi = np.clip(k - 1, 0, K - 1), np.clip(k, 0, K - 1)
-    r = np.arange(len(z))
-    ql, qh = Q[r, lo], Q[r, hi]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(qh > ql, (z - ql) / (qh - ql), 0.0)
-    p = _LV[lo] + np.clip(frac, 0, 1) * (_LV[hi] - _LV[lo])
-    p = np.where(k == 0, P_FLOOR, np.where(k == K, P_CEIL, p))
-    return np.where(np.isnan(z) | np.isnan(Q[:, 0]), np.nan, p)
+def _projected(Y: np.ndarray, L: np.ndarray, cum: np.ndarray, ann: np.ndarray, w: np.ndarray, horizon: np.ndarray,
+               start: np.ndarray, so_far: np.ndarray, T: np.ndarray, side: np.ndarray, lk: Lookup) -> tuple:
+    """Value, interval, probability, scale and method of the rows that are projected."""
+    m = len(Y)
+    s = scale(Y)
+    calib_kind = cum.astype(np.int64)                         # 0: a value, 1: a sum of flows
+    off = np.clip(start - L, 0, MAX_HORIZON - 1).astype(np.int64)   # flows known as a total only
+    h = np.clip(horizon, 1, MAX_HORIZON).astype(np.int64)
+    H = int(min(int((off + h).max()), MAX_HORIZON))
+    # point forecasts of the next H years, by the method calibrated for the row's kind and window
+    method = lk.method_code[calib_kind, np.clip(w, 2, WINDOW)]
+    F = np.empty((m, H))
+    for c in np.unique(method):
+        sel = method == c
+        F[sel] = mth.forecast(lk.names[c], Y[sel], H)
+    r = np.arange(m)
+    cumF = np.concatenate([np.zeros((m, 1)), np.cumsum(F, axis=1)], axis=1)
+    added = cumF[r, np.minimum(off + h, H)] - cumF[r, np.minimum(off, H)]
+    q = np.where(cum, so_far + added, F[r, np.minimum(h, H) - 1])
+    cells = _Cells(lk, calib_kind, w, h)
+    unit = s * cells.widen
+    low, high = q + unit * cells.level(LOW), q + unit * cells.level(HIGH)
+    p = _prob(q, unit, cells, T, side)
+    many = ann & (h >= 2)
+    if many.any():
+        p[many] = _every_year(F[many], s[many], lk, w[many], h[many], T[many], side[many])
+    return q, low, high, p, s, method
 
 
-def _z(T: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Distance to the target in the error's units (scale already in the quantiles), as an error."""
-    return T - q
+class _Cells:
+    """Rows grouped by their cell of the calibration table (kind × window × horizon): the few
+    distinct cells are looped over, each with all its rows at once."""
+
+    def __init__(self, lk: Lookup, kind: np.ndarray, w: np.ndarray, h: np.ndarray) -> None:
+        from analysis.evaluate.calibration import HORIZONS  # noqa: PLC0415
+        hc = np.clip(h, 1, HORIZONS)
+        wc = np.clip(w, 2, WINDOW)
+        self.rows = lk.quantiles[kind, wc, hc]                 # only for the two interval ends below
+        self.table = lk.quantiles.reshape(-1, lk.quantiles.shape[-1])
+        shape = lk.quantiles.shape[:3]
+        self.key = np.ravel_multi_index((kind, wc, hc), shape)
+        past = np.maximum(h, 1) / HORIZONS
+        self.widen = np.where(h > HORIZONS, np.where(kind == 1, past**1.5, past), 1.0)
+        self.order = np.argsort(self.key, kind="stable")
+        keys = self.key[self.order]
+        self.cuts = np.flatnonzero(np.diff(keys)) + 1
+        self.groups = np.split(self.order, self.cuts) if len(keys) else []
+
+    def level(self, j: int) -> np.ndarray:
+        return self.rows[:, j]
+
+    def cdf(self, z: np.ndarray, shift: int = 0) -> np.ndarray:
+        """P(scaled error ≤ z) per row (linear between levels; tails not claimed); ``shift``
+        moves every row that many horizons further (same kind and window)."""
+        out = np.full(len(z), np.nan)
+        for g in self.groups:
+            qrow = self.table[self.key[g[0]] + shift]
+            if np.isnan(qrow).any():
+                continue
+            out[g] = np.interp(z[g], qrow, _LV, left=P_FLOOR, right=P_CEIL)
+        return np.where(np.isnan(z), np.nan, out)
 
 
-def _prob(q: np.ndarray, Q: np.ndarray, T: np.ndarray, side: np.ndarray) -> np.ndarray:
-    """P(outcome meets T) when outcome = q + error and the error has quantiles ``Q``."""
-    below = _cdf(Q, _z(T, q))                                           # P(outcome ≤ T)
-    band = _cdf(Q, _z(T + 0.05 * np.abs(T), q)) - _cdf(Q, _z(T - 0.05 * np.abs(T), q))
-    degenerate = ~(Q[:, -1] > Q[:, 0])                                  # a series that never moved
+def _prob(q: np.ndarray, unit: np.ndarray, cells: _Cells, T: np.ndarray, side: np.ndarray,
+          shift: int = 0) -> np.ndarray:
+    """P(outcome meets T) when outcome = q + unit × error, the error calibrated per cell."""
+    degenerate = ~(unit > 0)                                           # a series that never moved
+    u = np.where(degenerate, 1.0, unit)
+    below = cells.cdf((T - q) / u, shift)                              # P(outcome ≤ T)
+    band = np.zeros(len(q))
+    if (side == BAND).any():
+        band = cells.cdf((T + 0.05 * np.abs(T) - q) / u, shift) - cells.cdf((T - 0.05 * np.abs(T) - q) / u, shift)
     exact = np.select([side == FLOOR, side == BAND], [q >= T, np.abs(q - T) <= 0.05 * np.abs(T)], default=q <= T)
     p = np.select([side == FLOOR, side == BAND], [1 - below, band], default=below)
     return np.where(degenerate & ~np.isnan(q), exact.astype(float), np.clip(p, P_FLOOR, P_CEIL))
@@ -182,43 +229,34 @@ def _every_year(F: np.ndarray, s: np.ndarray, lk: Lookup, w: np.ndarray, h: np.n
     ρ → 0: the product)."""
     m, H = F.shape
     rho = np.clip(lk.rho[np.clip(w, 2, WINDOW)], 0.0, 0.999)
-    logp = np.zeros((m, len(_NODES)))
+    prod = np.ones((m, len(_NODES)))
     a, b = np.sqrt(rho)[:, None], np.sqrt(1 - rho)[:, None]
     band_min = np.ones(m)
+    from analysis.evaluate.calibration import HORIZONS  # noqa: PLC0415
+    cells = _Cells(lk, np.zeros(m, np.int64), w, np.ones(m, np.int64))     # horizon 1; later ones shifted
     for k in range(1, min(int(h.max()), H) + 1):
         live = h >= k
-        Q = lk.quantiles_at(np.zeros(m, np.int64), w, np.full(m, k)) * s[:, None]
-        pk = _prob(F[:, k - 1], Q, T, side)
+        widen = k / HORIZONS if k > HORIZONS else 1.0
+        pk = _prob(F[:, k - 1], s * widen, cells, T, side, shift=min(k, HORIZONS) - 1)
         band_min = np.where(live, np.fmin(band_min, pk), band_min)
         thr = special.ndtri(1 - np.clip(pk, P_FLOOR, P_CEIL))[:, None]    # meet ⇔ normal score ≥ thr
-        term = special.log_ndtr((a * _NODES[None, :] - thr) / b)
-        logp += np.where(live[:, None], term, 0.0)
-    p = np.exp(logp) @ _WEIGHTS
+        term = special.ndtr((a * _NODES[None, :] - thr) / b)
+        prod *= np.where(live[:, None], term, 1.0)
+    p = prod @ _WEIGHTS
     # a band (≈) every year: the worst year's chance, an upper bound
     return np.where(side == BAND, band_min, np.clip(p, P_FLOOR, P_CEIL))
 
 
-def _meets_matrix(Y: np.ndarray, T: np.ndarray, side: np.ndarray, comparator: np.ndarray) -> np.ndarray:
+def _meets_matrix(Y: np.ndarray, T: np.ndarray, comparator: np.ndarray) -> np.ndarray:
+    """Whether each value meets its row's target (comparator codes; ≈ means within ±5%)."""
     T = T[:, None]
-    strict = np.isin(comparator, [">", "<"])[:, None]
-    floor = np.where(strict, Y > T, Y >= T)
-    ceiling = np.where(strict, Y < T, np.where((comparator == "=")[:, None], Y == T, Y <= T))
-    band = np.abs(Y - T) <= 0.05 * np.abs(T)
-    sd = side[:, None]
-    return np.where(sd == FLOOR, floor, np.where(sd == BAND, band, ceiling))
+    c = comparator[:, None]
+    return np.select([c == 0, c == 1, c == 2, c == 3, c == 4, c == 5],
+                     [Y >= T, Y > T, Y <= T, Y < T, Y == T, np.abs(Y - T) <= 0.05 * np.abs(T)], default=False)
 
 
-def _meets(value: np.ndarray | pd.Series, T: np.ndarray | pd.Series, side_or_comparator, comparator=None):
-    """Whether ``value`` meets the target under its comparator (≈ means within ±5%).
-
-    Called with (value, T, comparator) as Series (judgement.py) or with the side codes and
-    comparators as arrays (here)."""
-    if comparator is None:
-        comparator = side_or_comparator
-        v, t = value, T
-        return pd.Series(np.select(
-            [comparator.eq(">="), comparator.eq(">"), comparator.eq("<="), comparator.eq("<"), comparator.eq("="),
-             comparator.eq("≈")],
-            [v >= t, v > t, v <= t, v < t, v == t, (v - t).abs() <= 0.05 * t.abs()], default=False), index=v.index)
-    return _meets_matrix(np.asarray(value, float)[:, None], np.asarray(T, float), side_or_comparator,
-                         np.asarray(comparator, dtype=object))[:, 0]
+def _meets(value: pd.Series, T: pd.Series, comparator: pd.Series) -> pd.Series:
+    """Whether ``value`` meets the target under its comparator (≈ means within ±5%)."""
+    return pd.Series(_meets_matrix(value.to_numpy(dtype=np.float64, na_value=np.nan)[:, None],
+                                   T.to_numpy(dtype=np.float64, na_value=np.nan), comparator_codes(comparator))[:, 0],
+                     index=value.index)
