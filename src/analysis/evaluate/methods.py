@@ -58,7 +58,7 @@ def last(Y: np.ndarray, horizons: int) -> np.ndarray:
 def drift_slope(Y: np.ndarray) -> np.ndarray:
     """(latest − first) / years between them; NaN with fewer than two values."""
     value, idx = _last(Y)
-    _, first, _ = _positions(Y)
+    first = np.argmax(~np.isnan(Y), axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (value - Y[np.arange(len(Y)), first]) / (idx - first)
 

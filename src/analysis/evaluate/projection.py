@@ -137,10 +137,12 @@ def project_window(window: YearlyWindow, kind: np.ndarray, comparator: np.ndarra
         [~quant, done, breached, few & (broken if broken is not None else False) & (window.all_count >= 2),
          few & cum & np.isnan(so_far) & (count >= 2), few & (count >= 2), few],
         [-1, -2, -3, -4, -5, -6, -7], default=code)
-    names = np.array(list(lk.names) + list(REASONS[::-1]), dtype=object)
+    # a categorical: the methods the table names, then the reasons (codes −1 … −7 counted from the end)
+    names = list(lk.names) + list(REASONS[::-1])
+    method = pd.Categorical.from_codes(np.where(why < 0, len(names) + why, why), categories=names)
     return pd.DataFrame({
         "projected_value": q, "projected_low": low, "projected_high": high, "prob_meet": p,
-        "projection_method": names[why], "projection_scale": s,
+        "projection_method": method, "projection_scale": s,
         "projection_window": np.where(ok, w, 0), "projection_horizon": np.where(ok, horizon, np.nan),
     })
 
@@ -228,23 +230,36 @@ def _every_year(F: np.ndarray, s: np.ndarray, lk: Lookup, w: np.ndarray, h: np.n
     copula with the calibrated correlation between horizons (ρ → 1: the worst year alone;
     ρ → 0: the product)."""
     m, H = F.shape
-    rho = np.clip(lk.rho[np.clip(w, 2, WINDOW)], 0.0, 0.999)
-    prod = np.ones((m, len(_NODES)))
-    a, b = np.sqrt(rho)[:, None], np.sqrt(1 - rho)[:, None]
-    band_min = np.ones(m)
+    # the years' own chances first: a year all but sure to fail settles the row (P(all) ≤ the worst year's)
     from analysis.evaluate.calibration import HORIZONS  # noqa: PLC0415
     cells = _Cells(lk, np.zeros(m, np.int64), w, np.ones(m, np.int64))     # horizon 1; later ones shifted
-    for k in range(1, min(int(h.max()), H) + 1):
-        live = h >= k
+    last = min(int(h.max()), H)
+    P = np.ones((m, last))
+    for k in range(1, last + 1):
         widen = k / HORIZONS if k > HORIZONS else 1.0
-        pk = _prob(F[:, k - 1], s * widen, cells, T, side, shift=min(k, HORIZONS) - 1)
-        band_min = np.where(live, np.fmin(band_min, pk), band_min)
-        thr = special.ndtri(1 - np.clip(pk, P_FLOOR, P_CEIL))[:, None]    # meet ⇔ normal score ≥ thr
-        term = special.ndtr((a * _NODES[None, :] - thr) / b)
-        prod *= np.where(live[:, None], term, 1.0)
-    p = prod @ _WEIGHTS
-    # a band (≈) every year: the worst year's chance, an upper bound
-    return np.where(side == BAND, band_min, np.clip(p, P_FLOOR, P_CEIL))
+        P[:, k - 1] = np.where(h >= k, _prob(F[:, k - 1], s * widen, cells, T, side,
+                                             shift=min(k, HORIZONS) - 1), 1.0)
+    worst = P.min(axis=1)
+    out = np.where(worst <= P_FLOOR, P_FLOOR, np.nan)
+    band = side == BAND
+    out[band] = worst[band]                    # a band (≈) every year: the worst year's chance, an upper bound
+    todo = np.flatnonzero(np.isnan(out))
+    if len(todo):
+        out[todo] = _copula(P[todo], h[todo], lk.rho[np.clip(w[todo], 2, WINDOW)])
+    return out
+
+
+def _copula(P: np.ndarray, h: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """P(all years hold) from the years' chances, one-factor Gaussian copula (Gauss–Hermite)."""
+    m = len(P)
+    rho = np.clip(rho, 0.0, 0.999)
+    prod = np.ones((m, len(_NODES)))
+    a, b = np.sqrt(rho)[:, None], np.sqrt(1 - rho)[:, None]
+    for k in range(P.shape[1]):
+        live = h > k
+        thr = special.ndtri(1 - np.clip(P[:, k], P_FLOOR, P_CEIL))[:, None]    # hold ⇔ normal score ≥ thr
+        prod *= np.where(live[:, None], special.ndtr((a * _NODES[None, :] - thr) / b), 1.0)
+    return np.clip(prod @ _WEIGHTS, P_FLOOR, P_CEIL)
 
 
 def _meets_matrix(Y: np.ndarray, T: np.ndarray, comparator: np.ndarray) -> np.ndarray:
