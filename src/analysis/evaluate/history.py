@@ -56,8 +56,9 @@ def yearly_window(known: pd.DataFrame, n: int, first_year: np.ndarray | None = N
     year = years_of(known["period_end"].to_numpy(dtype="datetime64[ns]")[take]).astype(np.float64)
     value = value[take]
     all_count = np.bincount(row, minlength=n) if len(row) else np.zeros(n, np.int64)
-    usable = ~(year < first[row])                    # NaN first year: every year
-    row, year, value = row[usable], year[usable], value[usable]
+    if not np.isnan(first).all():
+        usable = ~(year < first[row])                # NaN first year: every year
+        row, year, value = row[usable], year[usable], value[usable]
 
     # ``known`` is sorted by row, then year: a row's latest year ends its block
     last = np.full(n, np.nan)

@@ -165,6 +165,21 @@ def forecast(method: str, Y: np.ndarray, horizons: int, cumulative: bool = False
 def naive_scale(Y: np.ndarray) -> np.ndarray:
     """Mean absolute yearly change between consecutive known years (a gap counts per year)."""
     ok = ~np.isnan(Y)
+    count = ok.sum(axis=1)
+    first = np.argmax(ok, axis=1)
+    last = Y.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # rows whose known years are consecutive: the plain mean of |Δy|
+        out = np.nansum(np.abs(np.diff(Y, axis=1)), axis=1) / (count - 1)
+        gappy = np.flatnonzero((last - first + 1 != count) & (count >= 2))
+        if len(gappy):
+            out[gappy] = _gappy_scale(Y[gappy])
+    return np.where(count >= 2, out, np.nan)
+
+
+def _gappy_scale(Y: np.ndarray) -> np.ndarray:
+    """naive_scale for rows with missing years inside: each change divided by the years it spans."""
+    ok = ~np.isnan(Y)
     width = Y.shape[1]
     idx = np.where(ok, np.arange(width)[None, :], -1)
     prev = np.maximum.accumulate(idx, axis=1)

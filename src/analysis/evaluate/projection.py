@@ -253,13 +253,16 @@ def _copula(P: np.ndarray, h: np.ndarray, rho: np.ndarray) -> np.ndarray:
     """P(all years hold) from the years' chances, one-factor Gaussian copula (Gauss–Hermite)."""
     m = len(P)
     rho = np.clip(rho, 0.0, 0.999)
-    prod = np.ones((m, len(_NODES)))
+    # single precision: probabilities need no more than 7 digits, and the matrix is rows × nodes
+    prod = np.ones((m, len(_NODES)), np.float32)
     a, b = np.sqrt(rho)[:, None], np.sqrt(1 - rho)[:, None]
+    nodes = _NODES.astype(np.float32)[None, :]
     for k in range(P.shape[1]):
-        live = h > k
-        thr = special.ndtri(1 - np.clip(P[:, k], P_FLOOR, P_CEIL))[:, None]    # hold ⇔ normal score ≥ thr
-        prod *= np.where(live[:, None], special.ndtr((a * _NODES[None, :] - thr) / b), 1.0)
-    return np.clip(prod @ _WEIGHTS, P_FLOOR, P_CEIL)
+        live = np.flatnonzero(h > k)
+        thr = special.ndtri(1 - np.clip(P[live, k], P_FLOOR, P_CEIL))[:, None]   # hold ⇔ normal score ≥ thr
+        z = ((a[live] * nodes - thr) / b[live]).astype(np.float32)
+        prod[live] *= special.ndtr(z)
+    return np.clip(prod.astype(np.float64) @ _WEIGHTS, P_FLOOR, P_CEIL)
 
 
 def _meets_matrix(Y: np.ndarray, T: np.ndarray, comparator: np.ndarray) -> np.ndarray:
