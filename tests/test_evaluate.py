@@ -82,7 +82,9 @@ def test_cumulative_against_elapsed_share_and_its_boundaries(done_by_2022, expec
 def test_cumulative_required_pace_and_projection():
     r = one([{"id": "x", "kind": "cumulative", "value": 100}], yearly("x", {2020: 18, 2021: 20, 2022: 22}))
     assert r["required_pace"] == pytest.approx((100 - 42) / 3)
-    assert r["projected_value"] == pytest.approx(42 + 3 * 20)
+    # three flows: the calibrated method for three points damps the trend, so the remaining
+    # years add more than the last flow repeated (3 × 22) and less than the full drift (24 + 26 + 28)
+    assert 42 + 3 * 22 < r["projected_value"] < 42 + 24 + 26 + 28
     assert r["projected_low"] <= r["projected_value"] <= r["projected_high"]
     assert 0.5 < r["prob_meet"] < 1
     assert r["outlook"] in ("likely", "possible")
@@ -161,7 +163,8 @@ def test_level_against_the_linear_path_from_the_base_value():
     assert r["completion"] == pytest.approx(0.4)   # 4 of the 10 points of distance
     assert r["schedule"] == pytest.approx(0.4)     # 2 of 5 years
     assert r["progress"] == "on_track"
-    assert r["projected_value"] == pytest.approx(20)
+    # between the last value and the straight drift to 20 (three points: the damped method)
+    assert 14 < r["projected_value"] < 20
     assert r["projected_low"] <= r["projected_value"] <= r["projected_high"]
     # the Open SDG / Eurostat ratio: observed growth rate over required growth rate
     observed = (14 / 10) ** (1 / 2) - 1

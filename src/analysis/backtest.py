@@ -27,6 +27,7 @@ the origin. Everything is deterministic: no sampling, no randomness.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
 import sys
@@ -39,6 +40,12 @@ import pandas as pd
 from analysis import paths
 from analysis.cn_numbers import split_unit
 from analysis.evaluate import evaluate
+from analysis.evaluate import methods as mth
+from analysis.evaluate.calibration import (Lookup, calibrate, method_scores, panel_cases, reference_panels,
+                                           shipped_lookup, shipped_table)
+from analysis.evaluate.calibration import scale as cal_scale
+from analysis.evaluate.history import WINDOW, YearlyWindow
+from analysis.evaluate.projection import COMPARATORS, KINDS, project_window
 from analysis.generated import replace_block
 from analysis.raw.table import read_raw_table
 from analysis.targets import ParsedTarget, parse_target
@@ -55,10 +62,9 @@ BEGIN = "<!-- BEGIN BACKTEST: make backtest -->"
 END = "<!-- END BACKTEST -->"
 
 #: The aims the engine is held to (stated in docs/methodology.md; never tuned to pass).
-AIM_MASE_RATIO = 0.9          # engine MASE ≤ 0.9 × naive drift's
-AIM_COVERAGE = (0.75, 0.85)   # share of outcomes inside the 80% interval
-AIM_ACCURACY = 0.85           # verdict accuracy, and at least the rule's + 10 points
-AIM_ACCURACY_MARGIN = 0.10
+AIM_MASE_RATIO = 0.95         # engine MASE ≤ 0.95 × naive drift's (issue 10: at least 5% better overall)
+AIM_COVERAGE = (0.77, 0.83)   # share of outcomes inside the 80% interval
+AIM_ACCURACY_MARGIN = 0.10    # verdict accuracy at least the rule's + 10 points
 
 #: Package series: yearly points the engine sees, years ahead, spacing and number of origins.
 WINDOW = 10
@@ -499,10 +505,18 @@ def _summary(targets: pd.DataFrame, projections: pd.DataFrame) -> pd.DataFrame:
     rule_known = scored["rule_says"].notna()
     rule = verdict_accuracy(scored["rule_says"].where(rule_known, ~scored["actual_met"].astype(bool)),
                             scored["actual_met"])
-    met = bool(len(scored)) and acc >= AIM_ACCURACY and acc >= rule + AIM_ACCURACY_MARGIN - 1e-12
+    met = bool(len(scored)) and acc >= rule + AIM_ACCURACY_MARGIN - 1e-12
     rows.append({"check": "verdict accuracy", "group": "past plans", "n": len(scored), "engine": acc,
                  "benchmark": "time-proportional rule", "benchmark_value": rule,
-                 "aim": f"≥ {AIM_ACCURACY:.0%} and ≥ rule + {AIM_ACCURACY_MARGIN * 100:.0f} points", "met": met})
+                 "aim": f"≥ rule + {AIM_ACCURACY_MARGIN * 100:.0f} points", "met": met})
+    with_p = scored[scored["prob_meet"].notna()]
+    actual = with_p["actual_met"].astype(float).to_numpy()
+    brier = float(np.mean((with_p["prob_meet"].to_numpy(float) - actual) ** 2)) if len(with_p) else math.nan
+    said = with_p["rule_says"].where(with_p["rule_says"].notna(), ~with_p["actual_met"].astype(bool)).astype(float)
+    brier_rule = float(np.mean((said.to_numpy() - actual) ** 2)) if len(with_p) else math.nan
+    rows.append({"check": "Brier score", "group": "past plans", "n": len(with_p), "engine": brier,
+                 "benchmark": "time-proportional rule", "benchmark_value": brier_rule,
+                 "aim": f"≤ {AIM_BRIER_RATIO} × rule", "met": bool(len(with_p)) and brier <= AIM_BRIER_RATIO * brier_rule})
     groups = [("past plans", projections[projections["group"] == "past plans"]),
               ("package series", projections[projections["group"] == "package series"]), ("all", projections)]
     for label, p in groups:
@@ -532,6 +546,250 @@ def run_backtest(raw_dir: Path = RAW_DIR, *, include_package: bool = True) -> Ba
     target_frame = pd.DataFrame(verdicts)
     projections = _projections(cases)
     return BacktestResult(target_frame, projections, _summary(target_frame, projections))
+
+
+# -- reference panels: calibrate on one, score on the other ----------------------------------------
+
+#: Windows and horizons the comparison reports (plan indicators have 4 to 10 yearly points).
+SCORE_WINDOWS = (4, 6, 10)
+SCORE_HORIZONS = 5
+#: Aims of issue 10, per kind of target and window (stated in docs/methodology.md; never tuned on).
+AIM_COVERAGE_80 = (0.77, 0.83)
+AIM_MASE_OVERALL = 0.95        # overall MASE ≤ 0.95 × drift's, and never worse than drift per kind/window
+AIM_BRIER_RATIO = 0.9          # Brier ≤ 0.9 × the time-proportional rule's
+AIM_RARE = 0.07                # events given P ≤ 0.05 happen at most 7% of the time
+AIM_VERDICT_MARGIN = 0.10      # end-of-plan verdict ≥ rule's accuracy + 10 points
+#: Synthetic plans on the reference panels: five years, judged after 1, 2 or 3 observed years.
+PLAN_YEARS = 5
+ELAPSED = (1, 2, 3)
+#: How ambitious the synthetic target is: × the change the years before the base year show
+#: (level, cumulative), or × the base-year value (annual floor).
+AMBITION = {"level": (0.5, 1.0, 1.5), "cumulative": (0.9, 1.0, 1.1), "annual": (0.95, 1.0, 1.05)}
+_ORIGIN = 2000.0            # the calendar year the last seen value is put at (any year serves)
+VALUE_KINDS = {"level": "value", "cumulative": "cumulative"}
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    """``comparison``: every method's MASE on each panel by kind and window (the choice's
+    evidence); ``chosen``: the shipped table's method per kind and window; ``projections``:
+    the cross-validated projection scores; ``plans``: the synthetic plans' probability and
+    verdict scores; ``own``: the project's own sourced series scored with the shipped table."""
+
+    comparison: pd.DataFrame
+    chosen: pd.DataFrame
+    projections: pd.DataFrame
+    plans: pd.DataFrame
+    own: pd.DataFrame
+
+
+def _window(Y: np.ndarray) -> YearlyWindow:
+    count = (~np.isnan(Y)).sum(axis=1)
+    return YearlyWindow(Y, np.full(len(Y), _ORIGIN), count, count)
+
+
+def _codes(n: int, kind: str, comparator: str = ">=") -> tuple[np.ndarray, np.ndarray]:
+    return np.full(n, KINDS.index(kind)), np.full(n, COMPARATORS.index(comparator))
+
+
+def score_projections(panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...] = SCORE_WINDOWS,
+                      horizons: int = SCORE_HORIZONS) -> pd.DataFrame:
+    """MASE (engine and drift) and 80% coverage per kind, window and horizon, the engine's own
+    ``project_window`` with ``lookup`` on every origin of every series in ``panel``."""
+    rows = []
+    for w in windows:
+        cases = panel_cases(panel, w, horizons)
+        n = len(cases.Y)
+        if not n:
+            continue
+        win = _window(cases.Y)
+        s = cal_scale(cases.Y)
+        for kind in ("level", "cumulative"):
+            actual_all = np.cumsum(cases.future, axis=1) if kind == "cumulative" else cases.future
+            drift_all = mth.forecast("drift", cases.Y, horizons, kind == "cumulative")
+            k, c = _codes(n, kind)
+            for h in range(1, horizons + 1):
+                out = project_window(win, k, c, np.full(n, np.nan), np.full(n, _ORIGIN + h), np.full(n, _ORIGIN + 1),
+                                     np.zeros(n), np.full(n, _ORIGIN), lookup=lookup)
+                actual = actual_all[:, h - 1]
+                ok = ~np.isnan(actual) & (s > 0)
+                q, lo, hi = (out[col].to_numpy()[ok] for col in ("projected_value", "projected_low", "projected_high"))
+                a = actual[ok]
+                rows.append({"kind": kind, "window": w, "horizon": h, "cases": int(ok.sum()),
+                             "abs_scaled_error": float(np.sum(np.abs(a - q) / s[ok])),
+                             "abs_scaled_error_drift": float(np.sum(np.abs(a - drift_all[ok, h - 1]) / s[ok])),
+                             "covered": int(np.sum((lo <= a) & (a <= hi))),
+                             "above": int(np.sum(a > hi)), "below": int(np.sum(a < lo))})
+    return pd.DataFrame(rows)
+
+
+def _synthetic_plans(panel: list[np.ndarray], window: int) -> dict[str, np.ndarray]:
+    """Every (series, base year, elapsed years) with a full window at the cut-off, five years of
+    history before the base year at most, and the plan's outcome known."""
+    Y, base, after, elapsed, before = [], [], [], [], []
+    for y in panel:
+        y = y[~np.isnan(y)]
+        for k in ELAPSED:
+            for b in range(1, len(y) - PLAN_YEARS):
+                o = b + k
+                if o - window + 1 < 0:
+                    continue
+                m = min(PLAN_YEARS, b)
+                Y.append(np.concatenate([np.full(WINDOW - window, np.nan), y[o - window + 1:o + 1]]))
+                base.append(y[b])
+                after.append(y[b + 1:b + PLAN_YEARS + 1])
+                elapsed.append(k)
+                before.append((y[b] - y[b - m]) / m)
+    return {"Y": np.array(Y).reshape(-1, WINDOW), "base": np.array(base), "plan": np.array(after).reshape(-1, PLAN_YEARS),
+            "elapsed": np.array(elapsed), "slope": np.array(before)}
+
+
+def score_plans(panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...] = SCORE_WINDOWS) -> pd.DataFrame:
+    """Synthetic five-year plans on a reference panel, judged after 1–3 observed years by the
+    engine (``project_window`` with ``lookup``) and by the time-proportional rule: Brier score,
+    verdict accuracy and how often events given P ≤ 0.05 happened, per kind and window."""
+    rows = []
+    for w in windows:
+        sp = _synthetic_plans(panel, w)
+        n = len(sp["base"])
+        if not n:
+            continue
+        k = sp["elapsed"]
+        seen = np.arange(PLAN_YEARS)[None, :] < k[:, None]          # plan years observed by the cut-off
+        so_far = np.where(seen, sp["plan"], 0.0).sum(axis=1)
+        latest = sp["plan"][np.arange(n), k - 1]
+        for kind in ("level", "cumulative", "annual"):
+            for a in AMBITION[kind]:
+                if kind == "level":
+                    T = sp["base"] + a * sp["slope"] * PLAN_YEARS
+                    met = sp["plan"][:, -1] >= T
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        share = (latest - sp["base"]) / (T - sp["base"])
+                    rule = (latest >= T) | (share >= k / PLAN_YEARS)
+                elif kind == "cumulative":
+                    T = PLAN_YEARS * sp["base"] + a * sp["slope"] * PLAN_YEARS * (PLAN_YEARS + 1) / 2
+                    met = sp["plan"].sum(axis=1) >= T
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        rule = so_far / T >= k / PLAN_YEARS
+                else:
+                    T = sp["base"] * a
+                    met = (sp["plan"] >= T[:, None]).all(axis=1)
+                    rule = np.where(seen, sp["plan"] >= T[:, None], True).all(axis=1)
+                kc, cc = _codes(n, kind)
+                out = project_window(_window(sp["Y"]), kc, cc, T, np.full(n, _ORIGIN - k + PLAN_YEARS),
+                                     np.full(n, _ORIGIN - k + 1), so_far, np.full(n, _ORIGIN), lookup=lookup)
+                p = out["prob_meet"].to_numpy()
+                decided = out["projection_method"].isin(["known", "breached"]).to_numpy()
+                ok = ~np.isnan(p) & (T > 0)
+                rows.append(_plan_scores(kind, w, a, p[ok], met[ok], rule[ok], decided[ok]))
+    return pd.DataFrame(rows)
+
+
+def _plan_scores(kind: str, window: int, ambition: float, p: np.ndarray, met: np.ndarray, rule: np.ndarray,
+                 decided: np.ndarray) -> dict:
+    m = met.astype(float)
+    # events given a probability ≤ 0.05: meeting when P(meet) ≤ 0.05, missing when P(meet) ≥ 0.95,
+    # among projections (a target already decided by an observed year is certain, not a forecast)
+    rare_meet = (p <= 0.05) & ~decided
+    rare_miss = (p >= 0.95) & ~decided
+    return {"kind": kind, "window": window, "ambition": ambition, "cases": len(p), "met": int(m.sum()),
+            "brier_sum": float(np.sum((p - m) ** 2)), "brier_rule_sum": float(np.sum((rule - m) ** 2)),
+            "right": int(np.sum((p >= 0.5) == met)), "right_rule": int(np.sum(rule == met)),
+            "rare": int(rare_meet.sum() + rare_miss.sum()),
+            "rare_happened": int(np.sum(rare_meet & met) + np.sum(rare_miss & ~met)),
+            "decided": int(decided.sum())}
+
+
+def own_series() -> list[np.ndarray]:
+    """The project's own sourced yearly series (data/raw/published, data/raw/backtest): the
+    preferred yearly values of each series and region, by year, gaps left as NaN."""
+    frames = [read_raw_table(path, root=path.parent).frame for path in
+              sorted((paths.RAW / "published").glob("*.csv")) + [RAW_DIR / "past_observations.csv"]]
+    obs = pd.concat(frames, ignore_index=True)
+    obs = obs[(obs["period_type"] == "year") & obs["preferred"].astype(bool)].copy()
+    obs["year"] = obs["period"].astype(str).str[:4].astype(int)
+    out = []
+    for _, g in obs.sort_values(["series_id", "region", "year"]).groupby(["series_id", "region"], sort=True):
+        g = g.drop_duplicates("year", keep="last")
+        years = np.arange(g["year"].min(), g["year"].max() + 1)
+        out.append(pd.Series(g["value"].to_numpy(float), index=g["year"].to_numpy()).reindex(years).to_numpy())
+    return out
+
+
+def _own_cases(series: list[np.ndarray], horizons: int = SCORE_HORIZONS) -> list[np.ndarray]:
+    """Own series are short and gappy: each contributes its longest run without gaps."""
+    runs = []
+    for y in series:
+        ok = ~np.isnan(y)
+        best, cur = (0, 0), 0
+        for i, flag in enumerate(ok):
+            cur = cur + 1 if flag else 0
+            if cur > best[1] - best[0]:
+                best = (i - cur + 1, i + 1)
+        run = y[best[0]:best[1]]
+        if len(run) >= 3:
+            runs.append(run)
+    return runs
+
+
+def reference_backtest() -> ReferenceResult:
+    """Method comparison per panel, cross-validated calibration (M1 ↔ Tourism), synthetic plans,
+    and the project's own series with the shipped table."""
+    panels = reference_panels()
+    comparison = []
+    for name, panel in panels.items():
+        for w in SCORE_WINDOWS:
+            cases = panel_cases(panel, w)
+            for kind in ("value", "cumulative"):
+                sc = method_scores(cases, kind)
+                sc.insert(0, "window", w)
+                sc.insert(0, "kind", kind)
+                sc.insert(0, "panel", name)
+                comparison.append(sc)
+    shipped = shipped_table()
+    chosen = shipped.drop_duplicates(["kind", "window"])[["kind", "window", "method", "cases", "rho"]]
+    projections, plans = [], []
+    for calib, score in (("M1", "Tourism"), ("Tourism", "M1")):
+        table, _ = calibrate({calib: panels[calib]})
+        lookup = Lookup.of(table)
+        pr = score_projections(panels[score], lookup)
+        pl = score_plans(panels[score], lookup)
+        for frame in (pr, pl):
+            frame.insert(0, "scored_on", score)
+            frame.insert(0, "calibrated_on", calib)
+        projections.append(pr)
+        plans.append(pl)
+    own = score_projections(_own_cases(own_series()), shipped_lookup(), windows=(2, 3, 4, 6), horizons=3)
+    own.insert(0, "scored_on", "own series")
+    own.insert(0, "calibrated_on", "M1+Tourism")
+    return ReferenceResult(pd.concat(comparison, ignore_index=True), chosen.reset_index(drop=True),
+                           pd.concat(projections, ignore_index=True), pd.concat(plans, ignore_index=True), own)
+
+
+def projection_summary(p: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Sums of the per-horizon rows, as MASE, ratio to drift and coverage (with the share above/below)."""
+    g = p.groupby(by, sort=False)[["cases", "abs_scaled_error", "abs_scaled_error_drift", "covered", "above",
+                                   "below"]].sum().reset_index()
+    g["mase"] = g["abs_scaled_error"] / g["cases"]
+    g["mase_drift"] = g["abs_scaled_error_drift"] / g["cases"]
+    g["ratio"] = g["mase"] / g["mase_drift"]
+    g["coverage"] = g["covered"] / g["cases"]
+    g["above_share"] = g["above"] / g["cases"]
+    g["below_share"] = g["below"] / g["cases"]
+    return g
+
+
+def plan_summary(p: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    g = p.groupby(by, sort=False)[["cases", "met", "brier_sum", "brier_rule_sum", "right", "right_rule", "rare",
+                                   "rare_happened", "decided"]].sum().reset_index()
+    g["brier"] = g["brier_sum"] / g["cases"]
+    g["brier_rule"] = g["brier_rule_sum"] / g["cases"]
+    g["brier_ratio"] = g["brier"] / g["brier_rule"]
+    g["accuracy"] = g["right"] / g["cases"]
+    g["accuracy_rule"] = g["right_rule"] / g["cases"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g["rare_rate"] = g["rare_happened"] / g["rare"]
+    return g
 
 
 # -- the generated Markdown ------------------------------------------------------------------------
@@ -570,7 +828,7 @@ def methodology_table(result: BacktestResult) -> str:
              "| check | group | n | engine | benchmark | benchmark value | aim | met |",
              "|---|---|---|---|---|---|---|---|"]
     for r in s.itertuples():
-        pct = r.check != "MASE"
+        pct = r.check not in ("MASE", "Brier score")
         fmt = _pct if pct else _num
         met = "" if r.met is None else ("yes" if r.met else "**no**")
         lines.append(f"| {r.check} | {r.group} | {r.n} | {fmt(r.engine)} | {r.benchmark or '—'} | "
@@ -634,23 +892,152 @@ def update_block(text: str, generated: str) -> str:
     return replace_block(text, BEGIN, END, generated)
 
 
+# -- the reference comparison: Markdown and JSON ------------------------------------------------------
+
+COMPARISON_BEGIN = "<!-- BEGIN PROJECTION COMPARISON: make backtest -->"
+COMPARISON_END = "<!-- END PROJECTION COMPARISON -->"
+RESULTS = paths.ROOT / "bench" / "results" / "backtest.json"
+_KIND_LABEL = {"value": "annual and level (value h years ahead)", "cumulative": "cumulative (sum of the next h flows)"}
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "**no**"
+
+
+def comparison_table(ref: ReferenceResult) -> str:
+    """The generated block of section 7: every method against drift, the choice, and the
+    cross-validated scores against the aims (Markdown, deterministic)."""
+    c = ref.comparison
+    lines = ["#### Methods compared (MASE ÷ naive drift's MASE, horizons 1–5, every origin of every series)", ""]
+    cols = [(panel, w) for panel in ("M1", "Tourism") for w in SCORE_WINDOWS]
+    for kind in ("value", "cumulative"):
+        sub = c[c["kind"] == kind]
+        lines += [f"*{_KIND_LABEL[kind]}*", "",
+                  "| method | " + " | ".join(f"{panel} {w} pts" for panel, w in cols) + " |",
+                  "|---|" + "---|" * len(cols)]
+        for method in dict.fromkeys(sub["method"]):
+            cells = []
+            for panel, w in cols:
+                r = sub[(sub["method"] == method) & (sub["panel"] == panel) & (sub["window"] == w)]
+                best = sub[(sub["panel"] == panel) & (sub["window"] == w)]["ratio"].min()
+                v = float(r["ratio"].iloc[0]) if len(r) else math.nan
+                cells.append(f"**{v:.3f}**" if v == best else f"{v:.3f}")
+            lines.append(f"| {method} | " + " | ".join(cells) + " |")
+        n = {(panel, w): int(sub[(sub["panel"] == panel) & (sub["window"] == w)]["cases"].iloc[0]) for panel, w in cols}
+        lines += ["| cases | " + " | ".join(f"{n[k]:,}" for k in cols) + " |", ""]
+    ch = ref.chosen
+    lines += ["#### The choice shipped in `calibration/errors.csv` (calibrated on M1 + Tourism yearly)", "",
+              "| window (points) | " + " | ".join(str(w) for w in ch["window"].unique()) + " |",
+              "|---|" + "---|" * ch["window"].nunique()]
+    for kind in ("value", "cumulative"):
+        k = ch[ch["kind"] == kind]
+        lines.append(f"| {kind} | " + " | ".join(k["method"]) + " |")
+    rho = ch[ch["kind"] == "value"]["rho"]
+    lines += ["", f"Correlation between horizons of the value errors (normal scores), used for every-year bounds: "
+                  f"{rho.min():.2f}–{rho.max():.2f}.", ""]
+
+    pr = projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window"])
+    lines += ["#### Cross-validated projections (calibrated on one panel, scored on the other; horizons 1–5)", "",
+              "| calibrated on → scored on | kind | points | cases | MASE | drift | ratio | not worse than drift "
+              "| 80% coverage (above / below) | 77–83% |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in pr.itertuples():
+        lines.append(f"| {r.calibrated_on} → {r.scored_on} | {r.kind} | {r.window} | {r.cases:,} | {r.mase:.2f} | "
+                     f"{r.mase_drift:.2f} | {r.ratio:.3f} | {_yes(r.ratio <= 1 + 1e-9)} | {r.coverage:.1%} "
+                     f"({r.above_share:.1%} / {r.below_share:.1%}) | "
+                     f"{_yes(AIM_COVERAGE_80[0] <= r.coverage <= AIM_COVERAGE_80[1])} |")
+    overall = projection_summary(ref.projections.assign(all="all"), ["all"]).iloc[0]
+    lines += ["", f"Overall: MASE {overall['mase']:.3f} against drift's {overall['mase_drift']:.3f} (ratio "
+                  f"{overall['ratio']:.3f}; aim ≤ {AIM_MASE_OVERALL}: {_yes(overall['ratio'] <= AIM_MASE_OVERALL)}); "
+                  f"80% coverage {overall['coverage']:.1%}.", ""]
+
+    own = projection_summary(ref.own, ["kind", "window"])
+    lines += ["#### The project's own sourced series (shipped table; horizons 1–3; longest gap-free run of each series)",
+              "", "| kind | points | cases | MASE | drift | ratio | 80% coverage (above / below) |",
+              "|---|---|---|---|---|---|---|"]
+    for r in own.itertuples():
+        lines.append(f"| {r.kind} | {r.window} | {r.cases:,} | {r.mase:.2f} | {r.mase_drift:.2f} | {r.ratio:.3f} | "
+                     f"{r.coverage:.1%} ({r.above_share:.1%} / {r.below_share:.1%}) |")
+
+    pl = plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window"])
+    lines += ["", "#### Synthetic five-year plans on the scoring panel (judged after 1–3 observed years)", "",
+              "| calibrated on → scored on | kind | points | cases | met | Brier (rule) | ≤ 0.9 × rule | verdict "
+              "right (rule) | ≥ rule + 10 pts | P ≤ 0.05 events: n, happened | ≤ 7% |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in pl.itertuples():
+        rare = f"{r.rare:,}, {r.rare_rate:.1%}" if r.rare else "0, —"
+        lines.append(f"| {r.calibrated_on} → {r.scored_on} | {r.kind} | {r.window} | {r.cases:,} | {r.met / r.cases:.0%} "
+                     f"| {r.brier:.3f} ({r.brier_rule:.3f}) | {_yes(r.brier <= AIM_BRIER_RATIO * r.brier_rule)} | "
+                     f"{r.accuracy:.1%} ({r.accuracy_rule:.1%}) | "
+                     f"{_yes(r.accuracy >= r.accuracy_rule + AIM_VERDICT_MARGIN)} | {rare} | "
+                     f"{_yes(not r.rare or r.rare_rate <= AIM_RARE)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return json.loads(frame.to_json(orient="records", double_precision=6))
+
+
+def results_json(result: BacktestResult, ref: ReferenceResult) -> str:
+    """bench/results/backtest.json: every figure behind both generated blocks (deterministic)."""
+    overall = projection_summary(ref.projections.assign(all="all"), ["all"]).drop(columns="all")
+    report = {
+        "aims": {"coverage_80": list(AIM_COVERAGE_80), "mase_overall_ratio": AIM_MASE_OVERALL,
+                 "mase_per_kind_window_ratio": 1.0, "brier_ratio_to_rule": AIM_BRIER_RATIO,
+                 "rare_event_rate": AIM_RARE, "verdict_margin": AIM_VERDICT_MARGIN},
+        "calibration": {"table": "src/analysis/evaluate/calibration/errors.csv",
+                        "panels": str(shipped_table()["panels"].iloc[0]),
+                        "chosen": _records(ref.chosen)},
+        "method_comparison": _records(ref.comparison),
+        "cross_validation": {
+            "projections": _records(projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind",
+                                                                          "window"])),
+            "projections_by_horizon": _records(projection_summary(ref.projections, ["calibrated_on", "scored_on",
+                                                                                     "kind", "window", "horizon"])),
+            "projections_overall": _records(overall),
+            "plans": _records(plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window"])),
+            "plans_by_ambition": _records(plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window",
+                                                                   "ambition"])),
+        },
+        "own_series": _records(projection_summary(ref.own, ["kind", "window"])),
+        "past_plans": {"summary": _records(result.summary), "projections": _records(result.projections)},
+    }
+    return json.dumps(report, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the backtest, rewrite the generated block of docs/methodology.md, print the summary."""
+    """Run the backtest and the reference comparison, rewrite both generated blocks of
+    docs/methodology.md and bench/results/backtest.json, print the summary."""
     ap = argparse.ArgumentParser(prog="python -m analysis backtest",
-                                 description="Backtest the evaluation engine on past plans and package series.")
+                                 description="Backtest the evaluation engine on past plans, package series and the "
+                                             "M1 / Tourism yearly panels (cross-validated).")
     ap.add_argument("--raw", default=str(RAW_DIR), help="raw backtest folder (default: %(default)s)")
-    ap.add_argument("--doc", default=str(DOC), help="document whose backtest block is rewritten")
+    ap.add_argument("--doc", default=str(DOC), help="document whose generated blocks are rewritten")
+    ap.add_argument("--json", default=str(RESULTS), help="figures file (default: %(default)s)")
     args = ap.parse_args(argv)
     result = run_backtest(Path(args.raw))
+    ref = reference_backtest()
     doc = Path(args.doc)
     try:
-        doc.write_text(update_block(doc.read_text(encoding="utf-8"), methodology_table(result)), encoding="utf-8")
+        text = update_block(doc.read_text(encoding="utf-8"), methodology_table(result))
+        text = replace_block(text, COMPARISON_BEGIN, COMPARISON_END, comparison_table(ref))
+        _write_atomic(doc, text)
+        _write_atomic(Path(args.json), results_json(result, ref))
     except (OSError, ValueError) as exc:
         print(f"{doc}: {exc}", file=sys.stderr)
         return 1
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(result.summary.to_string(index=False))
-    print(f"{doc} updated")
+        print(projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window"])[
+            ["calibrated_on", "scored_on", "kind", "window", "cases", "mase", "mase_drift", "ratio", "coverage"]
+        ].to_string(index=False))
+    print(f"{doc} and {args.json} updated")
     return 0
 
 

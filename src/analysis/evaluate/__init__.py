@@ -55,9 +55,9 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     report order. Every step works on whole columns; none loops over rows or series.
     """
     rows = evaluation_rows(frames, as_of)
-    facts = row_facts(rows, known_observations(rows, frames["observations"]))
+    facts = row_facts(rows, known := known_observations(rows, frames["observations"]))
     m = measure(rows, facts)
-    proj = project(rows, facts, m["so_far"], m["so_far_end"])
+    proj = project(rows, facts, m["so_far"], m["so_far_end"], known, np.full(len(rows), np.nan))
     # a cumulative target whose data stop early is projected from its flows, but judged as reported
     code = progress_codes(rows, facts, m)
     quant = rows["target_kind"].isin(_QUANTITATIVE).to_numpy(dtype=bool)

@@ -1,144 +1,280 @@
 """Project each target to its year, with an 80% interval and the probability of meeting it.
 
-Plans give few yearly points (3 to 10 at best), so the models are the simplest that can be
-defended and that widen honestly when points are few:
+A plan indicator has 2 to 10 yearly points: too few for a series to measure its own
+uncertainty. So each series is projected by the method that forecast best on real yearly
+series cut to the same window (chosen per kind of target and window length), and its
+uncertainty is read from the errors that method made there: scale-free quantiles by kind,
+window and horizon, calibrated once and shipped with the package (``calibration.py``,
+``calibration/errors.csv``). A series' interval and probability depend on its own points and
+that table only, never on which other series share the run.
 
-- cumulative targets: yearly flows as draws around their mean; the remaining years add
-  ``R × mean``, with variance ``σ²·(R + R²/n)`` (the flows' own spread plus the uncertainty of
-  their mean);
-- annual floors and ceilings: next year's value from the same model, and the chance that
-  every remaining year meets the bound (years taken as independent);
-- levels by a year: a linear trend over the years, with the prediction interval of a
-  least-squares line.
+- **levels by a year**: the value ``h`` years after the latest, with the quantiles of the
+  value error at ``h``;
+- **cumulative targets**: the total so far plus the forecast flows of the remaining years,
+  with the quantiles of the error of a *sum* of flows (measured on sums, so the correlation
+  of the years is in them);
+- **annual bounds** ("每年…不低于"): a year already observed in the plan period that breaks
+  the bound decides the target (probability 0); otherwise every remaining year must hold,
+  with the years' errors correlated as calibrated (a one-factor Gaussian copula on the
+  calibrated marginals), not multiplied as if independent.
 
-Where a series has fewer than three points its spread cannot be estimated from itself; it is
-then borrowed from comparable series in the same run (the median relative spread of the
-series that have three or more points), and the Student-t degrees of freedom stay small, so
-fewer points give wider intervals. One point or none gives no projection. Everything is
-computed for all rows at once.
+Fewer than two usable yearly points (after a break, only the years since it count): no
+projection and no probability, and ``projection_method`` says why. Everything is computed
+for all rows at once: numpy over rows, loops only over the few methods and horizons.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from numpy.polynomial.hermite_e import hermegauss
+from scipy import special
 
-from analysis.evaluate.vocabulary import INTERVAL
+from analysis.evaluate import methods as mth
+from analysis.evaluate.calibration import LEVELS, Lookup, scale, shipped_lookup
+from analysis.evaluate.history import WINDOW, YearlyWindow, yearly_window
 
-DEFAULT_FLOW_CV = 0.15     # used only when no series in the run has three points
-DEFAULT_LEVEL_REL = 0.05
+__all__ = ["project", "project_window"]
+
+#: The 80% interval's ends, as levels of the calibrated error quantiles.
+LOW, HIGH = LEVELS.index(0.1), LEVELS.index(0.9)
+#: Probabilities beyond the calibrated tails are not claimed: P stays within these.
+P_FLOOR, P_CEIL = LEVELS[0] / 2, 1 - LEVELS[0] / 2
+MAX_HORIZON = 30
+_NODES, _WEIGHTS = hermegauss(10)
+_WEIGHTS = _WEIGHTS / np.sqrt(2 * np.pi)
+_LV = np.asarray(LEVELS)
+
+KINDS = ("annual", "cumulative", "level")
+COMPARATORS = (">=", ">", "<=", "<", "=", "≈")
+FLOOR, CEILING, BAND = 0, 1, 2
+_SIDE = np.array([FLOOR, FLOOR, CEILING, CEILING, CEILING, BAND, CEILING])   # last: no comparator
+#: Why a row has no projection (codes −1 … −7 in that order) or what decided it.
+REASONS = ("none_not_quantitative", "known", "breached", "none_break", "none_no_total", "none_past_target",
+           "none_few_points")
 
 
-def pooled_scales(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[float, float]:
-    """Median relative spread of flows and of trend residuals, over series with ≥ 3 points."""
-    # each series once (its first row): codes of indicator and region, not their text
-    ind = pd.factorize(rows["indicator_id"], use_na_sentinel=False)[0].astype(np.int64)
-    reg = pd.factorize(rows["region"], use_na_sentinel=False)[0].astype(np.int64)
-    first = np.unique(ind * (reg.max(initial=0) + 1) + reg, return_index=True)[1]
-    series = facts[["n_years", "flow_sd", "flow_mean", "trend_sse", "trend_ybar"]].iloc[np.sort(first)]
-    enough = series[series["n_years"] >= 3]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cv = (enough["flow_sd"] / enough["flow_mean"].abs()).replace([np.inf, -np.inf], np.nan).dropna()
-        resid = np.sqrt(enough["trend_sse"] / (enough["n_years"] - 2)) / enough["trend_ybar"].abs()
-    resid = resid.replace([np.inf, -np.inf], np.nan).dropna()
-    flow_cv = float(cv.median()) if len(cv) else DEFAULT_FLOW_CV
-    level_rel = float(resid.median()) if len(resid) else DEFAULT_LEVEL_REL
-    return flow_cv, level_rel
-
-
-def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_end: pd.Series) -> pd.DataFrame:
-    """Projected value, 80% interval and probability of meeting the target, per row.
+def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_end: pd.Series,
+            known: pd.DataFrame, first_year: np.ndarray | None = None) -> pd.DataFrame:
+    """Projected value, 80% interval, probability of meeting the target and method, per row.
 
     ``so_far``/``so_far_end``: for cumulative targets, the total reached and the last year it
-    covers (the caller knows whether that came from yearly flows or a reported total).
+    covers (the caller knows whether that came from yearly flows or a reported total);
+    ``known``: ``asof.known_observations`` output; ``first_year``: per row, the first year of
+    the series segment after its last break (NaN: no break).
     """
-    flow_cv, level_rel = pooled_scales(rows, facts)
-    arr = lambda s: s.to_numpy(dtype=np.float64, na_value=np.nan)  # noqa: E731
-    kind = rows["target_kind"]
-    cum, ann, lev = (kind.eq(k).to_numpy(dtype=bool) for k in ("cumulative", "annual", "level"))
-    T = arr(rows["target_value"].astype(float))
-    year = arr(rows["target_year"].astype(float))
-    n = arr(facts["n_years"].astype(float))
-    so_far, so_far_end = arr(so_far), arr(so_far_end)
-    ybar, slope, xbar = arr(facts["trend_ybar"]), arr(facts["trend_slope"]), arr(facts["trend_xbar"])
-    sse, sxx = arr(facts["trend_sse"]), arr(facts["trend_sxx"])
+    window = yearly_window(known, len(rows), first_year)
+    arr = lambda s: pd.Series(s).to_numpy(dtype=np.float64, na_value=np.nan)  # noqa: E731
+    kind = np.select([rows["target_kind"].eq(k).to_numpy(dtype=bool, na_value=False) for k in KINDS],
+                     range(len(KINDS)), default=-1)
+    out = project_window(
+        window, kind, comparator_codes(rows["comparator"]),
+        arr(rows["target_value"].astype(float)), arr(rows["target_year"].astype(float)),
+        arr(rows["period_start"].astype(float)), arr(so_far), arr(so_far_end),
+        broken=None if first_year is None else ~np.isnan(np.asarray(first_year, dtype=np.float64)))
+    out.index = rows.index
+    return out
 
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        mu = arr(facts["flow_mean"].astype(float))
-        # a series' own spread, but never below what comparable series show (few points can look calm)
-        sigma = np.where(n >= 3, np.fmax(arr(facts["flow_sd"]), flow_cv * np.abs(mu)), flow_cv * np.abs(mu))
-        df_flow = np.maximum(n - 1, 1)
-        n_pos = np.where(n > 0, n, np.nan)
-        nan = np.full(len(rows), np.nan)
 
-        R = year - so_far_end
-        R = np.where(np.isnan(R) | (R >= 0), R, 0.0)          # clip(lower=0), NaN kept
-        q = np.where(cum, so_far + R * mu, nan)
-        sd = np.where(cum, sigma * np.sqrt(R + R**2 / n_pos), nan)
-        df = np.where(cum, df_flow, nan)
-        # the outcome is already known: nothing left to project
-        done = cum & (R == 0) & ~np.isnan(so_far)
-        q, sd, df = np.where(done, so_far, q), np.where(done, 0.0, sd), np.where(done, 1.0, df)
+def comparator_codes(comparator: pd.Series) -> np.ndarray:
+    """Positions in ``COMPARATORS`` (−1 for none)."""
+    c = pd.Series(comparator)
+    return np.select([c.eq(x).to_numpy(dtype=bool, na_value=False) for x in COMPARATORS], range(len(COMPARATORS)),
+                     default=-1)
 
-        q = np.where(ann, mu, q)
-        sd = np.where(ann, sigma * np.sqrt(1 + 1 / n_pos), sd)
-        df = np.where(ann, df_flow, df)
-        left = year - rows["data_year"].to_numpy(dtype=np.float64)
-        remaining = np.where(ann, np.where(np.isnan(left) | (left >= 0), left, 0.0), nan)
 
-        x0 = year
-        pred = ybar + slope * (x0 - xbar)
-        pooled_s2 = (level_rel * np.abs(ybar)) ** 2
-        s2 = np.where(n >= 3, np.fmax(sse / np.maximum(n - 2, 1), pooled_s2), pooled_s2)
-        se = np.sqrt(s2 * (1 + 1 / n + (x0 - xbar) ** 2 / sxx))
-        q = np.where(lev, pred, q)
-        sd = np.where(lev, se, sd)
-        df = np.where(lev, np.maximum(n - 2, 1), df)
+def project_window(window: YearlyWindow, kind: np.ndarray, comparator: np.ndarray, target: np.ndarray,
+                   target_year: np.ndarray, plan_start: np.ndarray, so_far: np.ndarray, so_far_end: np.ndarray,
+                   broken: np.ndarray | None = None, lookup: Lookup | None = None) -> pd.DataFrame:
+    """The projection of every row from its yearly window (``project`` without the frames).
 
-        has_points = (n >= 2) | done
-        q = np.where(has_points, q, np.nan)
-        sd = np.where(has_points, sd, np.nan)
-        # degrees of freedom are few whole numbers: each quantile once
-        distinct, which = np.unique(np.where(np.isnan(df), 1, df), return_inverse=True)
-        tq = stats.t.ppf(0.5 + INTERVAL / 2, distinct)[which.reshape(-1)]
-        low, high = q - tq * sd, q + tq * sd
+    ``kind``: positions in ``KINDS`` (−1: not quantitative); ``comparator``: positions in
+    ``COMPARATORS``; ``lookup``: the calibrated errors (default: the table shipped in the
+    package; the backtest passes a table calibrated on another panel)."""
+    lk = lookup or shipped_lookup()
+    n = len(kind)
+    Y, L, count = window.values, window.last_year, window.count
+    ann, cum, lev = (kind == k for k in range(len(KINDS)))
+    quant = kind >= 0
+    side = _SIDE[comparator]
+    nan = np.full(n, np.nan)
+    q, low, high, p, s = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        w = lk.window_of(count)
+        start = np.where(cum, np.fmax(so_far_end, L), L)          # the last year already counted
+        horizon = target_year - start                             # years still to come
+        ok = quant & (count >= 2) & (horizon >= 1) & ~(cum & np.isnan(so_far))
+        code = np.full(n, -1, np.int64)
+        at = np.flatnonzero(ok)
+        if len(at):
+            got = _projected(Y[at], L[at], cum[at], ann[at], w[at], horizon[at], start[at], so_far[at],
+                             target[at], side[at], lk)
+            q[at], low[at], high[at], p[at], s[at], code[at] = got
 
-        index = rows.index
-        p_one = _prob_meets(pd.Series(q, index=index), pd.Series(sd, index=index), pd.Series(df, index=index),
-                            pd.Series(T, index=index), rows["comparator"]).to_numpy(dtype=np.float64)
-        # an annual bound must hold in every remaining year
-        prob = np.where(ann, p_one ** np.where(remaining > 0, remaining, 1), p_one)
+        # what is already known decides
+        breached = np.zeros(n, bool)
+        a = np.flatnonzero(ann & (count >= 1))
+        if len(a):
+            years = window.years()[a]
+            in_plan = (years >= plan_start[a, None]) & (years <= target_year[a, None]) & ~np.isnan(Y[a])
+            breached[a] = (in_plan & ~_meets_matrix(Y[a], target[a], comparator[a])).any(axis=1)
+        done_cum = cum & (np.nan_to_num(target_year - so_far_end, nan=1.0) <= 0) & ~np.isnan(so_far)
+        done_ann = ann & (horizon <= 0) & (count >= 1)
+        done_lev = lev & (horizon <= 0) & (count >= 1) & (target_year >= L - WINDOW + 1)
+        d = np.flatnonzero(done_cum | done_lev | done_ann)
+        col = np.where(done_lev[d], WINDOW - 1 - (L[d] - target_year[d]), WINDOW - 1).astype(np.int64)
+        value = np.where(done_cum[d], so_far[d], Y[d, col])
+        d, value = d[~np.isnan(value)], value[~np.isnan(value)]
+        done = np.zeros(n, bool)
+        done[d] = True
+        q[d], low[d], high[d] = value, value, value
+        p[d] = _meets_matrix(value[:, None], target[d], comparator[d])[:, 0]
+        p[breached] = 0.0
+        p[np.isnan(target)] = np.nan
+
+    few = quant & ~ok & ~done & ~breached
+    why = np.select(
+        [~quant, done, breached, few & (broken if broken is not None else False) & (window.all_count >= 2),
+         few & cum & np.isnan(so_far) & (count >= 2), few & (count >= 2), few],
+        [-1, -2, -3, -4, -5, -6, -7], default=code)
+    # a categorical: the methods the table names, then the reasons (codes −1 … −7 counted from the end)
+    names = list(lk.names) + list(REASONS[::-1])
+    method = pd.Categorical.from_codes(np.where(why < 0, len(names) + why, why), categories=names)
     return pd.DataFrame({
-        "projected_value": q, "projected_low": low, "projected_high": high,
-        "prob_meet": np.where(np.isnan(q), np.nan, prob), "projection_sd": sd, "projection_df": df,
-    }, index=rows.index)
+        "projected_value": q, "projected_low": low, "projected_high": high, "prob_meet": p,
+        "projection_method": method, "projection_scale": s,
+        "projection_window": np.where(ok, w, 0), "projection_horizon": np.where(ok, horizon, np.nan),
+    })
 
 
-def _prob_meets(q: pd.Series, sd: pd.Series, df: pd.Series, T: pd.Series, comparator: pd.Series) -> pd.Series:
-    """P(outcome meets the target) under a Student-t around ``q``; exact 0/1 when sd is 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (T - q) / sd
-        dfs = df.fillna(1)
-        lower = stats.t.cdf(z, dfs)               # P(X < T)
-        upper = 1 - lower                         # P(X > T)
-        # within ±5% of the target, for the few "≈" targets only
-        near = comparator.eq("≈").to_numpy(dtype=bool)
-        band = np.full(len(q), np.nan)
-        if near.any():
-            a, b, d = ((T * 1.05 - q) / sd)[near], ((T * 0.95 - q) / sd)[near], dfs[near]
-            band[near] = stats.t.cdf(a, d) - stats.t.cdf(b, d)
-    p = pd.Series(np.where(comparator.isin(["<=", "<", "="]), lower, np.where(near, band, upper)), index=q.index)
-    certain = sd.eq(0)
-    meets = _meets(q, T, comparator)
-    p[certain] = meets[certain].astype(float)
-    return p
+def _projected(Y: np.ndarray, L: np.ndarray, cum: np.ndarray, ann: np.ndarray, w: np.ndarray, horizon: np.ndarray,
+               start: np.ndarray, so_far: np.ndarray, T: np.ndarray, side: np.ndarray, lk: Lookup) -> tuple:
+    """Value, interval, probability, scale and method of the rows that are projected."""
+    m = len(Y)
+    s = scale(Y)
+    calib_kind = cum.astype(np.int64)                         # 0: a value, 1: a sum of flows
+    off = np.clip(start - L, 0, MAX_HORIZON - 1).astype(np.int64)   # flows known as a total only
+    h = np.clip(horizon, 1, MAX_HORIZON).astype(np.int64)
+    H = int(min(int((off + h).max()), MAX_HORIZON))
+    # point forecasts of the next H years, by the method calibrated for the row's kind and window
+    method = lk.method_code[calib_kind, np.clip(w, 2, WINDOW)]
+    F = np.empty((m, H))
+    for c in np.unique(method):
+        sel = method == c
+        F[sel] = mth.forecast(lk.names[c], Y[sel], H)
+    r = np.arange(m)
+    cumF = np.concatenate([np.zeros((m, 1)), np.cumsum(F, axis=1)], axis=1)
+    added = cumF[r, np.minimum(off + h, H)] - cumF[r, np.minimum(off, H)]
+    q = np.where(cum, so_far + added, F[r, np.minimum(h, H) - 1])
+    cells = _Cells(lk, calib_kind, w, h)
+    unit = s * cells.widen
+    low, high = q + unit * cells.level(LOW), q + unit * cells.level(HIGH)
+    p = _prob(q, unit, cells, T, side)
+    many = ann & (h >= 2)
+    if many.any():
+        p[many] = _every_year(F[many], s[many], lk, w[many], h[many], T[many], side[many])
+    return q, low, high, p, s, method
+
+
+class _Cells:
+    """Rows grouped by their cell of the calibration table (kind × window × horizon): the few
+    distinct cells are looped over, each with all its rows at once."""
+
+    def __init__(self, lk: Lookup, kind: np.ndarray, w: np.ndarray, h: np.ndarray) -> None:
+        from analysis.evaluate.calibration import HORIZONS  # noqa: PLC0415
+        hc = np.clip(h, 1, HORIZONS)
+        wc = np.clip(w, 2, WINDOW)
+        self.rows = lk.quantiles[kind, wc, hc]                 # only for the two interval ends below
+        self.table = lk.quantiles.reshape(-1, lk.quantiles.shape[-1])
+        shape = lk.quantiles.shape[:3]
+        self.key = np.ravel_multi_index((kind, wc, hc), shape)
+        past = np.maximum(h, 1) / HORIZONS
+        self.widen = np.where(h > HORIZONS, np.where(kind == 1, past**1.5, past), 1.0)
+        self.order = np.argsort(self.key, kind="stable")
+        keys = self.key[self.order]
+        self.cuts = np.flatnonzero(np.diff(keys)) + 1
+        self.groups = np.split(self.order, self.cuts) if len(keys) else []
+
+    def level(self, j: int) -> np.ndarray:
+        return self.rows[:, j]
+
+    def cdf(self, z: np.ndarray, shift: int = 0) -> np.ndarray:
+        """P(scaled error ≤ z) per row (linear between levels; tails not claimed); ``shift``
+        moves every row that many horizons further (same kind and window)."""
+        out = np.full(len(z), np.nan)
+        for g in self.groups:
+            qrow = self.table[self.key[g[0]] + shift]
+            if np.isnan(qrow).any():
+                continue
+            out[g] = np.interp(z[g], qrow, _LV, left=P_FLOOR, right=P_CEIL)
+        return np.where(np.isnan(z), np.nan, out)
+
+
+def _prob(q: np.ndarray, unit: np.ndarray, cells: _Cells, T: np.ndarray, side: np.ndarray,
+          shift: int = 0) -> np.ndarray:
+    """P(outcome meets T) when outcome = q + unit × error, the error calibrated per cell."""
+    degenerate = ~(unit > 0)                                           # a series that never moved
+    u = np.where(degenerate, 1.0, unit)
+    below = cells.cdf((T - q) / u, shift)                              # P(outcome ≤ T)
+    band = np.zeros(len(q))
+    if (side == BAND).any():
+        band = cells.cdf((T + 0.05 * np.abs(T) - q) / u, shift) - cells.cdf((T - 0.05 * np.abs(T) - q) / u, shift)
+    exact = np.select([side == FLOOR, side == BAND], [q >= T, np.abs(q - T) <= 0.05 * np.abs(T)], default=q <= T)
+    p = np.select([side == FLOOR, side == BAND], [1 - below, band], default=below)
+    return np.where(degenerate & ~np.isnan(q), exact.astype(float), np.clip(p, P_FLOOR, P_CEIL))
+
+
+def _every_year(F: np.ndarray, s: np.ndarray, lk: Lookup, w: np.ndarray, h: np.ndarray, T: np.ndarray,
+                side: np.ndarray) -> np.ndarray:
+    """P(every year 1..h meets the bound): calibrated marginals joined by a one-factor Gaussian
+    copula with the calibrated correlation between horizons (ρ → 1: the worst year alone;
+    ρ → 0: the product)."""
+    m, H = F.shape
+    # the years' own chances first: a year all but sure to fail settles the row (P(all) ≤ the worst year's)
+    from analysis.evaluate.calibration import HORIZONS  # noqa: PLC0415
+    cells = _Cells(lk, np.zeros(m, np.int64), w, np.ones(m, np.int64))     # horizon 1; later ones shifted
+    last = min(int(h.max()), H)
+    P = np.ones((m, last))
+    for k in range(1, last + 1):
+        widen = k / HORIZONS if k > HORIZONS else 1.0
+        P[:, k - 1] = np.where(h >= k, _prob(F[:, k - 1], s * widen, cells, T, side,
+                                             shift=min(k, HORIZONS) - 1), 1.0)
+    worst = P.min(axis=1)
+    out = np.where(worst <= P_FLOOR, P_FLOOR, np.nan)
+    band = side == BAND
+    out[band] = worst[band]                    # a band (≈) every year: the worst year's chance, an upper bound
+    todo = np.flatnonzero(np.isnan(out))
+    if len(todo):
+        out[todo] = _copula(P[todo], h[todo], lk.rho[np.clip(w[todo], 2, WINDOW)])
+    return out
+
+
+def _copula(P: np.ndarray, h: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """P(all years hold) from the years' chances, one-factor Gaussian copula (Gauss–Hermite)."""
+    m = len(P)
+    rho = np.clip(rho, 0.0, 0.999)
+    # single precision: probabilities need no more than 7 digits, and the matrix is rows × nodes
+    prod = np.ones((m, len(_NODES)), np.float32)
+    a, b = np.sqrt(rho)[:, None], np.sqrt(1 - rho)[:, None]
+    nodes = _NODES.astype(np.float32)[None, :]
+    for k in range(P.shape[1]):
+        live = np.flatnonzero(h > k)
+        thr = special.ndtri(1 - np.clip(P[live, k], P_FLOOR, P_CEIL))[:, None]   # hold ⇔ normal score ≥ thr
+        z = ((a[live] * nodes - thr) / b[live]).astype(np.float32)
+        prod[live] *= special.ndtr(z)
+    return np.clip(prod.astype(np.float64) @ _WEIGHTS, P_FLOOR, P_CEIL)
+
+
+def _meets_matrix(Y: np.ndarray, T: np.ndarray, comparator: np.ndarray) -> np.ndarray:
+    """Whether each value meets its row's target (comparator codes; ≈ means within ±5%)."""
+    T = T[:, None]
+    c = comparator[:, None]
+    return np.select([c == 0, c == 1, c == 2, c == 3, c == 4, c == 5],
+                     [Y >= T, Y > T, Y <= T, Y < T, Y == T, np.abs(Y - T) <= 0.05 * np.abs(T)], default=False)
 
 
 def _meets(value: pd.Series, T: pd.Series, comparator: pd.Series) -> pd.Series:
     """Whether ``value`` meets the target under its comparator (≈ means within ±5%)."""
-    return pd.Series(np.select(
-        [comparator.eq(">="), comparator.eq(">"), comparator.eq("<="), comparator.eq("<"), comparator.eq("="),
-         comparator.eq("≈")],
-        [value >= T, value > T, value <= T, value < T, value == T, (value - T).abs() <= 0.05 * T.abs()],
-        default=False), index=value.index)
+    return pd.Series(_meets_matrix(value.to_numpy(dtype=np.float64, na_value=np.nan)[:, None],
+                                   T.to_numpy(dtype=np.float64, na_value=np.nan), comparator_codes(comparator))[:, 0],
+                     index=value.index)

