@@ -42,6 +42,19 @@ def test_the_engine_partitioned_by_region_gives_the_same_bytes(real_build):
         datasets._csv_bytes(datasets.conform("evaluations", single))
 
 
+def test_a_synthetic_panel_partitioned_three_ways_gives_the_same_bytes():
+    """Many regions, every kind of target, breaks, bounds, year-to-date values: a series' judgement
+    depends on its own series only, so a partition changes nothing."""
+    from analysis.bench import synthetic_frames
+
+    frames = synthetic_frames(3000)
+    single = evaluate(frames)
+    split = evaluate_by_region(frames, npartitions=3, scheduler="synchronous")
+    assert len(region_groups(frames, 3)) == 3
+    assert datasets._csv_bytes(datasets.conform("evaluations", split)) == \
+        datasets._csv_bytes(datasets.conform("evaluations", single))
+
+
 def test_the_scheduler_comes_from_the_flag_then_the_config_file(tmp_path: Path, monkeypatch):
     monkeypatch.delenv("PLAN_EVAL_CONFIG", raising=False)
     assert configured_scheduler(None, cwd=tmp_path) is None                  # default: the process pool
