@@ -12,7 +12,7 @@ CODE_FILES := $(shell find src/analysis -name '*.py' -o -name '*.yml' 2>/dev/nul
 MANIFEST := data/processed/manifest.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages data evaluate templates gaps calibrate backtest bench reports test clean
+.PHONY: help setup system-packages data evaluate templates gaps calibrate backtest bench reports notebooks test clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -58,6 +58,9 @@ bench: data evaluate ## Benchmarks: engine on 10k/100k/1M synthetic series, repo
 
 reports: setup data evaluate ## Set up, then build every report (HTML + PDF) and reports/index.html
 	$(PY) -m analysis reports
+
+notebooks: $(INSTALLED) ## Sync each notebook's py:percent source and its stripped .ipynb (jupytext --sync)
+	$(PY) -m jupytext --sync $$(find notebooks -name '*.py')
 
 test: $(INSTALLED) ## Run the test suite (pytest)
 	@$(PY) -m pytest; rc=$$?; \

@@ -54,3 +54,26 @@ def test_a_failing_cell_fails_the_cli_with_the_warm_engine(tmp_path: Path):
                  "--no-progress-bar"], tmp_path)     # data_dir "nowhere": the read fails
     assert done.returncode != 0
     assert "FileNotFoundError" in done.stderr or "PapermillExecutionError" in done.stderr
+
+
+def test_the_shipped_report_notebook_runs_from_papermills_cli_with_either_engine(real_build, tmp_path: Path):
+    """What a papermill user types, on the committed .ipynb: no kernel name to add, no conversion."""
+    import shutil
+
+    from analysis import datasets, paths
+    from analysis.evaluate import evaluate
+
+    result, processed = real_build
+    data = tmp_path / "processed"
+    shutil.copytree(processed, data)
+    datasets.write("evaluations", evaluate(result.frames), data)
+    notebook = paths.NOTEBOOKS / "reports" / "plan_report.ipynb"
+    for engine in ("nbclient", "warm"):
+        out = tmp_path / f"minhang-14-{engine}.ipynb"
+        done = _run(["--engine", engine, str(notebook), str(out), "-p", "plan_id", "minhang-14", "-p", "region",
+                     "闵行区", "-p", "data_dir", str(data), "--cwd", str(paths.ROOT), "--no-progress-bar"], tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+        executed = nbformat.read(out, as_version=4)
+        assert not any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
+        html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", []))
+        assert "闵行区" in html

@@ -1,13 +1,23 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 部门简报
 # One brief per responsible department: what it owns across the plans, the numbers, and the
 # four fields the evaluation plan asks for (filled from the assessments, or 待填报).
 
 # %% tags=["parameters"]
-department = "就业处"
-plans = ""
-as_of = ""
-data_dir = ""
+department: str = "就业处"  # department (departments.department)
+plans: str = ""  # plan ids separated by commas; empty for every plan
+as_of: str = ""  # cut-off YYYY-MM-DD; empty for the cut-offs of the evaluation plan
+data_dir: str = ""  # folder of the processed data; empty for data/processed
 
 # %%
 from analysis import report

@@ -1,13 +1,23 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 规划实施情况评估报告
 # One report per plan × region. Run by `make reports` with papermill; the parameters below
 # are the defaults for a run by hand.
 
 # %% tags=["parameters"]
-plan_id = "minhang-15"
-region = "闵行区"
-as_of = ""
-data_dir = ""
+plan_id: str = "minhang-15"  # plan id (plans.plan_id)
+region: str = "闵行区"  # region the plan is evaluated for
+as_of: str = ""  # cut-off YYYY-MM-DD; empty for the cut-offs of the evaluation plan
+data_dir: str = ""  # folder of the processed data; empty for data/processed
 
 # %%
 from analysis import report
