@@ -77,3 +77,23 @@ def test_the_shipped_report_notebook_runs_from_papermills_cli_with_either_engine
         assert not any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
         html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", []))
         assert "闵行区" in html
+
+
+def test_a_report_exported_by_hand_is_titled_by_its_cover(tmp_path: Path):
+    """`jupyter nbconvert --to plan_eval_pdf out.ipynb` gives a PDF titled as the report, not "out"."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": (
+        '<h1 class="title">闵行区就业和社会保障“十四五”规划<br><span>总结评估报告</span></h1><p>正文</p>')})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 规划实施情况评估报告"), cell]
+    path = tmp_path / "out.ipynb"
+    nbformat.write(nb, path)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    for exporter in ("plan_eval_html", "plan_eval_pdf"):
+        done = subprocess.run([str(jupyter), "nbconvert", "--to", exporter, str(path)], capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-1500:]
+    html = path.with_suffix(".html").read_text(encoding="utf-8")
+    assert "<title>闵行区就业和社会保障“十四五”规划 总结评估报告</title>" in html
+    info = subprocess.run(["pdfinfo", str(path.with_suffix(".pdf"))], capture_output=True, text=True).stdout
+    assert "闵行区就业和社会保障“十四五”规划 总结评估报告" in info

@@ -6,6 +6,7 @@ Both exporters are registered with nbconvert (entry points ``plan_eval_html`` an
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,34 @@ def _with_toc(body: str) -> str:
     return body.replace("<!-- TOC -->", toc, 1)
 
 
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
 def report_title(nb: Any, resources: dict[str, Any] | None) -> str:
-    """The report's title from the notebook metadata (set by the runner), else its name."""
+    """The report's title: the notebook's metadata (set by the batch), else the first heading
+    the notebook shows (its title block, or a markdown ``#`` heading), else its file name.
+
+    A report exported by hand (``jupyter nbconvert --to plan_eval_pdf out.ipynb``) is titled
+    by what it says on its cover, not by ``out``."""
     meta = nb.metadata.get("plan_eval", {})
     if meta.get("title"):
         return str(meta["title"])
+    if nb.metadata.get("title"):
+        return str(nb.metadata["title"])
+    for cell in nb.cells:                 # the cover a reader sees (markdown cells are not shown)
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html")
+            found = _H1.search("".join(html) if isinstance(html, list) else str(html or ""))
+            if found:
+                text = " ".join(_TAG.sub(" ", found.group(1)).split())
+                if text:
+                    return html_lib.unescape(text)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            for line in str(cell.get("source", "")).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
     name = (resources or {}).get("metadata", {}).get("name")
     return str(name or "评估报告")
 
