@@ -158,7 +158,7 @@ def test_a_template_is_written_per_plan_with_four_sheets_and_a_chinese_header(re
 def test_every_drop_down_is_a_list_validation(small, tmp_path: Path):
     wb = _template(small, tmp_path, "example-15")
     expected = {
-        OBSERVATIONS_SHEET: {"期间类型": ["年度", "年初至今", "月度"]},
+        OBSERVATIONS_SHEET: {"期间类型": ["年度", "年初至今", "月度", "多年累计"]},
         ASSESSMENTS_SHEET: {"评估主体": ["自评", "第三方"],
                             "进展判断": ["已完成", "快于预期", "基本符合预期", "滞后于预期", "未启动"]},
         RISKS_SHEET: {"风险评估": ["低", "中", "高"]},
@@ -227,7 +227,12 @@ def test_real_templates_prefill_every_item_risk_and_missing_indicator_year(real_
         yearly = obs[(obs["region"] == plan["region"]) & (obs["period_type"] == "year")]
         have = {(s, str(d.year)) for s, d in zip(yearly["series_id"], yearly["period_start"])}
         years = [str(y) for y in range(int(plan["base_year"]), min(int(plan["period_end"]), LAST_YEAR) + 1)]
-        wanted = {(i, y) for i in quantitative["indicator_id"] for y in years} - have
+        # years inside a reported total of the plan (2021–2023 as one figure) are not asked for
+        totals = obs[(obs["region"] == plan["region"]) & (obs["period_type"] == "plan_period")
+                     & obs["value"].notna() & obs["is_preferred"]]
+        covered = {(s, str(y)) for s, a, b in zip(totals["series_id"], totals["period_start"], totals["period_end"])
+                   if a.year >= int(plan["period_start"]) for y in range(a.year, b.year + 1)}
+        wanted = {(i, y) for i in quantitative["indicator_id"] for y in years} - have - covered
         rows = _records(wb[OBSERVATIONS_SHEET])
         assert {(r["指标编号"], r["期间"]) for r in rows} == wanted
         assert len(rows) == len(wanted), "each missing indicator-year once"
@@ -311,7 +316,7 @@ def test_a_copy_with_mistakes_gives_exactly_one_problem_per_mistake(small, tmp_p
     ("数值", "约100", "plain number"),
     ("数值", "100余", "plain number"),
     ("期间", "2025年6月", "a year such as 2022"),
-    ("期间类型", "季度", "one of ['年度', '年初至今', '月度']"),
+    ("期间类型", "季度", "one of ['年度', '年初至今', '月度', '多年累计']"),
     ("单位", "家", "the indicator's unit '人'"),
     ("来源", None, "the publication"),
 ])
