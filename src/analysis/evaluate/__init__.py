@@ -71,7 +71,7 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     for col in ("projected_value", "projected_low", "projected_high", "prob_meet"):
         out[col] = proj[col]
     for col in ("status", "break_note", "ytd_value", "ytd_month", "base_value", "prev_total", "prev_years",
-                "segment_start", "series_stopped", "stock_text", "first_year"):
+                "segment_start", "series_stopped", "stock_text", "stock_words", "first_year"):
         out[col] = facts[col]
     out["year_series"] = facts["year_series"]
     need, past = feasibility_ratio(rows, facts)
@@ -118,8 +118,7 @@ def _basis(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series:
     none = np.isin(code, [PROGRESS.index(c) for c in ("no_data", "pending")])
     stated = (~quant & (code == PROGRESS.index("met"))) | (quant & out["from_stock"].to_numpy(dtype=bool)
                                                            & out["latest_comparator"].ne("").to_numpy(dtype=bool))
-    stated |= quant & out["from_stock"].to_numpy(dtype=bool) & out["stock_text"].notna().to_numpy(dtype=bool) & \
-        ~out["stock_text"].str.contains(r"\d", regex=True).fillna(True).to_numpy(dtype=bool)
+    stated |= quant & out["from_stock"].to_numpy(dtype=bool) & out["stock_words"].to_numpy(dtype=bool)
     pick = np.select([none & ~stated, code == PROGRESS.index("qualitative"), stated], [4, 2, 1], default=0)
     return _words(pick, v.PROGRESS_BASIS, out.index)
 

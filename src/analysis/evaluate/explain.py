@@ -95,13 +95,16 @@ def _scaled_round(x: np.ndarray, c: np.ndarray) -> np.ndarray:
     whole = np.trunc(x)
     frac = x - whole                                   # exact
     p = frac * c
-    t = _SPLIT * frac
-    hi = t - (t - frac)
-    lo = frac - hi
-    err = (hi * c - p) + lo * c                        # frac × c == p + err exactly
     k = np.rint(p)
     d = p - k
-    k = k + ((d == 0.5) & (err > 0)) - ((d == -0.5) & (err < 0))
+    tie = np.flatnonzero(np.abs(d) == 0.5)             # rare: only these need the exact error
+    if len(tie):
+        f, cc, pp = frac[tie], c[tie], p[tie]
+        t = _SPLIT * f
+        hi = t - (t - f)
+        lo = f - hi
+        err = (hi * cc - pp) + lo * cc                 # frac × c == p + err exactly
+        k[tie] += ((d[tie] == 0.5) & (err > 0)).astype(np.float64) - ((d[tie] == -0.5) & (err < 0))
     return whole.astype(np.int64) * c.astype(np.int64) + k.astype(np.int64)
 
 
@@ -311,8 +314,7 @@ def latest_display(out: pd.DataFrame) -> pd.Series:
         return pd.Series([], index=out.index, dtype="str")
     true = np.ones(c.n, bool)
     has_value = c.notna("latest_value")
-    stock_words = c.notna("stock_text") & ~out["stock_text"].astype("str").str.contains(r"\d", regex=True) \
-        .fillna(True).to_numpy(dtype=bool)
+    stock_words = out["stock_words"].to_numpy(dtype=bool)
     from_stock = out["from_stock"].to_numpy(dtype=bool)
     quant = c.mask("target_kind", "annual", "cumulative", "level")
     text = _cases(np.arange(c.n), [
@@ -375,11 +377,9 @@ def explanations(out: pd.DataFrame) -> pd.Series:
     final = c.mask("evaluation_type", "期末评估")
     reason = c.notna("unjudged_reason")
     series = c.notna("year_series")
-    several = series & out["year_series"].astype("str").str.contains("分别为", regex=False) \
-        .fillna(False).to_numpy(dtype=bool)
-    stated = out["from_stock"].to_numpy(dtype=bool) & (
-        c.mask("latest_comparator", ">=", "<=") | (c.notna("latest_display") & ~out["latest_display"].astype("str")
-                                                  .str.contains(r"\d", regex=True).fillna(True).to_numpy(dtype=bool)))
+    several = series                       # a year series is only made from two or more years
+    stated = out["from_stock"].to_numpy(dtype=bool) & (c.mask("latest_comparator", ">=", "<=")
+                                                       | out["stock_words"].to_numpy(dtype=bool))
     stopped = out["series_stopped"].to_numpy(dtype=bool)
     # the year a sentence speaks of: the value's own year, else the cut-off's
     year_col = c.add("sentence_year", np.where(np.isnan(judged_year), data_year, judged_year))

@@ -120,11 +120,15 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     # -- the value as the source states it: a bound ("65%以上", "以内") stays a bound ------------
     from_stock = (ann | lev) & ~reported & has_stock
     total_used = cum & ~np.isnan(f["total_value"]) & (np.nan_to_num(f["after_total_n"]) == 0)
-    raw_cmp = np.where(from_stock, facts["stock_comparator"].to_numpy(dtype=object, na_value=None),
-                       np.where(total_used, facts["total_comparator"].to_numpy(dtype=object, na_value=None),
-                                np.where(lev, facts["year_comparator"].to_numpy(dtype=object, na_value=None), None)))
-    lower = np.isin(raw_cmp, [">=", ">"])
-    upper = np.isin(raw_cmp, ["<=", "<"])
+    def side(words: list[str]) -> np.ndarray:
+        """Whether the comparator of the observation judged is one of ``words`` (hash look-ups
+        on the three text columns, no per-row objects)."""
+        return np.where(from_stock, _np(facts["stock_comparator"].isin(words)),
+                        np.where(total_used, _np(facts["total_comparator"].isin(words)),
+                                 lev & _np(facts["year_comparator"].isin(words))))
+
+    lower = side([">=", ">"])
+    upper = side(["<=", "<"])
     bound = lower | upper
     latest_comparator = np.where(lower, ">=", np.where(upper, "<=", ""))
     completion = np.where(bound, np.nan, completion)

@@ -289,7 +289,14 @@ def _stocks(out: pd.DataFrame, stocks: dict[str, np.ndarray], n: int, comparator
     text = known["value_text"].cat.codes.to_numpy().astype(np.int64)[at]
     # the words of the stock judged (with a value), or of the last stock at all
     last_text = _last_code(k["row"][at][~np.isnan(k["value"][at])], text[~np.isnan(k["value"][at])], n)
-    out["stock_text"] = _text(last_text, known["value_text"].cat.categories, out.index)
+    categories = known["value_text"].cat.categories
+    out["stock_text"] = _text(last_text, categories, out.index)
+    # whether those words are words only ("动态为零"), not a figure ("65%以上"): once per text
+    words = np.zeros(len(categories) + 1, bool)
+    if len(categories):
+        texts = pa.array([str(x) for x in categories], pa.large_string())
+        words[:-1] = ~pc.match_substring_regex(texts, r"\d").to_numpy(zero_copy_only=False)
+    out["stock_words"] = words[last_text]                  # −1 (none) reads the last slot: False
 
 
 def _segments(known: pd.DataFrame, k: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -325,20 +332,41 @@ def _segments(known: pd.DataFrame, k: dict[str, np.ndarray], n: int) -> tuple[np
 
 
 def _year_series(yearly: dict[str, np.ndarray], units: pd.Series, n: int, index: pd.Index) -> pd.Series:
-    """Per row, its yearly values inside the plan as a sentence writes them:
-    "2021、2022年分别为63.51万个、56.35万个" (one year: "2021年为63.51万个"); NaN for none."""
-    from analysis.evaluate.explain import fmt_all          # formatting lives with the sentences
+    """Per row with two or more yearly values inside the plan, those values as a sentence writes
+    them: "2021、2022年分别为63.51万个、56.35万个"; NaN for the others (a sentence then names
+    its one value itself)."""
+    from analysis.evaluate.explain import _fmt, _unit_class    # formatting lives with the sentences
 
     in_plan = (yearly["year"] >= yearly["plan_start"]) & (yearly["year"] <= yearly["plan_end"])
-    row, year, value = yearly["row"][in_plan], yearly["year"][in_plan], yearly["value"][in_plan]
-    unit = units.to_numpy(dtype=object)[row] if len(row) else np.zeros(0, object)
-    texts = pa.array(fmt_all(value, unit), pa.large_string())
-    years = pc.cast(pa.array(year.astype(np.int64)), pa.large_string())
-    joined_years = join_per_row(row, years, n, "、", index)
-    joined_values = join_per_row(row, texts, n, "、", index)
-    count = _Blocks(row, n).count
-    many = pd.Series(np.where(count > 1, "年分别为", "年为"), index=index)
-    return (joined_years + many + joined_values).where(count > 0)
+    g = _Blocks(yearly["row"][in_plan], n)
+    several = g.count > 1
+    keep = in_plan.copy()
+    keep[in_plan] = several[yearly["row"][in_plan]]
+    row, year, value = yearly["row"][keep], yearly["year"][keep], yearly["value"][keep]
+    g = _Blocks(row, n)
+    cls, unit, names = _unit_class(units)                 # per row: each unit is classed once
+    texts = _fmt(value, cls[row], unit[row], names) if len(row) else pa.array([], pa.large_string())
+    values = join_per_row(row, texts, n, "、", index).array._pa_array
+
+    # years: most rows have consecutive years, written from a small table of (first year, count)
+    first, last = g.first(year), g.reduce(np.maximum, year)
+    consecutive = g.has & (last - first + 1 == g.count)
+    key = np.where(consecutive, np.nan_to_num(first).astype(np.int64) * 100 + g.count, -1)
+    distinct, which = np.unique(key, return_inverse=True)
+    table = pa.array([None if k < 0 else "、".join(str(y) for y in range(k // 100, k // 100 + k % 100)) + "年分别为"
+                      for k in distinct.tolist()], pa.large_string())          # once per distinct pair
+    years = table.take(pa.array(which.reshape(-1)))
+    gaps = g.has & ~consecutive
+    if gaps.any():
+        at = gaps[row]
+        odd = join_per_row(row[at], pc.cast(pa.array(year[at].astype(np.int64)), pa.large_string()), n, "、", index)
+        odd = pc.binary_join_element_wise(odd.array._pa_array, pa.scalar("年分别为", pa.large_string()),
+                                          pa.scalar("", pa.large_string()))
+        years = pc.if_else(pa.array(gaps), pa.chunked_array(odd).combine_chunks() if isinstance(
+            odd, pa.ChunkedArray) else odd, years)
+    joined = pc.binary_join_element_wise(years, values, pa.scalar("", pa.large_string()))
+    joined = pa.chunked_array(joined) if isinstance(joined, pa.ChunkedArray) else pa.chunked_array([joined])
+    return pd.Series(joined.to_pandas().array, index=index)
 
 
 def _after_totals(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> None:
