@@ -23,9 +23,10 @@ def cumulative_so_far(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Serie
     its end add to it (a district reports 2021–2023 as one figure, then enters 2024 alone).
     Without a reported total, the sum of the yearly flows."""
     has_total = facts["total_value"].notna()
-    after = facts["after_total_sum"].fillna(0.0)
+    after = facts["after_total_sum"].fillna(0.0) + facts["chained_sum"].fillna(0.0)
     so_far = (facts["total_value"] + after).where(has_total, facts["plan_sum"])
-    end = np.fmax(facts["total_end_year"], facts["after_total_last"]).where(has_total, facts["plan_last_year"])
+    end = np.fmax(np.fmax(facts["total_end_year"], facts["chained_end"]), facts["after_total_last"]).where(
+        has_total, facts["plan_last_year"])
     return so_far, end
 
 
@@ -119,7 +120,8 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
 
     # -- the value as the source states it: a bound ("65%以上", "以内") stays a bound ------------
     from_stock = (ann | lev) & ~reported & has_stock
-    total_used = cum & ~np.isnan(f["total_value"]) & (np.nan_to_num(f["after_total_n"]) == 0)
+    total_used = cum & ~np.isnan(f["total_value"]) & (np.nan_to_num(f["after_total_n"]) == 0) & \
+        _np(facts["chained_sum"].isna())
     def side(words: list[str]) -> np.ndarray:
         """Whether the comparator of the observation judged is one of ``words`` (hash look-ups
         on the three text columns, no per-row objects)."""

@@ -264,6 +264,12 @@ def _totals(out: pd.DataFrame, totals: dict[str, np.ndarray], n: int, comparator
     out["total_end_year"] = g.last(totals["year"][inside])
     out["total_comparator"] = _text(_last_code(totals["row"][inside], totals["comparator"][inside], n), comparators,
                                     out.index)
+    # totals reported after it, back to back (2021–2023, then 2024–2025 entered as one): they add
+    end_inside = out["total_end_year"].to_numpy(dtype=np.float64)[totals["row"]]
+    chained = (totals["start_year"] > end_inside) & (totals["start_year"] >= totals["plan_start"])
+    g = _Blocks(totals["row"][chained], n)
+    out["chained_sum"] = g.reduce(np.add, totals["value"][chained])
+    out["chained_end"] = g.reduce(np.maximum, totals["year"][chained])
     before = totals["year"] <= totals["base_year"]
     row = totals["row"][before]
     g = _Blocks(row, n)
@@ -375,7 +381,8 @@ def _after_totals(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> N
     A district reports 2021–2023 as one total, then enters 2024 by itself; the total so far is
     the sum, never the one year alone."""
     row, year = yearly["row"], yearly["year"]
-    end = out["total_end_year"].to_numpy(dtype=np.float64)[row]
+    end = np.fmax(out["total_end_year"], out["chained_end"].where(out["total_end_year"].notna())).to_numpy(
+        dtype=np.float64)[row]
     later = (year > end) & (year <= yearly["plan_end"])           # NaN end: no total, nothing after it
     g = _Blocks(row[later], n)
     out["after_total_sum"] = g.reduce(np.add, yearly["value"][later])
