@@ -265,6 +265,24 @@ def test_real_cases(real_build):
     assert ev.loc[("mh14-final", "startups_supported"), "progress_zh"] == "超额完成"  # 4856 against 3000
     jobs = ev.loc[("mh14-final", "new_jobs")]
     assert jobs["latest_year"] == 2023 and "不再分解" in jobs["explanation_zh"]
+    # document 003: from 2024 the city no longer splits the figure by district — 无法考核, not 快于预期
+    assert jobs["progress_zh"] == "无法考核" and jobs["unjudged_reason"] == "2024年起，市局不再分解该数据到各区"
+    # the plan's own table: 完成 and the target's words are statements used with their source
+    for indicator in ("registered_unemployed", "pension_coverage", "rural_pension_increase"):
+        r = ev.loc[("mh14-final", indicator)]
+        assert r["progress_zh"] == "完成" and r["progress_basis"] == "document_statement", indicator
+    assert ev.loc[("mh14-final", "registered_unemployed"), "latest_display"] == "控制在市政府下达的指标数内"
+    # bounds stay bounds: "65%以上" is met, with no share and no exact value invented
+    rate = ev.loc[("mh14-final", "dispute_pre_mediation_rate")]
+    assert (rate["progress_zh"], rate["latest_display"], rate["latest_comparator"]) == ("完成", "65%以上", ">=")
+    assert pd.isna(rate["completion"])
+    assert ev.loc[("mh14-final", "zero_employment_families"), "latest_display"] == "动态为零"
+    # the mid-term clock: two of five years at the cut-off, the 2021 data as of 2021, and the 口径 break
+    training = ev.loc[("sh14-midterm-outline", "skills_training")]
+    assert training["time_progress"] == pytest.approx(0.4) and training["schedule"] == pytest.approx(0.2)
+    assert training["data_lag_years"] == 1 and "2022年数据待报" in training["explanation_zh"]
+    assert "口径" in training["explanation_zh"] and pd.isna(training["prob_meet"])
+    assert "2021、2022年分别为63.51万个、56.35万个" in ev.loc[("sh14-midterm-outline", "new_jobs"), "explanation_zh"]
     assert ev.loc[("mh15-baseline", "hard_to_employ_placed"), "progress_zh"] == "目标稳妥"   # 3600 vs ~3955 a year
     assert ev.loc[("sh14-midterm-outline", "new_jobs"), "as_of"] == pd.Timestamp("2023-06-30")
     every = {(r.plan_id, r.indicator_id) for r in result.frames["indicators"].itertuples()}
