@@ -11,6 +11,7 @@ import pytest
 
 from analysis import datasets, load, paths
 from analysis.build import build
+from analysis.raw.errors import RawDataError
 
 
 def _row(frame: pd.DataFrame, plan: str, indicator: str) -> pd.Series:
@@ -215,3 +216,58 @@ def test_a_plan_id_given_twice_across_folders_is_refused(tmp_path: Path):
     assert problem.column == "plan_id" and "minhang-15" in problem.found
     assert {problem.file, problem.found.split(" already in ")[1].split(" row")[0]} == {
         "plans.csv", "districts/example/plans.csv"}
+
+
+# -- one preferred row per series and period, one unit per series (issue 10 §5) -----------------
+
+_TWICE = ("example-15,示例区,skills_training,完成职业技能培训,12.3 万,人,2021,2025,plan_period,"
+          "完成职业技能培训 12.3 万,fixture_plan.txt,表1 完成情况,{note},{preferred}\n")
+
+
+def _append(raw: Path, line: str) -> None:
+    path = raw / "observations_in_text.csv"
+    path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
+
+
+def test_one_figure_kept_twice_in_two_units_is_an_error_naming_file_row_and_column(small_raw_copy: Path,
+                                                                                    tmp_path: Path):
+    _append(small_raw_copy, _TWICE.format(note="", preferred=""))
+    with pytest.raises(RawDataError) as info:
+        build(small_raw_copy, tmp_path / "out")
+    problems = [p for p in info.value.problems if p.column == "unit"]
+    assert len(problems) == 1, info.value
+    p = problems[0]
+    assert p.file == "observations_in_text.csv" and p.row == 4
+    assert "'人'" in p.found and "人次" in p.expected and "preferred=false" in p.expected
+
+
+def test_the_twice_kept_figure_resolved_in_the_data_builds_with_one_preferred_row(small_raw_copy: Path,
+                                                                                  tmp_path: Path):
+    _append(small_raw_copy, _TWICE.format(note="表1 为同一数字（单位人），评估采用正文（人次）", preferred="false"))
+    result = build(small_raw_copy, tmp_path / "out")
+    obs = result.frames["observations"]
+    rows = obs[(obs["series_id"] == "skills_training") & (obs["period_type"] == "plan_period")]
+    assert len(rows) == 2 and rows["is_preferred"].sum() == 1
+    assert rows.loc[rows["is_preferred"], "unit"].item() == "人次"
+    assert not [w for w in result.warnings if "mixed units" in w]
+
+
+def test_a_series_mixing_units_over_its_periods_is_a_warning(small_raw_copy: Path, tmp_path: Path):
+    _append(small_raw_copy, "example-15,示例区,skills_training,完成职业技能培训,2.1 万人,人,2022,2022,year,"
+                            "2022 年完成职业技能培训 2.1 万人,fixture_plan.txt,工作总结,,\n")
+    result = build(small_raw_copy, tmp_path / "out")
+    mixed = [w for w in result.warnings if "mixed units" in w]
+    assert len(mixed) == 1 and "skills_training" in mixed[0] and "observations_in_text.csv row" in mixed[0]
+
+
+def test_the_real_data_keep_one_preferred_row_and_one_unit_per_series(real_build):
+    result, _ = real_build
+    assert not [w for w in result.warnings if "mixed units" in w], result.warnings
+    obs = result.frames["observations"]
+    for series in ("skills_training", "startups_supported"):
+        kept = obs[(obs["series_id"] == series) & (obs["plan_id"] == "minhang-14") & obs["is_preferred"]]
+        assert len(kept) == 1, kept
+        dropped = obs[(obs["series_id"] == series) & (obs["plan_id"] == "minhang-14") & ~obs["is_preferred"]]
+        assert len(dropped) == 1 and "评估采用表1" in dropped["note"].item()
+    jobs = obs[(obs["series_id"] == "new_jobs") & (obs["region"] == "上海市") & obs["is_preferred"]]
+    assert set(jobs["unit"]) == {"个"}

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,9 +47,11 @@ def frames(targets: list[dict], observations: list[dict], *, annual: str = "2022
         rows.append({"series_id": o["id"], "region": "甲区", "period_type": kind, "period_start": start,
                      "period_end": end, "value": o.get("value"), "comparator": o.get("comparator", "="),
                      "status": o.get("status"), "note": o.get("note"), "source": "test",
+                     "value_text": o.get("text", "" if o.get("value") is None else str(o.get("value"))),
                      "is_preferred": o.get("preferred", True), "is_benchmark": False})
     obs = pd.DataFrame(rows, columns=["series_id", "region", "period_type", "period_start", "period_end", "value",
-                                      "comparator", "status", "note", "source", "is_preferred", "is_benchmark"])
+                                      "comparator", "status", "note", "source", "value_text", "is_preferred",
+                                      "is_benchmark"])
     return {"indicators": indicators, "evaluation_settings": settings, "observations": obs}
 
 
@@ -88,24 +93,42 @@ def test_cumulative_required_pace_and_projection():
     assert r["projected_low"] <= r["projected_value"] <= r["projected_high"]
     assert 0.5 < r["prob_meet"] < 1
     assert r["outlook"] in ("likely", "possible")
-    assert "截至2022年底累计完成42人" in r["explanation_zh"] and "80%区间" in r["explanation_zh"]
+    assert "截至2022年底累计完成42人" in r["explanation_zh"] and "2021、2022年分别为20人、22人" in r["explanation_zh"]
+    # the outlook in plain words: no interval and no probability in the sentence
+    assert "按现有趋势，2025年" in r["explanation_zh"] and "区间" not in r["explanation_zh"]
+    assert "概率" not in r["explanation_zh"]
 
 
-def test_a_reported_total_with_a_break_is_judged_on_the_years_it_covers():
+def test_a_series_that_stopped_before_the_plans_end_is_unassessable_with_its_reason():
     obs = [{"id": "x", "type": "plan_period", "start": 2021, "end": 2023, "value": 151291,
             "note": "截至 2023 年底, 2024 年起, 市局不再分解该数据到各区"}]
     r = one([{"id": "x", "kind": "cumulative", "value": 160000, "unit": "个"}], obs, annual="2025-12-31")
     assert r["evaluation_type"] == "期末评估"
-    assert r["progress"] == "ahead"                       # 94.6% of the target after 60% of the time
+    assert r["progress"] == "unassessable" and r["progress_zh"] == "无法考核"   # never 快于预期 at the end
     assert r["completion"] == pytest.approx(151291 / 160000)
-    assert r["schedule"] == pytest.approx(0.6)
-    assert "市局不再分解" in r["data_note"] and "市局不再分解" in r["explanation_zh"]
-    assert "2024—2025年数据暂缺" in r["explanation_zh"]
+    assert r["unjudged_reason"] == "2024年起，市局不再分解该数据到各区"
+    assert "市局不再分解" in r["data_note"]
+    assert r["explanation_zh"] == ("截至2023年底累计完成15.13万个，为目标（16万个）的94.6%；"
+                                   "2024年起，市局不再分解该数据到各区，无法考核。")
     assert r["outlook_zh"] in ("", None) or pd.isna(r["outlook_zh"])
+    facts = series.row_facts(*_rows_and_known([{"id": "x", "kind": "cumulative", "value": 160000}], obs, "2025-12-31"))
+    assert facts["segment_start"].iloc[0] == 2024 and bool(facts["series_stopped"].iloc[0])
+
+
+def test_at_the_end_missing_last_years_are_not_a_verdict():
+    r = one([{"id": "x", "kind": "cumulative", "value": 100}], yearly("x", {2021: 20, 2022: 20, 2023: 20}),
+            annual="2025-12-31")
+    assert r["progress"] == "no_data" and r["unjudged_reason"] == "2024—2025年数据暂缺"
+    assert "待补充后再作结论" in r["explanation_zh"] and "快于预期" not in r["explanation_zh"]
+    # already reached: 完成 even with the last years missing; a breached year decides an annual floor
+    assert one([{"id": "x", "kind": "cumulative", "value": 50}], yearly("x", {2021: 30, 2022: 30}),
+               annual="2025-12-31")["progress"] == "exceeded"
+    assert one([{"id": "y", "kind": "annual", "value": 50}], yearly("y", {2021: 60, 2022: 40}),
+               annual="2025-12-31")["progress"] == "missed"
 
 
 @pytest.mark.parametrize(("total", "expected"), [(71.26e4, "exceeded"), (50e4, "met"), (52.4e4, "met"),
-                                                 (48e4, "nearly_met"), (47e4, "missed")])
+                                                 (48e4, "missed"), (47e4, "missed")])
 def test_final_evaluation_words(total, expected):
     obs = [{"id": "x", "type": "plan_period", "start": 2021, "end": 2025, "value": total}]
     r = one([{"id": "x", "kind": "cumulative", "value": 50e4}], obs, annual="2025-12-31")
@@ -144,7 +167,7 @@ def test_a_partial_year_is_judged_against_its_seasonal_share_not_months_over_twe
     r = one([{"id": "x", "kind": "annual", "value": 50}], obs, monthly="2023-06-30")
     # 14 by June against a seasonal expectation of 50 × 0.25 = 12.5: on course (months/12 would say 25: behind)
     assert r["progress"] == "ahead"
-    assert "序时进度要求约12.5人" in r["explanation_zh"]
+    assert "按往年同期占比应达到约12.5人" in r["explanation_zh"]
     late = one([{"id": "x", "kind": "annual", "value": 50}], obs[:-1] + [{**obs[-1], "value": 11}],
                monthly="2023-06-30")
     assert late["progress"] == "behind"
@@ -184,11 +207,18 @@ def test_fewer_points_give_wider_intervals():
     assert (few["projected_high"] - few["projected_low"]) > (many["projected_high"] - many["projected_low"])
 
 
-def test_one_point_gives_no_projection_and_says_why():
+def test_one_point_and_no_base_value_is_not_ahead_and_says_why():
+    # 12 of 20 after 40% of the time used to read as 快于预期 (60% "done" with no base to start from)
     r = one([{"id": "l", "kind": "level", "value": 20}], yearly("l", {2022: 12}))
+    assert r["progress"] == "undetermined" and r["progress_zh"] == "难以判断"
+    assert pd.isna(r["completion"]) and pd.isna(r["schedule"])
     assert pd.isna(r["projected_value"]) and pd.isna(r["prob_meet"])
     assert r["outlook_zh"] == "难以判断"
-    assert "数据点不足（1个）" in r["explanation_zh"]
+    assert r["unjudged_reason"] == "仅有2022年一个数据点，且缺少基期值，无法衡量进度"
+    assert "可比年度数据仅1个，尚不足以预判2025年能否实现目标" in r["explanation_zh"]
+    # with a base value the same point is measured
+    based = one([{"id": "l", "kind": "level", "value": 20}], yearly("l", {2020: 10, 2022: 12}))
+    assert based["progress"] == "behind"
 
 
 def test_no_data_is_said_and_gets_no_number():
@@ -238,6 +268,24 @@ def test_real_cases(real_build):
     assert ev.loc[("mh14-final", "startups_supported"), "progress_zh"] == "超额完成"  # 4856 against 3000
     jobs = ev.loc[("mh14-final", "new_jobs")]
     assert jobs["latest_year"] == 2023 and "不再分解" in jobs["explanation_zh"]
+    # document 003: from 2024 the city no longer splits the figure by district — 无法考核, not 快于预期
+    assert jobs["progress_zh"] == "无法考核" and jobs["unjudged_reason"] == "2024年起，市局不再分解该数据到各区"
+    # the plan's own table: 完成 and the target's words are statements used with their source
+    for indicator in ("registered_unemployed", "pension_coverage", "rural_pension_increase"):
+        r = ev.loc[("mh14-final", indicator)]
+        assert r["progress_zh"] == "完成" and r["progress_basis"] == "document_statement", indicator
+    assert ev.loc[("mh14-final", "registered_unemployed"), "latest_display"] == "控制在市政府下达的指标数内"
+    # bounds stay bounds: "65%以上" is met, with no share and no exact value invented
+    rate = ev.loc[("mh14-final", "dispute_pre_mediation_rate")]
+    assert (rate["progress_zh"], rate["latest_display"], rate["latest_comparator"]) == ("完成", "65%以上", ">=")
+    assert pd.isna(rate["completion"])
+    assert ev.loc[("mh14-final", "zero_employment_families"), "latest_display"] == "动态为零"
+    # the mid-term clock: two of five years at the cut-off, the 2021 data as of 2021, and the 口径 break
+    training = ev.loc[("sh14-midterm-outline", "skills_training")]
+    assert training["time_progress"] == pytest.approx(0.4) and training["schedule"] == pytest.approx(0.2)
+    assert training["data_lag_years"] == 1 and "2022年数据待报" in training["explanation_zh"]
+    assert "口径" in training["explanation_zh"] and pd.isna(training["prob_meet"])
+    assert "2021、2022年分别为63.51万个、56.35万个" in ev.loc[("sh14-midterm-outline", "new_jobs"), "explanation_zh"]
     assert ev.loc[("mh15-baseline", "hard_to_employ_placed"), "progress_zh"] == "目标稳妥"   # 3600 vs ~3955 a year
     assert ev.loc[("sh14-midterm-outline", "new_jobs"), "as_of"] == pd.Timestamp("2023-06-30")
     every = {(r.plan_id, r.indicator_id) for r in result.frames["indicators"].itertuples()}
@@ -293,116 +341,6 @@ def _old_pct(share):
     return f"{_old_trim(share * 100, 1)}%"
 
 
-_OLD_PHRASE = {"met_early": "已提前实现目标", "ahead": "快于预期进度", "on_track": "基本符合预期进度",
-               "behind": "滞后于预期进度"}
-
-
-def reference_explanation(r: pd.Series) -> str:
-    """The sentence as the engine wrote it one row at a time before it was vectorised (kept
-    verbatim as the reference the column-wise sentences are checked against)."""
-    unit = r["unit"] if isinstance(r["unit"], str) else None
-    T = _old_fmt(r["target_value"], unit)
-    code = r["progress"]
-    kind = r["target_kind"]
-    if code == "pending":
-        text = "定性目标，尚无评估材料，待责任部门填报。" if kind == "qualitative" else \
-            "目标表述未能自动识别，待核定目标值后评估。" if kind == "unparsed" else \
-            "目标值由上级部门设定，尚无评估材料，待责任部门填报。"
-        return text
-    if code == "qualitative":
-        return f"定性评估：{r['assessment']}。"
-    if kind in ("qualitative", "external"):
-        return f"规划文件报告的完成情况为“{r['status']}”，{v.PROGRESS_ZH[code]}。"
-    if code == "no_data":
-        return f"截至{int(r['data_year'])}年底尚无可用的公开数据，数据暂缺，无法判断进度。"
-    if code in ("ambitious", "in_line", "prudent"):
-        return _old_feasibility(r, unit, T)
-    head = _old_head(r, unit, T)
-    if not math.isnan(r["judged_year"]) and r["judged_year"] < r["data_year"]:
-        first, last = int(r["judged_year"]) + 1, int(r["data_year"])
-        head += f"（{first}年数据暂缺）" if first == last else f"（{first}—{last}年数据暂缺）"
-    tail = _old_projection(r, unit)
-    note = f"（注：{r['break_note']}）" if isinstance(r.get("break_note"), str) else ""
-    return f"{head}{tail}{note}"
-
-
-def _old_head(r, unit, T):
-    code = r["progress"]
-    year = int(r["judged_year"]) if not math.isnan(r["judged_year"]) else int(r["data_year"])
-    zh = v.PROGRESS_ZH[code]
-    kind = r["target_kind"]
-    if kind == "cumulative":
-        ytd = ""
-        if r.get("ytd_used", 0):
-            ytd = f"（含{year + 1}年1—{int(r['ytd_month'])}月{_old_fmt(r['ytd_value'], unit)}）"
-        done = _old_fmt(r["judged_value"], unit)
-        if code in _OLD_PHRASE:
-            return (f"截至{year}年底累计完成{done}{ytd}，完成目标（{T}）的{_old_pct(r['completion'])}，"
-                    f"{_OLD_PHRASE[code]}（时间进度{_old_pct(r['schedule'])}）")
-        return f"规划期内累计完成{done}，为目标（{T}）的{_old_pct(r['completion'])}，{zh}"
-    if kind == "annual":
-        if r["comparator"] == "=":
-            bound = f"“{r['target_text']}”"
-        else:
-            bound = "每年" + ("不高于" if r["comparator"] in ("<=", "<") else "不低于") + T
-        latest = f"{year}年为{_old_fmt(r['latest'], unit)}"
-        worst = _old_fmt(r["judged_value"], unit)
-        if code in ("below_ceiling", "above_ceiling"):
-            return f"{latest}，规划期内最高为{worst}，目标为{bound}，{zh}"
-        ytd = ""
-        if _old_has(r.get("ytd_value")):
-            ytd = (f"；{year + 1}年1—{int(r['ytd_month'])}月为{_old_fmt(r['ytd_value'], unit)}，"
-                   f"序时进度要求约{_old_fmt(r['ytd_expected'], unit)}")
-        return f"{latest}，规划期内最低为{worst}，目标为{bound}{ytd}，{zh}"
-    base = ""
-    if _old_has(r.get("base_value")):
-        base = f"（基期{int(r['base_year'])}年为{_old_fmt(r['base_value'], unit)}）"
-    target = f"目标为{int(r['target_year'])}年{_old_cmp_zh(r['comparator'])}{T}"
-    if code in _OLD_PHRASE and code != "met_early":
-        return (f"{year}年为{_old_fmt(r['judged_value'], unit)}{base}，{target}，完成进度{_old_pct(r['completion'])}，"
-                f"时间进度{_old_pct(r['schedule'])}，{_OLD_PHRASE[code]}")
-    return f"{year}年为{_old_fmt(r['judged_value'], unit)}{_old_bound_zh(r)}{base}，{target}，{zh}"
-
-
-def _old_bound_zh(r):
-    return {">=": "以上", "<=": "以内", ">": "以上"}.get(r.get("judged_comparator"), "")
-
-
-def _old_cmp_zh(comparator):
-    return {">=": "达到", ">": "超过", "<=": "不高于", "<": "低于", "=": "为", "≈": "约"}.get(comparator, "")
-
-
-def _old_projection(r, unit):
-    if r["outlook"] == "":
-        return "。"
-    if r["outlook"] == "uncertain":
-        return f"；可用数据点不足（{int(r['n_points'])}个），难以判断趋势。"
-    band = f"（80%区间{_old_fmt(r['projected_low'], unit)}–{_old_fmt(r['projected_high'], unit)}）"
-    if r["target_kind"] == "annual":
-        return (f"；按现有趋势预计今后每年约为{_old_fmt(r['projected_value'], unit)}{band}，"
-                f"到{int(r['target_year'])}年各年均达到目标的概率约为{_old_pct(r['prob_meet'])}，"
-                f"{v.OUTLOOK_ZH[r['outlook']]}。")
-    what = "累计达到" if r["target_kind"] == "cumulative" else "达到"
-    return (f"；按现有趋势预计{int(r['target_year'])}年{what}{_old_fmt(r['projected_value'], unit)}{band}，"
-            f"实现目标的概率约为{_old_pct(r['prob_meet'])}，{v.OUTLOOK_ZH[r['outlook']]}。")
-
-
-def _old_feasibility(r, unit, T):
-    zh = v.PROGRESS_ZH[r["progress"]]
-    if r["target_kind"] == "level":
-        return (f"目标为{int(r['target_year'])}年{_old_cmp_zh(r['comparator'])}{T}，"
-                f"基期水平为{_old_fmt(r['base_level'], unit)}，{zh}。")
-    prev = ""
-    if _old_has(r.get("prev_total")):
-        prev = f"（上一规划期{int(r['prev_years'])}年累计{_old_fmt(r['prev_total'], unit)}）"
-    return (f"目标要求年均约{_old_fmt(r['required_per_year'], unit)}，上一规划期年均约{_old_fmt(r['past_pace'], unit)}"
-            f"{prev}，{zh}。")
-
-
-def _reference(out: pd.DataFrame) -> list[str]:
-    return [reference_explanation(r) for _, r in out.iterrows()]
-
-
 def _edge_world() -> dict[str, pd.DataFrame]:
     """One plan with targets that reach every kind of sentence, in many units and magnitudes."""
     targets, obs = [], []
@@ -436,8 +374,29 @@ def _edge_world() -> dict[str, pd.DataFrame]:
             {"id": "t10", "type": "stock", "start": 2022, "end": 2022, "value": 40.0, "comparator": "<="},
             {"id": "t12", "type": "year", "year": 2021, "value": 9.99e7, "note": "指标更名"},
             {"id": "q1", "type": "stock", "start": 2022, "end": 2022, "status": "推进中"}]
+    # the rules of honest judgements: a stopped series, bounds, a break, a lag, statements
     targets += [{"id": "q0", "kind": "qualitative", "value": None, "comparator": None, "unit": None},
-                {"id": "q1", "kind": "external", "value": None, "comparator": None, "unit": "人"}]
+                {"id": "q1", "kind": "external", "value": None, "comparator": None, "unit": "人"},
+                {"id": "s16", "kind": "cumulative", "value": 160000, "unit": "个"},
+                {"id": "b17", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"},
+                {"id": "b18", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"},
+                {"id": "k19", "kind": "cumulative", "value": 500e4, "unit": "人次"},
+                {"id": "g20", "kind": "cumulative", "value": 100, "unit": "人"},
+                {"id": "z21", "kind": "annual", "comparator": "=", "value": 0.0, "unit": None, "text": "动态为零"},
+                {"id": "q2", "kind": "qualitative", "value": None, "comparator": None, "unit": None, "text": "应保尽保"},
+                {"id": "c22", "kind": "annual", "comparator": "<=", "value": 5.5, "unit": "%"}]
+    obs += [{"id": "s16", "type": "plan_period", "start": 2021, "end": 2023, "value": 151291,
+             "note": "截至 2023 年底, 2024 年起, 市局不再分解该数据到各区"},
+            {"id": "b17", "type": "stock", "start": 2022, "end": 2022, "value": 65.0, "comparator": ">=", "text": "65%以上"},
+            {"id": "b18", "type": "stock", "start": 2022, "end": 2022, "value": 60.0, "comparator": ">=", "text": "60%以上"},
+            {"id": "k19", "year": 2019, "value": 170e4}, {"id": "k19", "year": 2020, "value": 176.25e4},
+            {"id": "k19", "year": 2021, "value": 118.85e4, "note": "2021年起为补贴性职业技能培训，统计口径调整"},
+            {"id": "k19", "year": 2022, "value": 120e4},
+            {"id": "g20", "year": 2021, "value": 30},
+            {"id": "z21", "type": "stock", "start": 2022, "end": 2022, "value": 0.0, "text": "动态为零"},
+            {"id": "q2", "type": "stock", "start": 2025, "end": 2025, "status": "完成"},
+            {"id": "c22", "type": "stock", "start": 2022, "end": 2022, "value": 5.5, "comparator": "<=",
+             "text": "5.5%以内"}]
     return frames(targets, obs, monthly="2023-06-30")
 
 
@@ -449,12 +408,47 @@ def _worlds() -> list[tuple[str, dict[str, pd.DataFrame], str | None]]:
     return worlds
 
 
+EXPECTED_SENTENCES = Path(__file__).parent / "data" / "expected_sentences.csv"
+
+
+def _edge_sentences() -> pd.DataFrame:
+    frames_ = []
+    for name, world, as_of in _worlds()[:4]:
+        out = evaluate(world, as_of)
+        frames_.append(out[["indicator_id", "progress", "explanation_zh"]].assign(world=name))
+    return pd.concat(frames_, ignore_index=True)[["world", "indicator_id", "progress", "explanation_zh"]]
+
+
+def test_sentences_are_the_reviewed_ones():
+    """Every sentence of the edge worlds against the file reviewed by eye (issue 12 §6).
+
+    After a deliberate change of wording: ``EXPECTED_SENTENCES=write pytest -k reviewed``,
+    read the diff of tests/data/expected_sentences.csv line by line, and commit it."""
+    got = _edge_sentences()
+    if os.environ.get("EXPECTED_SENTENCES") == "write":
+        got.to_csv(EXPECTED_SENTENCES, index=False, lineterminator="\n")
+    expected = pd.read_csv(EXPECTED_SENTENCES, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(got.astype(str).reset_index(drop=True), expected)
+
+
+#: Words a reader must not meet in a sentence (issue 13 §5): other names for 序时进度,
+#: probabilities and distributions, developer text.
+FORBIDDEN = re.compile(r"概率|t分布|预期进度|时间进度|80%区间|docs/|make |\.md|\.py|nan|None|—年|[A-Za-z]{3,}")
+
+
 @pytest.mark.parametrize(("name", "world", "as_of"), _worlds(), ids=[w[0] for w in _worlds()])
-def test_vectorised_sentences_are_the_per_row_sentences(name, world, as_of):
-    out = judge(world, as_of)
-    assert explanations(out).tolist() == _reference(out)
-    result = evaluate(world, as_of)
-    assert sorted(result["explanation_zh"]) == sorted(_reference(out))
+def test_no_sentence_uses_words_a_reader_should_not_meet(name, world, as_of):
+    out = evaluate(world, as_of)
+    bad = out.loc[out["explanation_zh"].str.contains(FORBIDDEN), ["indicator_id", "explanation_zh"]]
+    assert bad.empty, bad.head().to_string()
+    assert out["explanation_zh"].str.match(r"^.*[。）]$").all()
+    # at a plan's end no mid-term words
+    final = out[out["evaluation_type"] == "期末评估"]
+    assert not final["progress"].isin(["ahead", "on_track", "behind", "met_early", "below_ceiling",
+                                       "above_ceiling"]).any()
+    # (an assessment a department entered keeps its own words)
+    engine = final[final["progress"] != "qualitative"]
+    assert not engine["explanation_zh"].str.contains("快于预期|滞后于预期|基本符合预期").any()
 
 
 def test_every_kind_of_sentence_is_checked():
@@ -464,46 +458,10 @@ def test_every_kind_of_sentence_is_checked():
         codes |= set(zip(out["target_kind"], out["progress"], out["outlook"]))
     kinds_codes = {(k, c) for k, c, _ in codes}
     for code in v.PROGRESS_ZH:
+        if code == "nearly_met":       # 基本完成: the engine no longer says it at a plan's end
+            continue
         assert any(c == code for _, c in kinds_codes), code
     assert {o for _, _, o in codes} >= {"", "likely", "possible", "unlikely", "uncertain"}
-
-
-def test_random_rows_read_as_the_per_row_sentences():
-    """Judged rows drawn at random (codes, kinds, units, numbers, gaps) against the reference."""
-    rng = np.random.default_rng(7)
-    n = 4000
-    pick = lambda options: np.array(options, dtype=object)[rng.integers(0, len(options), n)]  # noqa: E731
-    nums = lambda scale, missing=0.2: np.where(rng.random(n) < missing, np.nan, np.round(  # noqa: E731
-        rng.normal(0, scale, n) * 10.0 ** rng.integers(-2, 4, n), 3))
-    judged_year = np.where(rng.random(n) < 0.2, np.nan, rng.integers(2019, 2026, n).astype(float))
-    ytd_value = nums(1e4, 0.6)
-    places = rng.integers(1, 6, n)
-    prev_total = nums(1e5, 0.5)
-    out = pd.DataFrame({
-        "unit": pick(["人", "人次", "%", "元", "件", "年", None, "", "万人", "个"]),
-        "target_value": nums(1e4, 0.05), "progress": pick(list(v.PROGRESS_ZH)),
-        "target_kind": pick(["cumulative", "annual", "level", "qualitative", "external", "unparsed"]),
-        "assessment": pick(["第三方评估：已完成", "就业科自评：滞后于预期（缺口）"]),
-        "status": pick(["完成", "推进中", None]), "data_year": rng.integers(2020, 2027, n),
-        "judged_year": judged_year, "break_note": pick([None, None, "口径调整", "市局不再分解；指标更名"]),
-        "ytd_used": rng.integers(0, 2, n), "ytd_month": rng.integers(1, 12, n).astype(float),
-        "ytd_value": ytd_value, "judged_value": nums(1e5), "completion": nums(1), "schedule": nums(1),
-        "comparator": pick([">=", ">", "<=", "<", "=", "≈", None]), "target_text": pick(["动态为零", "目标", None]),
-        "latest": nums(1e5), "ytd_expected": nums(1e4), "base_value": nums(1e3, 0.5),
-        "base_year": rng.integers(2015, 2021, n).astype(float), "target_year": rng.integers(2025, 2031, n),
-        "judged_comparator": pick([">=", "<=", ">", "=", None]),
-        "outlook": pick(["", "likely", "possible", "unlikely", "uncertain"]), "n_points": rng.integers(0, 12, n),
-        "projected_value": nums(1e6), "projected_low": nums(1e9), "projected_high": nums(1e9),
-        "prob_meet": np.round(rng.random(n) * 10.0**places) / 10.0**places, "base_level": nums(1e2),
-        "prev_total": prev_total, "prev_years": rng.integers(1, 6, n).astype(float),
-        "required_per_year": nums(1e4), "past_pace": nums(1e4),
-    })
-    out["unit"] = out["unit"].astype("str")
-    out["progress_zh"] = out["progress"].map(v.PROGRESS_ZH)
-    out["outlook_zh"] = out["outlook"].map(v.OUTLOOK_ZH)
-    # the per-row code needs a month wherever a year-to-date value is used
-    out.loc[out["ytd_used"].eq(1) & out["judged_year"].isna(), "ytd_used"] = 0
-    assert explanations(out).tolist() == _reference(out)
 
 
 def test_numbers_are_written_as_one_at_a_time():
@@ -580,3 +538,107 @@ def test_an_annual_band_is_missed_by_a_year_outside_it_on_either_side():
     assert high["progress"] == "behind" and high["latest_value"] == 6.0
     low = one([band], yearly("u", {2021: 4.0, 2022: 5.0}))
     assert low["progress"] == "behind"
+
+
+# -- the plan's clock, breaks, bounds, statements, totals (issue 10 §4–5) ----------------------
+
+def _rows_and_known(targets, observations, annual="2022-12-31"):
+    from analysis.evaluate.asof import evaluation_rows, known_observations
+    world = frames(targets, observations, annual=annual)
+    rows = evaluation_rows(world)
+    return rows, known_observations(rows, world["observations"])
+
+
+def test_time_progress_is_at_the_cut_off_and_a_lag_is_said():
+    r = one([{"id": "x", "kind": "cumulative", "value": 500e4, "unit": "人次"}], yearly("x", {2021: 118.85e4}))
+    assert r["time_progress"] == pytest.approx(0.4)       # two of five years at the 2022-12-31 cut-off
+    assert r["schedule"] == pytest.approx(0.2)            # the progress is stated as of the data year, 2021
+    assert r["data_lag_years"] == 1
+    assert r["explanation_zh"].startswith("截至2021年底累计完成118.85万人次，为目标（500万人次）的23.8%，"
+                                          "同期序时进度为20%，快于预期；2022年数据待报（评估时点序时进度为40%）。")
+    on_time = one([{"id": "x", "kind": "cumulative", "value": 100}], yearly("x", {2021: 20, 2022: 20}))
+    assert on_time["data_lag_years"] == 0 and "待报" not in on_time["explanation_zh"]
+
+
+def test_a_break_ends_the_series_and_only_the_segment_after_it_is_used():
+    before = {2018: 160e4, 2019: 170e4, 2020: 176.25e4}
+    after = [{"id": "k", "year": 2021, "value": 118.85e4, "note": "2021年起为补贴性职业技能培训，统计口径调整"},
+             {"id": "k", "year": 2022, "value": 120e4}]
+    target = [{"id": "k", "kind": "level", "value": 130e4, "unit": "人次"}]
+    facts = series.row_facts(*_rows_and_known(target, yearly("k", before) + after))
+    assert facts["segment_start"].iloc[0] == 2021 and not bool(facts["series_stopped"].iloc[0])
+    assert facts["n_years"].iloc[0] == 2 and facts["first_year"].iloc[0] == 2021
+    broken = one(target, yearly("k", before) + after)
+    alone = one(target, [{**o, "note": None} for o in after])   # the same segment without the old years
+    for col in ("completion", "projected_value", "projected_low", "projected_high", "prob_meet", "n_points"):
+        assert broken[col] == pytest.approx(alone[col], nan_ok=True), col
+    assert "统计口径调整" in broken["explanation_zh"]
+    # without a break note the old years count
+    assert series.row_facts(*_rows_and_known(target, yearly("k", before) + [{**o, "note": None} for o in after])
+                            )["segment_start"].isna().all()
+
+
+@pytest.mark.parametrize(("stated", "cmp", "annual", "expected"), [
+    (65.0, ">=", "2025-12-31", "met"),            # "65%以上" meets 65%以上: met, no share invented
+    (70.0, ">=", "2025-12-31", "met"),
+    (60.0, ">=", "2025-12-31", "unassessable"),   # "60%以上" cannot say whether 65% was reached
+    (60.0, "<=", "2025-12-31", "missed"),         # "60%以内" is below 65%: missed
+    (65.0, ">=", "2022-12-31", "met_early"),
+    (60.0, ">=", "2022-12-31", "undetermined"),
+])
+def test_a_value_stated_as_a_bound_is_judged_as_a_bound(stated, cmp, annual, expected):
+    text = f"{stated:g}%" + ("以上" if cmp == ">=" else "以内")
+    year = int(annual[:4])
+    r = one([{"id": "b", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"}],
+            [{"id": "b", "type": "stock", "start": year, "end": year, "value": stated, "comparator": cmp,
+              "text": text}], annual=annual)
+    assert r["progress"] == expected
+    assert r["latest_comparator"] == cmp and r["latest_display"] == text
+    assert pd.isna(r["completion"]) and pd.isna(r["progress_ratio"])
+    assert r["progress_basis"] == "document_statement"
+    assert f"“{text}”" in r["explanation_zh"] and "100%" not in r["explanation_zh"]
+
+
+def test_a_statement_in_words_is_shown_as_stated():
+    r = one([{"id": "z", "kind": "annual", "comparator": "=", "value": 0.0, "unit": None, "text": "动态为零"}],
+            [{"id": "z", "type": "stock", "start": 2025, "end": 2025, "value": 0.0, "text": "动态为零"}],
+            annual="2025-12-31")
+    assert r["progress"] == "met" and r["latest_display"] == "动态为零"
+    assert r["explanation_zh"] == "规划文件报告2025年末为“动态为零”，目标为“动态为零”，完成。"
+
+
+@pytest.mark.parametrize("status", ["完成", "控制在市政府下达的指标数内"])
+def test_a_completion_statement_in_the_plans_own_table_is_used_with_its_source(status):
+    target = {"id": "q", "kind": "external", "value": None, "comparator": None, "text": "控制在市政府下达的指标数内"}
+    obs = [{"id": "q", "type": "stock", "start": 2025, "end": 2025, "status": status}]
+    r = one([target], obs, annual="2025-12-31")
+    assert r["progress"] == "met" and r["progress_basis"] == "document_statement"
+    assert r["latest_display"] == status and pd.isna(r["unjudged_reason"])
+    assert r["explanation_zh"] == f"规划文件报告完成情况为“{status}”，完成。"
+    # mid-term, or a status that is neither 完成 nor the target's words: still to be filled in
+    assert one([target], obs, annual="2022-12-31")["progress"] == "pending"
+    other = one([target], [{**obs[0], "status": "推进中"}], annual="2025-12-31")
+    assert other["progress"] == "pending" and other["progress_basis"] == "none"
+
+
+def test_yearly_values_after_a_reported_total_add_to_it():
+    obs = [{"id": "x", "type": "plan_period", "start": 2021, "end": 2023, "value": 151291},
+           {"id": "x", "year": 2024, "value": 30000}]
+    r = one([{"id": "x", "kind": "cumulative", "value": 160000, "unit": "个"}], obs, annual="2024-12-31")
+    assert r["latest_value"] == 181291 and r["latest_year"] == 2024
+    assert r["completion"] == pytest.approx(181291 / 160000)     # not 30000 / 160000
+    assert r["progress"] == "met_early"
+    # a year inside the total's period does not add to it
+    inside = one([{"id": "x", "kind": "cumulative", "value": 160000}],
+                 obs[:1] + [{"id": "x", "year": 2022, "value": 30000}], annual="2024-12-31")
+    assert inside["latest_value"] == 151291
+
+
+def test_no_data_has_a_reason_and_judged_rows_have_none():
+    world = frames([{"id": "a", "kind": "level", "value": 20}, {"id": "b", "kind": "level", "value": 20}],
+                   yearly("b", {2020: 10, 2021: 12, 2022: 14}))
+    out = evaluate(world).set_index("indicator_id")
+    assert out.loc["a", "unjudged_reason"] == "截至2022年底尚无规划期内的数据" and out.loc["a", "progress_basis"] == "none"
+    assert pd.isna(out.loc["b", "unjudged_reason"]) and out.loc["b", "progress_basis"] == "data"
+    assert out.loc["b", "latest_display"] == "14人" and out.loc["b", "latest_comparator"] in ("", None) or \
+        pd.isna(out.loc["b", "latest_comparator"])

@@ -158,7 +158,7 @@ def test_a_template_is_written_per_plan_with_four_sheets_and_a_chinese_header(re
 def test_every_drop_down_is_a_list_validation(small, tmp_path: Path):
     wb = _template(small, tmp_path, "example-15")
     expected = {
-        OBSERVATIONS_SHEET: {"期间类型": ["年度", "年初至今", "月度"]},
+        OBSERVATIONS_SHEET: {"期间类型": ["年度", "年初至今", "月度", "多年累计"]},
         ASSESSMENTS_SHEET: {"评估主体": ["自评", "第三方"],
                             "进展判断": ["已完成", "快于预期", "基本符合预期", "滞后于预期", "未启动"]},
         RISKS_SHEET: {"风险评估": ["低", "中", "高"]},
@@ -227,7 +227,12 @@ def test_real_templates_prefill_every_item_risk_and_missing_indicator_year(real_
         yearly = obs[(obs["region"] == plan["region"]) & (obs["period_type"] == "year")]
         have = {(s, str(d.year)) for s, d in zip(yearly["series_id"], yearly["period_start"])}
         years = [str(y) for y in range(int(plan["base_year"]), min(int(plan["period_end"]), LAST_YEAR) + 1)]
-        wanted = {(i, y) for i in quantitative["indicator_id"] for y in years} - have
+        # years inside a reported total of the plan (2021–2023 as one figure) are not asked for
+        totals = obs[(obs["region"] == plan["region"]) & (obs["period_type"] == "plan_period")
+                     & obs["value"].notna() & obs["is_preferred"]]
+        covered = {(s, str(y)) for s, a, b in zip(totals["series_id"], totals["period_start"], totals["period_end"])
+                   if a.year >= int(plan["period_start"]) for y in range(a.year, b.year + 1)}
+        wanted = {(i, y) for i in quantitative["indicator_id"] for y in years} - have - covered
         rows = _records(wb[OBSERVATIONS_SHEET])
         assert {(r["指标编号"], r["期间"]) for r in rows} == wanted
         assert len(rows) == len(wanted), "each missing indicator-year once"
@@ -311,7 +316,7 @@ def test_a_copy_with_mistakes_gives_exactly_one_problem_per_mistake(small, tmp_p
     ("数值", "约100", "plain number"),
     ("数值", "100余", "plain number"),
     ("期间", "2025年6月", "a year such as 2022"),
-    ("期间类型", "季度", "one of ['年度', '年初至今', '月度']"),
+    ("期间类型", "季度", "one of ['年度', '年初至今', '月度', '多年累计']"),
     ("单位", "家", "the indicator's unit '人'"),
     ("来源", None, "the publication"),
 ])
@@ -606,3 +611,93 @@ def test_a_filled_workbook_flows_through_the_build_into_the_evaluation(small_raw
     assert pension["progress_zh"] == "定性评估"
     assert "第三方评估：已完成" in pension["explanation_zh"]
     assert pd.isna(pension["completion"]) and pd.isna(pension["prob_meet"])
+
+
+# -- a reported multi-year total is never silently overturned (issue 10 §5) ---------------------
+
+def _mid_term_world(raw: Path) -> None:
+    """The small fixture plan evaluated at the end of 2028, with a reported 2026–2027 total."""
+    with (raw / "evaluations.csv").open("a", encoding="utf-8") as f:
+        f.write("ex15-mid,ex15-mid,example-15,示例区,中期评估,2028-12-31,,,就业科,fixture_plan.txt,表1,\n")
+    with (raw / "observations_in_text.csv").open("a", encoding="utf-8") as f:
+        f.write("example-15,示例区,skills_training,完成职业技能培训,1.2 万人次,人次,2026,2027,plan_period,"
+                "2026—2027 年累计完成职业技能培训 1.2 万人次,fixture_plan.txt,中期进展,,\n")
+
+
+def test_a_year_after_a_reported_total_adds_to_it_end_to_end(small_raw_copy: Path, tmp_path: Path):
+    """build → template → a district enters 2028 → build → evaluate: the total so far is the
+    reported 2026–2027 figure plus 2028, never 2028 alone."""
+    from analysis.build import build
+    from analysis.evaluate import evaluate
+
+    _mid_term_world(small_raw_copy)
+    processed = tmp_path / "processed"
+    build(small_raw_copy, processed)
+    paths = write_templates(processed, tmp_path / "templates", last_year=2028)
+    wb = openpyxl.load_workbook(next(p for p in paths if p.stem == "example-15"))
+    obs = wb[OBSERVATIONS_SHEET]
+    asked = {r["期间"] for r in _records(obs) if r["指标编号"] == "skills_training"}
+    assert asked == {"2025", "2028"}           # 2026 and 2027 are inside the reported total
+    _set(obs, _row_of(obs, indicator="skills_training", period="2028"),
+         {"数值": 6000, "来源": "示例区人社局《2028年工作总结》"})
+    folder = small_raw_copy / "entries"
+    folder.mkdir(exist_ok=True)
+    wb.save(folder / "example-15.xlsx")
+    result = build(small_raw_copy, processed)
+    assert result.manifest["entries"]["observations"] == 1
+    ev = evaluate(result.frames)
+    row = ev[(ev["evaluation_id"] == "ex15-mid") & (ev["indicator_id"] == "skills_training")].iloc[0]
+    assert row["latest_value"] == 18000 and row["latest_year"] == 2028
+    assert row["completion"] == pytest.approx(18000 / 25000)     # not 6000 / 25000
+    assert row["progress"] == "ahead"
+    assert row["explanation_zh"].startswith("截至2028年底累计完成1.8万人次，为目标（2.5万人次）的72%，同期序时进度为60%，快于预期")
+
+
+@pytest.mark.parametrize(("period", "kind"), [("2027", "年度"), ("2027-2028", "多年累计")])
+def test_a_value_overlapping_a_reported_total_is_a_conflict_naming_file_sheet_row_column(
+        small_raw_copy: Path, tmp_path: Path, period: str, kind: str):
+    from analysis.build import build
+
+    _mid_term_world(small_raw_copy)
+    processed = tmp_path / "processed"
+    build(small_raw_copy, processed)
+    wb = _template(processed, tmp_path / "templates", "example-15")
+    obs = wb[OBSERVATIONS_SHEET]
+    row = _append(obs, {"规划编号": "example-15", "指标编号": "skills_training", "指标": "职业技能培训人次",
+                        "期间": period, "期间类型": kind, "数值": 5000, "单位": "人次", "来源": "示例区人社局月报"})
+    folder = _entries(tmp_path)
+    wb.save(folder / "example-15.xlsx")
+    result = _read(folder, processed)
+    assert len(result.problems) == 1, result.problems
+    p = result.problems[0]
+    assert (p.file, p.sheet, p.row, p.column) == ("entries/example-15.xlsx", OBSERVATIONS_SHEET, row, "期间")
+    assert "2026–2027" in p.expected and "12000" in p.expected and "count those years twice" in p.expected
+    assert result.observations.empty
+
+
+def test_a_multi_year_total_can_be_entered_as_such(small_raw_copy: Path, tmp_path: Path):
+    from analysis.build import build
+
+    _mid_term_world(small_raw_copy)
+    processed = tmp_path / "processed"
+    build(small_raw_copy, processed)
+    wb = _template(processed, tmp_path / "templates", "example-15")
+    obs = wb[OBSERVATIONS_SHEET]
+    _append(obs, {"规划编号": "example-15", "指标编号": "skills_training", "指标": "职业技能培训人次",
+                  "期间": "2028-2029", "期间类型": "多年累计", "数值": 1.1, "单位": "万人次", "来源": "示例区人社局总结"})
+    folder = _entries(tmp_path)
+    wb.save(folder / "example-15.xlsx")
+    result = _read(folder, processed)
+    assert not result.problems, result.problems
+    got = result.observations.iloc[0]
+    assert (got["period_type"], got["period"], got["value"]) == ("plan_period", "2028–2029", 11000)
+    assert got["period_start"] == pd.Timestamp("2028-01-01") and got["period_end"] == pd.Timestamp("2029-12-31")
+    # and the engine adds it to the reported 2026–2027 total
+    from analysis.evaluate import evaluate
+    folder_raw = small_raw_copy / "entries"
+    folder_raw.mkdir(exist_ok=True)
+    wb.save(folder_raw / "example-15.xlsx")
+    built = build(small_raw_copy, processed)
+    ev = evaluate(built.frames, "2029-12-31")
+    row = ev[(ev["evaluation_id"] == "ex15-mid") & (ev["indicator_id"] == "skills_training")].iloc[0]
+    assert row["latest_value"] == 23000 and row["latest_year"] == 2029

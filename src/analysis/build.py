@@ -68,7 +68,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
         "entries": {"files": entries.files, "assessments": len(entries.assessments), "risks": len(entries.risks),
                     "observations": len(entries.observations)},
     }
-    warnings = [
+    warnings = assembler.warnings + [
         f"unparsed target: {r.plan_id}/{r.indicator_id} {r.target_text!r} ({r.parse_notes})"
         for r in frames["indicators"].itertuples()
         if r.target_kind == "unparsed"
@@ -111,6 +111,7 @@ class _Assembler:
     def __init__(self, catalog: RawCatalog):
         self.catalog = catalog
         self.problems: list[Problem] = []
+        self.warnings: list[str] = []
         self.lineage: dict[str, dict[str, Any]] = {}
         self.plans = catalog.combined("plans").set_index("plan_id", drop=False)
         self.departments = set(catalog.combined("departments")["department"])
@@ -446,10 +447,30 @@ class _Assembler:
         return frame.drop(columns=["_file", "_row"])
 
     def _check_one_preferred_value(self, frame: pd.DataFrame) -> None:
-        """Overlapping sources may disagree, but the evaluation must know which value to use."""
+        """Overlapping sources may disagree, but the evaluation must know which value to use.
+
+        One preferred row per series, region and period: two preferred rows are an error when
+        their values differ, and also when they repeat one number in two units (71.26 万 kept
+        as 人次 and as 人). A series whose preferred rows mix units over its periods (万个 jobs
+        beside 万人 persons) is a warning: its values cannot be measured against one target.
+        """
         key = ["series_id", "region", "period_type", "period_start", "period_end"]
         preferred = frame[frame["is_preferred"]]
         for _, group in preferred.groupby(key, dropna=False):
+            units = group["unit"].fillna("").astype(str)
+            if group["value"].nunique(dropna=True) <= 1 and units.nunique() > 1:
+                first, *others = group.to_dict("records")
+                for o in others:
+                    if (o["unit"] or "") == (first["unit"] or ""):
+                        continue
+                    self.problems.append(Problem(
+                        o["_file"], o["_row"], "unit",
+                        f"a second preferred row for {o['series_id']} {o['region']} {o['period']} in unit "
+                        f"{o['unit']!r}",
+                        f"one preferred row per period (also {first['_file']} row {first['_row']} in unit "
+                        f"{first['unit']!r}); set preferred=false on the one the evaluation should not use "
+                        "and say why in its note"))
+                continue
             if group["value"].nunique(dropna=True) > 1:
                 first, *others = group.to_dict("records")
                 for o in others:
@@ -458,6 +479,16 @@ class _Assembler:
                         f"a second preferred value {o['value']:g} for {o['series_id']} {o['region']} {o['period']}",
                         f"one preferred value per period (also {first['value']:g} in {first['_file']} row "
                         f"{first['_row']}); set preferred=false on the one the evaluation should not use"))
+        # one unit per series (count units only: 万 and 亿 are already folded into the value)
+        valued = preferred[preferred["value"].notna() & ~preferred["is_benchmark"].astype(bool)]
+        for (series_id, region), group in valued.groupby(["series_id", "region"], dropna=False):
+            units = list(dict.fromkeys(group["unit"].fillna("").astype(str)))
+            if len(units) > 1:
+                where = "; ".join(f"{u or '(none)'}: " + ", ".join(
+                    f"{r['_file']} row {r['_row']}" for r in group[group["unit"].fillna("") == u].to_dict("records"))
+                    for u in units)
+                self.warnings.append(f"mixed units in one series: {series_id} {region} has {units} ({where}); "
+                                     "keep one unit per series, or give the other concept a series of its own")
 
     def _observations_from_target_tables(self, indicators: pd.DataFrame) -> list[dict[str, Any]]:
         """A plan's own 完成情况 column: one observation per target row."""
@@ -478,7 +509,7 @@ class _Assembler:
                 end = fig.as_of_year or int(plan["period_end"])
                 cumulative = ind["target_kind"] == "cumulative"
                 name_note = _text(ind["name_note"])
-                notes = [n for n in (fig.note, name_note and f"指标名称注：{name_note}") if n]
+                notes = [n for n in (fig.note, name_note) if n]
                 rows.append(self._observation(
                     series_id=r["indicator_id"], plan_id=r["plan_id"], region=plan["region"], measure=ind["name"],
                     start=int(plan["period_start"]) if cumulative else end, end=end,
@@ -510,7 +541,8 @@ class _Assembler:
                     series_id=r["series_id"], plan_id=r["plan_id"], region=r["region"], measure=r["measure"],
                     start=start, end=r["period_end"], period_type=kind, value=fig.value, comparator=fig.comparator,
                     value_text=r["value_text"], status=None, unit=r["unit"], note=r.get("note"),
-                    source=_source(table, r), quote=r["quote"]) | {"_file": table.name, "_row": int(r[ROW])})
+                    source=_source(table, r), quote=r["quote"])
+                    | {"is_preferred": r.get("preferred") is not False, "_file": table.name, "_row": int(r[ROW])})
             self._record(table, len(table.frame), "observations")
         return rows
 

@@ -44,7 +44,7 @@ RISKS_SHEET = "风险评估"
 DATA_SHEETS = (OBSERVATIONS_SHEET, ASSESSMENTS_SHEET, RISKS_SHEET)
 
 #: 期间类型 as shown → observations.period_type.
-PERIOD_TYPES: dict[str, str] = {"年度": "year", "年初至今": "ytd", "月度": "month"}
+PERIOD_TYPES: dict[str, str] = {"年度": "year", "年初至今": "ytd", "月度": "month", "多年累计": "plan_period"}
 ASSESSORS: tuple[str, ...] = ("自评", "第三方")
 PROGRESS: tuple[str, ...] = ("已完成", "快于预期", "基本符合预期", "滞后于预期", "未启动")
 RISK_LEVELS: tuple[str, ...] = ("低", "中", "高")
@@ -221,13 +221,23 @@ def missing_observations(frames: dict[str, pd.DataFrame], plan_id: str, *, last_
     Quantitative targets only (annual, cumulative, level); years from the plan's base year
     to ``min(period_end, last_year)``. A yearly observation is one with period_type
     ``year`` in that calendar year, series_id = indicator_id and region = the plan's region.
+    A year inside a reported multi-year total of the plan (2021–2023) is not asked for: a
+    value typed in for it would count that year twice.
     """
     plan = _plan(frames, plan_id)
     ind = frames["indicators"]
     ind = ind[(ind["plan_id"] == plan_id) & ind["target_kind"].isin(QUANTITATIVE_KINDS)]
     obs = frames["observations"]
-    obs = obs[(obs["region"] == plan["region"]) & (obs["period_type"] == "year")]
+    region = obs[obs["region"] == plan["region"]]
+    obs = region[region["period_type"] == "year"]
     have = set(zip(obs["series_id"], pd.to_datetime(obs["period_start"]).dt.year))
+    # years a reported multi-year total of this plan already covers (2021–2023 as one figure)
+    totals = region[(region["period_type"] == "plan_period") & region["value"].notna() & region["is_preferred"]]
+    first = pd.to_datetime(totals["period_start"]).dt.year
+    last = pd.to_datetime(totals["period_end"]).dt.year
+    inside = first >= int(plan["period_start"])
+    have |= {(series, year) for series, a, b in zip(totals["series_id"][inside], first[inside], last[inside])
+             for year in range(int(a), int(b) + 1)}
     end = min(int(plan["period_end"]), int(last_year))
     rows = [{"plan_id": plan_id, "indicator_id": r.indicator_id, "name": r.name, "unit": _text(r.unit),
              "year": year}
@@ -383,7 +393,10 @@ def _write_readme(ws: Worksheet, frames: dict[str, pd.DataFrame], plan: pd.Serie
         ("", ""),
         ("head", "四、填写格式"),
         ("", f"期间：年度数据填四位年份，如 {base}；月度和年初至今数据填“年-月”，如 {max(base, start)}-06"
-             f"（月度表示该月，年初至今表示 1 月至该月累计）。期间须在基期年至规划期末之间（{base}—{end} 年）。"),
+             f"（月度表示该月，年初至今表示 1 月至该月累计）；多年累计数据填“起始年-终止年”，如 {start}-{start + 2}。"
+             f"期间须在基期年至规划期末之间（{base}—{end} 年）。"),
+        ("", "已有多年累计数的（如“截至2023年底累计”），只填其后各年的数据，程序会与累计数相加；"
+             "与已有累计数期间重叠的数据会被列为问题，不会覆盖已公布的累计数。"),
         ("", "数值：只填阿拉伯数字，按“单位”栏的单位填写，不带单位、文字或符号。例如单位为“人”时，3.5 万人填 35000，"
              "不要填“3.5万”；百分比只填数字部分，如 5.5% 填 5.5；没有确切数字的（如“约100”“100余”）不要填在数值栏，"
              "可在“备注”中说明。如确需改用其他单位（如“万人”），请同时修改“单位”栏。"),

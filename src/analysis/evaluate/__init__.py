@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.asof import evaluation_rows, known_observations
-from analysis.evaluate.explain import explanations
+from analysis.evaluate.explain import explanations, latest_display, unjudged_reasons
 from analysis.evaluate.judgement import (OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes,
                                          progress_codes)
 from analysis.evaluate.projection import project
@@ -33,8 +33,9 @@ OUTPUT_COLUMNS = [
     "plan_id", "region", "indicator_id", "evaluation_id", "as_of", "annual_cutoff", "monthly_cutoff",
     "evaluation_type", "seq", "name", "unit", "attribute", "target_kind", "comparator", "target_value", "target_year",
     "progress", "progress_zh", "outlook", "outlook_zh", "completion", "schedule", "required_pace", "latest_value",
-    "latest_year", "base_value", "projected_value", "projected_low", "projected_high", "prob_meet", "progress_ratio",
-    "method", "n_points", "data_note", "explanation_zh",
+    "latest_year", "latest_comparator", "latest_display", "time_progress", "data_lag_years", "base_value",
+    "projected_value", "projected_low", "projected_high", "prob_meet", "progress_ratio", "progress_basis", "method",
+    "n_points", "data_note", "unjudged_reason", "explanation_zh",
 ]
 _QUANTITATIVE = ["annual", "cumulative", "level"]
 
@@ -42,6 +43,8 @@ _QUANTITATIVE = ["annual", "cumulative", "level"]
 def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Judge every target of every evaluated plan at its cut-offs (or at ``as_of``)."""
     out = judge(frames, as_of)
+    out["latest_display"] = latest_display(out)
+    out["unjudged_reason"] = unjudged_reasons(out)
     out["explanation_zh"] = explanations(out)
     order = _report_order(out)
     out = out[OUTPUT_COLUMNS]          # let the working columns go before the rows are reordered
@@ -63,12 +66,14 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     quant = rows["target_kind"].isin(_QUANTITATIVE).to_numpy(dtype=bool)
     out = rows.copy()
     for col in ("completion", "schedule", "required_pace", "judged_value", "judged_year", "n_points", "ytd_expected",
-                "progress_ratio", "latest"):
+                "progress_ratio", "latest", "time_progress", "data_lag_years", "latest_comparator", "from_stock"):
         out[col] = m[col]
     for col in ("projected_value", "projected_low", "projected_high", "prob_meet"):
         out[col] = proj[col]
-    for col in ("status", "break_note", "ytd_value", "ytd_month", "base_value", "prev_total", "prev_years"):
+    for col in ("status", "break_note", "ytd_value", "ytd_month", "base_value", "prev_total", "prev_years",
+                "segment_start", "series_stopped", "stock_text", "stock_words", "first_year"):
         out[col] = facts[col]
+    out["year_series"] = facts["year_series"]
     need, past = feasibility_ratio(rows, facts)
     out["required_per_year"] = need
     out["past_pace"] = past
@@ -87,8 +92,12 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     baseline = out["evaluation_type"].eq(v.EVALUATION_TYPES[2]).to_numpy(dtype=bool)
     blank = ~quant | (code == PROGRESS.index("no_data")) | baseline
     for col in ("completion", "schedule", "required_pace", "projected_value", "projected_low", "projected_high",
-                "prob_meet", "progress_ratio"):
+                "prob_meet", "progress_ratio", "time_progress", "data_lag_years"):
         out[col] = out[col].mask(blank)
+    # one point and no base value, or a bound that decides nothing: no share to show either
+    undecided = code == PROGRESS.index("undetermined")
+    for col in ("completion", "schedule", "progress_ratio"):
+        out[col] = out[col].mask(undecided)
     no_projection = np.isin(look, [OUTLOOK.index(""), OUTLOOK.index("uncertain")])
     for col in ("projected_value", "projected_low", "projected_high", "prob_meet"):
         out[col] = out[col].mask(no_projection)
@@ -99,7 +108,19 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     out["latest_year"] = out["judged_year"]
     out["method"] = _method(out, code, quant)
     out["data_note"] = facts["break_note"]
+    out["progress_basis"] = _basis(out, code, quant)
     return out
+
+
+def _basis(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series:
+    """What the judgement rests on: the data, a statement in the plan's own table (完成情况
+    "完成", "65%以上"), an assessment entered by a department, or nothing."""
+    none = np.isin(code, [PROGRESS.index(c) for c in ("no_data", "pending")])
+    stated = (~quant & (code == PROGRESS.index("met"))) | (quant & out["from_stock"].to_numpy(dtype=bool)
+                                                           & out["latest_comparator"].ne("").to_numpy(dtype=bool))
+    stated |= quant & out["from_stock"].to_numpy(dtype=bool) & out["stock_words"].to_numpy(dtype=bool)
+    pick = np.select([none & ~stated, code == PROGRESS.index("qualitative"), stated], [4, 2, 1], default=0)
+    return _words(pick, v.PROGRESS_BASIS, out.index)
 
 
 def _words(codes: np.ndarray, words: tuple[str, ...], index: pd.Index) -> pd.Series:
@@ -152,10 +173,10 @@ def _method(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series
     base = np.where(baseline, 6, base)
     no_prob = out["prob_meet"].isna().to_numpy()
     proj = np.select([no_prob, cumulative, annual, level], [0, 1, 2, 3], default=0)
-    words = pa.array(["累计完成量÷目标，对照时间进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件自评",
+    words = pa.array(["累计完成量÷目标，对照序时进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件完成情况",
                       "填报的评估材料", "定性评估", "目标所需进度对照上一规划期实际进度"], pa.large_string())
-    tails = pa.array(["", "；预测：年度增量均值外推，t分布80%区间", "；预测：年度值均值，逐年达标概率连乘",
-                      "；预测：线性趋势外推，最小二乘预测区间"], pa.large_string())
+    tails = pa.array(["", "；预测：按年度增量外推，附80%区间", "；预测：按年度值外推，附各年达标的可能性",
+                      "；预测：按趋势外推，附80%区间"], pa.large_string())
     text = pc.binary_join_element_wise(words.take(pa.array(base)), tails.take(pa.array(proj)),
                                        pa.scalar("", pa.large_string()))
     return pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index)

@@ -61,7 +61,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     Only preferred, non-benchmark values. One line per (evaluation row, observation):
     ``row`` (position in ``rows``), ``obs`` (position in ``observations``), ``period_type``,
-    ``comparator``, ``status`` and ``note`` (categoricals), ``period_start``, ``period_end``
+    ``comparator``, ``status``, ``note`` and ``value_text`` (categoricals), ``period_start``, ``period_end``
     and ``value``. Sorted by row, then period type (in the order of PERIOD_TYPES), then the
     period's end — its year, or its date for a year-to-date value — then observation, so
     later steps find each row's values of one type as a block, in time order, ties in the
@@ -116,7 +116,10 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     out["period_start"] = _dates(observations["period_start"])[obs]
     out["period_end"] = end[at]
     out["value"] = pd.to_numeric(observations["value"]).to_numpy(dtype=np.float64, na_value=np.nan)[obs]
-    for col in ("comparator", "status", "note"):
+    for col in ("comparator", "status", "note", "value_text"):
+        if col not in observations.columns:        # value_text: optional (synthetic panels lack it)
+            out[col] = pd.Categorical.from_codes(np.full(len(obs), -1), categories=[])
+            continue
         codes, cats = _encode(observations[col])
         out[col] = pd.Categorical.from_codes(codes[obs], categories=cats)
     return out

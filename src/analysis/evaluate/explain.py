@@ -1,7 +1,12 @@
 """One Chinese sentence per target, made from its numbers, in the style of plan evaluations.
 
-"截至2022年底累计完成X万人次，完成目标的Y%，快于预期进度（时间进度Z%）；按现有趋势预计2025年达到
-A万人次（80%区间B–C万人次），实现目标的概率约为P%，可如期实现。"
+"截至2021年底累计完成118.85万人次，为目标（500万人次）的23.8%，同期序时进度为20%，快于预期；
+2022年数据待报（评估时点序时进度为40%）。可比年度数据仅1个，尚不足以预判2025年能否实现目标。"
+
+The words follow published Chinese plan evaluations: one term for the share of time elapsed
+(序时进度); the outlook in plain words, never a probability or a distribution's name (those
+stay in the table and the appendix); the year series where there is one; a value stated as a
+bound shown as the bound; no file names or commands.
 
 ``explanations(out)`` writes every row's sentence at once. Rows are sorted into the cases of
 the sentence (pending, qualitative, feasibility, cumulative against schedule, …); each case
@@ -24,17 +29,17 @@ import pyarrow.compute as pc
 
 from analysis.cn_numbers import COUNT_UNITS
 
-__all__ = ["explanations", "fixed", "fmt", "fmt_all", "pct", "pct_all"]
+__all__ = ["explanations", "fixed", "fmt", "fmt_all", "latest_display", "pct", "pct_all", "unjudged_reasons"]
 
-_PHRASE = {
-    "met_early": "已提前实现目标",
-    "ahead": "快于预期进度",
-    "on_track": "基本符合预期进度",
-    "behind": "滞后于预期进度",
-}
+#: Progress codes measured against the schedule (序时进度).
+_PHRASE = ("ahead", "on_track", "behind")
 _FEASIBILITY = ("ambitious", "in_line", "prudent")
 _CMP_ZH = {">=": "达到", ">": "超过", "<=": "不高于", "<": "低于", "=": "为", "≈": "约"}
-_BOUND_ZH = {">=": "以上", "<=": "以内", ">": "以上"}
+_BOUND_ZH = {">=": "以上", "<=": "以内"}
+#: The outlook in plain words (the probability stays in the table and the appendix).
+_OUTLOOK_LEVEL = {"likely": "有较大把握实现目标", "possible": "基本可以实现目标", "unlikely": "实现目标难度较大"}
+_OUTLOOK_ANNUAL = {"likely": "今后各年有较大把握达到目标", "possible": "今后各年基本可以达到目标",
+                   "unlikely": "今后各年均达到目标难度较大"}
 
 
 # -- one value (reports, charts) --------------------------------------------------------------
@@ -90,13 +95,16 @@ def _scaled_round(x: np.ndarray, c: np.ndarray) -> np.ndarray:
     whole = np.trunc(x)
     frac = x - whole                                   # exact
     p = frac * c
-    t = _SPLIT * frac
-    hi = t - (t - frac)
-    lo = frac - hi
-    err = (hi * c - p) + lo * c                        # frac × c == p + err exactly
     k = np.rint(p)
     d = p - k
-    k = k + ((d == 0.5) & (err > 0)) - ((d == -0.5) & (err < 0))
+    tie = np.flatnonzero(np.abs(d) == 0.5)             # rare: only these need the exact error
+    if len(tie):
+        f, cc, pp = frac[tie], c[tie], p[tie]
+        t = _SPLIT * f
+        hi = t - (t - f)
+        lo = f - hi
+        err = (hi * cc - pp) + lo * cc                 # frac × c == p + err exactly
+        k[tie] += ((d[tie] == 0.5) & (err > 0)).astype(np.float64) - ((d[tie] == -0.5) & (err < 0))
     return whole.astype(np.int64) * c.astype(np.int64) + k.astype(np.int64)
 
 
@@ -291,6 +299,66 @@ class _Columns:
         return words.take(pc.fill_null(codes, len(keys)))
 
 
+def _clean_note(col: str, c: "_Columns", i: np.ndarray) -> pa.Array:
+    """A note as a sentence can quote it: spaces the transcription kept between 年 and digits
+    dropped, commas made Chinese ("截至 2023 年底, 2024 年起" → "截至2023年底，2024年起")."""
+    text = pc.replace_substring_regex(c.text(col, i), r"\s*[,，]\s*", "，")
+    return pc.replace_substring_regex(text, r"\s+", "")
+
+
+def latest_display(out: pd.DataFrame) -> pd.Series:
+    """The latest value as a table shows it: "65%以上", "动态为零", "控制在市政府下达的指标数内",
+    "63.51万个"; empty where there is none. A bound keeps its words; a statement its text."""
+    c = _Columns(out)
+    if c.n == 0:
+        return pd.Series([], index=out.index, dtype="str")
+    true = np.ones(c.n, bool)
+    has_value = c.notna("latest_value")
+    stock_words = out["stock_words"].to_numpy(dtype=bool)
+    from_stock = out["from_stock"].to_numpy(dtype=bool)
+    quant = c.mask("target_kind", "annual", "cumulative", "level")
+    text = _cases(np.arange(c.n), [
+        (~quant & c.notna("status") & c.mask("progress", "met"), lambda i: c.text("status", i)),
+        (~quant, ""),
+        (from_stock & stock_words, lambda i: c.text("stock_text", i)),
+        (has_value & c.mask("latest_comparator", ">=", "<="), lambda i: _cat(
+            c.fmt("latest_value", i), c.lookup("latest_comparator", _BOUND_ZH, i))),
+        (has_value, lambda i: c.fmt("latest_value", i)),
+        (true, ""),
+    ])
+    result = pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index, name="latest_display")
+    return result.mask(result.eq(""))
+
+
+def unjudged_reasons(out: pd.DataFrame) -> pd.Series:
+    """Why a target has no judgement from numbers, in plain Chinese; empty when it has one."""
+    c = _Columns(out)
+    if c.n == 0:
+        return pd.Series([], index=out.index, dtype="str")
+    true = np.ones(c.n, bool)
+    bound = c.mask("latest_comparator", ">=", "<=")
+    has_value = c.notna("judged_value")
+    final = c.mask("evaluation_type", "期末评估")
+    stopped = out["series_stopped"].to_numpy(dtype=bool) & c.notna("break_note")
+    text = _cases(np.arange(c.n), [
+        (c.mask("progress", "pending") & c.mask("target_kind", "qualitative"), "尚无评估材料，待责任部门填报"),
+        (c.mask("progress", "pending") & c.mask("target_kind", "unparsed"), "目标表述未能自动识别，待核定目标值"),
+        (c.mask("progress", "pending"), "目标值由上级部门设定，尚无评估材料，待责任部门填报"),
+        (c.mask("progress", "unassessable", "undetermined", "no_data") & stopped,
+         lambda i: pc.replace_substring_regex(_clean_note("break_note", c, i), r"^截至\d{4}年底，", "")),
+        (c.mask("progress", "unassessable", "undetermined") & bound, lambda i: _cat(
+            "报告值“", c.text("latest_display", i), "”为区间值，不足以判断是否达到目标")),
+        (c.mask("progress", "undetermined"), lambda i: _cat(
+            "仅有", c.int("judged_year", i), "年一个数据点，且缺少基期值，无法衡量进度")),
+        (c.mask("progress", "no_data") & final & has_value, lambda i: _cat(
+            c.int("judged_year", i, plus=1), "—", c.int("period_end", i), "年数据暂缺")),
+        (c.mask("progress", "no_data"), lambda i: _cat("截至", c.int("data_year", i), "年底尚无规划期内的数据")),
+        (true, ""),
+    ])
+    result = pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index, name="unjudged_reason")
+    return result.mask(result.eq(""))
+
+
 def explanations(out: pd.DataFrame) -> pd.Series:
     """The sentence for every evaluation row (``out`` holds the rows, their facts and judgements).
 
@@ -306,6 +374,13 @@ def explanations(out: pd.DataFrame) -> pd.Series:
     ytd_used = pd.to_numeric(out["ytd_used"]).fillna(0).to_numpy() != 0
     judged_year = c.num("judged_year", slice(None))
     data_year = c.num("data_year", slice(None))
+    final = c.mask("evaluation_type", "期末评估")
+    reason = c.notna("unjudged_reason")
+    series = c.notna("year_series")
+    several = series                       # a year series is only made from two or more years
+    stated = out["from_stock"].to_numpy(dtype=bool) & (c.mask("latest_comparator", ">=", "<=")
+                                                       | out["stock_words"].to_numpy(dtype=bool))
+    stopped = out["series_stopped"].to_numpy(dtype=bool)
     # the year a sentence speaks of: the value's own year, else the cut-off's
     year_col = c.add("sentence_year", np.where(np.isnan(judged_year), data_year, judged_year))
 
@@ -323,18 +398,28 @@ def explanations(out: pd.DataFrame) -> pd.Series:
         return _cat("目标要求年均约", c.fmt("required_per_year", i), "，上一规划期年均约", c.fmt("past_pace", i), prev,
                     "，", c.text("progress_zh", i), "。")
 
-    # -- the first half: the value against the target, by kind --------------------------------
-    def cumulative_on_schedule(i: np.ndarray) -> Part:
+    # -- the value against the target, by kind (without the verdict) ----------------------------
+    def values(i: np.ndarray, value_col: str) -> pa.Array:
+        """The year series where there is one, else the one value judged."""
+        return _cases(i, [(series, lambda j: c.text("year_series", j)),
+                          (true, lambda j: _cat(c.int(year_col, j), "年为", c.fmt(value_col, j)))])
+
+    def statement(i: np.ndarray) -> Part:
+        return _cat("规划文件报告", c.int(year_col, i), "年末为“", c.text("latest_display", i), "”，目标为“",
+                    c.text("target_text", i), "”")
+
+    def cumulative_head(i: np.ndarray) -> Part:
         ytd = _cases(i, [(ytd_used, lambda j: _cat("（含", c.int(year_col, j, plus=1), "年1—", c.int("ytd_month", j),
                                                    "月", c.fmt("ytd_value", j), "）")),
                          (true, "")])
-        return _cat("截至", c.int(year_col, i), "年底累计完成", c.fmt("judged_value", i), ytd, "，完成目标（", target(i),
-                    "）的", c.pct("completion", i), "，", c.lookup("progress", _PHRASE, i), "（时间进度",
-                    c.pct("schedule", i), "）")
-
-    def cumulative_at_end(i: np.ndarray) -> Part:
-        return _cat("规划期内累计完成", c.fmt("judged_value", i), "，为目标（", target(i), "）的", c.pct("completion", i),
-                    "，", c.text("progress_zh", i))
+        flows = _cases(i, [(several, lambda j: _cat("（", c.text("year_series", j), "）")), (true, "")])
+        whole = _cases(i, [(final & (judged_year >= c.num("period_end", slice(None))), "规划期内累计完成"),
+                           (true, lambda j: _cat("截至", c.int(year_col, j), "年底累计完成"))])
+        share = _cases(i, [(c.notna("completion"), lambda j: _cat("，为目标（", target(j), "）的", c.pct("completion", j))),
+                           (true, lambda j: _cat("，目标为", target(j)))])
+        clock = _cases(i, [(phrase, lambda j: _cat("，同期序时进度为", c.pct("schedule", j))), (true, "")])
+        return _cat(whole, c.fmt("judged_value", i), c.lookup("latest_comparator", _BOUND_ZH, i), flows, ytd, share,
+                    clock)
 
     def annual_bound(i: np.ndarray) -> pa.Array:
         return _cases(i, [
@@ -343,88 +428,100 @@ def explanations(out: pd.DataFrame) -> pd.Series:
             (true, lambda j: _cat("每年不低于", target(j))),
         ])
 
-    def annual_ceiling(i: np.ndarray) -> Part:
-        return _cat(c.int(year_col, i), "年为", c.fmt("latest", i), "，规划期内最高为", c.fmt("judged_value", i),
-                    "，目标为", annual_bound(i), "，", c.text("progress_zh", i))
-
-    def annual_floor(i: np.ndarray) -> Part:
+    def annual_head(i: np.ndarray) -> Part:
+        ceiling = c.mask("comparator", "<=", "<", "=")
+        worst = _cases(i, [(several & ceiling, lambda j: _cat("，规划期内最高为", c.fmt("judged_value", j))),
+                           (several, lambda j: _cat("，规划期内最低为", c.fmt("judged_value", j))), (true, "")])
         ytd = _cases(i, [(c.notna("ytd_value"), lambda j: _cat(
             "；", c.int(year_col, j, plus=1), "年1—", c.int("ytd_month", j), "月为", c.fmt("ytd_value", j),
-            "，序时进度要求约", c.fmt("ytd_expected", j))), (true, "")])
-        return _cat(c.int(year_col, i), "年为", c.fmt("latest", i), "，规划期内最低为", c.fmt("judged_value", i),
-                    "，目标为", annual_bound(i), ytd, "，", c.text("progress_zh", i))
+            "，按往年同期占比应达到约", c.fmt("ytd_expected", j))), (true, "")])
+        return _cat(values(i, "latest"), worst, "，目标为", annual_bound(i), ytd)
 
     def level_base(i: np.ndarray) -> pa.Array:
         return _cases(i, [(c.notna("base_value"), lambda j: _cat("（基期", c.int("base_year", j), "年为",
                                                                  c.fmt("base_value", j), "）")),
                           (true, "")])
 
-    def level_target(i: np.ndarray) -> Part:
-        return _cat("目标为", c.int("target_year", i), "年", c.lookup("comparator", _CMP_ZH, i), target(i))
+    def level_head(i: np.ndarray) -> Part:
+        clock = _cases(i, [(phrase, lambda j: _cat("，完成进度", c.pct("completion", j), "，同期序时进度为",
+                                                   c.pct("schedule", j))), (true, "")])
+        return _cat(values(i, "judged_value"), c.lookup("latest_comparator", _BOUND_ZH, i), level_base(i), "，目标为",
+                    c.int("target_year", i), "年", c.lookup("comparator", _CMP_ZH, i), target(i), clock)
 
-    def level_on_path(i: np.ndarray) -> Part:
-        return _cat(c.int(year_col, i), "年为", c.fmt("judged_value", i), level_base(i), "，", level_target(i),
-                    "，完成进度", c.pct("completion", i), "，时间进度", c.pct("schedule", i), "，",
-                    c.lookup("progress", _PHRASE, i))
-
-    def level_other(i: np.ndarray) -> Part:
-        return _cat(c.int(year_col, i), "年为", c.fmt("judged_value", i), c.lookup("judged_comparator", _BOUND_ZH, i),
-                    level_base(i), "，", level_target(i), "，", c.text("progress_zh", i))
-
-    # -- the second half: years without data, the projection, the data note ------------------
+    # -- the verdict, the clock of the data, the outlook and the data note --------------------
     with np.errstate(invalid="ignore"):
-        gap = ~np.isnan(judged_year) & (judged_year < data_year)
-        one_year = np.trunc(np.nan_to_num(judged_year)) + 1 == np.trunc(np.nan_to_num(data_year))
+        lag = np.nan_to_num(c.num("data_lag_years", slice(None)))
+    late = (lag > 0) & ~final
+    one_year = lag == 1
+    with_clock = c.mask("target_kind", "cumulative", "level") & c.notna("time_progress") & phrase
 
-    def gap_text(i: np.ndarray) -> pa.Array:
+    def verdict(i: np.ndarray) -> pa.Array:
         return _cases(i, [
-            (gap & one_year, lambda j: _cat("（", c.int("judged_year", j, plus=1), "年数据暂缺）")),
-            (gap, lambda j: _cat("（", c.int("judged_year", j, plus=1), "—", c.int("data_year", j), "年数据暂缺）")),
-            (true, ""),
+            (reason & c.mask("progress", "no_data"), lambda j: _cat("；", c.text("unjudged_reason", j),
+                                                                   "，待补充后再作结论")),
+            (reason & ~c.mask("progress", *_PHRASE), lambda j: _cat("；", c.text("unjudged_reason", j), "，",
+                                                                   c.text("progress_zh", j))),
+            (true, lambda j: _cat("，", c.text("progress_zh", j))),
         ])
 
-    def band(i: np.ndarray) -> Part:
-        return _cat("（80%区间", c.fmt("projected_low", i), "–", c.fmt("projected_high", i), "）")
+    def lag_years(i: np.ndarray) -> pa.Array:
+        return _cases(i, [(one_year, lambda j: c.int("judged_year", j, plus=1)),
+                          (true, lambda j: _cat(c.int("judged_year", j, plus=1), "—", c.int("data_year", j)))])
 
-    def projection_text(i: np.ndarray) -> pa.Array:
+    def lag_clock(i: np.ndarray) -> pa.Array:
+        return _cases(i, [(with_clock, lambda j: _cat("（评估时点序时进度为", c.pct("time_progress", j), "）")),
+                          (true, "")])
+
+    def lag_text(i: np.ndarray) -> pa.Array:
+        return _cases(i, [(late, lambda j: _cat("；", lag_years(j), "年数据待报", lag_clock(j))), (true, "")])
+
+    def outlook_text(i: np.ndarray) -> pa.Array:
+        annual = c.mask("target_kind", "annual")
+        broken = c.notna("segment_start")
+        few = lambda k: _cases(k, [  # noqa: E731
+            (stopped & c.notna("break_note"), lambda j: _cat(
+                pc.replace_substring_regex(_clean_note("break_note", c, j), r"^截至\d{4}年底，", ""), "，无法预判",
+                c.int("target_year", j), "年能否实现目标。")),
+            (broken & (c.num("n_points", slice(None)) > 0), lambda j: _cat(
+                c.int("segment_start", j), "年起统计口径变化，此前数据不可比，可比年度数据仅", c.int("n_points", j),
+                "个，尚不足以预判", c.int("target_year", j), "年能否实现目标。")),
+            (c.num("n_points", slice(None)) > 0, lambda j: _cat(
+                "可比年度数据仅", c.int("n_points", j), "个，尚不足以预判", c.int("target_year", j), "年能否实现目标。")),
+            (true, lambda j: _cat("现有数据尚不足以预判", c.int("target_year", j), "年能否实现目标。")),
+        ])
         return _cases(i, [
-            (c.mask("outlook", ""), "。"),
-            (c.mask("outlook", "uncertain"), lambda j: _cat("；可用数据点不足（", c.int("n_points", j), "个），难以判断趋势。")),
-            (c.mask("target_kind", "annual"), lambda j: _cat(
-                "；按现有趋势预计今后每年约为", c.fmt("projected_value", j), band(j), "，到", c.int("target_year", j),
-                "年各年均达到目标的概率约为", c.pct("prob_meet", j), "，", c.text("outlook_zh", j), "。")),
-            (true, lambda j: _cat(
-                "；按现有趋势预计", c.int("target_year", j), "年",
-                _cases(j, [(c.mask("target_kind", "cumulative"), "累计达到"), (true, "达到")]),
-                c.fmt("projected_value", j), band(j), "，实现目标的概率约为", c.pct("prob_meet", j), "，",
-                c.text("outlook_zh", j), "。")),
+            (c.mask("outlook", ""), ""),
+            (c.mask("outlook", "uncertain"), few),
+            (annual, lambda j: _cat("按现有趋势，", c.lookup("outlook", _OUTLOOK_ANNUAL, j), "。")),
+            (true, lambda j: _cat("按现有趋势，", c.int("target_year", j), "年", c.lookup("outlook", _OUTLOOK_LEVEL, j),
+                                  "。")),
         ])
 
     def note_text(i: np.ndarray) -> pa.Array:
-        return _cases(i, [(c.notna("break_note"), lambda j: _cat("（注：", c.text("break_note", j), "）")), (true, "")])
+        # a stopped series has its note as the reason already
+        return _cases(i, [(c.notna("break_note") & ~stopped,
+                           lambda j: _cat("（注：", _clean_note("break_note", c, j), "）")), (true, "")])
 
     def judged(head: Builder) -> Builder:
-        return lambda i: _cat(head(i), gap_text(i), projection_text(i), note_text(i))
+        return lambda i: _cat(head(i), verdict(i), lag_text(i), "。", outlook_text(i), note_text(i))
 
     cumulative = c.mask("target_kind", "cumulative")
     annual = c.mask("target_kind", "annual")
+    has_judged = c.notna("judged_value")
     sentences = _cases(np.arange(c.n), [
         (pending & c.mask("target_kind", "qualitative"), "定性目标，尚无评估材料，待责任部门填报。"),
         (pending & c.mask("target_kind", "unparsed"), "目标表述未能自动识别，待核定目标值后评估。"),
         (pending, "目标值由上级部门设定，尚无评估材料，待责任部门填报。"),
         (c.mask("progress", "qualitative"), lambda i: _cat("定性评估：", c.text("assessment", i), "。")),
         (c.mask("target_kind", "qualitative", "external"), lambda i: _cat(
-            "规划文件报告的完成情况为“", c.text("status", i), "”，", c.text("progress_zh", i), "。")),
-        (c.mask("progress", "no_data"), lambda i: _cat(
-            "截至", c.int("data_year", i), "年底尚无可用的公开数据，数据暂缺，无法判断进度。")),
+            "规划文件报告完成情况为“", c.text("status", i), "”，", c.text("progress_zh", i), "。")),
+        (c.mask("progress", "no_data") & ~has_judged, lambda i: _cat(
+            c.text("unjudged_reason", i), "，数据暂缺，待补充后再作判断。")),
         (feasible & c.mask("target_kind", "level"), feasibility_level),
         (feasible, feasibility_pace),
-        (cumulative & phrase, judged(cumulative_on_schedule)),
-        (cumulative, judged(cumulative_at_end)),
-        (annual & c.mask("progress", "below_ceiling", "above_ceiling"), judged(annual_ceiling)),
-        (annual, judged(annual_floor)),
-        (phrase & ~c.mask("progress", "met_early"), judged(level_on_path)),
-        (true, judged(level_other)),
+        (stated, judged(statement)),
+        (cumulative, judged(cumulative_head)),
+        (annual, judged(annual_head)),
+        (true, judged(level_head)),
     ])
     return pd.Series(pa.chunked_array([sentences]).to_pandas().array, index=out.index, name="explanation_zh")
-

@@ -17,12 +17,16 @@ CEILING = ("<=", "<", "=")
 
 
 def cumulative_so_far(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Total reached and the last year it covers: a reported total over the plan period when it
-    is at least as recent as the yearly flows, else the sum of the yearly flows."""
-    use_total = facts["total_value"].notna() & (
-        facts["plan_last_year"].isna() | (facts["total_end_year"] >= facts["plan_last_year"]))
-    so_far = facts["total_value"].where(use_total, facts["plan_sum"])
-    end = facts["total_end_year"].where(use_total, facts["plan_last_year"])
+    """Total reached and the last year it covers.
+
+    A reported total over the plan period counts for the years it covers; yearly flows after
+    its end add to it (a district reports 2021–2023 as one figure, then enters 2024 alone).
+    Without a reported total, the sum of the yearly flows."""
+    has_total = facts["total_value"].notna()
+    after = facts["after_total_sum"].fillna(0.0) + facts["chained_sum"].fillna(0.0)
+    so_far = (facts["total_value"] + after).where(has_total, facts["plan_sum"])
+    end = np.fmax(np.fmax(facts["total_end_year"], facts["chained_end"]), facts["after_total_last"]).where(
+        has_total, facts["plan_last_year"])
     return so_far, end
 
 
@@ -39,7 +43,7 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """completion, schedule, required_pace, progress_ratio and the value judged, per row."""
     f = {col: _np(facts[col].astype("float64")) for col in (
         "n_years", "total_value", "plan_max", "plan_min", "latest_value", "latest_year", "stock_value", "stock_year",
-        "seasonal_share", "ytd_month", "ytd_value", "base_value", "first_value", "first_year")}
+        "seasonal_share", "ytd_month", "ytd_value", "base_value", "first_value", "first_year", "after_total_n")}
     r = {col: _np(rows[col].astype("float64")) for col in (
         "target_value", "period_start", "period_end", "target_year", "base_year", "data_year")}
     kind = rows["target_kind"]
@@ -113,7 +117,35 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         progress_ratio = np.select([lev, cum, ann & ~ceiling, ann & ceiling],
                                    [sdg_level, ratio, latest / T, T / latest], default=np.nan)
     progress_ratio = np.where(np.isinf(progress_ratio), np.nan, progress_ratio)
+
+    # -- the value as the source states it: a bound ("65%以上", "以内") stays a bound ------------
+    from_stock = (ann | lev) & ~reported & has_stock
+    total_used = cum & ~np.isnan(f["total_value"]) & (np.nan_to_num(f["after_total_n"]) == 0) & \
+        _np(facts["chained_sum"].isna())
+    def side(words: list[str]) -> np.ndarray:
+        """Whether the comparator of the observation judged is one of ``words`` (hash look-ups
+        on the three text columns, no per-row objects)."""
+        return np.where(from_stock, _np(facts["stock_comparator"].isin(words)),
+                        np.where(total_used, _np(facts["total_comparator"].isin(words)),
+                                 lev & _np(facts["year_comparator"].isin(words))))
+
+    lower = side([">=", ">"])
+    upper = side(["<=", "<"])
+    bound = lower | upper
+    latest_comparator = np.where(lower, ">=", np.where(upper, "<=", ""))
+    completion = np.where(bound, np.nan, completion)
+    progress_ratio = np.where(bound, np.nan, progress_ratio)
+
+    # -- the plan's clock at the cut-off, beside the clock of the data ------------------------
+    with np.errstate(invalid="ignore"):
+        elapsed_at_cutoff = np.clip(r["data_year"] - r["period_start"] + 1, 0, span)
+        time_progress = elapsed_at_cutoff / span
+        lag = r["data_year"] - judged_year
+        data_lag = np.where(np.isnan(judged_year), np.nan, np.where(lag > 0, lag, 0.0))
     return pd.DataFrame({
+        "time_progress": time_progress, "data_lag_years": data_lag, "bound": bound,
+        "bound_lower": lower, "bound_upper": upper, "latest_comparator": latest_comparator,
+        "from_stock": from_stock,
         "completion": completion, "schedule": schedule, "required_pace": required_pace, "judged_value": judged_value,
         "judged_year": judged_year, "n_points": np.where(np.isnan(n_points), 0, n_points).astype(int),
         "ytd_expected": ytd_expected, "progress_ratio": progress_ratio, "so_far": so_far, "so_far_end": so_far_end,
@@ -131,54 +163,80 @@ _P = {code: i for i, code in enumerate(PROGRESS)}
 
 
 def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> np.ndarray:
-    """``progress`` as positions in PROGRESS (small integers: no text is handled per row)."""
+    """``progress`` as positions in PROGRESS (small integers: no text is handled per row).
+
+    During a plan: completion against the schedule at the data year (快于 / 基本符合 / 滞后于预期).
+    At its end (期末评估): 超额完成 / 完成 / 未完成 on the value reached, 无法考核 where the
+    series stopped before the end or a bound cannot decide, 数据暂缺 where the last years are
+    not yet in. A value stated as a bound decides only what it implies ("65%以上" meets 65%).
+    """
     kind = rows["target_kind"]
     T = rows["target_value"].astype(float)
     cmp = rows["comparator"]
     etype = rows["evaluation_type"]
     quant = _np(kind.isin(["annual", "cumulative", "level"]))
     ceiling = _np(cmp.isin(CEILING))
+    floor = _np(cmp.isin([">=", ">"]))
     cumulative, annual, level = _np(kind.eq("cumulative")), _np(kind.eq("annual")), _np(kind.eq("level"))
     # a value for the base year alone says nothing about progress in the plan period
     has = _np(m["judged_value"].notna() & (m["judged_year"] >= rows["period_start"]))
-    final = _np(etype.eq(v.EVALUATION_TYPES[1]) & (m["judged_year"] >= rows["period_end"]))
+    final_eval = _np(etype.eq(v.EVALUATION_TYPES[1]))
+    reached_end = _np(m["judged_year"] >= rows["period_end"])
     ratio = _np(m["completion"] / m["schedule"])
     completion = _np(m["completion"])
 
     meets_now = _np(_meets(m["judged_value"], T, cmp))
     well_above = _np(m["judged_value"] >= AHEAD_ANNUAL * T)
-    # a reported bound ("65%以上") meets a floor at that bound; "以内" meets a ceiling
+    bound, lower, upper = _np(m["bound"]), _np(m["bound_lower"]), _np(m["bound_upper"])
+    # what a bound implies: "≥ b" meets a floor at or below b; "≤ b" meets a ceiling at or above b
+    bound_met = bound & ((floor & lower) | (ceiling & upper)) & meets_now
+    bound_missed = bound & ((floor & upper) | (ceiling & lower)) & ~meets_now
+    bound_open = bound & ~bound_met & ~bound_missed
+    # one point and no base value: no path to measure against
+    single = level & _np(facts["base_value"].isna()) & ~_np(facts["first_year"] < m["judged_year"]) & ~bound
+
     during = np.select(
-        [ceiling & meets_now, ceiling & ~meets_now,
+        [bound_open, bound_met & ceiling, bound_met, bound_missed & ceiling, bound_missed,
+         ceiling & meets_now, ceiling & ~meets_now,
          cumulative & (completion >= 1), level & meets_now,
+         single,
          annual & meets_now & well_above,
          annual & meets_now, annual & ~meets_now,
          ratio >= v.AHEAD, ratio >= v.ON_TRACK],
-        [_P[c] for c in ("below_ceiling", "above_ceiling", "met_early", "met_early", "ahead", "on_track", "behind",
-                         "ahead", "on_track")], default=_P["behind"])
+        [_P[c] for c in ("undetermined", "below_ceiling", "met_early", "above_ceiling", "behind",
+                         "below_ceiling", "above_ceiling", "met_early", "met_early", "undetermined",
+                         "ahead", "on_track", "behind", "ahead", "on_track")], default=_P["behind"])
     # a partial year behind its seasonal share pulls an annual floor to 滞后于预期
     ytd_behind = annual & ~ceiling & _np(facts["ytd_value"].notna() & (facts["ytd_value"] < m["ytd_expected"]))
     during[ytd_behind & np.isin(during, [_P["ahead"], _P["on_track"]])] = _P["behind"]
 
-    # at the end: the value reached against the target itself (超额 = at least 5% beyond)
+    # at the end: the value reached against the target itself (超额 = at least 5% beyond an exact figure)
     reached = _np(m["judged_value"] / T.where(T != 0))
+    exceeded = meets_now & (reached >= v.EXCEEDED) & floor & ~bound
     at_end = np.select(
-        [ceiling & meets_now, ceiling & ~meets_now,
-         annual & meets_now & well_above, annual & meets_now,
-         annual,
-         meets_now & (reached >= v.EXCEEDED) & _np(cmp.isin([">=", ">"])) & _np(_exact(rows, facts)),
-         meets_now, reached >= v.NEARLY_MET],
-        [_P[c] for c in ("met", "missed", "exceeded", "met", "missed", "exceeded", "met", "nearly_met")],
+        [bound_open, bound_met, bound_missed,
+         ceiling & meets_now, ceiling & ~meets_now,
+         annual & meets_now & well_above, annual & meets_now, annual,
+         exceeded, meets_now],
+        [_P[c] for c in ("unassessable", "met", "missed", "met", "missed", "exceeded", "met", "missed",
+                         "exceeded", "met")],
         default=_P["missed"])
+    # the end not reached by the data: only what is already decided is said
+    stopped = _np(facts["series_stopped"])
+    short = np.select(
+        [cumulative & floor & exceeded, cumulative & floor & meets_now & ~bound_open, bound_met & cumulative,
+         annual & ~meets_now & ~bound_open, stopped],
+        [_P["exceeded"], _P["met"], _P["met"], _P["missed"], _P["unassessable"]], default=_P["no_data"])
 
     code = np.full(len(rows), _P["no_data"])
     code = np.where(quant & has, during, code)
-    code = np.where(quant & has & final, at_end, code)
+    code = np.where(quant & has & final_eval, np.where(reached_end, at_end, short), code)
+    code = np.where(quant & ~has & final_eval & stopped, _P["unassessable"], code)
     qual = ~quant
     status = facts["status"]
     reported_done = _np(status.notna() & (status.eq("完成") | status.eq(rows["target_text"])))
     code[qual] = _P["pending"]
-    code[qual & final & reported_done] = _P["met"]
+    code[qual & final_eval & reported_done] = _P["met"]
     baseline = _np(etype.eq(v.EVALUATION_TYPES[2]))
     code = np.where(baseline & quant, _feasibility_codes(rows, facts), code)
     return code
@@ -201,12 +259,6 @@ def _text(codes: np.ndarray, words: tuple[str, ...], index: pd.Index) -> pd.Seri
 
 #: For an annual floor, every year at least this far above the bound counts as 快于预期.
 AHEAD_ANNUAL = 1.05
-
-
-def _exact(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
-    """超额完成 needs an exact figure: a reported "65%以上" shows the bound was met, not beaten."""
-    bound = facts["total_comparator"].isin([">=", "<="]) | facts["stock_comparator"].isin([">=", "<="])
-    return ~bound
 
 
 def feasibility(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:

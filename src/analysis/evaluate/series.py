@@ -25,6 +25,8 @@ import pyarrow.compute as pc
 from analysis.evaluate.asof import PERIOD_TYPES, years_of
 
 BREAK_WORDS = ("不再", "更名", "口径", "停止")
+#: Of the break words, those that say the series stopped (no values after the break).
+STOP_WORDS = ("不再", "停止")
 _YEAR, _PLAN_PERIOD, _STOCK, _YTD = (PERIOD_TYPES.index(t) for t in ("year", "plan_period", "stock", "ytd"))
 
 
@@ -157,13 +159,25 @@ def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
             got["start_year"] = _years(known["period_start"].to_numpy(dtype="datetime64[ns]")[at])
         return got
 
-    yearly = part((ptype == _YEAR) & has_value, "obs", "year", "value", "plan_start", "plan_end", "base_year")
+    # A break (口径 change, 不再分解, renamed indicator) ends a series: yearly facts use only the
+    # segment after the last break (``segment_start``), so no trend runs through it.
+    segment, stopped = _segments(known, k, n)
+    out["segment_start"] = segment
+    out["series_stopped"] = stopped
+    k["segment"] = segment[row]
+    after_break = np.isnan(k["segment"]) | (k["year"] >= k["segment"])
+    k["after_break"] = after_break
+    yearly = part((ptype == _YEAR) & has_value & after_break, "obs", "year", "value", "plan_start", "plan_end",
+                  "base_year", "comparator")
     _yearly_facts(out, yearly, n)
     comparators = known["comparator"].cat.categories
+    out["year_comparator"] = _text(_last_code(yearly["row"], yearly["comparator"], n), comparators, out.index)
     _totals(out, part((ptype == _PLAN_PERIOD) & has_value, "year", "start_year", "value", "comparator",
                       "plan_start", "base_year"), n, comparators)
-    _stocks(out, part((ptype == _STOCK) & has_value, "year", "value", "comparator"), n, comparators)
+    _after_totals(out, yearly, n)
+    _stocks(out, part(ptype == _STOCK, "year", "value", "comparator"), n, comparators, known, k)
     _ytd(out, part((ptype == _YTD) & has_value, "obs", "end", "year", "value", "data_year"), yearly, n)
+    out["year_series"] = _year_series(yearly, rows["unit"], n, out.index)
 
     # the status reported last (by year; ties in the order of the data)
     status = known["status"].cat.codes.to_numpy().astype(np.int64)
@@ -250,6 +264,12 @@ def _totals(out: pd.DataFrame, totals: dict[str, np.ndarray], n: int, comparator
     out["total_end_year"] = g.last(totals["year"][inside])
     out["total_comparator"] = _text(_last_code(totals["row"][inside], totals["comparator"][inside], n), comparators,
                                     out.index)
+    # totals reported after it, back to back (2021–2023, then 2024–2025 entered as one): they add
+    end_inside = out["total_end_year"].to_numpy(dtype=np.float64)[totals["row"]]
+    chained = (totals["start_year"] > end_inside) & (totals["start_year"] >= totals["plan_start"])
+    g = _Blocks(totals["row"][chained], n)
+    out["chained_sum"] = g.reduce(np.add, totals["value"][chained])
+    out["chained_end"] = g.reduce(np.maximum, totals["year"][chained])
     before = totals["year"] <= totals["base_year"]
     row = totals["row"][before]
     g = _Blocks(row, n)
@@ -259,12 +279,115 @@ def _totals(out: pd.DataFrame, totals: dict[str, np.ndarray], n: int, comparator
     out["prev_years"] = g.last(totals["year"][before]) - _Blocks(row[started], n).last(start[started]) + 1
 
 
-def _stocks(out: pd.DataFrame, stocks: dict[str, np.ndarray], n: int, comparators: pd.Index) -> None:
-    """A level reported once at a date (完成情况 "65%以上"): the latest, if newer than any yearly value."""
-    g = _Blocks(stocks["row"], n)
-    out["stock_value"] = g.last(stocks["value"])
-    out["stock_year"] = g.last(stocks["year"])
-    out["stock_comparator"] = _text(_last_code(stocks["row"], stocks["comparator"], n), comparators, out.index)
+def _stocks(out: pd.DataFrame, stocks: dict[str, np.ndarray], n: int, comparators: pd.Index, known: pd.DataFrame,
+            k: dict[str, np.ndarray]) -> None:
+    """A level reported once at a date (完成情况 "65%以上"): the latest, if newer than any yearly value.
+
+    Also the words of the latest one as the document wrote them (``stock_text``: "动态为零"),
+    for a table to show a statement as stated rather than as a number."""
+    has = ~np.isnan(stocks["value"])
+    g = _Blocks(stocks["row"][has], n)
+    out["stock_value"] = g.last(stocks["value"][has])
+    out["stock_year"] = g.last(stocks["year"][has])
+    out["stock_comparator"] = _text(_last_code(stocks["row"][has], stocks["comparator"][has], n), comparators,
+                                    out.index)
+    at = np.flatnonzero(known["period_type"].cat.codes.to_numpy() == _STOCK)
+    text = known["value_text"].cat.codes.to_numpy().astype(np.int64)[at]
+    # the words of the stock judged (with a value), or of the last stock at all
+    last_text = _last_code(k["row"][at][~np.isnan(k["value"][at])], text[~np.isnan(k["value"][at])], n)
+    categories = known["value_text"].cat.categories
+    out["stock_text"] = _text(last_text, categories, out.index)
+    # whether those words are words only ("动态为零"), not a figure ("65%以上"): once per text
+    words = np.zeros(len(categories) + 1, bool)
+    if len(categories):
+        texts = pa.array([str(x) for x in categories], pa.large_string())
+        words[:-1] = ~pc.match_substring_regex(texts, r"\d").to_numpy(zero_copy_only=False)
+    out["stock_words"] = words[last_text]                  # −1 (none) reads the last slot: False
+
+
+def _segments(known: pd.DataFrame, k: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the first year after its last break (NaN without one), and whether the series stopped.
+
+    The year is the one the note names with 起 ("2024 年起"), else the first year it names
+    ("2023 年指标更名"), else the first year of the observation that carries the note (the
+    first value of the new 口径). A note with a stop word (不再, 停止) says the series ended there.
+    Notes are few distinct texts: each is read once, the rows take theirs by code.
+    """
+    notes = known["note"].cat.categories
+    words = pa.array([str(x) for x in notes], pa.large_string())
+    m = len(notes)
+    is_break, is_stop = np.zeros(m + 1, bool), np.zeros(m + 1, bool)
+    named = np.full(m + 1, np.nan)
+    if m:
+        flat = pc.replace_substring_regex(words, r"\s+", "")
+        is_break[:-1] = pc.match_substring_regex(flat, "|".join(BREAK_WORDS)).to_numpy(zero_copy_only=False)
+        is_stop[:-1] = pc.match_substring_regex(flat, "|".join(STOP_WORDS)).to_numpy(zero_copy_only=False)
+        since = pc.struct_field(pc.extract_regex(flat, r"(?P<y>(?:19|20)\d\d)年起"), 0)
+        first = pc.struct_field(pc.extract_regex(flat, r"(?P<y>(?:19|20)\d\d)年"), 0)
+        year = pc.coalesce(since, first)
+        named[:-1] = pc.cast(year, pa.float64()).to_numpy(zero_copy_only=False)
+    code = known["note"].cat.codes.to_numpy().astype(np.int64)
+    at = np.flatnonzero(is_break[code])                   # code −1 reads the last slot: False
+    start = _years(known["period_start"].to_numpy(dtype="datetime64[ns]")[at])
+    start = np.where(np.isnan(start), k["year"][at], start)
+    year = np.where(np.isnan(named[code[at]]), start, named[code[at]])
+    segment = _Blocks(k["row"][at], n).reduce(np.fmax, year)     # row-sorted: blocks per row
+    stop_at = at[is_stop[code[at]]]
+    stopped = _Blocks(k["row"][stop_at], n).has
+    return segment, stopped
+
+
+def _year_series(yearly: dict[str, np.ndarray], units: pd.Series, n: int, index: pd.Index) -> pd.Series:
+    """Per row with two or more yearly values inside the plan, those values as a sentence writes
+    them: "2021、2022年分别为63.51万个、56.35万个"; NaN for the others (a sentence then names
+    its one value itself)."""
+    from analysis.evaluate.explain import _fmt, _unit_class    # formatting lives with the sentences
+
+    in_plan = (yearly["year"] >= yearly["plan_start"]) & (yearly["year"] <= yearly["plan_end"])
+    g = _Blocks(yearly["row"][in_plan], n)
+    several = g.count > 1
+    keep = in_plan.copy()
+    keep[in_plan] = several[yearly["row"][in_plan]]
+    row, year, value = yearly["row"][keep], yearly["year"][keep], yearly["value"][keep]
+    g = _Blocks(row, n)
+    cls, unit, names = _unit_class(units)                 # per row: each unit is classed once
+    texts = _fmt(value, cls[row], unit[row], names) if len(row) else pa.array([], pa.large_string())
+    values = join_per_row(row, texts, n, "、", index).array._pa_array
+
+    # years: most rows have consecutive years, written from a small table of (first year, count)
+    first, last = g.first(year), g.reduce(np.maximum, year)
+    consecutive = g.has & (last - first + 1 == g.count)
+    key = np.where(consecutive, np.nan_to_num(first).astype(np.int64) * 100 + g.count, -1)
+    distinct, which = np.unique(key, return_inverse=True)
+    table = pa.array([None if k < 0 else "、".join(str(y) for y in range(k // 100, k // 100 + k % 100)) + "年分别为"
+                      for k in distinct.tolist()], pa.large_string())          # once per distinct pair
+    years = table.take(pa.array(which.reshape(-1)))
+    gaps = g.has & ~consecutive
+    if gaps.any():
+        at = gaps[row]
+        odd = join_per_row(row[at], pc.cast(pa.array(year[at].astype(np.int64)), pa.large_string()), n, "、", index)
+        odd = pc.binary_join_element_wise(odd.array._pa_array, pa.scalar("年分别为", pa.large_string()),
+                                          pa.scalar("", pa.large_string()))
+        years = pc.if_else(pa.array(gaps), pa.chunked_array(odd).combine_chunks() if isinstance(
+            odd, pa.ChunkedArray) else odd, years)
+    joined = pc.binary_join_element_wise(years, values, pa.scalar("", pa.large_string()))
+    joined = pa.chunked_array(joined) if isinstance(joined, pa.ChunkedArray) else pa.chunked_array([joined])
+    return pd.Series(joined.to_pandas().array, index=index)
+
+
+def _after_totals(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> None:
+    """Yearly flows inside the plan after the end of its latest reported total: they add to it.
+
+    A district reports 2021–2023 as one total, then enters 2024 by itself; the total so far is
+    the sum, never the one year alone."""
+    row, year = yearly["row"], yearly["year"]
+    end = np.fmax(out["total_end_year"], out["chained_end"].where(out["total_end_year"].notna())).to_numpy(
+        dtype=np.float64)[row]
+    later = (year > end) & (year <= yearly["plan_end"])           # NaN end: no total, nothing after it
+    g = _Blocks(row[later], n)
+    out["after_total_sum"] = g.reduce(np.add, yearly["value"][later])
+    out["after_total_last"] = g.reduce(np.maximum, year[later])
+    out["after_total_n"] = g.count.astype(int)
 
 
 def _ytd(out: pd.DataFrame, ytd: dict[str, np.ndarray], yearly: dict[str, np.ndarray], n: int) -> None:

@@ -19,11 +19,14 @@ PROGRESS_ZH: dict[str, str] = {
     "met": "完成",
     "nearly_met": "基本完成",
     "missed": "未完成",
+    # at the end, where the series stopped before it or the figure stated cannot decide
+    "unassessable": "无法考核",
     # at the base year of a new plan: the target against the pace of the previous plan
     "ambitious": "目标积极",
     "in_line": "与既往持平",
     "prudent": "目标稳妥",
     # no judgement from numbers
+    "undetermined": "难以判断",      # one point and no base value, or a bound that decides nothing
     "no_data": "数据暂缺",
     "qualitative": "定性评估",
     "pending": "待填报",
@@ -40,7 +43,9 @@ OUTLOOK_ZH: dict[str, str] = {
 #: completion ÷ schedule: at or above AHEAD is 快于预期, at or above ON_TRACK is 基本符合预期.
 AHEAD = 1.05
 ON_TRACK = 0.95
-#: At a plan's end: completion at or above EXCEEDED is 超额完成, at or above NEARLY_MET 基本完成.
+#: At a plan's end: an exact figure at or above EXCEEDED × the target is 超额完成; at or above the
+#: target 完成; below it 未完成 (NEARLY_MET is kept for assessments entered by hand, the engine
+#: no longer says 基本完成 at a plan's end).
 EXCEEDED = 1.05
 NEARLY_MET = 0.95
 #: Required pace ÷ pace achieved in the previous plan: above AMBITIOUS is 目标积极,
@@ -54,3 +59,6 @@ POSSIBLE = 0.5
 INTERVAL = 0.8
 
 EVALUATION_TYPES = ("中期评估", "期末评估", "基期评估")
+
+#: What a judgement rests on (``progress_basis``).
+PROGRESS_BASIS = ("data", "document_statement", "assessment", "derived", "none")

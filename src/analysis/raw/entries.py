@@ -325,13 +325,15 @@ class _Reader:
             "series_id": indicator_id, "plan_id": plan_id, "region": plan["region"], "measure": indicator.name,
             "period": label, "period_type": kind, "period_start": start, "period_end": end, "value": number,
             "comparator": "=", "value_text": _typed(row.values["value"]), "status": None, "unit": unit,
-            "is_cumulative": kind == "ytd",
+            "is_cumulative": kind in ("ytd", "plan_period"),
             "note": SEP.join(n for n in (_text(row.values["note"]), f"录入：{row.location}") if n),
             "source": source, "source_quote": _text(row.values["source_quote"]),
             "source_url": _text(row.values["source_url"]),
             "is_reprint": False, "is_preferred": True, "is_benchmark": False,
         }
         if not self._agrees_with_published(row, key, number, source):
+            return
+        if not self._outside_reported_totals(row, key, plan):
             return
         if key in self.observations:
             earlier, where = self.observations[key]
@@ -346,6 +348,21 @@ class _Reader:
     def _period(self, row: _Row, kind: str, plan: pd.Series) -> tuple[str, pd.Timestamp, pd.Timestamp, str] | None:
         raw = row.values["period"]
         year = month = None
+        if kind == "plan_period":
+            text = _nfkc(_typed(raw)) if raw is not None else ""
+            m = re.fullmatch(r"((?:19|20)\d\d)\s*年?\s*[-—–~～至/]\s*((?:19|20)\d\d)\s*年?", text)
+            first, last = int(plan["base_year"]), int(plan["period_end"])
+            if not m or int(m.group(1)) > int(m.group(2)):
+                self.problems.append(row.problem("period", repr(text) if raw is not None else "an empty cell",
+                                                 "two years such as 2024-2025 (期间类型 多年累计)"))
+                return None
+            a, b = int(m.group(1)), int(m.group(2))
+            if not (first <= a and b <= last):
+                self.problems.append(row.problem("period", repr(text),
+                                                 f"a period inside plan {plan['plan_id']}: base year {first} "
+                                                 f"to period end {last}"))
+                return None
+            return kind, pd.Timestamp(a, 1, 1), pd.Timestamp(b, 12, 31), f"{a}–{b}"
         if kind == "year":
             if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():
                 year = int(raw)
@@ -432,6 +449,41 @@ class _Reader:
             shown = _plain(p["value"]) if not _missing(p["value"]) else repr(p["value_text"])
             self.problems.append(row.problem("value", _plain(value), f"{what} {shown} from {p['source']}"))
             return False
+        return True
+
+    def _outside_reported_totals(self, row: _Row, key: tuple, plan: pd.Series) -> bool:
+        """False (and a problem) when the period overlaps a reported multi-year total of the plan.
+
+        A yearly value after a reported total adds to it (the engine sums them); one inside
+        it would count its year twice, or silently replace the total. A total typed in over
+        published yearly values of its years is the same conflict seen from the other side.
+        """
+        series, region, kind, start, end = key
+        if kind not in ("year", "plan_period"):
+            return True
+        plan_start = pd.Timestamp(int(plan["period_start"]), 1, 1)
+        for (s, r, k, a, b), published in self.existing.items():
+            if (s, r) != (series, region) or (a, b) == (start, end) or not (a <= end and start <= b):
+                continue
+            counted = [p for p in published if p.get("is_preferred", True) and not _missing(p["value"])]
+            if not counted:
+                continue
+            if k == "plan_period" and a >= plan_start:
+                p = counted[0]
+                self.problems.append(row.problem(
+                    "period", row.values["period"] if isinstance(row.values["period"], str) else _typed(
+                        row.values["period"]),
+                    f"a period after the reported total {p['period']} ({_plain(p['value'])} from {p['source']}): "
+                    f"a value inside it would count those years twice; enter only later years, "
+                    f"or correct the total at its source"))
+                return False
+            if kind == "plan_period" and k == "year" and start >= plan_start:
+                p = counted[0]
+                self.problems.append(row.problem(
+                    "period", _typed(row.values["period"]),
+                    f"a period without published yearly values: {p['period']} is published "
+                    f"({_plain(p['value'])} from {p['source']}); enter only the years not published"))
+                return False
         return True
 
     # -- 任务评估 -------------------------------------------------------------------------------
