@@ -60,7 +60,8 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     rows = evaluation_rows(frames, as_of)
     facts = row_facts(rows, known := known_observations(rows, frames["observations"]))
     m = measure(rows, facts)
-    proj = project(rows, facts, m["so_far"], m["so_far_end"], known, np.full(len(rows), np.nan))
+    proj = project(rows, facts, m["so_far"], m["so_far_end"], known,
+                   facts["segment_start"].to_numpy(dtype=np.float64, na_value=np.nan))   # a break ends a series
     # a cumulative target whose data stop early is projected from its flows, but judged as reported
     code = progress_codes(rows, facts, m)
     quant = rows["target_kind"].isin(_QUANTITATIVE).to_numpy(dtype=bool)
