@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis import datasets, paths
 from analysis.cn_numbers import normalize, numbers_in, read_figure, split_unit
+from analysis.passages import passages
 from analysis.raw.catalog import RawCatalog, load_catalog
 from analysis.raw.entries import merge, read_entries
 from analysis.raw.errors import Problem, RawDataError
@@ -164,6 +165,11 @@ class _Assembler:
         frames["departments"] = self._departments(frames["responsibilities"])
         frames["plans"] = self._plans(frames["indicators"])
         frames["observations"] = self._observations(frames["indicators"])
+        frames["passages"], found = passages(self.catalog, frames["observations"], frames["indicators"],
+                                             frames["plans"])
+        self.problems += found
+        for table in self.catalog.all("passages"):
+            self._record(table, len(table.frame), "passages")
         if self.problems:
             raise RawDataError(self.problems)
         return frames

@@ -42,6 +42,7 @@ DATASETS = (
     "observations",
     "assessments",
     "risks",
+    "passages",
 )
 
 _DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "bool", "date": "datetime64[ns]"}
