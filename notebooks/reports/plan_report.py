@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 规划实施情况评估报告
-# One report per plan × region. Run by `make reports` with papermill; the parameters below
-# are the defaults for a run by hand.
+# One report per plan × region (a working paper when the plan's targets are not in the data).
+# Run by `make reports` with papermill; the parameters below are the defaults for a run by hand.
 
 # %% tags=["parameters"]
 plan_id = "minhang-15"
@@ -32,10 +32,16 @@ report.plan.tasks(ctx)
 report.plan.risks(ctx)
 
 # %%
+report.plan.environment(ctx)
+
+# %%
 report.plan.benchmarks(ctx)
 
 # %%
 report.plan.issues(ctx)
+
+# %%
+report.plan.suggestions(ctx)
 
 # %%
 report.plan.appendix(ctx)

@@ -418,18 +418,18 @@ class _Assembler:
         rows = []
         by_item = {r["item_id"]: r for r in items.to_dict("records")}
         for item in by_item.values():
-            for d in item["_departments"]:
+            for i, d in enumerate(item["_departments"], start=1):
                 rows.append({"plan_id": item["plan_id"], "item_type": item["item_type"], "item_id": item["item_id"],
-                             "department": d, "source": item["source"]})
+                             "department": d, "position": i, "source": item["source"]})
         # An indicator stated inside a table row inherits that row's departments.
         for _, s in statements.dropna(subset=["_item"]).iterrows():
             item = by_item[s["_item"]]
-            for d in item["_departments"]:
+            for i, d in enumerate(item["_departments"], start=1):
                 rows.append({"plan_id": s["plan_id"], "item_type": "indicator", "item_id": s["indicator_id"],
-                             "department": d, "source": item["source"]})
-        frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "source"])
+                             "department": d, "position": i, "source": item["source"]})
+        frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "position", "source"])
         return (frame.groupby(["plan_id", "item_type", "item_id", "department"], as_index=False, sort=False)
-                .agg(source=("source", lambda s: SEP.join(dict.fromkeys(s)))))
+                .agg(position=("position", "min"), source=("source", lambda s: SEP.join(dict.fromkeys(s)))))
 
     def _departments(self, responsibilities: pd.DataFrame) -> pd.DataFrame:
         counts = responsibilities[responsibilities["item_type"] != "indicator"].groupby("department").size()

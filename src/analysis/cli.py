@@ -115,7 +115,8 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis import datasets
-    from analysis.evaluate import evaluate, summary_zh
+    from analysis.evaluate import evaluate
+    from analysis.report.summary import summary_zh
 
     folder = Path(args.processed)
     frames = {name: datasets.read(name, folder) for name in datasets.DATASETS}

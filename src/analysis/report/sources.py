@@ -72,10 +72,24 @@ def readable(source: str, names: dict[str, str], reprint: bool = False) -> str:
 
 
 def split(cell: object) -> list[str]:
-    """The sources of a cell: several are joined with ；."""
+    """The sources of a cell: several are joined with ；, and a location without its file
+    ('000.txt：表1；表2') belongs to the file named before it."""
     if not isinstance(cell, str) or not cell:
         return []
-    return [s for s in (p.strip() for p in cell.split(SEP)) if s]
+    out: list[str] = []
+    file = ""
+    for part in (p.strip() for p in cell.split(SEP)):
+        if not part:
+            continue
+        head, sep, _ = part.partition("：")
+        if sep and "《" not in head:
+            file = head
+            out.append(part)
+        elif file and not _PUBLISHED.match(part):
+            out.append(f"{file}：{part}")
+        else:
+            out.append(part)
+    return out
 
 
 @dataclass
