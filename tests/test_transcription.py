@@ -16,7 +16,7 @@ RAW_FILES = [p for p in discover(paths.RAW) if "source_document" in read_raw_tab
 NOT_TRANSCRIBED = {"plan_id", "indicator_id", "series_id", "evaluation_id", "exercise", "document_id", "row", "seq",
                    "source_document", "source_location", "note", "file", "unit", "role", "region", "level",
                    "plan_type", "period_type", "measure", "name", "unit_type", "passage_id", "series_ids",
-                   "indicator_ids", "risk", "kind", "topic"}
+                   "indicator_ids", "risk", "kind", "topic", "evaluation_ids"}
 
 
 def _document_text(file: str) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis import datasets, paths
 from analysis.cn_numbers import normalize, numbers_in, read_figure, split_unit
-from analysis.passages import passages
+from analysis.passages import evidence, passages
 from analysis.raw.catalog import RawCatalog, load_catalog
 from analysis.raw.entries import merge, read_entries
 from analysis.raw.errors import Problem, RawDataError
@@ -168,8 +168,12 @@ class _Assembler:
         frames["passages"], found = passages(self.catalog, frames["observations"], frames["indicators"],
                                              frames["plans"])
         self.problems += found
-        for table in self.catalog.all("passages"):
-            self._record(table, len(table.frame), "passages")
+        frames["evidence"], found = evidence(self.catalog, frames["observations"], frames["indicators"],
+                                             frames["plans"])
+        self.problems += found
+        for role in ("passages", "indicator_evidence"):
+            for table in self.catalog.all(role):
+                self._record(table, len(table.frame), "evidence" if role == "indicator_evidence" else role)
         if self.problems:
             raise RawDataError(self.problems)
         return frames

@@ -120,7 +120,7 @@ def overview_chart(evaluations: pd.DataFrame) -> Figure:
     for i, value in enumerate(counts.to_numpy()[::-1]):
         ax.text(value + 0.05, i, f"{value}项", va="center", fontsize=9)
     ax.set_xlabel("指标数（项）")
-    ax.set_title("主要目标指标进度判断")
+    ax.set_title("主要目标指标判断情况（项）")
     ax.set_xlim(0, counts.max() * 1.25 + 0.5)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()

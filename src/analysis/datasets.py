@@ -43,6 +43,7 @@ DATASETS = (
     "assessments",
     "risks",
     "passages",
+    "evidence",
 )
 
 _DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "bool", "date": "datetime64[ns]"}

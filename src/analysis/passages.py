@@ -1,4 +1,5 @@
-"""Narrative passages of the plan documents → the ``passages`` dataset (part of ``make data``).
+"""Narrative passages of the plan documents → the ``passages`` dataset, and links from targets to
+their evidence → ``evidence`` (part of ``make data``).
 
 Kept out of ``build.py`` so the build gains one call: ``passages(catalog, observations,
 indicators)``. Checks, each reported with file, row and column: the plan exists (the build's
@@ -53,4 +54,29 @@ def passages(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.Dat
         frames.append(frame[[c for c in COLUMNS]])
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS}), problems
+    return pd.concat(frames, ignore_index=True), problems
+
+
+EVIDENCE = ["plan_id", "indicator_id", "series_id", "relation", "note"]
+
+
+def evidence(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.DataFrame,
+             plans: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Links from a target (or a plan) to published series that are evidence for it."""
+    problems: list[Problem] = []
+    frames = []
+    known = set(zip(indicators["plan_id"], indicators["indicator_id"]))
+    series = set(observations["series_id"])
+    for table in catalog.all("indicator_evidence"):
+        frame = table.frame.copy()
+        for _, r in frame.iterrows():
+            iid = r.get("indicator_id")
+            if isinstance(iid, str) and iid and (r["plan_id"], iid) not in known:
+                problems.append(table.problem(r[ROW], "indicator_id", repr(iid), f"a target of {r['plan_id']}"))
+            if r["series_id"] not in series:
+                problems.append(table.problem(r[ROW], "series_id", repr(r["series_id"]),
+                                              "a series_id of an observation"))
+        frames.append(frame[EVIDENCE])
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in EVIDENCE}), problems
     return pd.concat(frames, ignore_index=True), problems

@@ -41,7 +41,7 @@ class Job:
 
     def outputs(self, root: Path) -> dict[str, Path]:
         folder = safe_path(root, FOLDERS[self.kind])
-        return {"html": safe_path(folder, f"{self.slug}.html"), "pdf": safe_path(folder, f"{self.slug}.pdf")}
+        return {ext: safe_path(folder, f"{self.slug}.{ext}") for ext in ("html", "pdf", "docx")}
 
 
 def slug(*parts: str) -> str:
@@ -79,7 +79,7 @@ def department_jobs(frames: dict[str, pd.DataFrame], data_dir: str = "") -> list
     """A brief per department responsible for at least one item."""
     resp = frames["responsibilities"]
     named = resp[resp["item_type"] != "indicator"]["department"].unique()
-    return [Job("department", slug(d), f"{d}规划评估部门简报",
+    return [Job("department", slug(d), f"{d}规划评估任务单",
                 {"department": d, "plans": "", "as_of": "", "data_dir": data_dir})
             for d in sorted(named)]
 

@@ -30,6 +30,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "observations_text": ("plan_id", "region", "series_id", "measure", "value_text", "unit", "period_start",
                           "period_end", "period_type", "quote"),
     "passages": ("plan_id", "passage_id", "kind", "section", "seq", "text"),
+    "indicator_evidence": ("plan_id", "indicator_id", "series_id", "relation"),
     "observations_published": ("series_id", "region", "indicator_name", "period", "period_type", "value", "unit",
                                "issuer", "title", "pub_year", "source_quote", "is_reprint"),
 }

@@ -16,7 +16,7 @@ import numbers
 
 import pandas as pd
 
-from analysis.charts import benchmark_chart, indicator_chart
+from analysis.charts import benchmark_chart, indicator_chart, overview_chart
 from analysis.evaluate.explain import fmt, pct
 from analysis.report import summary, usage
 from analysis.report.context import PlanContext
@@ -86,8 +86,10 @@ def overview(ctx: PlanContext) -> None:
     if clean:
         parts.append(para(clean))
     parts.append(_count_table(ev))
-    parts.append(_opinion(ctx))
     show("".join(parts))
+    if ev["progress_zh"].nunique() >= 2:
+        show_figure(overview_chart(ev))
+    show(_opinion(ctx))
 
 
 def _count_table(ev: pd.DataFrame) -> str:
@@ -171,11 +173,24 @@ def targets_table(ctx: PlanContext) -> None:
                      badge(r.progress_zh), badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh
                      else "—"])
     keep = [i for i, c in enumerate(columns) if i < 2 or any(row[i] not in ("—", "") for row in rows)]
-    show(table([columns[i] for i in keep], [[row[i] for i in keep] for row in rows],
-               raw_columns=tuple(range(len(keep))), cls="data targets"))
+    html = table([columns[i] for i in keep], [[row[i] for i in keep] for row in rows],
+                 raw_columns=tuple(range(len(keep))), cls="data targets")
+    show(_with_widths(html, [columns[i] for i in keep]))
     show(para("说明：完成度为累计完成量占目标的比例（水平类指标为自基期起已缩小的差距比例）；序时进度为规划期已过去的"
               "时间比例；预计值为按现有趋势推算的目标年份数值，括号内为有八成把握的范围。注中的编号对应附录所列资料来源。",
               cls="note"))
+
+
+#: Relative widths of the target table's columns (a column left out gives its share to the others).
+WIDTHS = {"序号": 3.5, "指标": 13, "属性": 5.5, "目标": 13, "基期值": 8, "最新值": 10, "完成度": 7, "序时进度": 6.5,
+          "预计值及区间": 11, "进度判断": 9.5, "可行性判断": 9.5, "趋势判断": 10.5}
+
+
+def _with_widths(html: str, header: list[str]) -> str:
+    """Fixed column widths, so badges and numbers (which never wrap) keep the table on the page."""
+    total = sum(WIDTHS[h] for h in header)
+    cols = "".join(f'<col style="width:{WIDTHS[h] / total * 100:.1f}%">' for h in header)
+    return html.replace('<table class="data targets">', f'<table class="data targets"><colgroup>{cols}</colgroup>', 1)
 
 
 def _time_share(r: object) -> float:
@@ -199,10 +214,7 @@ def _latest_cell(r: object, unit: str | None, mine: pd.DataFrame) -> str:
         text = fmt(r.latest_value, unit)
         same = mine[(mine["period_end"].dt.year == year) & (mine["value"] == r.latest_value)] if year else mine.iloc[:0]
         if len(same):
-            text = same["value_text"].iloc[0].replace(" ", "")
-            comparator = same["comparator"].iloc[0]
-            if comparator in (">=", ">") and not any(w in text for w in ("以上", "超", "余")):
-                text += "以上"
+            text = _value_text(same.iloc[0], unit)
     else:
         status = mine["status"].dropna()
         if len(status):
@@ -233,6 +245,12 @@ def target_details(ctx: PlanContext) -> None:
             parts.append(f"<p>相关数据：{esc(o.period)}年{esc(o.measure)}为{num(_value_text(o, None))}"
                          f"{ctx.notes.cite([(o.source, o.is_reprint)])}。其统计口径与本指标定义不同，仅作参考，"
                          "不据以判断进度。</p>")
+        said: set[str] = set()
+        for relation, note, rows in usage.evidence(ctx.frames, ctx.plan_id, r.indicator_id, r.region,
+                                                   ctx.annual_cutoff, ctx.monthly_cutoff):
+            line = _series_line(ctx, rows, None).removeprefix("数据：")
+            parts.append(f"<p>佐证数据（{esc(relation)}）：{line}{esc(note) if note not in said else ''}</p>")
+            said.add(note)
         # achievements of another plan in the same document (the base period of a new plan);
         # the plan's own achievements are shown once, in 成效与经验
         linked = passages[passages["indicator_ids"].fillna("").str.split(";").apply(lambda ids: r.indicator_id in ids)
@@ -309,6 +327,15 @@ def _working_paper_needs(ctx: PlanContext) -> None:
         ["人民群众获得感与满意度调查、第三方评估结果（实施单位、样本、时间）", lead, due],
     ]
     show(heading(ctx.section("评估所需资料")) + table(["资料", "提供单位", "时限"], rows, cls="data needs"))
+    held = usage.evidence(ctx.frames, ctx.plan_id, None, ctx.region, ctx.annual_cutoff, ctx.monthly_cutoff)
+    if held:
+        lines = []
+        for relation, note, found in held:
+            for region, group in found.groupby("region", sort=False):
+                lines.append([esc(relation), esc(region), _series_line(ctx, group, None).removeprefix("数据：")])
+        notes = "".join(dict.fromkeys(n for _, n, _ in held if n))
+        show(heading("已掌握的相关数据", 3) + para(notes) + table(["指标", "地区", "数值（截至评估时点）"], lines,
+                                                                   raw_columns=(0, 1, 2), cls="data"))
 
 
 def _first_due(ctx: PlanContext) -> str:

@@ -78,3 +78,20 @@ def benchmarks(obs: pd.DataFrame, series_ids: list[str], region: str, annual: pd
 def passage_series(passages: pd.DataFrame, plan_ids: list[str]) -> set[str]:
     cells = passages.loc[passages["plan_id"].isin(plan_ids), "series_ids"].dropna()
     return {s.strip() for c in cells for s in c.split(";") if s.strip()}
+
+
+def evidence(frames: dict[str, pd.DataFrame], plan_id: str, indicator_id: str | None, region: str,
+             annual: pd.Timestamp, monthly: pd.Timestamp | None = None) -> list[tuple[str, str, pd.DataFrame]]:
+    """Series linked as evidence for a target (or, with ``indicator_id`` None, for the plan as a
+    whole: then the nation's values too), as (relation, note, rows up to the cut-off)."""
+    links = frames["evidence"]
+    links = links[links["plan_id"] == plan_id]
+    links = links[links["indicator_id"].isna()] if indicator_id is None else links[links["indicator_id"] == indicator_id]
+    obs = frames["observations"]
+    regions = [region] if indicator_id is not None else list(dict.fromkeys([region, "全国"]))
+    out = []
+    for link in links.itertuples():
+        rows = pd.concat([own(obs, link.series_id, r, annual, monthly) for r in regions])
+        if len(rows):
+            out.append((str(link.relation), link.note if isinstance(link.note, str) else "", rows))
+    return out
