@@ -22,6 +22,7 @@ from analysis.cn_numbers import normalize, numbers_in, read_figure, split_unit
 from analysis.passages import evidence, passages
 from analysis.raw.catalog import RawCatalog, load_catalog
 from analysis.raw.entries import merge, read_entries
+from analysis.raw.surveys import read_surveys
 from analysis.raw.errors import Problem, RawDataError
 from analysis.raw.table import ROW, RawTable
 from analysis.targets import ParsedTarget, parse_target
@@ -60,6 +61,9 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
     if entries.problems:
         raise RawDataError(entries.problems)
     frames.update(merge(frames, entries))
+    frames["surveys"], found = read_surveys(raw_dir / ENTRIES, frames)
+    if found:
+        raise RawDataError(found)
     frames = {name: frames[name] for name in datasets.DATASETS}
 
     manifest: dict[str, Any] = {

@@ -120,9 +120,12 @@ def _opinion(ctx: PlanContext) -> str:
         owner = f"由{lead}组织" if isinstance(lead, str) else "由评估牵头部门组织"
         return para(f"人民群众获得感与满意度调查、第三方评估结果尚未报送，{owner}开展并填报后列入本报告"
                     "（不作为指标判断）。", cls="note")
-    body = [[r.kind_zh, r.finding, r.conducted_by, r.sample or "—", _date(r.conducted_on) if not pd.isna(
-        r.conducted_on) else "—"] for r in rows.itertuples()]
-    return heading("群众满意度与第三方评估", 3) + table(["类型", "主要结论", "实施单位", "样本", "时间"], body)
+    body = [[r.kind, r.finding, r.conducted_by, r.sample if isinstance(r.sample, str) else "—",
+             f"{r.conducted_on.year}年{r.conducted_on.month}月",
+             r.report_title if isinstance(r.report_title, str) else "—"] for r in rows.itertuples()]
+    return (heading("群众满意度与第三方评估", 3)
+            + table(["类型", "主要结论", "实施单位", "样本", "时间", "报告"], body, cls="data")
+            + para("以上为填报的调查和第三方评估结论，不作为指标进度判断。", cls="note"))
 
 
 def _working_paper_scope(ctx: PlanContext) -> None:
