@@ -56,7 +56,9 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
         led = owned[owned["position"] == 1][["plan_id", "item_id"]] if "position" in owned else owned
         done = assessed[assessed["department"].str.contains(dept, regex=False)][["plan_id", "item_id"]]
         n_done = len(led.merge(done.drop_duplicates(), on=["plan_id", "item_id"]))
-        rows.append(_report_row(r, f"牵头事项{len(led)}项：已填报{n_done}项，待填报{len(led) - n_done}项"))
+        assisting = len(owned) - len(led)
+        state = (f"牵头{len(led)}项：已填报{n_done}项，待填报{len(led) - n_done}项" if len(led) else "无牵头事项")
+        rows.append(_report_row(r, state + (f"；协同{assisting}项" if assisting else "")))
     parts.append(table(["部门", "文件", "评估材料"], rows, raw_columns=(1,)))
 
     ms = frames["milestones"]
@@ -106,7 +108,7 @@ def _report_row(r: Result, middle: str) -> list[str]:
         out = next((o for o in r.outputs if o.endswith(f".{ext}")), None)
         if out:
             links.append(_link(out, label))
-    return [r.title, " · ".join(links) or "—", middle]
+    return [r.title, f'<span class="num">{" · ".join(links)}</span>' if links else "—", middle]
 
 
 def write_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame,

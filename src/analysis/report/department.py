@@ -174,14 +174,13 @@ def indicators(ctx: DepartmentContext) -> None:
             owe += f"；截至{_date(pd.Timestamp(r.monthly_cutoff))}的月度数据"
         if r.target_kind not in ("annual", "cumulative", "level"):
             owe = "定性评估材料"
-        have = "、".join(f"{y.year}年{fmt(y.value, y.unit)}" for y in yearly.itertuples())
-        have = (num(have) if have else "无") + ctx.notes.cite([(s, rp) for s, rp in _sources(yearly)])
+        have = "、".join(num(f"{y.year}年{fmt(y.value, y.unit)}") for y in yearly.itertuples())
+        have = (have or "无") + ctx.notes.cite([(s, rp) for s, rp in _sources(yearly)])
         role = "牵头" if getattr(r, "position", 1) == 1 else "协同"
         definition = i["definition"] if isinstance(i["definition"], str) else i["target_text"]
-        rows.append([esc(r.name) + f"（{role}）", esc(definition), esc(owe), have, badge(r.progress_zh),
-                     esc(deadline)])
-    show(table(["指标", "口径", "需报送", "已掌握的数据", "当前判断", "时限"], rows, raw_columns=(0, 3, 4),
-               cls="data owes"))
+        rows.append([esc(r.name) + f"（{role}）", esc(definition), esc(owe), have, badge(r.progress_zh)])
+    show(para(f"以下数据请于{deadline}报送{_contact(ctx)}，并注明统计口径和发布单位。")
+         + table(["指标", "口径", "需报送", "已掌握的数据", "当前判断"], rows, raw_columns=(0, 3, 4), cls="data owes"))
     show(para("已掌握的数据为已公开发布并经核对的数值，请核实；口径不同或有更新的，请在报送时注明。", cls="note"))
 
 

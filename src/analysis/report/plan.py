@@ -115,9 +115,8 @@ def _opinion(ctx: PlanContext) -> str:
     """获得感与满意度, 第三方评估: shown where the workbooks supply them; else who owes them."""
     surveys = ctx.frames.get("surveys")
     rows = surveys[surveys["plan_id"] == ctx.plan_id] if surveys is not None and len(surveys) else None
-    lead = ctx.setting["lead_department"] if ctx.setting is not None else None
     if rows is None or rows.empty:
-        owner = f"由{lead}组织" if isinstance(lead, str) else "由评估牵头部门组织"
+        owner = f"由{_organiser(ctx)}组织"
         return para(f"人民群众获得感与满意度调查、第三方评估结果尚未报送，{owner}开展并填报后列入本报告"
                     "（不作为指标判断）。", cls="note")
     body = [[r.kind, r.finding, r.conducted_by, r.sample if isinstance(r.sample, str) else "—",
@@ -157,7 +156,7 @@ def targets_table(ctx: PlanContext) -> None:
     judge = "可行性判断" if _etype(ctx) == "基期评估" else "进度判断"
     ind = ctx.frames["indicators"].set_index(["plan_id", "indicator_id"])
     obs = ctx.frames["observations"]
-    columns = ["序号", "指标", "属性", "目标", "基期值", "最新值", "完成度", "序时进度", "预计值及区间", judge, "趋势判断"]
+    columns = ["指标", "属性", "目标", "基期值", "最新值", "完成度", "序时进度", "预计值及区间", judge, "趋势判断"]
     rows = []
     for r in ev.itertuples():
         target_text = str(ind.loc[(r.plan_id, r.indicator_id), "target_text"])
@@ -169,13 +168,13 @@ def targets_table(ctx: PlanContext) -> None:
                           f"{num(fmt(r.projected_high, unit))}）")
         sources = split(ind.loc[(r.plan_id, r.indicator_id), "source"])
         notes = ctx.notes.cite(sources + observation_sources(mine))
-        rows.append([str(int(r.seq)), esc(r.name) + notes, num(r.attribute) if isinstance(r.attribute, str) else "—",
+        rows.append([f"{int(r.seq)}. {esc(r.name)}{notes}", num(r.attribute) if isinstance(r.attribute, str) else "—",
                      esc(target_text), _base_cell(r, unit), _latest_cell(r, unit, mine),
                      num(pct(r.completion)) if _has(r.completion) else "—",
                      num(pct(_time_share(r))) if _has(_time_share(r)) else "—", projection,
                      badge(r.progress_zh), badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh
                      else "—"])
-    keep = [i for i, c in enumerate(columns) if i < 2 or any(row[i] not in ("—", "") for row in rows)]
+    keep = [i for i, c in enumerate(columns) if i < 1 or any(row[i] not in ("—", "") for row in rows)]
     html = table([columns[i] for i in keep], [[row[i] for i in keep] for row in rows],
                  raw_columns=tuple(range(len(keep))), cls="data targets")
     show(_with_widths(html, [columns[i] for i in keep]))
@@ -185,8 +184,8 @@ def targets_table(ctx: PlanContext) -> None:
 
 
 #: Relative widths of the target table's columns (a column left out gives its share to the others).
-WIDTHS = {"序号": 3.5, "指标": 13, "属性": 5.5, "目标": 13, "基期值": 8, "最新值": 10, "完成度": 7, "序时进度": 6.5,
-          "预计值及区间": 11, "进度判断": 9.5, "可行性判断": 9.5, "趋势判断": 10.5}
+WIDTHS = {"指标": 19, "属性": 11, "目标": 18, "基期值": 22, "最新值": 22, "完成度": 13, "序时进度": 11,
+          "预计值及区间": 21, "进度判断": 17.5, "可行性判断": 17.5, "趋势判断": 20}  # mm at 7.5 pt
 
 
 def _with_widths(html: str, header: list[str]) -> str:
@@ -434,8 +433,7 @@ def risks(ctx: PlanContext) -> None:
     names = list(dict.fromkeys(list(areas["risk"]) + list(stated["risk"]) + list(entered["risk"])))
     heading_html = heading(ctx.section("防控化解重大风险情况"))
     if not names:
-        lead = ctx.setting["lead_department"] if ctx.setting is not None else None
-        show(heading_html + para(f"评估方案未对本规划列明风险事项，待{lead or '牵头部门'}提出。"))
+        show(heading_html + para(f"评估方案未对本规划列明风险事项，待{_organiser(ctx)}提出。"))
         return
     rows = []
     for name in names:
@@ -473,7 +471,7 @@ def environment(ctx: PlanContext) -> None:
         return
     parts = [heading(ctx.section("发展环境"))]
     if env.empty:
-        lead = ctx.setting["lead_department"] if ctx.setting is not None else "牵头部门"
+        lead = _organiser(ctx)
         parts.append(para(f"对标新精神、新任务、新要求，分析外部环境的新变化、新趋势和面临的新机遇、新挑战，"
                           f"由{lead}会同各部门在专题评估材料中提出，尚未报送。"))
         show("".join(parts))
@@ -576,6 +574,18 @@ def issues(ctx: PlanContext) -> None:
     show("".join(parts))
 
 
+def _organiser(ctx: PlanContext) -> str:
+    """Who answers for data no department is named for: the evaluation's lead, else the body
+    that issued the evaluation's document."""
+    if ctx.setting is None:
+        return "责任部门"
+    if isinstance(ctx.setting["lead_department"], str):
+        return str(ctx.setting["lead_department"])
+    file = split(ctx.setting["source"])[0].split("：")[0] if split(ctx.setting["source"]) else ""
+    docs = ctx.frames["documents"].set_index("file")
+    return str(docs.loc[file, "issuer"]) if file in docs.index else "责任部门"
+
+
 def suggestions(ctx: PlanContext) -> None:
     """对策建议: who supplies which data by when; where a lag calls for more effort; where a target
     should be reviewed (reached early, or no longer measurable); what the departments proposed."""
@@ -588,8 +598,7 @@ def suggestions(ctx: PlanContext) -> None:
     for r in summary.unjudged(ev).itertuples():
         owners = "、".join(resp[(resp["plan_id"] == r.plan_id) & (resp["item_id"] == r.indicator_id)].sort_values(
             "position")["department"])
-        owners = owners or (ctx.setting["lead_department"] if ctx.setting is not None and isinstance(
-            ctx.setting["lead_department"], str) else "责任部门")
+        owners = owners or _organiser(ctx)
         what = "数据及口径说明" if r.progress == "no_data" else "评估材料"
         when = f"，{due}" if due != "—" else ""
         items.append(f"补齐{r.name}：由{owners}报送截至评估时点的{what}{when}。")
