@@ -109,7 +109,7 @@ def test_a_bound_is_shown_as_a_bound(built):
     html = next(p for b, r, p in _files([real], "html", "plan") if r.parameters["plan_id"] == "minhang-14")
     page = html.read_text(encoding="utf-8")
     targets = re.search(r'<table class="data targets">(.*?)</table>', page, re.S).group(1)
-    row = re.search(r"<tr><td>\d+</td><td>劳动争议先行调解率.*?</tr>", targets, re.S).group(0)
+    row = re.search(r"<tr><td>\d+\. 劳动争议先行调解率.*?</tr>", targets, re.S).group(0)
     assert "65%以上" in re.sub(r"<[^>]+>", "", row)
 
 
