@@ -151,7 +151,7 @@ def test_the_cli_exits_non_zero_and_lists_failures_on_the_index(published, tmp_p
     assert done.returncode == 1
     assert "failed" in done.stdout
     index = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
-    assert "构建失败的报告" in index and "_failed/" in index
+    assert "未能生成的报告" in index and "_failed/" in index
 
 
 @pytest.mark.parametrize("name", ["indicator_trends.py", "regions_and_cutoffs.py"])

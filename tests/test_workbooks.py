@@ -19,6 +19,7 @@ import pytest
 
 from analysis import datasets
 from analysis.raw.entries import EntryResult, merge, read_entries
+from analysis.raw.surveys import SURVEYS_SHEET
 from analysis.workbooks import (
     ASSESSMENTS_SHEET,
     OBSERVATIONS_SHEET,
@@ -28,7 +29,7 @@ from analysis.workbooks import (
     write_templates,
 )
 
-SHEETS = [README_SHEET, OBSERVATIONS_SHEET, ASSESSMENTS_SHEET, RISKS_SHEET]
+SHEETS = [README_SHEET, OBSERVATIONS_SHEET, ASSESSMENTS_SHEET, RISKS_SHEET, SURVEYS_SHEET]
 LAST_YEAR = 2025  # the templates ask for observations up to this year (fixed: the tests do not read the clock)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

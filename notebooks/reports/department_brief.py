@@ -9,9 +9,9 @@
 # ---
 
 # %% [markdown]
-# # 部门简报
-# One brief per responsible department: what it owns across the plans, the numbers, and the
-# four fields the evaluation plan asks for (filled from the assessments, or 待填报).
+# # 部门评估任务单
+# One task sheet per responsible department: what it leads and assists, the numbers it owes,
+# what the project already holds, the materials to fill, risks and deadlines.
 
 # %% tags=["parameters"]
 department: str = "就业处"  # department (departments.department)

@@ -10,8 +10,8 @@
 
 # %% [markdown]
 # # 规划实施情况评估报告
-# One report per plan × region. Run by `make reports` with papermill; the parameters below
-# are the defaults for a run by hand.
+# One report per plan × region (a working paper when the plan's targets are not in the data).
+# Run by `make reports` with papermill; the parameters below are the defaults for a run by hand.
 
 # %% tags=["parameters"]
 plan_id: str = "minhang-15"  # plan id (plans.plan_id)
@@ -42,10 +42,16 @@ report.plan.tasks(ctx)
 report.plan.risks(ctx)
 
 # %%
+report.plan.environment(ctx)
+
+# %%
 report.plan.benchmarks(ctx)
 
 # %%
 report.plan.issues(ctx)
+
+# %%
+report.plan.suggestions(ctx)
 
 # %%
 report.plan.appendix(ctx)

@@ -19,8 +19,10 @@ import pandas as pd
 
 from analysis import datasets, paths
 from analysis.cn_numbers import normalize, numbers_in, read_figure, split_unit
+from analysis.passages import evidence, passages
 from analysis.raw.catalog import RawCatalog, load_catalog
 from analysis.raw.entries import merge, read_entries
+from analysis.raw.surveys import read_surveys
 from analysis.raw.errors import Problem, RawDataError
 from analysis.raw.table import ROW, RawTable
 from analysis.targets import ParsedTarget, parse_target
@@ -59,6 +61,9 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
     if entries.problems:
         raise RawDataError(entries.problems)
     frames.update(merge(frames, entries))
+    frames["surveys"], found = read_surveys(raw_dir / ENTRIES, frames)
+    if found:
+        raise RawDataError(found)
     frames = {name: frames[name] for name in datasets.DATASETS}
 
     manifest: dict[str, Any] = {
@@ -165,6 +170,15 @@ class _Assembler:
         frames["departments"] = self._departments(frames["responsibilities"])
         frames["plans"] = self._plans(frames["indicators"])
         frames["observations"] = self._observations(frames["indicators"])
+        frames["passages"], found = passages(self.catalog, frames["observations"], frames["indicators"],
+                                             frames["plans"])
+        self.problems += found
+        frames["evidence"], found = evidence(self.catalog, frames["observations"], frames["indicators"],
+                                             frames["plans"])
+        self.problems += found
+        for role in ("passages", "indicator_evidence"):
+            for table in self.catalog.all(role):
+                self._record(table, len(table.frame), "evidence" if role == "indicator_evidence" else role)
         if self.problems:
             raise RawDataError(self.problems)
         return frames
@@ -413,18 +427,18 @@ class _Assembler:
         rows = []
         by_item = {r["item_id"]: r for r in items.to_dict("records")}
         for item in by_item.values():
-            for d in item["_departments"]:
+            for i, d in enumerate(item["_departments"], start=1):
                 rows.append({"plan_id": item["plan_id"], "item_type": item["item_type"], "item_id": item["item_id"],
-                             "department": d, "source": item["source"]})
+                             "department": d, "position": i, "source": item["source"]})
         # An indicator stated inside a table row inherits that row's departments.
         for _, s in statements.dropna(subset=["_item"]).iterrows():
             item = by_item[s["_item"]]
-            for d in item["_departments"]:
+            for i, d in enumerate(item["_departments"], start=1):
                 rows.append({"plan_id": s["plan_id"], "item_type": "indicator", "item_id": s["indicator_id"],
-                             "department": d, "source": item["source"]})
-        frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "source"])
+                             "department": d, "position": i, "source": item["source"]})
+        frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "position", "source"])
         return (frame.groupby(["plan_id", "item_type", "item_id", "department"], as_index=False, sort=False)
-                .agg(source=("source", lambda s: SEP.join(dict.fromkeys(s)))))
+                .agg(position=("position", "min"), source=("source", lambda s: SEP.join(dict.fromkeys(s)))))
 
     def _departments(self, responsibilities: pd.DataFrame) -> pd.DataFrame:
         counts = responsibilities[responsibilities["item_type"] != "indicator"].groupby("department").size()

@@ -36,9 +36,14 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
     T = float(evaluation["target_value"])
     start, end = int(evaluation["target_year"]) - 4, int(evaluation["target_year"])
     base_year = start - 1
-    obs = observations.sort_values("year")
+    obs = _with_gaps(observations.sort_values("year"))
     if kind == "cumulative":
-        obs = obs[obs["year"] >= start].assign(value=lambda d: d["value"].cumsum())
+        # a running total stops at the first missing year: after a gap it would understate
+        obs = obs[obs["year"] >= start]
+        first_gap = obs.index[obs["value"].isna()]
+        if len(first_gap):
+            obs = obs.loc[: first_gap[0] - 1] if first_gap[0] > obs.index[0] else obs.iloc[:0]
+        obs = obs.assign(value=obs["value"].cumsum())
     values = pd.concat([obs["value"], pd.Series([T, evaluation.get("projected_high"), evaluation.get("latest_value")],
                                                 dtype=float)]).dropna()
     factor, unit = _scale(evaluation["unit"], values)
@@ -63,8 +68,10 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
         ax.plot([int(evaluation["latest_year"])], [evaluation["latest_value"] / factor], marker="o", ls="",
                 color=PALETTE["data"], label="累计实际值" if kind == "cumulative" else "实际值")
     q = evaluation.get("projected_value")
-    if q is not None and not math.isnan(q) and len(obs):
-        last_year, last_value = int(obs["year"].iloc[-1]), float(obs["value"].iloc[-1])
+    obs = obs[obs["value"].notna()] if kind == "cumulative" else obs
+    if q is not None and not math.isnan(q) and obs["value"].notna().any():
+        last = obs[obs["value"].notna()].iloc[-1]
+        last_year, last_value = int(last["year"]), float(last["value"])
         x = [last_year, end]
         lo, hi = evaluation["projected_low"], evaluation["projected_high"]
         if kind == "annual":
@@ -90,6 +97,16 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
     return fig
 
 
+def _with_gaps(obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per year from the first to the last, NaN where a year is missing: matplotlib then
+    breaks the line, so no straight segment is drawn across years without data."""
+    if obs.empty:
+        return obs[["year", "value"]].reset_index(drop=True)
+    years = pd.RangeIndex(int(obs["year"].min()), int(obs["year"].max()) + 1, name="year")
+    out = obs.drop_duplicates("year").set_index("year")[["value"]].reindex(years).reset_index()
+    return out
+
+
 def overview_chart(evaluations: pd.DataFrame) -> Figure:
     """How many targets received each judgement, one bar per judgement."""
     apply_theme()
@@ -103,7 +120,7 @@ def overview_chart(evaluations: pd.DataFrame) -> Figure:
     for i, value in enumerate(counts.to_numpy()[::-1]):
         ax.text(value + 0.05, i, f"{value}项", va="center", fontsize=9)
     ax.set_xlabel("指标数（项）")
-    ax.set_title("主要目标指标进度判断")
+    ax.set_title("主要目标指标判断情况（项）")
     ax.set_xlim(0, counts.max() * 1.25 + 0.5)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
@@ -115,12 +132,15 @@ def benchmark_chart(series: pd.DataFrame, title: str, unit: str | None) -> Figur
     apply_theme()
     factor, label = _scale(unit, series["value"])
     fig, ax = plt.subplots()
+    years = sorted(series["year"].unique())
     for region, group in series.sort_values("year").groupby("region", sort=True):
-        ax.plot(group["year"], group["value"] / factor, marker="o", lw=1.8, label=region)
+        line = _with_gaps(group)
+        ax.plot(line["year"], line["value"] / factor, marker="o", lw=1.8, label=region)
+    ax.set_xticks(years)
+    ax.set_xlim(years[0] - 0.4, years[-1] + 0.4)
     ax.set_title(title)
     ax.set_xlabel("年份")
     ax.set_ylabel(label)
-    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8, frameon=False, ncol=3)
     fig.tight_layout()
     return fig

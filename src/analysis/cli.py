@@ -190,7 +190,8 @@ def _uncommitted(files: list[Path]) -> list[str]:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis import datasets
-    from analysis.evaluate import evaluate, summary_zh
+    from analysis.evaluate import evaluate
+    from analysis.report.summary import summary_zh
 
     if args.as_of is not None and not _is_date(args.as_of):
         print(f"python -m analysis evaluate: --as-of {args.as_of!r} is not a date; expected YYYY-MM-DD, "

@@ -44,6 +44,9 @@ DATASETS = (
     "observations",
     "assessments",
     "risks",
+    "passages",
+    "evidence",
+    "surveys",
 )
 
 _DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "bool", "date": "datetime64[ns]"}

@@ -189,6 +189,10 @@ def template(frames: dict[str, pd.DataFrame], plan_id: str, *, last_year: int) -
     risks = risk_rows(frames, plan_id)
     risk_records = risks.to_dict("records") + [{"plan_id": plan_id}] * EXTRA_RISK_ROWS
     _write_sheet(wb, RISKS_SHEET, RISK_COLUMNS, risk_records, departments)
+
+    from analysis.raw.surveys import SURVEY_COLUMNS, SURVEYS_SHEET, template_rows  # the sheet lives with its reader
+
+    _write_sheet(wb, SURVEYS_SHEET, SURVEY_COLUMNS, template_rows(plan_id), departments)
     return wb
 
 

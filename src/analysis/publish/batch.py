@@ -41,7 +41,7 @@ class Job:
 
     def outputs(self, root: Path) -> dict[str, Path]:
         folder = safe_path(root, FOLDERS[self.kind])
-        return {"html": safe_path(folder, f"{self.slug}.html"), "pdf": safe_path(folder, f"{self.slug}.pdf")}
+        return {ext: safe_path(folder, f"{self.slug}.{ext}") for ext in ("html", "pdf", "docx")}
 
 
 def slug(*parts: str) -> str:
@@ -62,10 +62,14 @@ def safe_path(root: Path, name: str) -> Path:
 
 def plan_jobs(frames: dict[str, pd.DataFrame], data_dir: str = "") -> list[Job]:
     """A plan report per evaluated (plan, region)."""
+    from analysis.report.titles import plan_report_title
+
     plans = frames["plans"].set_index("plan_id")
+    with_targets = set(frames["indicators"]["plan_id"])
     jobs = []
     for s in frames["evaluation_settings"].itertuples():
-        title = f"{plans.loc[s.plan_id, 'title']}{s.evaluation_type}报告（{s.region}）"
+        title = plan_report_title(plans.loc[s.plan_id, "title"], s.evaluation_type, s.region,
+                                  s.plan_id not in with_targets)
         jobs.append(Job("plan", slug(s.plan_id, s.region), title,
                         {"plan_id": s.plan_id, "region": s.region, "as_of": "", "data_dir": data_dir}))
     return jobs
@@ -75,7 +79,7 @@ def department_jobs(frames: dict[str, pd.DataFrame], data_dir: str = "") -> list
     """A brief per department responsible for at least one item."""
     resp = frames["responsibilities"]
     named = resp[resp["item_type"] != "indicator"]["department"].unique()
-    return [Job("department", slug(d), f"{d}规划评估部门简报",
+    return [Job("department", slug(d), f"{d}规划评估任务单",
                 {"department": d, "plans": "", "as_of": "", "data_dir": data_dir})
             for d in sorted(named)]
 

@@ -21,48 +21,75 @@ def _link(href: str, text: str) -> str:
 
 def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame,
                 root: Path) -> str:
-    """The page, as HTML (everything from data escaped)."""
+    """The page, as HTML (everything from data escaped). Titles are the covers' titles; the state
+    shown is the evaluation's (targets judged, targets still without data, materials filled), not
+    the build's: a report that failed to build is listed with its error for whoever maintains it."""
     parts = ['<h1 class="title">规划评估报告<br><span class="subtitle">报告目录与评估进度</span></h1>']
     failed = [r for r in results if r.status == "failed"]
     if failed:
-        parts.append(heading("构建失败的报告"))
-        parts.append(table(["报告", "错误", "诊断文件"],
+        parts.append(heading("未能生成的报告"))
+        parts.append(table(["报告", "原因", "记录"],
                            [[r.title, r.error or "", _link(f"{FAILED}/{r.kind}-{r.slug}.ipynb", "执行记录")]
                             for r in failed], raw_columns=(2,)))
 
-    parts.append(heading("规划评估报告"))
-    rows = []
-    for r in (r for r in results if r.kind == "plan"):
-        plan_id, region = r.parameters.get("plan_id"), r.parameters.get("region")
-        ev = evaluations[(evaluations["plan_id"] == plan_id) & (evaluations["region"] == region)]
-        counts = " ".join(f"{badge(k)}×{v}" for k, v in ev["progress_zh"].value_counts().items()) or "—"
-        rows.append(_report_row(r, counts))
-    parts.append(table(["报告", "HTML", "PDF", "进度判断", "页数", "用时（秒）", "状态"], rows,
-                       raw_columns=(1, 2, 3)))
+    plans = [r for r in results if r.kind == "plan"]
+    reports = [r for r in plans if "工作底稿" not in r.title]
+    papers = [r for r in plans if "工作底稿" in r.title]
+    for label, group in (("规划评估报告", reports), ("评估工作底稿（目标指标尚未录入）", papers)):
+        if not group:
+            continue
+        parts.append(heading(label))
+        rows = []
+        for r in group:
+            plan_id, region = r.parameters.get("plan_id"), r.parameters.get("region")
+            ev = evaluations[(evaluations["plan_id"] == plan_id) & (evaluations["region"] == region)]
+            rows.append(_report_row(r, _state(ev)))
+        parts.append(table(["报告", "文件", "评估进展"], rows, raw_columns=(1, 2)))
 
-    parts.append(heading("部门简报"))
+    parts.append(heading("部门评估任务单"))
     assessed = frames["assessments"]
     resp = frames["responsibilities"]
     rows = []
     for r in (r for r in results if r.kind == "department"):
         dept = r.parameters.get("department", "")
-        owned = resp[(resp["department"] == dept) & (resp["item_type"] != "indicator")][["plan_id", "item_id"]]
+        owned = resp[(resp["department"] == dept) & (resp["item_type"] != "indicator")]
+        led = owned[owned["position"] == 1][["plan_id", "item_id"]] if "position" in owned else owned
         done = assessed[assessed["department"].str.contains(dept, regex=False)][["plan_id", "item_id"]]
-        n_done = len(owned.merge(done.drop_duplicates(), on=["plan_id", "item_id"]))
-        rows.append(_report_row(r, f"已填报 {n_done} / 待填报 {len(owned) - n_done}"))
-    parts.append(table(["部门", "HTML", "PDF", "评估材料", "页数", "用时（秒）", "状态"], rows, raw_columns=(1, 2)))
+        n_done = len(led.merge(done.drop_duplicates(), on=["plan_id", "item_id"]))
+        assisting = len(owned) - len(led)
+        state = (f"牵头{len(led)}项：已填报{n_done}项，待填报{len(led) - n_done}项" if len(led) else "无牵头事项")
+        rows.append(_report_row(r, state + (f"；协同{assisting}项" if assisting else "")))
+    parts.append(table(["部门", "文件", "评估材料"], rows, raw_columns=(1,)))
 
     ms = frames["milestones"]
     if len(ms):
         names = _exercise_names(frames)
         parts.append(heading("评估进度安排"))
         parts.append(table(["评估", "阶段", "时限", "工作内容"],
-                           [[names.get(m.exercise, m.exercise), m.stage, m.due_text, m.deliverable]
+                           [[names.get(m.exercise, m.exercise), m.stage, _due(m, ms), m.deliverable]
                             for m in ms.itertuples()]))
-    stamp = datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
-    parts.append(para(f"生成时间：{stamp}。所有报告均可离线打开。", cls="note"))
+    stamp = datetime.now(timezone.utc).astimezone().strftime("%Y年%m月%d日 %H:%M")
+    parts.append(para(f"更新时间：{stamp}。每份报告均有网页、PDF和可编辑的Word文本。", cls="note"))
     return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>规划评估报告目录</title>'
             f"<style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
+
+
+def _state(ev: pd.DataFrame) -> str:
+    """'11项指标：已判断8项（…），数据暂缺0项，待填报3项' — the evaluation's state, with badges."""
+    if ev.empty:
+        return "目标指标尚未录入"
+    unjudged = ev["progress"].isin(["no_data", "pending"])
+    counts = " ".join(f"{badge(k)}{v}" for k, v in ev.loc[~unjudged, "progress_zh"].value_counts().items())
+    rest = " ".join(f"{badge(k)}{v}" for k, v in ev.loc[unjudged, "progress_zh"].value_counts().items())
+    text = f"{len(ev)}项指标，已判断{int((~unjudged).sum())}项"
+    return text + (f"：{counts}" if counts else "") + (f"；未作判断：{rest}" if rest else "")
+
+
+def _due(m: object, ms: pd.DataFrame) -> str:
+    if not pd.isna(m.due):
+        return f"{m.due.year}年{m.due.month}月{m.due.day}日前"
+    years = ms.loc[ms["exercise"] == m.exercise, "due"].dropna().dt.year
+    return f"{int(years.iloc[0])}年{m.due_text}" if len(years) else str(m.due_text)
 
 
 def _exercise_names(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
@@ -76,11 +103,12 @@ def _exercise_names(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 def _report_row(r: Result, middle: str) -> list[str]:
-    html = next((o for o in r.outputs if o.endswith(".html")), None)
-    pdf = next((o for o in r.outputs if o.endswith(".pdf")), None)
-    status = {"built": "已生成", "unchanged": "未变化", "failed": "失败"}[r.status]
-    return [r.title, _link(html, "HTML") if html else "—", _link(pdf, "PDF") if pdf else "—", middle,
-            str(r.pages or "—"), f"{r.seconds:.1f}", status]
+    links = []
+    for ext, label in (("html", "网页"), ("pdf", "PDF"), ("docx", "Word")):
+        out = next((o for o in r.outputs if o.endswith(f".{ext}")), None)
+        if out:
+            links.append(_link(out, label))
+    return [r.title, f'<span class="num">{" · ".join(links)}</span>' if links else "—", middle]
 
 
 def write_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame,

@@ -114,6 +114,7 @@ def run_job(job: Job, root: Path, engine: str = "warm") -> Result:
     import papermill
 
     from analysis.publish.export import ReportHTMLExporter, ReportPDFExporter
+    from analysis.publish.word import ReportDocxExporter
 
     started = time.perf_counter()
     result = Result(job.kind, job.slug, job.title, "failed", parameters=dict(job.parameters))
@@ -131,11 +132,14 @@ def run_job(job: Job, root: Path, engine: str = "warm") -> Result:
         result.timings["html"] = round(time.perf_counter() - started - result.timings["execute"], 3)
         pdf, pdf_resources = ReportPDFExporter().from_notebook_node(executed)
         result.timings["pdf"] = round(time.perf_counter() - started - sum(result.timings.values()), 3)
+        word, _ = ReportDocxExporter().from_notebook_node(executed)
+        result.timings["docx"] = round(time.perf_counter() - started - sum(result.timings.values()), 3)
         outputs = job.outputs(root)
         for path in outputs.values():
             path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(outputs["html"], body)
         atomic_write(outputs["pdf"], pdf)
+        atomic_write(outputs["docx"], word)
         result.status = "built"
         result.outputs = [str(p.relative_to(root.resolve())) for p in outputs.values()]
         result.pages = int(pdf_resources["pdf_pages"])

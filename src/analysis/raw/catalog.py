@@ -29,6 +29,8 @@ ROLES: dict[str, tuple[str, ...]] = {
     "definitions": ("plan_id", "indicator_id", "name", "definition"),
     "observations_text": ("plan_id", "region", "series_id", "measure", "value_text", "unit", "period_start",
                           "period_end", "period_type", "quote"),
+    "passages": ("plan_id", "passage_id", "kind", "section", "seq", "text"),
+    "indicator_evidence": ("plan_id", "indicator_id", "series_id", "relation"),
     "observations_published": ("series_id", "region", "indicator_name", "period", "period_type", "value", "unit",
                                "issuer", "title", "pub_year", "source_quote", "is_reprint"),
 }

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import datasets, paths
 from analysis.evaluate import evaluate
+from analysis.report.sources import Notes, document_names
 
 NEEDED = ("documents", "plans", "evaluation_settings", "milestones", "departments", "risk_areas", "items",
-          "indicators", "responsibilities", "observations", "assessments", "risks")
+          "indicators", "responsibilities", "observations", "assessments", "risks", "passages", "evidence", "surveys")
+NUMERALS = "一二三四五六七八九十"
 
 
 def read_frames(data_dir: str | Path = "") -> dict[str, pd.DataFrame]:
@@ -54,10 +56,47 @@ class PlanContext:
     evaluations: pd.DataFrame
     frames: dict[str, pd.DataFrame]
     setting: pd.Series | None
+    notes: Notes = field(init=False)
+    _sections: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.notes = Notes(document_names(self.frames["documents"]))
+
+    def section(self, text: str) -> str:
+        """The next numbered section heading (一、二、…): numbers follow the sections shown."""
+        self._sections += 1
+        return f"{NUMERALS[self._sections - 1]}、{text}"
 
     @property
     def plan_id(self) -> str:
         return str(self.plan["plan_id"])
+
+    @property
+    def document(self) -> str:
+        """The file of the document that sets the plan (its passages are the report's evidence)."""
+        return str(self.plan["source"]).split("：")[0]
+
+    @property
+    def annual_cutoff(self) -> pd.Timestamp:
+        if self.setting is not None:
+            return pd.Timestamp(self.setting["annual_cutoff"])
+        return pd.Timestamp(year=int(self.plan["period_end"]), month=12, day=31)
+
+    @property
+    def monthly_cutoff(self) -> pd.Timestamp | None:
+        if self.setting is not None and not pd.isna(self.setting["monthly_cutoff"]):
+            return pd.Timestamp(self.setting["monthly_cutoff"])
+        return None
+
+    @property
+    def passages(self) -> pd.DataFrame:
+        p = self.frames["passages"]
+        return p[p["source"].str.startswith(f"{self.document}：")]
+
+    @property
+    def is_working_paper(self) -> bool:
+        """No target of the plan is in the data: a working paper listing what is needed, not a report."""
+        return self.evaluations.empty
 
     @property
     def is_baseline(self) -> bool:

@@ -7,12 +7,12 @@ from matplotlib.figure import Figure
 
 
 def setup() -> None:
-    """Charts as SVG (sharp in HTML and PDF), the CJK theme, and no figure left open."""
+    """Charts as SVG (sharp in HTML and PDF) and PNG (the picture in the Word copy), the CJK theme."""
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     from analysis.style import apply_theme
 
-    set_matplotlib_formats("svg")
+    set_matplotlib_formats("svg", "png")
     apply_theme()
 
 

@@ -46,3 +46,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, cls: str = "d
 
 def items(entries: Iterable[str]) -> str:
     return "<ul>" + "".join(f"<li>{esc(e)}</li>" for e in entries) + "</ul>"
+
+
+def num(text: object) -> str:
+    """A number with its unit as one token that never wraps ("176.25万人次", "4.4%（2020年）")."""
+    return f'<span class="num">{esc(text)}</span>'

@@ -1,244 +1,675 @@
-"""The sections of a plan report, in the order of document 000's evaluation plan.
+"""The sections of a plan report, in the order published Chinese plan evaluations use:
+总体情况 · 主要目标指标实现情况 · 重大任务推进情况 · 防控化解重大风险情况 · 发展环境 ·
+对标比较 · 存在问题及原因 · 对策建议 · 附录.
 
-Each function shows one section in the notebook (HTML and charts) and returns nothing, so a
-notebook cell is one call. Nothing here decides a judgement: it shows the engine's.
+Each function shows one section in the notebook and returns nothing, so a notebook cell is one
+call. Headings are numbered as they are shown (``ctx.section``). Nothing here decides a
+judgement: it shows the engine's, and every figure carries a note number ([n]) pointing to
+its source in the appendix. A plan whose targets are not in the data is a 工作底稿 (working
+paper): the same calls then show what is needed, from whom and by when.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 
 import pandas as pd
 
 from analysis.charts import benchmark_chart, indicator_chart, overview_chart
-from analysis.evaluate import summary_zh
 from analysis.evaluate.explain import fmt, pct
+from analysis.report import summary, usage
 from analysis.report.context import PlanContext
 from analysis.report.display import show, show_figure
-from analysis.report.html import badge, esc, heading, items, para, table
+from analysis.report.html import badge, esc, heading, num, para, table
+from analysis.report.sources import observation_sources, split
+from analysis.report.titles import kind_zh
 
 QUANT = ("annual", "cumulative", "level")
 
 
+# -- cover -----------------------------------------------------------------------------------
+
 def title(ctx: PlanContext) -> None:
-    """Title, plan facts and the cut-offs the evaluation uses."""
+    """Cover: title, kind of report, the plan's facts and the evaluation's basis and cut-offs."""
     plan = ctx.plan
-    kind = _kind_zh(ctx)
-    lines = [f'<h1 class="title">{esc(plan["title"])}<br><span class="subtitle">{esc(kind)}报告'
+    kind = kind_zh(_etype(ctx), ctx.is_working_paper)
+    lines = [f'<h1 class="title">{esc(plan["title"])}<br><span class="subtitle">{esc(kind)}'
              f'（{esc(ctx.region)}）</span></h1>']
-    facts = [("规划期", f"{plan['period_start']}—{plan['period_end']}年（基期{plan['base_year']}年）"),
-             ("编制单位", plan["issuer"] if isinstance(plan["issuer"], str) else "文件未载明"),
-             ("评估范围", ctx.region)]
+    facts = [("规划期", f"{plan['period_start']}—{plan['period_end']}年（基期{plan['base_year']}年）")]
+    if isinstance(plan["issuer"], str) and plan["issuer"]:
+        facts.append(("编制单位", plan["issuer"]))
     if ctx.setting is not None:
         s = ctx.setting
+        basis = split(s["source"])
+        if basis:
+            file = basis[0].split("：")[0]
+            facts.append(("评估依据", ctx.notes.names.get(file, "")))
+            docs = ctx.frames["documents"].set_index("file")
+            if file in docs.index:
+                facts.append(("组织单位", str(docs.loc[file, "issuer"])))
         cut = f"年度数据截至{_date(s['annual_cutoff'])}"
-        if isinstance(s["monthly_cutoff"], pd.Timestamp) and not pd.isna(s["monthly_cutoff"]):
+        if not pd.isna(s["monthly_cutoff"]):
             cut += f"，月度数据截至{_date(s['monthly_cutoff'])}"
-        if isinstance(s["task_cutoff"], pd.Timestamp) and not pd.isna(s["task_cutoff"]):
+        if not pd.isna(s["task_cutoff"]):
             cut += f"，任务进展截至{_date(s['task_cutoff'])}"
         facts.append(("评估时点", cut))
         if isinstance(s["lead_department"], str):
             facts.append(("牵头部门", s["lead_department"]))
-    lines.append(table(["项目", "内容"], facts, cls="facts"))
-    show("".join(lines))
+    show("".join(lines) + table(["项目", "内容"], facts, cls="facts"))
 
 
-def _kind_zh(ctx: PlanContext) -> str:
-    if ctx.is_baseline:
-        return "目标可行性评估"
-    if ctx.is_final:
-        return "实施情况总结评估"
-    return "实施情况中期评估"
+def _etype(ctx: PlanContext) -> str:
+    if ctx.setting is not None:
+        return str(ctx.setting["evaluation_type"])
+    return summary.evaluation_type(ctx.evaluations)
 
 
 def _date(stamp: pd.Timestamp) -> str:
     return f"{stamp.year}年{stamp.month}月{stamp.day}日"
 
 
-def overview(ctx: PlanContext) -> None:
-    """一、总体情况: the summary sentence, counts by judgement and attribute, one chart."""
-    ev = ctx.evaluations
-    parts = [heading("一、总体情况")]
-    if ev.empty:
-        parts.append(para("本规划的主要目标指标尚未录入（数据暂缺），本报告仅列示评估设置与任务。"))
-        show("".join(parts))
-        return
-    parts.append(para(summary_zh(ev), cls="summary"))
-    counts = ev.assign(attribute=ev["attribute"].fillna("未标注")).pivot_table(
-        index="progress_zh", columns="attribute", values="indicator_id", aggfunc="count", fill_value=0)
-    counts["合计"] = counts.sum(axis=1)
-    header = ["判断"] + [str(c) for c in counts.columns]
-    rows = [[badge(j)] + [str(int(v)) for v in row] for j, row in zip(counts.index, counts.to_numpy())]
-    parts.append(table(header, rows, raw_columns=(0,), caption="按进度判断与指标属性分类（项）"))
-    show("".join(parts))
-    show_figure(overview_chart(ev))
+# -- 总体情况 ----------------------------------------------------------------------------------
 
+def overview(ctx: PlanContext) -> None:
+    """总体情况: the verdict in prose, the counts with their denominators, counts by attribute."""
+    ev = ctx.evaluations
+    if ctx.is_working_paper:
+        _working_paper_scope(ctx)
+        return
+    parts = [heading(ctx.section("总体情况")), para(summary.verdict(ev), cls="summary"),
+             para(summary.count_sentence(ev)), para(summary.attribute_sentence(ev))]
+    outlook = summary.outlook_sentence(ev)
+    if outlook:
+        parts.append(para(outlook))
+    clean = summary.no_lag_statement(ev)
+    if clean:
+        parts.append(para(clean))
+    parts.append(_count_table(ev))
+    show("".join(parts))
+    if ev["progress_zh"].nunique() >= 2:
+        show_figure(overview_chart(ev))
+    show(_opinion(ctx))
+
+
+def _count_table(ev: pd.DataFrame) -> str:
+    """Judgement × attribute; 数据暂缺 and 待填报 are a separate row group (未作判断), not verdicts."""
+    attrs = [a for a in ("约束性", "预期性") if (ev["attribute"] == a).any()]
+    if ev["attribute"].isna().any() or not attrs:
+        attrs.append("未标注")
+    frame = ev.assign(attribute=ev["attribute"].fillna("未标注"))
+    rows = []
+    for label, sub in [(x, frame[frame["progress_zh"] == x]) for x in frame["progress_zh"].unique()]:
+        unjudged = sub["progress"].isin(summary.UNJUDGED).all()
+        row = [badge(label) + ("（未作判断）" if unjudged else "")]
+        row += [str(int((sub["attribute"] == a).sum())) for a in attrs] + [str(len(sub))]
+        rows.append((unjudged, row))
+    rows.sort(key=lambda r: r[0])
+    body = [r for _, r in rows] + [["合计"] + [str(int((frame["attribute"] == a).sum())) for a in attrs]
+                                   + [str(len(frame))]]
+    return table(["判断"] + attrs + ["合计"], body, raw_columns=(0,), caption="主要指标按判断与属性分类（项）",
+                 cls="data counts")
+
+
+def _opinion(ctx: PlanContext) -> str:
+    """获得感与满意度, 第三方评估: shown where the workbooks supply them; else who owes them."""
+    surveys = ctx.frames.get("surveys")
+    rows = surveys[surveys["plan_id"] == ctx.plan_id] if surveys is not None and len(surveys) else None
+    if rows is None or rows.empty:
+        owner = f"由{_organiser(ctx)}组织"
+        return para(f"人民群众获得感与满意度调查、第三方评估结果尚未报送，{owner}开展并填报后列入本报告"
+                    "（不作为指标判断）。", cls="note")
+    body = [[r.kind, r.finding, r.conducted_by, r.sample if isinstance(r.sample, str) else "—",
+             f"{r.conducted_on.year}年{r.conducted_on.month}月",
+             r.report_title if isinstance(r.report_title, str) else "—"] for r in rows.itertuples()]
+    return (heading("群众满意度与第三方评估", 3)
+            + table(["类型", "主要结论", "实施单位", "样本", "时间", "报告"], body, cls="data")
+            + para("以上为填报的调查和第三方评估结论，不作为指标进度判断。", cls="note"))
+
+
+def _working_paper_scope(ctx: PlanContext) -> None:
+    s = ctx.setting
+    parts = [heading(ctx.section("评估范围与工作底稿说明"))]
+    plan_src = split(ctx.plan["source"])
+    if plan_src:
+        file = plan_src[0].split("：")[0]
+        locations = "、".join(x.split("：", 1)[1] for x in plan_src)
+        parts.append(f"<p>根据{esc(ctx.notes.names.get(file, ''))}{esc(locations)}，本规划纳入本次评估。"
+                     f"{ctx.notes.cite(plan_src)}</p>")
+    parts.append('<p class="summary">评估方案未列出本规划的目标指标，规划文本及其指标数据尚未提供，'
+                 "不能对实施情况作出判断。本文为评估工作底稿：列明评估所需的资料、提供单位和时限，"
+                 "资料补齐后形成评估报告。</p>")
+    if s is not None and isinstance(s["note"], str):
+        parts.append(para(f"说明：{s['note']}"))
+    show("".join(parts))
+
+
+# -- 主要目标指标实现情况 ------------------------------------------------------------------------
 
 def targets_table(ctx: PlanContext) -> None:
-    """二、主要目标指标实现情况: every target in the columns evaluators use."""
+    """主要目标指标实现情况: the table (columns empty in every row are left out)."""
     ev = ctx.evaluations
-    show(heading("二、主要目标指标实现情况"))
-    if ev.empty:
-        show(para("数据暂缺。"))
+    if ctx.is_working_paper:
+        _working_paper_needs(ctx)
         return
-    judge = "可行性判断" if ctx.is_baseline else "进度判断"
-    header = ["序号", "指标", "单位", "属性", "目标", "基期值", "最新值", "完成度", "预期进度", "预计值与区间", judge,
-              "趋势判断"]
+    show(heading(ctx.section("主要目标指标实现情况")))
+    judge = "可行性判断" if _etype(ctx) == "基期评估" else "进度判断"
     ind = ctx.frames["indicators"].set_index(["plan_id", "indicator_id"])
+    obs = ctx.frames["observations"]
+    columns = ["指标", "属性", "目标", "基期值", "最新值", "完成度", "序时进度", "预计值及区间", judge, "趋势判断"]
     rows = []
     for r in ev.itertuples():
-        target_text = ind.loc[(r.plan_id, r.indicator_id), "target_text"]
+        target_text = str(ind.loc[(r.plan_id, r.indicator_id), "target_text"])
         unit = r.unit if isinstance(r.unit, str) else None
-        quant = r.target_kind in QUANT
-        latest = f"{fmt(r.latest_value, unit)}（{int(r.latest_year)}年）" if quant and _has(r.latest_value) else (
-            "数据暂缺" if quant else "—")
+        mine = usage.own(obs, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff)
         projection = "—"
         if _has(r.projected_value):
-            projection = (f"{fmt(r.projected_value, unit)}（{fmt(r.projected_low, unit)}–"
-                          f"{fmt(r.projected_high, unit)}）")
-        rows.append([str(int(r.seq)), r.name, unit or "—", r.attribute or "—", target_text,
-                     fmt(r.base_value, unit) if _has(r.base_value) else ("数据暂缺" if quant else "—"), latest,
-                     pct(r.completion) if _has(r.completion) else "—",
-                     pct(r.schedule) if _has(r.schedule) else "—", projection, badge(r.progress_zh),
-                     badge(r.outlook_zh) if r.outlook_zh else "—"])
-    show(table(header, rows, raw_columns=(10, 11), cls="data targets"))
-    show(para("说明：完成度为累计完成量占目标的比例（水平类指标为自基期起已完成的差距比例）；预期进度为时间进度；"
-              "预计值与区间为按现有趋势外推至目标年份的预测值及80%区间。", cls="note"))
+            projection = (f"{num(fmt(r.projected_value, unit))}<br>（{num(fmt(r.projected_low, unit))}至"
+                          f"{num(fmt(r.projected_high, unit))}）")
+        sources = split(ind.loc[(r.plan_id, r.indicator_id), "source"])
+        notes = ctx.notes.cite(sources + observation_sources(mine))
+        rows.append([f"{int(r.seq)}. {esc(r.name)}{notes}", num(r.attribute) if isinstance(r.attribute, str) else "—",
+                     esc(target_text), _base_cell(r, unit), _latest_cell(r, unit, mine),
+                     num(pct(r.completion)) if _has(r.completion) else "—",
+                     num(pct(_time_share(r))) if _has(_time_share(r)) else "—", projection,
+                     badge(r.progress_zh), badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh
+                     else "—"])
+    keep = [i for i, c in enumerate(columns) if i < 1 or any(row[i] not in ("—", "") for row in rows)]
+    html = table([columns[i] for i in keep], [[row[i] for i in keep] for row in rows],
+                 raw_columns=tuple(range(len(keep))), cls="data targets")
+    show(_with_widths(html, [columns[i] for i in keep]))
+    show(para("说明：完成度为累计完成量占目标的比例（水平类指标为自基期起已缩小的差距比例）；序时进度为规划期已过去的"
+              "时间比例；预计值为按现有趋势推算的目标年份数值，括号内为有八成把握的范围。注中的编号对应附录所列资料来源。",
+              cls="note"))
+
+
+#: Relative widths of the target table's columns (a column left out gives its share to the others).
+WIDTHS = {"指标": 19, "属性": 11, "目标": 18, "基期值": 22, "最新值": 22, "完成度": 13, "序时进度": 11,
+          "预计值及区间": 21, "进度判断": 17.5, "可行性判断": 17.5, "趋势判断": 20}  # mm at 7.5 pt
+
+
+def _with_widths(html: str, header: list[str]) -> str:
+    """Fixed column widths, so badges and numbers (which never wrap) keep the table on the page."""
+    total = sum(WIDTHS[h] for h in header)
+    cols = "".join(f'<col style="width:{WIDTHS[h] / total * 100:.1f}%">' for h in header)
+    return html.replace('<table class="data targets">', f'<table class="data targets"><colgroup>{cols}</colgroup>', 1)
+
+
+def _time_share(r: object) -> float:
+    value = getattr(r, "time_progress", math.nan)
+    return value if _has(value) else getattr(r, "schedule", math.nan)
+
+
+def _base_cell(r: object, unit: str | None) -> str:
+    if _has(r.base_value):
+        return num(fmt(r.base_value, unit))
+    return "数据暂缺" if r.target_kind in QUANT else "—"
+
+
+def _latest_cell(r: object, unit: str | None, mine: pd.DataFrame) -> str:
+    """The latest value as the document states it: a bound stays a bound ("65%以上")."""
+    display = getattr(r, "latest_display", None)
+    year = int(r.latest_year) if _has(getattr(r, "latest_year", math.nan)) else None
+    if isinstance(display, str) and display:
+        text = display
+    elif _has(r.latest_value):
+        text = fmt(r.latest_value, unit)
+        same = mine[(mine["period_end"].dt.year == year) & (mine["value"] == r.latest_value)] if year else mine.iloc[:0]
+        if len(same):
+            text = _value_text(same.iloc[0], unit)
+    else:
+        status = mine["status"].dropna()
+        if len(status):
+            return esc(status.iloc[-1])
+        return "数据暂缺" if r.target_kind in QUANT else "—"
+    return num(text) + (f"<br>{num(f'（{year}年）')}" if year else "")
 
 
 def target_details(ctx: PlanContext) -> None:
-    """Per quantitative target: its chart and its sentence; the others: their sentence."""
+    """Per target: its sentence, its year series with note numbers, related figures with their
+    caveat, what the documents say about it, and a chart where there are two points or more."""
     ev = ctx.evaluations
     if ev.empty:
         return
     obs = ctx.frames["observations"]
-    yearly = obs[(obs["period_type"] == "year") & obs["is_preferred"] & ~obs["is_benchmark"] & obs["value"].notna()]
-    yearly = yearly.assign(year=yearly["period_end"].dt.year)
+    passages = ctx.passages
     show(heading("各项指标情况", 3))
     for r in ev.itertuples():
-        show(f'<div class="target"><h4>{esc(int(r.seq))}. {esc(r.name)} {badge(r.progress_zh)} '
-             f'{badge(r.outlook_zh) if r.outlook_zh else ""}</h4>{para(r.explanation_zh)}</div>')
-        series = yearly[(yearly["series_id"] == r.indicator_id) & (yearly["region"] == r.region)
-                        & (yearly["period_end"] <= r.annual_cutoff)]
-        drawable = len(series) or _has(r.projected_value) or (r.target_kind == "cumulative" and _has(r.latest_value))
-        if r.target_kind in QUANT and _has(r.target_value) and drawable:
-            show_figure(indicator_chart(pd.Series(r._asdict()), series))
+        mine = usage.own(obs, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff)
+        parts = [f'<div class="target"><h4>{esc(int(r.seq))}. {esc(r.name)} {badge(r.progress_zh)} '
+                 f'{badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh else ""}</h4>',
+                 para(r.explanation_zh)]
+        series = _series_line(ctx, mine, r.unit if isinstance(r.unit, str) else None)
+        if series:
+            parts.append(f"<p>{series}</p>")
+        rel = usage.related(obs, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff)
+        for o in rel.itertuples():
+            parts.append(f"<p>相关数据：{esc(o.period)}年{esc(o.measure)}为{num(_value_text(o, None))}"
+                         f"{ctx.notes.cite([(o.source, o.is_reprint)])}。其统计口径与本指标定义不同，仅作参考，"
+                         "不据以判断进度。</p>")
+        said: set[str] = set()
+        for relation, note, rows in usage.evidence(ctx.frames, ctx.plan_id, r.indicator_id, r.region,
+                                                   ctx.annual_cutoff, ctx.monthly_cutoff):
+            line = _series_line(ctx, rows, None).removeprefix("数据：")
+            parts.append(f"<p>佐证数据（{esc(relation)}）：{line}{esc(note) if note not in said else ''}</p>")
+            said.add(note)
+        # achievements of another plan in the same document (the base period of a new plan);
+        # the plan's own achievements are shown once, in 成效与经验
+        linked = passages[passages["indicator_ids"].fillna("").str.split(";").apply(lambda ids: r.indicator_id in ids)
+                          & (passages["kind"] == "achievement") & (passages["plan_id"] != ctx.plan_id)]
+        for p in linked.itertuples():
+            label = "规划文件所载基期情况" if _etype(ctx) == "基期评估" else "规划文件所载情况"
+            parts.append(f"<p>{label}：{esc(p.text)}{ctx.notes.cite([p.source])}</p>")
+        parts.append("</div>")
+        show("".join(parts))
+        yearly = usage.yearly_points(mine)
+        points = len(yearly) + (1 if _has(r.projected_value) and len(yearly) else 0)
+        if r.target_kind in QUANT and _has(r.target_value) and points >= 2:
+            show_figure(indicator_chart(pd.Series(r._asdict()), yearly))
 
+
+def _series_line(ctx: PlanContext, mine: pd.DataFrame, unit: str | None) -> str:
+    """'数据：2021年63.51万个[1]、2022年56.35万个[2]。' — every value up to the cut-off, with its note."""
+    pieces = []
+    order = {"year": 0, "ytd": 1, "month": 2, "plan_period": 3, "stock": 4}
+    seen: set[tuple] = set()
+    for o in mine.sort_values(["period_end", "period_start"]).itertuples():
+        if pd.isna(o.value) and not isinstance(o.status, str):
+            continue
+        key = (o.period, o.value if not pd.isna(o.value) else o.status)
+        if key in seen:
+            continue
+        seen.add(key)
+        label = {"year": f"{o.period}年", "stock": o.period, "plan_period": f"{o.period}年累计",
+                 "ytd": _months(o), "month": _months(o)}.get(o.period_type, o.period)
+        value = _value_text(o, unit)
+        pieces.append((order.get(o.period_type, 9), f"{esc(label)}{num(value)}"
+                       f"{ctx.notes.cite([(o.source, o.is_reprint)])}"))
+    if not pieces:
+        return ""
+    return "数据：" + "、".join(p for _, p in pieces) + "。"
+
+
+def _value_text(o: object, unit: str | None) -> str:
+    """A value as the report writes it (万/亿, units); a bound stays a bound (65%以上, 超4000家)."""
+    if pd.isna(o.value):
+        return str(o.status) if isinstance(o.status, str) else str(o.value_text)
+    text = fmt(o.value, o.unit if isinstance(o.unit, str) else unit)
+    written = str(o.value_text) if isinstance(o.value_text, str) else ""
+    if o.comparator in (">=", ">"):
+        for word in ("以上", "余"):
+            if word in written:
+                return text + word
+        return ("超" + text) if "超" in written else text + "以上"
+    if o.comparator == "≈":
+        return "约" + text
+    return text
+
+
+def _months(o: object) -> str:
+    start, end = o.period_start, o.period_end
+    if o.period_type == "month":
+        return f"{end.year}年{end.month}月"
+    return f"{end.year}年{start.month}—{end.month}月" if start.month != end.month else f"{end.year}年{end.month}月"
+
+
+def _working_paper_needs(ctx: PlanContext) -> None:
+    """What the evaluation needs, from whom and by when (a working paper's table)."""
+    s = ctx.setting
+    lead = s["lead_department"] if s is not None and isinstance(s["lead_department"], str) else "牵头部门"
+    due = _first_due(ctx)
+    cut = (f"年度数据截至{_date(s['annual_cutoff'])}" + (f"，月度数据截至{_date(s['monthly_cutoff'])}"
+                                                    if not pd.isna(s["monthly_cutoff"]) else "")) if s is not None else ""
+    base = int(ctx.plan["base_year"])
+    rows = [
+        ["规划文本所列主要目标指标（名称、目标值、单位、属性约束性或预期性、目标年份）及指标说明", lead, due],
+        [f"各指标基期（{base}年）数值及规划实施以来各年数值，注明统计口径和发布单位（{cut}）", f"{lead}会同各指标责任部门", due],
+        ["重大改革、重大项目和重点任务清单及责任分工，逐项的进展情况、成效经验、存在问题及原因、下一步建议",
+         f"{lead}会同相关部门", due],
+        ["人民群众获得感与满意度调查、第三方评估结果（实施单位、样本、时间）", lead, due],
+    ]
+    show(heading(ctx.section("评估所需资料")) + table(["资料", "提供单位", "时限"], rows, cls="data needs"))
+    held = usage.evidence(ctx.frames, ctx.plan_id, None, ctx.region, ctx.annual_cutoff, ctx.monthly_cutoff)
+    if held:
+        lines = []
+        for relation, note, found in held:
+            for region, group in found.groupby("region", sort=False):
+                lines.append([esc(relation), esc(region), _series_line(ctx, group, None).removeprefix("数据：")])
+        notes = "".join(dict.fromkeys(n for _, n, _ in held if n))
+        show(heading("已掌握的相关数据", 3) + para(notes) + table(["指标", "地区", "数值（截至评估时点）"], lines,
+                                                                   raw_columns=(0, 1, 2), cls="data"))
+
+
+def _first_due(ctx: PlanContext) -> str:
+    ms = _milestones(ctx)
+    dated = ms[ms["due"].notna()]
+    if dated.empty:
+        return "—"
+    m = dated.iloc[0]
+    return f"{_date(m['due'])}前（{m['deliverable']}）"
+
+
+def _milestones(ctx: PlanContext) -> pd.DataFrame:
+    if ctx.setting is None:
+        return ctx.frames["milestones"].iloc[:0]
+    ms = ctx.frames["milestones"]
+    return ms[ms["exercise"] == ctx.setting["exercise"]].sort_values("seq")
+
+
+# -- 重大任务推进情况 --------------------------------------------------------------------------
 
 def tasks(ctx: PlanContext) -> None:
-    """三、重大任务推进情况: each task and topic with its departments and its assessment."""
-    show(heading("三、重大任务推进情况"))
+    """重大任务推进情况: the plan's tasks with their assessments; the document's achievements
+    (成效与经验, with their figures); for a new plan, the tasks it sets out."""
     plan_items = ctx.frames["items"]
     plan_items = plan_items[plan_items["plan_id"] == ctx.plan_id]
-    if plan_items.empty:
-        show(para("本规划未列明重大任务（数据暂缺）。"))
-        return
-    resp = ctx.frames["responsibilities"]
+    achievements = ctx.passages[(ctx.passages["kind"] == "achievement") & (ctx.passages["plan_id"] == ctx.plan_id)]
+    planned = ctx.passages[ctx.passages["kind"].isin(["task", "project"]) & (ctx.passages["plan_id"] == ctx.plan_id)]
     assessed = ctx.frames["assessments"]
-    rows = []
-    for it in plan_items.itertuples():
-        depts = "、".join(resp[(resp["plan_id"] == it.plan_id) & (resp["item_id"] == it.item_id)]["department"])
-        a = assessed[(assessed["plan_id"] == it.plan_id) & (assessed["item_id"] == it.item_id)]
-        status = "；".join(f"{x.department}（{x.assessor}）：{x.progress}" for x in a.itertuples()) or "待填报"
-        rows.append([it.item_type_zh, it.category, it.text, depts, status])
-    show(table(["类型", "类别", "内容", "责任部门", "评估情况"], rows, cls="data tasks"))
-
-
-def risks(ctx: PlanContext) -> None:
-    """四、防控化解重大风险情况: each risk the evaluation reviews, with its entries."""
-    show(heading("四、防控化解重大风险情况"))
-    settings = ctx.frames["evaluation_settings"]
-    exercises = settings[settings["plan_id"] == ctx.plan_id]["exercise"]
-    areas = ctx.frames["risk_areas"]
-    areas = areas[areas["exercise"].isin(exercises)]
-    entered = ctx.frames["risks"]
-    entered = entered[entered["plan_id"] == ctx.plan_id]
-    if areas.empty and entered.empty:
-        show(para("评估方案未列明风险事项（数据暂缺）。"))
+    assessed = assessed[assessed["plan_id"] == ctx.plan_id]
+    if plan_items.empty and achievements.empty and planned.empty and assessed.empty:
+        if not ctx.is_working_paper:
+            show(heading(ctx.section("重大任务推进情况")) + para("规划文件未列明重大任务，待牵头部门补充任务清单后评估。"))
         return
-    rows = []
-    for a in areas.itertuples():
-        e = entered[entered["risk_id"] == a.risk_id]
-        rows.append([a.risk, _join(e, "department"), _join(e, "level"), _join(e, "measures"), _join(e, "problems")])
-    for e in entered[~entered["risk_id"].isin(areas["risk_id"])].itertuples():
-        rows.append([f"{e.risk}（新增）", e.department, e.level, e.measures or "待填报", e.problems or "待填报"])
-    show(table(["风险事项", "责任部门", "风险评估", "防控举措", "存在问题及原因"], rows, cls="data"))
-
-
-def _join(frame: pd.DataFrame, column: str) -> str:
-    values = [str(v) for v in frame[column].dropna()]
-    return "；".join(values) if values else "待填报"
-
-
-def benchmarks(ctx: PlanContext) -> None:
-    """五、对标比较: the same indicators for the nation and leading provinces, where published."""
-    show(heading("五、对标比较"))
-    obs = ctx.frames["observations"]
-    ids = set(ctx.evaluations["indicator_id"])
-    bench = obs[obs["is_benchmark"] & obs["series_id"].isin(ids) & (obs["period_type"] == "year")
-                & obs["is_preferred"] & obs["value"].notna()]
-    own = obs[~obs["is_benchmark"] & obs["series_id"].isin(bench["series_id"]) & (obs["period_type"] == "year")
-              & obs["is_preferred"] & obs["value"].notna() & obs["region"].isin([ctx.region, "全国"])]
-    both = pd.concat([own, bench])
-    if bench.empty:
-        show(para("暂无可比的公开数据（数据暂缺）。"))
-        return
-    both = both.assign(year=both["period_end"].dt.year)
-    names = ctx.evaluations.set_index("indicator_id")["name"]
-    for series_id, group in both.groupby("series_id", sort=True):
-        unit = group["unit"].dropna().iloc[0] if group["unit"].notna().any() else None
-        show_figure(benchmark_chart(group, f"{names.get(series_id, series_id)}：国内比较", unit))
-    show(para("对标数据来自各地统计公报与政府工作报告（多为转载），口径可能不完全一致，仅供参考。", cls="note"))
-
-
-def issues(ctx: PlanContext) -> None:
-    """六、存在问题与下一步建议: every target behind or at risk, with its explanation."""
-    show(heading("六、存在问题与下一步建议"))
-    ev = ctx.evaluations
-    flagged = ev[ev["progress"].isin(["behind", "above_ceiling", "missed", "nearly_met", "ambitious"])
-                 | ev["outlook"].isin(["unlikely"])]
-    pending = ev[ev["progress"].isin(["no_data", "pending"])]
-    parts = []
-    if flagged.empty:
-        parts.append(para("按现有数据，没有滞后于预期或可能难以实现的指标。"))
-    else:
-        parts.append(items(f"{r.name}：{r.explanation_zh}" for r in flagged.itertuples()))
-    if len(pending):
-        parts.append(para(f"另有{len(pending)}项指标数据暂缺或待填报，建议责任部门补充数据与评估材料："
-                          + "、".join(pending["name"]) + "。"))
-    problems = ctx.frames["assessments"]
-    problems = problems[(problems["plan_id"] == ctx.plan_id) & problems["next_steps"].notna()]
-    if len(problems):
-        parts.append(heading("责任部门提出的下一步建议", 3))
-        parts.append(items(f"{r.department}：{r.next_steps}" for r in problems.itertuples()))
+    parts = [heading(ctx.section("重大任务推进情况"))]
+    if len(plan_items):
+        parts.append(_items_table(ctx, plan_items, assessed))
+    if len(achievements):
+        parts.append(heading("成效与经验", 3))
+        parts.append(para("规划实施以来的主要成效，据规划文件所载（各句后注明来源）："))
+        for topic, group in achievements.groupby("topic", sort=False):
+            sentences = "".join(f"{esc(p.text)}{ctx.notes.cite([p.source])}" for p in group.itertuples())
+            parts.append(f"<p><strong>{esc(group['section'].iloc[0])}。</strong>{sentences}</p>")
+    own_achievements = assessed["achievements"].dropna() if len(assessed) else []
+    if len(own_achievements):
+        parts.append(heading("责任部门报送的成效经验", 3))
+        parts.append("<ul>" + "".join(f"<li>{esc(r.department)}：{esc(r.achievements)}</li>"
+                                      for r in assessed[assessed["achievements"].notna()].itertuples()) + "</ul>")
+    if len(planned):
+        parts.append(heading("规划部署的主要任务和重点项目", 3))
+        parts.append(para(f"规划部署主要任务{int((planned['kind'] == 'task').sum())}项、重点项目"
+                          f"{int((planned['kind'] == 'project').sum())}项；规划期初尚无推进情况，中期评估时逐项评估。"))
+        rows = [[esc(p.topic), esc(p.section) + ctx.notes.cite([p.source])] for p in planned.itertuples()]
+        parts.append(table(["领域", "任务或项目"], rows, raw_columns=(1,), cls="data"))
     show("".join(parts))
 
 
+def _items_table(ctx: PlanContext, plan_items: pd.DataFrame, assessed: pd.DataFrame) -> str:
+    resp = ctx.frames["responsibilities"]
+    rows = []
+    for it in plan_items.itertuples():
+        depts = resp[(resp["plan_id"] == it.plan_id) & (resp["item_id"] == it.item_id)].sort_values(
+            "position")["department"].tolist()
+        a = assessed[assessed["item_id"] == it.item_id]
+        status = "；".join(f"{x.department}（{x.assessor}）：{x.progress}" for x in a.itertuples())
+        if not status:
+            status = f"待{depts[0]}牵头填报" if depts else "待填报"
+        rows.append([esc(it.item_type_zh), esc(it.text) + ctx.notes.cite(split(it.source)),
+                     esc("、".join(depts[:1])), esc("、".join(depts[1:]) or "—"), esc(status)])
+    done = int(assessed["item_id"].isin(plan_items["item_id"]).sum()) if len(assessed) else 0
+    lead = para(f"规划确定的{len(plan_items)}项重点专题、重大指标和重大任务中，{done}项已报送评估材料，"
+                f"{len(plan_items) - done}项待责任部门填报（不作为进展判断）。责任部门按评估方案所列顺序，"
+                "列首位者为牵头部门，其余为协同部门。")
+    return lead + table(["类型", "内容", "牵头", "协同", "评估情况"], rows, raw_columns=(0, 1, 2, 3, 4),
+                        cls="data tasks")
+
+
+# -- 防控化解重大风险情况 -------------------------------------------------------------------------
+
+def risks(ctx: PlanContext) -> None:
+    """防控化解重大风险情况: the risks the evaluation reviews for this plan, what the documents say
+    about each (assessment, measures), and what departments entered."""
+    areas = ctx.frames["risk_areas"]
+    if ctx.setting is not None:
+        ev_id = ctx.setting["evaluation_id"]
+        areas = areas[(areas["exercise"] == ctx.setting["exercise"])
+                      & (areas["evaluation_ids"].isna() | areas["evaluation_ids"].fillna("").str.split(";").apply(
+                          lambda ids: ev_id in ids))]
+    else:
+        areas = areas.iloc[:0]
+    entered = ctx.frames["risks"]
+    entered = entered[entered["plan_id"] == ctx.plan_id]
+    stated = ctx.passages[ctx.passages["risk"].notna()]
+    names = list(dict.fromkeys(list(areas["risk"]) + list(stated["risk"]) + list(entered["risk"])))
+    heading_html = heading(ctx.section("防控化解重大风险情况"))
+    if not names:
+        show(heading_html + para(f"评估方案未对本规划列明风险事项，待{_organiser(ctx)}提出。"))
+        return
+    rows = []
+    for name in names:
+        text = stated[stated["risk"] == name]
+        judged = text[text["kind"] == "challenge"]
+        measures = text[text["kind"].isin(["achievement", "task", "project"])]
+        e = entered[entered["risk"] == name]
+        assessment = "；".join([f"{x.department}：{x.level}" for x in e.itertuples()]
+                              + [esc(p.text) + ctx.notes.cite([p.source]) for p in judged.itertuples()])
+        action = "；".join([esc(x.measures) for x in e.itertuples() if isinstance(x.measures, str)]
+                          + [_risk_measure(ctx, p) for p in measures.itertuples()])
+        area = areas[areas["risk"] == name]
+        src = ctx.notes.cite(split(area["source"].iloc[0])) if len(area) else ""
+        rows.append([esc(name) + src, assessment or "待填报", action or "待填报"])
+    show(heading_html + table(["风险事项", "风险研判", "防控举措及成效"], rows, raw_columns=(0, 1, 2), cls="data risks"))
+    if len(areas) and entered.empty:
+        show(para("评估方案所列风险事项的风险评估、防控举措、成效经验和存在问题，待责任部门填报（不作为判断）。", cls="note"))
+
+
+def _risk_measure(ctx: PlanContext, p: object) -> str:
+    """A measure the document states; the plan's own achievements are quoted once, in 成效与经验."""
+    if p.kind == "achievement" and p.plan_id == ctx.plan_id:
+        return f"见“重大任务推进情况”中“{esc(p.section)}”所列成效{ctx.notes.cite([p.source])}"
+    label = "规划部署：" if p.kind in ("task", "project") else ""
+    return label + esc(p.text) + ctx.notes.cite([p.source])
+
+
+# -- 发展环境 -----------------------------------------------------------------------------------
+
+def environment(ctx: PlanContext) -> None:
+    """发展环境: the document's analysis of the situation, opportunities and challenges."""
+    p = ctx.passages
+    env = p[p["kind"].isin(["environment", "opportunity", "challenge"])]
+    if ctx.is_working_paper:
+        return
+    parts = [heading(ctx.section("发展环境"))]
+    if env.empty:
+        lead = _organiser(ctx)
+        parts.append(para(f"对标新精神、新任务、新要求，分析外部环境的新变化、新趋势和面临的新机遇、新挑战，"
+                          f"由{lead}会同各部门在专题评估材料中提出，尚未报送。"))
+        show("".join(parts))
+        return
+    overall = env[env["kind"] == "environment"]
+    for r in overall.itertuples():
+        parts.append(f"<p>{esc(r.text)}{ctx.notes.cite([r.source])}</p>")
+    for kind, label in (("opportunity", "主要机遇"), ("challenge", "面临挑战")):
+        sub = env[env["kind"] == kind]
+        if len(sub):
+            parts.append(heading(label, 3))
+            parts.append("".join(f"<p>{esc(r.text)}{ctx.notes.cite([r.source])}</p>" for r in sub.itertuples()))
+    show("".join(parts))
+
+
+# -- 对标比较 -----------------------------------------------------------------------------------
+
+def benchmarks(ctx: PlanContext) -> None:
+    """对标比较: rates of the same concept, same unit and same years only; the rest left out, saying why."""
+    if ctx.is_working_paper:
+        return
+    ev = ctx.evaluations
+    obs = ctx.frames["observations"]
+    found = usage.benchmarks(obs, list(ev["indicator_id"]), ctx.region, ctx.annual_cutoff)
+    parts = [heading(ctx.section("对标比较"))]
+    names = ev.set_index("indicator_id")["name"]
+    shown, left_out = [], []
+    for sid, item in found.items():
+        if item["rows"] is None:
+            why = {"count": "为总量指标，受地区规模影响，与其他地区不可直接比较",
+                   "no_own": f"{ctx.region}在评估时点前无可比年度数据",
+                   "no_common_year": f"{ctx.region}与其他地区没有相同年份的数据"}[item["reason"]]
+            left_out.append(f"{names.get(sid, sid)}{why}")
+        else:
+            shown.append((sid, item))
+    if not shown:
+        parts.append(para("截至评估时点，没有可与其他地区同口径、同年份比较的比率指标。"))
+    show("".join(parts))
+    for sid, item in shown:
+        rows = item["rows"]
+        srcs = observation_sources(rows)
+        cite = ctx.notes.cite(srcs)
+        years = item["years"]
+        values = "；".join(f"{y}年：" + "，".join(f"{g.region}{fmt(g.value, g.unit)}" for g in
+                                               rows[rows["year"] == y].sort_values("region").itertuples())
+                          for y in years)
+        show(f"<p>{esc(names.get(sid, sid))}（{esc('、'.join(str(y) for y in years))}年）：{esc(values)}{cite}。</p>")
+        if len(years) >= 2:
+            show_figure(benchmark_chart(rows, f"{names.get(sid, sid)}：国内比较", "%"))
+    notes = []
+    if left_out:
+        notes.append("未作比较：" + "；".join(left_out) + "。")
+    notes.append("比较仅限同一概念、同一单位、同一年份的比率指标；对标数据多来自各地统计公报和政府工作报告的转载，"
+                 "口径可能不完全一致，仅供参考。国际标杆城市对标资料尚未收集。")
+    show(para("".join(notes), cls="note"))
+
+
+# -- 存在问题及原因、对策建议 ------------------------------------------------------------------------
+
+def issues(ctx: PlanContext) -> None:
+    """存在问题及原因: targets behind or missed, with their explanation; targets that cannot be
+    judged, with why; problems the departments entered; the document's challenges as causes."""
+    if ctx.is_working_paper:
+        return
+    ev = ctx.evaluations
+    parts = [heading(ctx.section("存在问题及原因"))]
+    flagged = ev[ev["progress"].isin(summary.LAGGING) | ev["outlook"].isin(["unlikely"])]
+    if len(flagged):
+        parts.append(heading("进度滞后或难以按期实现的指标", 3))
+        parts.append("<ul>" + "".join(f"<li>{esc(r.name)}：{esc(r.explanation_zh)}</li>"
+                                      for r in flagged.itertuples()) + "</ul>")
+    else:
+        judged = summary.judged(ev)
+        parts.append(para(f"可判断的{len(judged)}项指标中，没有滞后于预期或未完成的指标。" if len(judged) else
+                          "尚无可判断的指标。"))
+    rest = summary.unjudged(ev)
+    if len(rest):
+        parts.append(heading("无法判断的指标及原因", 3))
+        items = []
+        for r in rest.itertuples():
+            reason = getattr(r, "unjudged_reason", None)
+            if not isinstance(reason, str) or not reason:
+                reason = ("截至评估时点尚无公开数据，责任部门也未报送" if r.progress == "no_data"
+                          else "定性指标或需评估材料支撑，责任部门尚未填报")
+            items.append(f"<li>{esc(r.name)}：{esc(reason)}。</li>")
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    breaks = ev[ev["data_note"].notna()]
+    if len(breaks):
+        parts.append(heading("统计口径变化", 3))
+        parts.append("<ul>" + "".join(f"<li>{esc(r.name)}：{esc(r.data_note)}。</li>" for r in breaks.itertuples())
+                     + "</ul>")
+    problems = ctx.frames["assessments"]
+    problems = problems[(problems["plan_id"] == ctx.plan_id) & problems["problems"].notna()]
+    if len(problems):
+        parts.append(heading("责任部门反映的问题", 3))
+        parts.append("<ul>" + "".join(f"<li>{esc(r.department)}：{esc(r.problems)}</li>"
+                                      for r in problems.itertuples()) + "</ul>")
+    if (ctx.passages["kind"] == "challenge").any():
+        parts.append(para("深层次原因和面临的挑战，见“发展环境”部分所引规划文件的分析。"))
+    show("".join(parts))
+
+
+def _organiser(ctx: PlanContext) -> str:
+    """Who answers for data no department is named for: the evaluation's lead, else the body
+    that issued the evaluation's document."""
+    if ctx.setting is None:
+        return "责任部门"
+    if isinstance(ctx.setting["lead_department"], str):
+        return str(ctx.setting["lead_department"])
+    file = split(ctx.setting["source"])[0].split("：")[0] if split(ctx.setting["source"]) else ""
+    docs = ctx.frames["documents"].set_index("file")
+    return str(docs.loc[file, "issuer"]) if file in docs.index else "责任部门"
+
+
+def suggestions(ctx: PlanContext) -> None:
+    """对策建议: who supplies which data by when; where a lag calls for more effort; where a target
+    should be reviewed (reached early, or no longer measurable); what the departments proposed."""
+    if ctx.is_working_paper:
+        return
+    ev = ctx.evaluations
+    resp = ctx.frames["responsibilities"]
+    due = _first_due(ctx)
+    items = []
+    for r in summary.unjudged(ev).itertuples():
+        owners = "、".join(resp[(resp["plan_id"] == r.plan_id) & (resp["item_id"] == r.indicator_id)].sort_values(
+            "position")["department"])
+        owners = owners or _organiser(ctx)
+        what = "数据及口径说明" if r.progress == "no_data" else "评估材料"
+        when = f"，{due}" if due != "—" else ""
+        items.append(f"补齐{r.name}：由{owners}报送截至评估时点的{what}{when}。")
+    for r in ev[ev["progress"].isin(summary.LAGGING)].itertuples():
+        items.append(f"{r.name}进度滞后，建议责任部门分析原因，加大推进力度，在后续年度补足差距。")
+    early = ev[ev["progress"].isin(["met_early"])]
+    if len(early):
+        items.append(f"{summary.names(early)}已提前实现目标，建议在规划调整时研究适当提高目标值。")
+    broken = ev[ev["data_note"].notna()]
+    if len(broken):
+        items.append(f"{summary.names(broken)}的统计口径在规划期内发生变化，建议调整考核口径或以替代指标评估，"
+                     "并在下一规划中明确统计来源。")
+    proposals = ctx.frames["assessments"]
+    proposals = proposals[(proposals["plan_id"] == ctx.plan_id) & proposals["next_steps"].notna()]
+    items += [f"{r.department}提出：{r.next_steps}" for r in proposals.itertuples()]
+    if not items:
+        items.append("保持现有推进力度，按年度跟踪监测各项指标。")
+    show(heading(ctx.section("对策建议")) + "<ol>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ol>")
+
+
+# -- 附录 ---------------------------------------------------------------------------------------
+
 def appendix(ctx: PlanContext) -> None:
-    """附录: indicator definitions, every source cited, the method in brief."""
+    """附录: (一) indicator definitions, (二) every source cited, by note number, (三) the method,
+    stated in plain words (the probabilities and intervals are defined here, not in sentences)."""
     parts = [heading("附录")]
+    n = 0
     ind = ctx.frames["indicators"]
     ind = ind[ind["plan_id"] == ctx.plan_id]
     defined = ind[ind["definition"].notna()]
+    sub = "一二三四"
     if len(defined):
-        parts.append(heading("（一）指标说明", 3))
+        parts.append(heading(f"（{sub[n]}）指标说明", 3))
+        n += 1
         parts.append(table(["指标", "说明"], [[r.name, r.definition] for r in defined.itertuples()], cls="data"))
-    parts.append(heading("（二）资料来源", 3))
-    sources = sorted({s for cell in ind["source"] for s in cell.split("；")})
-    obs = ctx.frames["observations"]
-    used = obs[obs["series_id"].isin(ind["indicator_id"]) & (obs["region"] == ctx.region)]
-    sources += sorted({f"{r.source}{'（转载）' if r.is_reprint else ''}" for r in used.itertuples()} - set(sources))
-    parts.append(items(sources) if sources else para("无。"))
-    parts.append(heading("（三）评估方法", 3))
-    parts.append(para("进度判断：累计类指标以累计完成量占目标的比例对照时间进度；年度类指标逐年对照年度目标；"
-                      "水平类指标以现值对照基期值至目标值的线性路径。完成度与时间进度之比不低于1.05为“快于预期”，"
-                      "0.95至1.05为“基本符合预期”，低于0.95为“滞后于预期”；已达到目标为“提前实现”。"
-                      "规划期末：达到目标105%及以上为“超额完成”，达到目标为“完成”，95%以上为“基本完成”。"))
-    parts.append(para("趋势判断：按年度数据外推至目标年份，给出80%区间与实现目标的概率（t分布）；"
-                      "概率不低于80%为“可如期实现”，50%至80%为“基本可以实现”，低于50%为“可能难以实现”；"
-                      "数据点少于2个为“难以判断”。详见项目文档 docs/methodology.md。"))
+    if ctx.is_working_paper:
+        ms = _milestones(ctx)
+        if len(ms):
+            parts.append(heading(f"（{sub[n]}）评估进度安排", 3))
+            n += 1
+            parts.append(table(["阶段", "时限", "工作内容"], [[m.stage, _due(m, ms), m.deliverable]
+                                                         for m in ms.itertuples()], cls="data"))
+    else:
+        for s in split(ctx.setting["source"]) if ctx.setting is not None else []:
+            ctx.notes.number(s)
+    parts.append(heading(f"（{sub[n]}）资料来源", 3))
+    n += 1
+    parts.append(ctx.notes.html() if ctx.notes.order else para("无。"))
+    if not ctx.is_working_paper:
+        parts.append(heading(f"（{sub[n]}）评估方法", 3))
+        parts.append(para(METHOD))
+        parts.append(para(OUTLOOK_METHOD))
     show("".join(parts))
 
 
+def _due(m: object, ms: pd.DataFrame) -> str:
+    if not pd.isna(m.due):
+        return f"{_date(m.due)}前"
+    years = ms["due"].dropna().dt.year
+    return f"{int(years.iloc[0])}年{m.due_text}" if len(years) else str(m.due_text)
+
+
+METHOD = ("进度判断：累计类指标以累计完成量占目标的比例对照序时进度；年度类指标逐年对照年度目标；水平类指标以现值对照"
+          "基期值至目标值的路径。完成度达到序时进度1.05倍及以上为“快于预期”，0.95至1.05倍为“基本符合预期”，低于0.95倍为"
+          "“滞后于预期”；已达到目标为“提前实现”。规划期末：达到目标105%及以上为“超额完成”，达到目标为“完成”，95%以上为"
+          "“基本完成”。截至评估时点没有数据的指标记为“数据暂缺”，定性指标未报送材料的记为“待填报”，两者均不计入判断。")
+OUTLOOK_METHOD = ("趋势判断：按各年数据推算至目标年份，并给出有八成把握的数值范围（表中括号内）。按现有趋势实现目标的可能性"
+                  "在八成及以上的为“可如期实现”，五成至八成的为“基本可以实现”，不足五成的为“可能难以实现”；"
+                  "数据点过少的为“难以判断”。")
+
+
 def _has(value: object) -> bool:
-    return isinstance(value, (int, float)) and not math.isnan(float(value))
+    """A number is there (numpy and pandas scalars included; NaN and NA are not)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(float(value))

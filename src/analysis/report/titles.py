@@ -1,0 +1,16 @@
+"""Report titles: one rule for the cover, the batch plan and the index, so they always agree."""
+
+from __future__ import annotations
+
+KINDS = {"中期评估": "实施情况中期评估", "期末评估": "实施情况总结评估", "基期评估": "目标可行性评估"}
+
+
+def kind_zh(evaluation_type: str, working_paper: bool = False) -> str:
+    """'实施情况中期评估报告', '目标可行性评估报告', or '实施情况中期评估工作底稿'."""
+    kind = KINDS.get(evaluation_type, f"实施情况{evaluation_type}")
+    return kind + ("工作底稿" if working_paper else "报告")
+
+
+def plan_report_title(plan_title: str, evaluation_type: str, region: str, working_paper: bool) -> str:
+    """The title the cover prints: 《plan》 + kind + （region）."""
+    return f"{plan_title}{kind_zh(evaluation_type, working_paper)}（{region}）"

@@ -1,0 +1,70 @@
+"""Survey results and third-party assessments: entered in the workbook, read by the build with
+every bad cell named, and shown in the plan's report (never as a judgement)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from analysis import datasets
+from analysis.build import build
+from analysis.evaluate import evaluate
+from analysis.raw.errors import RawDataError
+from analysis.raw.surveys import SURVEYS_SHEET
+from analysis.workbooks import write_templates
+
+from .conftest import SMALL_RAW
+
+
+def _filled(tmp_path: Path, small_build, cells: dict[str, object]) -> Path:
+    _, processed = small_build
+    raw = tmp_path / "raw"
+    shutil.copytree(SMALL_RAW, raw)
+    (raw / "entries").mkdir()
+    path = write_templates(processed, tmp_path / "templates", last_year=2025)[0]
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SURVEYS_SHEET]
+    header = {c.value: c.column for c in ws[1]}
+    for label, value in cells.items():
+        ws.cell(row=2, column=header[label]).value = value
+    wb.save(raw / "entries" / path.name)
+    return raw
+
+
+GOOD = {"类型": "群众满意度调查", "主要结论": "受访群众对就业服务总体满意度为92.1%", "实施单位": "示例区统计调查队",
+        "样本": "1200户", "时间": "2026-03", "报告名称": "示例区就业服务满意度调查报告"}
+
+
+def test_a_filled_survey_reaches_the_report(small_build, tmp_path: Path, monkeypatch):
+    raw = _filled(tmp_path, small_build, GOOD)
+    out = tmp_path / "processed"
+    result = build(raw, out)
+    surveys = result.frames["surveys"]
+    assert len(surveys) == 1 and surveys["sample"].iloc[0] == "1200户"
+    assert surveys["conducted_on"].iloc[0].strftime("%Y-%m") == "2026-03"
+    datasets.write("evaluations", evaluate(result.frames), out)
+
+    from analysis import report
+    from analysis.report import plan
+
+    shown: list[str] = []
+    monkeypatch.setattr(plan, "show", shown.append)
+    monkeypatch.setattr(plan, "show_figure", lambda fig: None)
+    plan.overview(report.plan_context("example-15", "示例区", "", str(out)))
+    page = "".join(shown)
+    assert "受访群众对就业服务总体满意度为92.1%" in page and "示例区统计调查队" in page and "2026年3月" in page
+
+
+@pytest.mark.parametrize("label, typed, expected", [
+    ("类型", "问卷", "one of"), ("时间", "三月", "a date"), ("实施单位", None, "the text as the report states it")])
+def test_each_bad_survey_cell_is_one_problem_naming_where_it_is(small_build, tmp_path: Path, label, typed, expected):
+    raw = _filled(tmp_path, small_build, {**GOOD, label: typed})
+    with pytest.raises(RawDataError) as caught:
+        build(raw, tmp_path / "processed")
+    problems = caught.value.problems
+    assert len(problems) == 1
+    p = problems[0]
+    assert (p.sheet, p.row, p.column) == (SURVEYS_SHEET, 2, label) and expected in p.expected
