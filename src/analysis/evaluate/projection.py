@@ -31,7 +31,7 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy import special
 
 from analysis.evaluate import methods as mth
-from analysis.evaluate.calibration import LEVELS, Lookup, scale, shipped_lookup
+from analysis.evaluate.calibration import HORIZONS, LEVELS, Lookup, scale, shipped_lookup
 from analysis.evaluate.history import WINDOW, YearlyWindow, yearly_window
 
 __all__ = ["project", "project_window"]
@@ -181,7 +181,6 @@ class _Cells:
     distinct cells are looped over, each with all its rows at once."""
 
     def __init__(self, lk: Lookup, kind: np.ndarray, w: np.ndarray, h: np.ndarray) -> None:
-        from analysis.evaluate.calibration import HORIZONS  # noqa: PLC0415
         hc = np.clip(h, 1, HORIZONS)
         wc = np.clip(w, 2, WINDOW)
         self.rows = lk.quantiles[kind, wc, hc]                 # only for the two interval ends below
@@ -231,7 +230,6 @@ def _every_year(F: np.ndarray, s: np.ndarray, lk: Lookup, w: np.ndarray, h: np.n
     ρ → 0: the product)."""
     m, H = F.shape
     # the years' own chances first: a year all but sure to fail settles the row (P(all) ≤ the worst year's)
-    from analysis.evaluate.calibration import HORIZONS  # noqa: PLC0415
     cells = _Cells(lk, np.zeros(m, np.int64), w, np.ones(m, np.int64))     # horizon 1; later ones shifted
     last = min(int(h.max()), H)
     P = np.ones((m, last))
