@@ -194,6 +194,17 @@ class _Cells:
         self.cuts = np.flatnonzero(np.diff(keys)) + 1
         self.groups = np.split(self.order, self.cuts) if len(keys) else []
 
+    def subset(self, at: np.ndarray) -> _Cells:
+        """The same cells for the rows ``at`` only."""
+        sub = object.__new__(_Cells)
+        sub.table, sub.key = self.table, self.key[at]
+        sub.rows, sub.widen = self.rows[at], self.widen[at]
+        sub.order = np.argsort(sub.key, kind="stable")
+        keys = sub.key[sub.order]
+        sub.cuts = np.flatnonzero(np.diff(keys)) + 1
+        sub.groups = np.split(sub.order, sub.cuts) if len(keys) else []
+        return sub
+
     def level(self, j: int) -> np.ndarray:
         return self.rows[:, j]
 
@@ -216,8 +227,11 @@ def _prob(q: np.ndarray, unit: np.ndarray, cells: _Cells, T: np.ndarray, side: n
     u = np.where(degenerate, 1.0, unit)
     below = cells.cdf((T - q) / u, shift)                              # P(outcome ≤ T)
     band = np.zeros(len(q))
-    if (side == BAND).any():
-        band = cells.cdf((T + 0.05 * np.abs(T) - q) / u, shift) - cells.cdf((T - 0.05 * np.abs(T) - q) / u, shift)
+    b = np.flatnonzero(side == BAND)
+    if len(b):
+        sub = cells.subset(b)
+        half = 0.05 * np.abs(T[b])
+        band[b] = sub.cdf((T[b] + half - q[b]) / u[b], shift) - sub.cdf((T[b] - half - q[b]) / u[b], shift)
     exact = np.select([side == FLOOR, side == BAND], [q >= T, np.abs(q - T) <= 0.05 * np.abs(T)], default=q <= T)
     p = np.select([side == FLOOR, side == BAND], [1 - below, band], default=below)
     return np.where(degenerate & ~np.isnan(q), exact.astype(float), np.clip(p, P_FLOOR, P_CEIL))
@@ -267,8 +281,12 @@ def _meets_matrix(Y: np.ndarray, T: np.ndarray, comparator: np.ndarray) -> np.nd
     """Whether each value meets its row's target (comparator codes; ≈ means within ±5%)."""
     T = T[:, None]
     c = comparator[:, None]
-    return np.select([c == 0, c == 1, c == 2, c == 3, c == 4, c == 5],
-                     [Y >= T, Y > T, Y <= T, Y < T, Y == T, np.abs(Y - T) <= 0.05 * np.abs(T)], default=False)
+    out = np.where(_SIDE[c] == FLOOR, np.where(c == 1, Y > T, Y >= T), np.where(c == 3, Y < T, Y <= T))
+    odd = np.flatnonzero(np.isin(comparator, [4, 5, -1]))          # =, ≈, none: rare
+    if len(odd):
+        Yo, To, co = Y[odd], T[odd], c[odd]
+        out[odd] = np.select([co == 4, co == 5], [Yo == To, np.abs(Yo - To) <= 0.05 * np.abs(To)], default=False)
+    return out
 
 
 def _meets(value: pd.Series, T: pd.Series, comparator: pd.Series) -> pd.Series:
