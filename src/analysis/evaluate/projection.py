@@ -170,6 +170,10 @@ def _projected(Y: np.ndarray, L: np.ndarray, cum: np.ndarray, ann: np.ndarray, w
     unit = s * cells.widen
     low, high = q + unit * cells.level(LOW), q + unit * cells.level(HIGH)
     p = _prob(q, unit, cells, T, side)
+    # a series that never went below zero does not go below zero, and a total of such flows
+    # never falls: the interval (and the point) are cut there, which no outcome can cross
+    floor = np.where(np.nanmin(Y, axis=1) >= 0, np.where(cum, so_far, 0.0), -np.inf)
+    q, low, high = np.fmax(q, floor), np.fmax(low, floor), np.fmax(high, floor)
     many = ann & (h >= 2)
     if many.any():
         p[many] = _every_year(F[many], s[many], lk, w[many], h[many], T[many], side[many])
