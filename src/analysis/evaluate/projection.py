@@ -187,10 +187,10 @@ class _Cells:
     def __init__(self, lk: Lookup, kind: np.ndarray, w: np.ndarray, h: np.ndarray) -> None:
         hc = np.clip(h, 1, HORIZONS)
         wc = np.clip(w, 2, WINDOW)
-        self.rows = lk.quantiles[kind, wc, hc]                 # only for the two interval ends below
         self.table = lk.quantiles.reshape(-1, lk.quantiles.shape[-1])
         shape = lk.quantiles.shape[:3]
         self.key = np.ravel_multi_index((kind, wc, hc), shape)
+        self.rows = self.table[:, [LOW, HIGH]][self.key]     # the interval's two ends only
         past = np.maximum(h, 1) / HORIZONS
         self.widen = np.where(h > HORIZONS, np.where(kind == 1, past**1.5, past), 1.0)
         self.order = np.argsort(self.key, kind="stable")
@@ -210,7 +210,7 @@ class _Cells:
         return sub
 
     def level(self, j: int) -> np.ndarray:
-        return self.rows[:, j]
+        return self.rows[:, (LOW, HIGH).index(j)]
 
     def cdf(self, z: np.ndarray, shift: int = 0) -> np.ndarray:
         """P(scaled error ≤ z) per row (linear between levels; tails not claimed); ``shift``
@@ -277,8 +277,14 @@ def _copula(P: np.ndarray, h: np.ndarray, rho: np.ndarray) -> np.ndarray:
         live = np.flatnonzero(h > k)
         thr = special.ndtri(1 - np.clip(P[live, k], P_FLOOR, P_CEIL))[:, None]   # hold ⇔ normal score ≥ thr
         z = ((a[live] * nodes - thr) / b[live]).astype(np.float32)
-        prod[live] *= special.ndtr(z)
+        prod[live] *= _phi(z)
     return np.clip(prod.astype(np.float64) @ _WEIGHTS, P_FLOOR, P_CEIL)
+
+
+def _phi(z: np.ndarray) -> np.ndarray:
+    """The normal distribution function by its tanh form (error below 2·10⁻⁴, five times
+    faster than the exact one; the copula's factors need no more)."""
+    return 0.5 * (1 + np.tanh(np.float32(0.7978846) * (z + np.float32(0.044715) * z * z * z)))
 
 
 def _meets_matrix(Y: np.ndarray, T: np.ndarray, comparator: np.ndarray) -> np.ndarray:
