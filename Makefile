@@ -50,7 +50,7 @@ gaps: data ## Count sourced indicator-years and rewrite the coverage table in do
 calibrate: $(INSTALLED) ## Recompute the projection error table shipped in the package (M1 + Tourism yearly)
 	$(PY) -m analysis calibrate
 
-backtest: $(INSTALLED) ## Judge past plans at mid-term against their outcome; table in docs/methodology.md
+backtest: $(INSTALLED) ## Past plans at mid-term, M1/Tourism cross-validated: tables in docs/methodology.md, bench/results/backtest.json
 	$(PY) -m analysis backtest
 
 bench: data evaluate ## Benchmarks: engine on 10k/100k/1M synthetic series, reports vs papermill CLI (bench/results/)

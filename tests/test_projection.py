@@ -270,3 +270,15 @@ def test_two_runs_give_byte_identical_projections():
     first.to_parquet(a)
     second.to_parquet(b)
     assert a.getvalue() == b.getvalue()
+
+
+def test_a_non_negative_series_is_not_projected_below_zero_nor_its_total_below_the_total_so_far():
+    lk = uniform_lookup()
+    # falling fast: drift 14 → 2 → −10 …; scale 12, so the uniform error reaches ±9.6 around it
+    level = run([[38, 26, 14]], "level", ">=", 1, 2025, lk).iloc[0]
+    assert level["projected_value"] == 0 and level["projected_low"] == 0
+    cum = run([[38, 26, 14]], "cumulative", ">=", 100, 2025, lk, so_far=40, so_far_end=2022).iloc[0]
+    assert cum["projected_low"] >= 40 and cum["projected_value"] >= 40
+    # a series that has been negative keeps its full interval
+    free = run([[-2, -14, -26]], "level", ">=", 1, 2025, lk).iloc[0]
+    assert free["projected_value"] == pytest.approx(-62) and free["projected_low"] < free["projected_value"]

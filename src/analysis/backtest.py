@@ -607,6 +607,8 @@ def score_projections(panel: list[np.ndarray], lookup: Lookup, windows: tuple[in
         for kind in ("level", "cumulative"):
             actual_all = np.cumsum(cases.future, axis=1) if kind == "cumulative" else cases.future
             drift_all = mth.forecast("drift", cases.Y, horizons, kind == "cumulative")
+            # the engine never goes below zero for a series that never did: nor does the benchmark here
+            drift_all = np.where((np.nanmin(cases.Y, axis=1) >= 0)[:, None], np.fmax(drift_all, 0.0), drift_all)
             k, c = _codes(n, kind)
             for h in range(1, horizons + 1):
                 out = project_window(win, k, c, np.full(n, np.nan), np.full(n, _ORIGIN + h), np.full(n, _ORIGIN + 1),
