@@ -15,7 +15,7 @@ import pytest
 
 from analysis import bench, datasets
 from analysis.cn_numbers import COUNT_UNITS
-from analysis.evaluate import evaluate, judge, series, summary_zh
+from analysis.evaluate import evaluate, judge, series
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.explain import explanations, fixed, fmt, fmt_all, pct_all
 
@@ -295,18 +295,6 @@ def test_real_cases(real_build):
     assert (with_interval["projected_low"] <= with_interval["projected_value"]).all()
     assert (with_interval["projected_value"] <= with_interval["projected_high"]).all()
     datasets.conform("evaluations", ev.reset_index())
-
-
-def test_summary_in_the_words_of_published_reviews():
-    world = frames([{"id": "a", "kind": "cumulative", "value": 100, "attribute": "约束性"},
-                    {"id": "b", "kind": "level", "value": 20, "attribute": "预期性"},
-                    {"id": "c", "kind": "annual", "value": 50, "attribute": "预期性"}],
-                   yearly("a", {2021: 50, 2022: 60}) + yearly("b", {2020: 10, 2021: 10.5, 2022: 11})
-                   + yearly("c", {2021: 55, 2022: 56}))
-    text = summary_zh(evaluate(world))
-    assert text.startswith("3项主要指标中，2项基本符合或快于预期，其中1项提前实现，1项滞后于预期")
-    assert "1项约束性指标中" in text and "2项预期性指标中" in text
-    assert "0项" not in text and math.isfinite(len(text))
 
 
 # -- the engine is vectorised: the same sentences and numbers as the per-row code it replaced ----------

@@ -71,3 +71,18 @@ def test_nothing_changed_means_the_same_fingerprints(real_build):
     jobs = batch_plan(frames, str(processed))
     assert input_fingerprints(jobs, processed) == input_fingerprints(jobs, processed)
     assert len(set(input_fingerprints(jobs, processed).values())) == len(jobs)   # no two reports share one
+
+
+def test_a_cited_national_figure_is_in_the_scope_of_the_report_that_cites_it(real_build):
+    from analysis.publish.inputs import rows_in_scope, scope_of
+
+    result, processed = real_build
+    frames = {n: datasets.read(n, processed) for n in datasets.DATASETS}
+    evidence = frames["evidence"]
+    cited = evidence.merge(frames["observations"][["series_id", "region"]], on="series_id")
+    outside = cited[~cited["region"].isin(frames["evaluation_settings"]["region"])]
+    assert len(outside), "the data hold evidence from a region no plan is evaluated for"
+    plan_id, series_id = outside.iloc[0][["plan_id", "series_id"]]
+    job = next(j for j in batch_plan(frames, str(processed)) if j.parameters.get("plan_id") == plan_id)
+    mask = rows_in_scope(frames["observations"], scope_of(job, frames))
+    assert mask[(frames["observations"]["series_id"] == series_id).to_numpy()].all()

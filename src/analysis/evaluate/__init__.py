@@ -27,7 +27,7 @@ from analysis.evaluate.judgement import (OUTLOOK, PROGRESS, feasibility_ratio, m
 from analysis.evaluate.projection import project
 from analysis.evaluate.series import join_per_row, row_facts
 
-__all__ = ["evaluate", "judge", "summary_zh"]
+__all__ = ["evaluate", "judge"]
 
 OUTPUT_COLUMNS = [
     "plan_id", "region", "indicator_id", "evaluation_id", "as_of", "annual_cutoff", "monthly_cutoff",
@@ -182,40 +182,3 @@ def _method(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series
                                        pa.scalar("", pa.large_string()))
     return pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index)
 
-
-def summary_zh(evaluations: pd.DataFrame) -> str:
-    """The plan's summary in the style of published reviews:
-    "N项主要指标中，X项基本符合或快于预期，其中Y项提前实现；Z项滞后于预期。"
-    split by 约束性 / 预期性 where the plan states attributes. Counts of zero are left out."""
-    parts = [_summary_one(evaluations, "主要")]
-    for attr in ("约束性", "预期性"):
-        sub = evaluations[evaluations["attribute"] == attr]
-        if len(sub):
-            parts.append(_summary_one(sub, attr))
-    return "；".join(parts) + "。"
-
-
-def _summary_one(frame: pd.DataFrame, label: str) -> str:
-    p = frame["progress"]
-    n = lambda *codes: int(p.isin(codes).sum())  # noqa: E731
-    etype = frame["evaluation_type"]
-    if etype.eq(v.EVALUATION_TYPES[1]).all():
-        groups = [("完成", ("exceeded", "met"), ("超额完成", ("exceeded",))), ("基本完成", ("nearly_met",), None),
-                  ("未完成", ("missed",), None)]
-    elif etype.eq(v.EVALUATION_TYPES[2]).all():
-        groups = [("目标积极", ("ambitious",), None), ("与既往持平", ("in_line",), None), ("目标稳妥", ("prudent",), None)]
-    else:
-        groups = [("基本符合或快于预期", ("met_early", "ahead", "on_track", "below_ceiling"), ("提前实现", ("met_early",))),
-                  ("滞后于预期", ("behind", "above_ceiling"), None)]
-    pieces = []
-    counted: list[str] = []
-    for label_zh, codes, sub in groups:
-        counted += codes
-        if n(*codes):
-            piece = f"{n(*codes)}项{label_zh}"
-            if sub and n(*sub[1]):
-                piece += f"，其中{n(*sub[1])}项{sub[0]}"
-            pieces.append(piece)
-    rest = p[~p.isin(counted)].value_counts()
-    pieces += [f"{rest[code]}项{v.PROGRESS_ZH[code]}" for code in v.PROGRESS_ZH if code in rest.index]
-    return f"{len(frame)}项{label}指标中，" + "，".join(pieces)

@@ -12,7 +12,8 @@ fingerprint covers only the rows of each dataset that fall in that scope:
 Rows are in scope by the keys they carry, so a new dataset is covered without naming it here:
 
 - ``region``: in the scope's regions, or a benchmark row (``is_benchmark``: the comparison
-  regions a report draws on its 对标 charts);
+  regions a report draws on its 对标 charts), or a value of a series the scope's plans cite
+  (``evidence.series_id``, ``passages.series_ids``: a national figure beside a city plan);
 - ``plan_id``: in the scope's plans — except for observations (rows with a ``series_id``),
   where every value of the scope's regions counts whatever plan it came with: a report may
   use a figure of the previous plan (a new plan's base) or a published series as context;
@@ -44,10 +45,29 @@ class Scope:
     plans: frozenset[str]
     regions: frozenset[str]
     department: str | None = None
+    #: series the scope's plans cite from elsewhere (evidence, passages): national figures, say
+    series: frozenset[str] = frozenset()
+
+
+def _cited_series(frames: dict[str, pd.DataFrame], plans: set[str]) -> frozenset[str]:
+    """Series that the plans' evidence links and passages name, wherever their region."""
+    cited: set[str] = set()
+    for name, column in (("evidence", "series_id"), ("passages", "series_ids")):
+        frame = frames.get(name)
+        if frame is None or column not in frame.columns or "plan_id" not in frame.columns:
+            continue
+        for cell in frame.loc[frame["plan_id"].isin(list(plans)), column].dropna():
+            cited.update(x.strip() for x in str(cell).replace("；", ";").split(";") if x.strip())
+    return frozenset(cited)
 
 
 def scope_of(job: Job, frames: dict[str, pd.DataFrame]) -> Scope:
     """The scope of one report, read from its parameters and the data."""
+    scope = _scope_of(job, frames)
+    return Scope(scope.plans, scope.regions, scope.department, _cited_series(frames, set(scope.plans)))
+
+
+def _scope_of(job: Job, frames: dict[str, pd.DataFrame]) -> Scope:
     p = job.parameters
     settings = frames.get("evaluation_settings", pd.DataFrame(columns=["plan_id", "region"]))
     if job.kind == "department" and p.get("department"):
@@ -75,7 +95,8 @@ def rows_in_scope(frame: pd.DataFrame, scope: Scope) -> np.ndarray:
     if "region" in cols:
         benchmark = frame["is_benchmark"].to_numpy(dtype=bool, na_value=False) if "is_benchmark" in cols \
             else np.zeros(len(frame), dtype=bool)
-        keep &= _in(frame["region"], scope.regions) | benchmark
+        cited = _in(frame["series_id"], scope.series) if "series_id" in cols else np.zeros(len(frame), bool)
+        keep &= _in(frame["region"], scope.regions) | benchmark | cited
     if "plan_id" in cols and "series_id" not in cols:
         keep &= _in(frame["plan_id"], scope.plans)
     if scope.department and "department" in cols:
