@@ -88,6 +88,7 @@ class ReportHTMLExporter(HTMLExporter):
         config = super().default_config
         if self.lean:
             config.merge({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
+
         return config
 
     def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any):
@@ -115,11 +116,24 @@ class ReportPDFExporter(Exporter):
         return ".pdf"
 
     def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any):
-        page, resources = ReportHTMLExporter(lean=True).from_notebook_node(nb, resources, **kw)
+        page, resources = pdf_html_exporter().from_notebook_node(nb, resources, **kw)
         resources = dict(resources or {})
         resources["output_extension"] = ".pdf"
         pdf, resources["pdf_pages"] = html_to_pdf(page)
         return pdf, resources
+
+
+#: What the PDF's HTML shows of an output with several forms: a chart's PNG before its SVG.
+#: WeasyPrint draws an SVG path by path in Python (our charts draw glyphs as paths too): 40% of
+#: a report's PDF time in the profile. The same chart as a 200 dpi PNG is embedded as it is.
+PDF_DATA_PRIORITY = ["text/html", "text/markdown", "image/png", "image/svg+xml", "image/jpeg", "text/plain"]
+
+
+def pdf_html_exporter() -> ReportHTMLExporter:
+    """The lean HTML exporter for WeasyPrint: no lab stylesheet, charts as PNG."""
+    from traitlets.config import Config
+
+    return ReportHTMLExporter(lean=True, config=Config({"NbConvertBase": {"display_data_priority": PDF_DATA_PRIORITY}}))
 
 
 def html_to_pdf(page: str) -> tuple[bytes, int]:

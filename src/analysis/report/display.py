@@ -12,7 +12,8 @@ def setup() -> None:
 
     from analysis.style import apply_theme
 
-    set_matplotlib_formats("svg", "png")
+    # the PNG is what the PDF and the Word copy print: at print resolution, not the screen's
+    set_matplotlib_formats("svg", "png", dpi=200)
     apply_theme()
 
 
