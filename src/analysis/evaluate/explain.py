@@ -430,12 +430,16 @@ def explanations(out: pd.DataFrame) -> pd.Series:
 
     def annual_head(i: np.ndarray) -> Part:
         ceiling = c.mask("comparator", "<=", "<", "=")
-        worst = _cases(i, [(several & ceiling, lambda j: _cat("，规划期内最高为", c.fmt("judged_value", j))),
+        every_year = c.mask("progress", "ahead", "on_track", "exceeded", "met", "below_ceiling")
+        worst = _cases(i, [(several & every_year, "，均达到目标"),
+                           (several & ceiling, lambda j: _cat("，规划期内最高为", c.fmt("judged_value", j))),
                            (several, lambda j: _cat("，规划期内最低为", c.fmt("judged_value", j))), (true, "")])
         ytd = _cases(i, [(c.notna("ytd_value"), lambda j: _cat(
             "；", c.int(year_col, j, plus=1), "年1—", c.int("ytd_month", j), "月为", c.fmt("ytd_value", j),
             "，按往年同期占比应达到约", c.fmt("ytd_expected", j))), (true, "")])
-        return _cat(values(i, "latest"), worst, "，目标为", annual_bound(i), ytd)
+        target_text = _cases(i, [(several & every_year, lambda j: _cat("（", annual_bound(j), "）")),
+                                 (true, lambda j: _cat("，目标为", annual_bound(j)))])
+        return _cat(values(i, "latest"), worst, target_text, ytd)
 
     def level_base(i: np.ndarray) -> pa.Array:
         return _cases(i, [(c.notna("base_value"), lambda j: _cat("（基期", c.int("base_year", j), "年为",
