@@ -702,3 +702,25 @@ def test_a_multi_year_total_can_be_entered_as_such(small_raw_copy: Path, tmp_pat
     ev = evaluate(built.frames, "2029-12-31")
     row = ev[(ev["evaluation_id"] == "ex15-mid") & (ev["indicator_id"] == "skills_training")].iloc[0]
     assert row["latest_value"] == 23000 and row["latest_year"] == 2029
+
+
+def test_prefilled_and_key_cells_are_protected_and_input_cells_are_not(small, tmp_path: Path):
+    wb = _template(small, tmp_path / "templates", "example-15")
+    for ws in wb.worksheets:
+        assert ws.protection.sheet, f"{ws.title} is not protected"
+        assert ws.protection.password is None, "protection guards against slips: no password"
+    for title in (OBSERVATIONS_SHEET, ASSESSMENTS_SHEET, RISKS_SHEET):
+        ws = wb[title]
+        header = _header(ws)
+        records = _records(ws)
+        assert records, title
+        first = records[0]["_row"]
+        for label, col in header.items():
+            cell = ws.cell(row=first, column=col)
+            if cell.fill.fill_type == "solid":        # the grey of a pre-filled cell
+                assert cell.protection.locked, f"{title}: pre-filled {label} can be overwritten"
+            else:
+                assert not cell.protection.locked, f"{title}: {label} cannot be filled in"
+        spare = ws.cell(row=max(r["_row"] for r in records) + 1, column=1)
+        assert not spare.protection.locked, f"{title}: a spare row cannot be filled in"
+    assert not wb[OBSERVATIONS_SHEET].protection.autoFilter, "filtering stays allowed"

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -176,6 +176,7 @@ def template(frames: dict[str, pd.DataFrame], plan_id: str, *, last_year: int) -
 
     departments = list(frames["departments"]["department"])
     _write_readme(wb.active, frames, plan, departments, last_year)
+    _protect(wb.active)                              # instructions: nothing to fill in
 
     missing = missing_observations(frames, plan_id, last_year=last_year)
     obs_rows = [{"plan_id": plan_id, "indicator_id": r.indicator_id, "indicator_name": r.name,
@@ -304,8 +305,13 @@ def _write_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: li
             if col.as_text:
                 cell.number_format = "@"
             if col.prefilled and not _missing(value):
-                cell.fill = _PREFILLED_FILL
+                cell.fill = _PREFILLED_FILL          # grey, and locked by the sheet's protection
+            else:
+                cell.protection = _INPUT
     last_row = len(rows) + 1 + SPARE_ROWS
+    for i in range(len(rows) + 2, last_row + 1):     # spare rows: every cell is an entry
+        for j in range(1, len(columns) + 1):
+            ws.cell(row=i, column=j).protection = _INPUT
     for j, col in enumerate(columns, start=1):
         letter = get_column_letter(j)
         if col.as_text:
@@ -327,7 +333,25 @@ def _write_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: li
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 30
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 2)}"
+    _protect(ws)
     return ws
+
+
+#: Cells staff fill in: not locked when the sheet is protected.
+_INPUT = Protection(locked=False)
+
+
+def _protect(ws: Worksheet) -> None:
+    """Protect the sheet without a password: the header and the pre-filled 编号 cells cannot be
+    changed by accident (the reader matches rows by them), every other cell can; filtering,
+    sorting and resizing stay allowed. Anyone can lift it (审阅 → 撤消工作表保护): it guards
+    against slips, not against intent; the reader still checks every cell."""
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.formatCells = False
 
 
 def _list_validation(col: Column, choices: tuple[str, ...], ref: str, *, strict: bool) -> DataValidation:
