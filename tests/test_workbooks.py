@@ -724,3 +724,47 @@ def test_prefilled_and_key_cells_are_protected_and_input_cells_are_not(small, tm
         spare = ws.cell(row=max(r["_row"] for r in records) + 1, column=1)
         assert not spare.protection.locked, f"{title}: a spare row cannot be filled in"
     assert not wb[OBSERVATIONS_SHEET].protection.autoFilter, "filtering stays allowed"
+
+
+def test_every_assessment_field_reaches_the_report_and_the_brief_counts_it(small_raw_copy: Path, tmp_path: Path,
+                                                                           monkeypatch):
+    """成效经验 and 存在问题及原因 typed in a workbook appear in the plan report; the department's
+    task sheet counts the item as reported."""
+    from analysis import datasets
+    from analysis.build import build
+    from analysis.evaluate import evaluate
+    from analysis.report import department as dept_section
+    from analysis.report import plan as plan_section
+    from analysis.report.context import plan_context
+    from analysis.report.department import department_context
+
+    first = tmp_path / "first"
+    build(small_raw_copy, first)
+    wb = _template(first, tmp_path / "templates", "example-15")
+    tasks = wb[ASSESSMENTS_SHEET]
+    row = _row_of(tasks, item="t2-01")
+    resp = datasets.read("responsibilities", first)
+    department = resp[(resp["item_id"] == "t2-01") & (resp["position"] == 1)]["department"].iloc[0]   # its lead
+    _set(tasks, row, {"评估主体": "自评", "进展判断": "基本符合预期", "进展情况": "已帮扶一千三百人",
+                      "成效经验": "建立精准帮扶台账", "存在问题及原因": "基层经办人手不足", "下一步建议": "增配专职人员",
+                      "填报日期": "2026-06-30"})
+    (small_raw_copy / "entries").mkdir()
+    wb.save(small_raw_copy / "entries" / "example-15.xlsx")
+    processed = tmp_path / "second"
+    result = build(small_raw_copy, processed)
+    datasets.write("evaluations", evaluate(result.frames), processed)
+
+    shown: list[str] = []
+    for module in (plan_section, dept_section):
+        monkeypatch.setattr(module, "show", shown.append)
+    region = result.frames["plans"].set_index("plan_id").loc["example-15", "region"]
+    ctx = plan_context("example-15", region, data_dir=str(processed))
+    plan_section.tasks(ctx)
+    plan_section.issues(ctx)
+    report_text = "".join(shown)
+    for typed in ("已帮扶一千三百人", "建立精准帮扶台账", "基层经办人手不足"):
+        assert typed in report_text, typed
+    shown.clear()
+    dept_section.materials(department_context(department, data_dir=str(processed)))
+    brief = "".join(shown)
+    assert "1项已报送材料" in brief and "增配专职人员" in brief

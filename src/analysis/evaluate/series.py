@@ -451,6 +451,8 @@ def join_per_row(row: np.ndarray, texts: pd.Series | pa.Array, n: int, sep: str,
     The texts become one list per row (offsets from the row blocks) and Arrow joins every list
     in one call: nothing loops per row or per position."""
     texts = pa.array(texts, from_pandas=True) if not isinstance(texts, pa.Array) else texts
+    if isinstance(texts, pa.ChunkedArray):          # an Arrow-backed pandas column comes chunked
+        texts = texts.combine_chunks() if texts.num_chunks else pa.array([], pa.large_string())
     texts = pc.fill_null(texts.cast(pa.large_string()), "nan")
     g = _Blocks(row, n)
     offsets = pa.array(np.concatenate([[0], g.stop]).astype(np.int64), pa.int64())

@@ -401,7 +401,9 @@ def _items_table(ctx: PlanContext, plan_items: pd.DataFrame, assessed: pd.DataFr
         depts = resp[(resp["plan_id"] == it.plan_id) & (resp["item_id"] == it.item_id)].sort_values(
             "position")["department"].tolist()
         a = assessed[assessed["item_id"] == it.item_id]
-        status = "；".join(f"{x.department}（{x.assessor}）：{x.progress}" for x in a.itertuples())
+        status = "；".join(f"{x.department}（{x.assessor}）：{x.progress}"
+                          + (f"。{x.progress_detail}" if isinstance(x.progress_detail, str) and x.progress_detail else "")
+                          for x in a.itertuples())
         if not status:
             status = f"待{depts[0]}牵头填报" if depts else "待填报"
         rows.append([esc(it.item_type_zh), esc(it.text) + ctx.notes.cite(split(it.source)),
