@@ -12,7 +12,7 @@ def setup() -> None:
 
     from analysis.style import apply_theme
 
-    set_matplotlib_formats("svg", "png")
+    set_matplotlib_formats("svg", "png", dpi=200)
     apply_theme()
 
 
