@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -38,6 +38,8 @@ SANS = "Noto Sans CJK SC"      # 黑体-like
 LATIN = "Times New Roman"
 BODY_PT, TITLE_PT, H1_PT, H2_PT, TABLE_PT = 16, 22, 16, 16, 10.5
 PICTURE_WIDTH = Mm(150)
+#: Tables with this many columns or more go on landscape pages.
+WIDE_TABLE = 8
 
 
 def _fonts(run_or_style: Any, east_asia: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -213,25 +215,72 @@ class _Writer:
         if not rows:
             return
         width = max(len(r.findall("th")) + len(r.findall("td")) for r in rows)
+        texts = [[c.text_content().strip() for c in (r.findall("th") + r.findall("td"))] for r in rows]
+        size = TABLE_PT if width <= 6 else 9
+        wide = width >= WIDE_TABLE
+        if wide:   # a wide table on landscape pages, as official documents print a wide 附表
+            _new_section(self.doc, landscape=True)
         t = self.doc.add_table(rows=0, cols=width)
         t.style = "Table Grid"
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.autofit = False
+        widths = _column_widths(texts, width, size, usable=243.0 if wide else 156.0)
         for r in rows:
             cells = r.findall("th") + r.findall("td")
             row = t.add_row().cells
             header = bool(r.findall("th"))
             for i, c in enumerate(cells[:width]):
+                row[i].width = widths[i]
                 p = row[i].paragraphs[0]
-                p.paragraph_format.line_spacing = Pt(TABLE_PT * 1.5)
+                p.paragraph_format.line_spacing = Pt(size * 1.4)
                 p.paragraph_format.first_line_indent = Pt(0)
-                self.inline(p, c, TABLE_PT, header)
+                self.inline(p, c, size, header)
                 if header:
                     _shade(row[i], "D9E2F3")
+        for i, col in enumerate(t.columns):
+            col.width = widths[i]
         self.doc.add_paragraph()
+        if wide:
+            _new_section(self.doc, landscape=False)
 
     def picture(self, png: bytes) -> None:
         self.doc.add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
-        self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p = self.doc.paragraphs[-1]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        # the body's exact line spacing would clip the picture to one line's height
+        p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        p.paragraph_format.first_line_indent = Pt(0)
+
+
+def _new_section(doc: Document, landscape: bool) -> None:
+    """A new page in landscape or back in portrait, with the same margins and page numbers."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Mm(297), Mm(210)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    section.top_margin, section.bottom_margin = (Mm(28), Mm(26)) if landscape else (Mm(37), Mm(35))
+    section.left_margin, section.right_margin = (Mm(27), Mm(27)) if landscape else (Mm(28), Mm(26))
+
+
+def _column_widths(texts: list[list[str]], width: int, size: float = 9, usable: float = 156.0) -> list[Any]:
+    """Short columns (badges, numbers) as wide as their longest cell, so they never wrap; long
+    columns share what is left in proportion to their text. Word and LibreOffice otherwise give
+    every column the same width."""
+    # usable: mm of text width (portrait A4 minus GB/T 9704 margins 28 + 26 = 156)
+    per_char = size * 0.3528 * 1.05  # mm per CJK character
+    longest = [max((len(row[i]) for row in texts if i < len(row)), default=1) for i in range(width)]
+    fixed = {i: n * per_char + 2.6 for i, n in enumerate(longest) if n <= 9}
+    flexible = {i: min(n, 40) for i, n in enumerate(longest) if n > 9}
+    rest = usable - sum(fixed.values())
+    if flexible and rest < 25 * len(flexible):
+        scale = max(usable - 25 * len(flexible), 0) / max(sum(fixed.values()), 1)
+        fixed = {i: w * scale for i, w in fixed.items()}
+        rest = usable - sum(fixed.values())
+    elif not flexible:
+        scale = usable / sum(fixed.values())
+        fixed = {i: w * scale for i, w in fixed.items()}
+    total = sum(flexible.values()) or 1
+    return [Mm(fixed[i]) if i in fixed else Mm(rest * flexible[i] / total) for i in range(width)]
 
 
 def _shade(cell: Any, fill: str) -> None:

@@ -116,8 +116,12 @@ def title(ctx: DepartmentContext) -> None:
     facts = [("部门", ctx.department), ("涉及规划", _plan_names(ctx)), ("评估依据", basis or "—"),
              ("牵头事项", f"{len(lead)}项"), ("协同事项", f"{len(items) - len(lead)}项"),
              ("负责指标", f"{len(ctx.evaluations)}项"), ("材料报送时限", _deadline(ctx)), ("联系部门", contact)]
+    rows = []   # two facts a row: the sheet's first page holds the tasks, not the cover
+    for i in range(0, len(facts), 2):
+        (k1, v1), (k2, v2) = facts[i], facts[i + 1] if i + 1 < len(facts) else ("", "")
+        rows.append([k1, v1, k2, v2])
     show(f'<h1 class="title">{esc(ctx.department)}<br><span class="subtitle">规划评估任务单</span></h1>'
-         + table(["项目", "内容"], facts, cls="facts")
+         + table(["项目", "内容", "项目", "内容"], rows, cls="facts sheet")
          + para("责任部门按评估方案所列顺序，列首位者为牵头部门，其余为协同部门。牵头事项由本部门组织撰写评估材料，"
                 "协同事项向牵头部门提供本部门负责部分的材料。", cls="note"))
 
@@ -256,6 +260,9 @@ def schedule(ctx: DepartmentContext) -> None:
     """Deadlines with their year, then the sources cited in the sheet."""
     show(heading(ctx.section("时间安排")))
     ms = _milestones(ctx)
+    # the stages the department takes part in: those for every body (no one named), for 部门/单位, or for it
+    who = ms["responsible"].fillna("")
+    ms = ms[who.eq("") | who.str.contains("部门|单位") | who.str.contains(ctx.department, regex=False)]
     if len(ms):
         years = ms["due"].dropna().dt.year
         year = int(years.iloc[0]) if len(years) else None

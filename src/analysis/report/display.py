@@ -1,4 +1,4 @@
-"""Showing sections in a notebook: HTML as rich output, charts as SVG, then closed."""
+"""Showing sections in a notebook: HTML as rich output, charts as SVG (the HTML) and PNG (PDF, Word), then closed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 
 def setup() -> None:
-    """Charts as SVG (sharp in HTML and PDF) and PNG (the picture in the Word copy), the CJK theme."""
+    """Charts as SVG (sharp in the HTML) and 200 dpi PNG (what the PDF and the Word copy print), the CJK theme."""
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     from analysis.style import apply_theme

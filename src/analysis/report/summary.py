@@ -152,8 +152,9 @@ def outlook_sentence(ev: pd.DataFrame) -> str:
 
 
 def no_lag_statement(ev: pd.DataFrame) -> str | None:
-    """The clean bill of health, only when every target was judged and none lags."""
-    if ev.empty or len(unjudged(ev)):
+    """The clean bill of health, only when every target was judged (none 数据暂缺, 待填报 or
+    无法考核) and none lags."""
+    if ev.empty or len(unjudged(ev)) or ev["progress"].isin(["unassessable"]).any():
         return None
     if ev["progress"].isin(LAGGING).any() or ev["outlook"].isin(["unlikely"]).any():
         return None
