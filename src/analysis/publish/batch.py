@@ -62,7 +62,7 @@ def safe_path(root: Path, name: str) -> Path:
 
 def plan_jobs(frames: dict[str, pd.DataFrame], data_dir: str = "") -> list[Job]:
     """A plan report per evaluated (plan, region)."""
-    from analysis.report.titles import plan_report_title
+    from analysis.titles import plan_report_title
 
     plans = frames["plans"].set_index("plan_id")
     with_targets = set(frames["indicators"]["plan_id"])

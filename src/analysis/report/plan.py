@@ -23,7 +23,7 @@ from analysis.report.context import PlanContext
 from analysis.report.display import show, show_figure
 from analysis.report.html import badge, esc, heading, num, para, table
 from analysis.report.sources import observation_sources, split
-from analysis.report.titles import kind_zh
+from analysis.titles import kind_zh
 
 QUANT = ("annual", "cumulative", "level")
 

@@ -1,4 +1,7 @@
-"""Report titles: one rule for the cover, the batch plan and the index, so they always agree."""
+"""Report titles: one rule for the cover, the batch plan and the index, so they always agree.
+
+A module of its own, outside `analysis.report`: the batch plan needs the titles, and must not
+import the report stack (matplotlib, the engine) to decide that nothing needs rebuilding."""
 
 from __future__ import annotations
 
