@@ -107,7 +107,8 @@ def rows_in_scope(frame: pd.DataFrame, scope: Scope) -> np.ndarray:
 
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """One 64-bit hash per row (column names and order included), computed once per dataset."""
+    """One 64-bit hash per row of values, computed once per dataset (the column names are
+    hashed beside the rows, in ``data_fingerprints``)."""
     if frame.empty:
         return np.zeros(0, np.uint64)
     return pd.util.hash_pandas_object(frame, index=False).to_numpy()
