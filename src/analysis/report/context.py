@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -47,8 +47,27 @@ def evaluations_for(frames: dict[str, pd.DataFrame], data_dir: str | Path = "", 
     return _read_checked(stored, "evaluations").copy() if stored.exists() else evaluate(frames)
 
 
+class NumberedParts:
+    """What every kind of report numbers as it goes: its source notes ([1], [2] …, one per
+    source) and its section headings (一、二、…, in the order shown). Plan reports and task
+    sheets both mix it in; they call ``start_parts`` once their frames are set."""
+
+    frames: dict[str, pd.DataFrame]
+    notes: Notes
+    _sections: int
+
+    def start_parts(self) -> None:
+        self.notes = Notes(document_names(self.frames["documents"]))
+        self._sections = 0
+
+    def section(self, text: str) -> str:
+        """The next numbered section heading (一、二、…): numbers follow the sections shown."""
+        self._sections += 1
+        return f"{NUMERALS[self._sections - 1]}、{text}"
+
+
 @dataclass
-class PlanContext:
+class PlanContext(NumberedParts):
     """One plan evaluated for one region."""
 
     plan: pd.Series
@@ -56,16 +75,9 @@ class PlanContext:
     evaluations: pd.DataFrame
     frames: dict[str, pd.DataFrame]
     setting: pd.Series | None
-    notes: Notes = field(init=False)
-    _sections: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        self.notes = Notes(document_names(self.frames["documents"]))
-
-    def section(self, text: str) -> str:
-        """The next numbered section heading (一、二、…): numbers follow the sections shown."""
-        self._sections += 1
-        return f"{NUMERALS[self._sections - 1]}、{text}"
+        self.start_parts()
 
     @property
     def plan_id(self) -> str:

@@ -10,37 +10,30 @@ sentence, so the department marks its own part; the document does not split rows
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis.evaluate.explain import fmt
 from analysis.report import usage
-from analysis.report.context import evaluations_for, read_frames
+from analysis.report.context import NumberedParts, evaluations_for, read_frames
 from analysis.report.display import show
 from analysis.report.html import badge, esc, heading, num, para, table
-from analysis.report.sources import Notes, document_names, split
+from analysis.report.sources import split
 
 FIELDS = (("progress_detail", "进展情况"), ("achievements", "成效经验"), ("problems", "存在问题及原因"),
           ("next_steps", "下一步建议"))
-NUMERALS = "一二三四五六七八九十"
 
 
 @dataclass
-class DepartmentContext:
+class DepartmentContext(NumberedParts):
     department: str
     frames: dict[str, pd.DataFrame]
     evaluations: pd.DataFrame
     responsibilities: pd.DataFrame
-    notes: Notes = field(init=False)
-    _sections: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        self.notes = Notes(document_names(self.frames["documents"]))
-
-    def section(self, text: str) -> str:
-        self._sections += 1
-        return f"{NUMERALS[self._sections - 1]}、{text}"
+        self.start_parts()
 
     @property
     def plan_ids(self) -> list[str]:
