@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from analysis import datasets, paths, synthetic
@@ -16,7 +15,6 @@ from analysis.publish.batch import Job, batch_plan
 from analysis.publish.cluster import configured_scheduler, dask_executor
 from analysis.publish.runner import default_executor, run_batch
 
-from .conftest import FIXTURES
 
 
 def test_the_synthetic_panel_is_complete_marked_and_kept_out_of_data(tmp_path: Path):

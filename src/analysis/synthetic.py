@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from analysis import datasets, paths
@@ -117,10 +116,6 @@ def write(folder: Path, regions: int, seed: int = SEED, *, with_evaluations: boo
         f"SYNTHETIC data: {regions} made-up counties from seed {seed} (python -m analysis synthetic). "
         "Not real figures; for scale runs only.\n", encoding="utf-8")
     return folder
-
-
-def regions_of(frames: dict[str, pd.DataFrame]) -> np.ndarray:
-    return frames["evaluation_settings"]["region"].astype(str).unique()
 
 
 def main(argv: list[str] | None = None) -> int:
