@@ -29,32 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from analysis import paths
+from analysis.bench import _reset_peak, _status_kib
 
 RESULTS = paths.ROOT / "bench" / "results"
 
 
-def _vm_hwm_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _vm_rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _reset_peak() -> None:
-    import gc
-
-    gc.collect()
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
+def _vm_mib(field: str) -> float:
+    """VmHWM (peak) or VmRSS of this process, in MiB (runs in Dask workers too)."""
+    kib = _status_kib(field)
+    return kib / 1024 if kib is not None else float("nan")
 
 
 def report_batch(regions: int, workdir: Path) -> dict[str, Any]:
@@ -109,7 +92,7 @@ def _single_process(regions: int) -> dict[str, Any]:
     result = evaluate(engine_frames)
     seconds = time.perf_counter() - started
     digest = hashlib.sha256(datasets._csv_bytes(datasets.conform("evaluations", result))).hexdigest()
-    return {"series": len(result), "seconds": round(seconds, 2), "peak_rss_mib": round(_vm_hwm_mib(), 1),
+    return {"series": len(result), "seconds": round(seconds, 2), "peak_rss_mib": round(_vm_mib("VmHWM"), 1),
             "sha256": digest}
 
 
@@ -129,11 +112,11 @@ def engine(regions: int) -> dict[str, Any]:
 
         client = get_client()
         client.run(_reset_peak)
-        before = client.run(_vm_rss_mib)
+        before = client.run(_vm_mib, "VmRSS")
         started = time.perf_counter()
         result = evaluate_by_region(frames, npartitions=8, scheduler=client)
         seconds = time.perf_counter() - started
-        peaks = client.run(_vm_hwm_mib)
+        peaks = client.run(_vm_mib, "VmHWM")
     digest = hashlib.sha256(datasets._csv_bytes(datasets.conform("evaluations", result))).hexdigest()
     worker_peak = max(peaks.values())
     return {

@@ -61,14 +61,9 @@ class _WarmWorker:
     name = "plan-eval-warm"
 
     def setup(self, worker: Any) -> None:
-        os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-        import nbconvert  # noqa: F401
-        import papermill  # noqa: F401
+        from analysis.publish.runner import warm_imports
 
-        from analysis.publish import pdf_fonts
-
-        if not pdf_fonts.harfbuzz_subset():
-            pdf_fonts.quiet_fallback()
+        warm_imports()
 
     def teardown(self, worker: Any) -> None:
         from analysis.publish import kernels

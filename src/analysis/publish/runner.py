@@ -174,18 +174,27 @@ def _write_error_notebook(target: Path, exc: BaseException) -> None:
 
 # -- the batch ----------------------------------------------------------------------------------
 
-def _worker_init() -> None:
-    """Import the heavy libraries once per worker and start its warm kernel ahead of need."""
+def warm_imports() -> None:
+    """What any report worker (a pool process or a Dask worker) does once at start: import the
+    heavy libraries, and quieten WeasyPrint's per-font fallback line, which the batch has
+    already said once, when HarfBuzz-Subset is missing."""
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
-    import atexit
 
-    from analysis.publish import kernels, pdf_fonts
+    from analysis.publish import pdf_fonts
 
-    if not pdf_fonts.harfbuzz_subset():    # the batch has said so once; not once per font and report
+    if not pdf_fonts.harfbuzz_subset():
         pdf_fonts.quiet_fallback()
 
+
+def _worker_init() -> None:
+    """A pool process: warm imports, and its warm kernel started ahead of need."""
+    import atexit
+
+    from analysis.publish import kernels
+
+    warm_imports()
     kernels.acquire("python3")
     atexit.register(kernels.release_all)
 
