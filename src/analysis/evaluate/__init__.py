@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.asof import evaluation_rows, known_observations
@@ -174,11 +173,11 @@ def _method(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series
     base = np.where(baseline, 6, base)
     no_prob = out["prob_meet"].isna().to_numpy()
     proj = np.select([no_prob, cumulative, annual, level], [0, 1, 2, 3], default=0)
-    words = pa.array(["累计完成量÷目标，对照序时进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件完成情况",
-                      "填报的评估材料", "定性评估", "目标所需进度对照上一规划期实际进度"], pa.large_string())
-    tails = pa.array(["", "；预测：按年度增量外推，附80%区间", "；预测：按年度值外推，附各年达标的可能性",
-                      "；预测：按趋势外推，附80%区间"], pa.large_string())
-    text = pc.binary_join_element_wise(words.take(pa.array(base)), tails.take(pa.array(proj)),
-                                       pa.scalar("", pa.large_string()))
+    words = ["累计完成量÷目标，对照序时进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件完成情况",
+             "填报的评估材料", "定性评估", "目标所需进度对照上一规划期实际进度"]
+    tails = ["", "；预测：按年度增量外推，附80%区间", "；预测：按年度值外推，附各年达标的可能性", "；预测：按趋势外推，附80%区间"]
+    # every (basis, projection) phrase written once; each row takes its own
+    table = pa.array([w + t for w in words for t in tails], pa.large_string())
+    text = table.take(pa.array(base * len(tails) + proj))
     return pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index)
 

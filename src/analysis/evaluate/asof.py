@@ -42,7 +42,7 @@ def evaluation_rows(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp |
         settings["monthly_cutoff"] = stamp
     settings["monthly_cutoff"] = settings["monthly_cutoff"].fillna(settings["annual_cutoff"])
     settings["as_of"] = settings[["annual_cutoff", "monthly_cutoff"]].max(axis=1)
-    rows = settings.merge(frames["indicators"][TARGET_COLUMNS], on="plan_id", how="inner")
+    rows = _inner_join(settings, frames["indicators"][TARGET_COLUMNS], "plan_id")
     # plain floats: nullable integer columns would turn every ratio into a nullable array
     for col in ("seq", "target_year", "base_year", "period_start", "period_end", "target_value"):
         rows[col] = rows[col].astype("float64")
@@ -50,10 +50,33 @@ def evaluation_rows(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp |
     # The type follows the cut-off: at or after the plan's last year it is a final evaluation.
     data_year = rows["data_year"].to_numpy()
     with np.errstate(invalid="ignore"):
-        rows["evaluation_type"] = pd.Series(np.select(
-            [data_year < rows["period_start"].to_numpy(), data_year >= rows["period_end"].to_numpy()],
-            [EVALUATION_TYPES[2], EVALUATION_TYPES[1]], default=EVALUATION_TYPES[0]), index=rows.index, dtype="str")
+        kind = np.select([data_year < rows["period_start"].to_numpy(), data_year >= rows["period_end"].to_numpy()],
+                         [2, 1], default=0)
+    words = pa.array(EVALUATION_TYPES, pa.large_string()).take(pa.array(kind))
+    rows["evaluation_type"] = pd.Series(pa.chunked_array([words]).to_pandas().array, index=rows.index)
     return rows.reset_index(drop=True)
+
+
+def _inner_join(left: pd.DataFrame, right: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``left.merge(right, on=key, how="inner")``, row for row and in the same order (left's
+    rows in order, each with its matches in right's order), without hashing the million keys
+    of ``right`` twice; and when right is already in that order (targets listed plan by plan,
+    plans in the order of the settings), without copying its columns at all."""
+    codes, _ = pd.factorize(pd.concat([left[key], right[key]], ignore_index=True), use_na_sentinel=False)
+    lcode, rcode = codes[:len(left)], codes[len(left):]
+    n_codes = int(codes.max()) + 1 if len(codes) else 0
+    order = np.argsort(rcode, kind="stable")
+    per = np.bincount(rcode, minlength=n_codes)
+    start = np.cumsum(per) - per
+    count = per[lcode]
+    left_at = np.repeat(np.arange(len(left)), count)
+    run = np.arange(len(left_at)) - np.repeat(np.cumsum(count) - count, count)
+    right_at = order[np.repeat(start[lcode], count) + run]
+    right = right.drop(columns=[key])
+    same = len(right_at) == len(right) and bool((right_at == np.arange(len(right))).all())
+    joined_right = right.reset_index(drop=True) if same else right.take(right_at).reset_index(drop=True)
+    joined = pd.concat([left.take(left_at).reset_index(drop=True), joined_right], axis=1)
+    return joined
 
 
 def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
@@ -94,8 +117,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     pos, end, ptype, obs_key = pos[order], end[order], ptype[order], obs_key[order]
 
     # Each row takes the block of its series: rows in order, each block in (type, time, data) order
-    lo = np.searchsorted(obs_key, row_key, "left")
-    count = np.searchsorted(obs_key, row_key, "right") - lo
+    lo, count = _blocks(obs_key, row_key, len(indicators) * width + width)
     del obs_key
     small = np.int32 if max(len(observations), n) < 2**31 - 1 else np.int64
     row = np.repeat(np.arange(n, dtype=small), count)
@@ -123,6 +145,21 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
         codes, cats = _encode(observations[col])
         out[col] = pd.Categorical.from_codes(codes[obs], categories=cats)
     return out
+
+
+def _blocks(sorted_keys: np.ndarray, keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``keys`` starts in ``sorted_keys`` and how many times it is there.
+
+    Keys are small non-negative integers (codes), so one counting pass over the sorted keys
+    replaces two binary searches per key: the searches jump around memory that the count
+    reads once, in order.
+    """
+    if n_keys > 4 * (len(sorted_keys) + len(keys)) + 1024:       # sparse codes: search instead
+        lo = np.searchsorted(sorted_keys, keys, "left")
+        return lo, np.searchsorted(sorted_keys, keys, "right") - lo
+    per_key = np.bincount(sorted_keys, minlength=n_keys)
+    start = np.cumsum(per_key) - per_key
+    return start[keys], per_key[keys]
 
 
 _DAY = 86_400 * 10**9

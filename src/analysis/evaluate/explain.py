@@ -201,8 +201,11 @@ def _scatter(positions: list[np.ndarray], arrays: list[pa.Array], n: int) -> pa.
     order = np.concatenate(positions) if positions else np.zeros(0, np.int64)
     inverse = np.empty(n, np.int64)
     inverse[order] = np.arange(n)
-    merged = pa.concat_arrays(arrays) if arrays else pa.array([], _STR)
-    return merged.take(pa.array(inverse))
+    if not arrays:
+        return pa.array([], _STR)
+    # taken from the pieces as they are: concatenating them first would copy every string twice
+    taken = pa.chunked_array(arrays, type=_STR).take(pa.array(inverse))
+    return taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
 
 
 def _cases(i: np.ndarray, cases: list[tuple[np.ndarray, Builder | str]]) -> pa.Array:
