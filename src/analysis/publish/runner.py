@@ -113,7 +113,7 @@ def run_job(job: Job, root: Path, engine: str = "warm") -> Result:
     """
     import papermill
 
-    from analysis.publish.export import ReportHTMLExporter, ReportPDFExporter
+    from analysis.publish.export import ReportPDFExporter, html_exporter
     from analysis.publish.word import ReportDocxExporter
 
     started = time.perf_counter()
@@ -128,7 +128,7 @@ def run_job(job: Job, root: Path, engine: str = "warm") -> Result:
                                               kernel_name="python3", progress_bar=False, log_output=False,
                                               cwd=str(paths.ROOT))
         result.timings["execute"] = round(time.perf_counter() - started, 3)
-        body, _ = ReportHTMLExporter().from_notebook_node(executed)
+        body, _ = html_exporter().from_notebook_node(executed)
         result.timings["html"] = round(time.perf_counter() - started - result.timings["execute"], 3)
         pdf, pdf_resources = ReportPDFExporter().from_notebook_node(executed)
         result.timings["pdf"] = round(time.perf_counter() - started - sum(result.timings.values()), 3)
@@ -182,8 +182,10 @@ def warm_imports() -> None:
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
-    from analysis.publish import pdf_fonts
+    from analysis.publish import export, pdf_fonts
 
+    export.html_exporter()              # templates compiled once per worker, not once per report
+    export.pdf_html_exporter()
     if not pdf_fonts.harfbuzz_subset():
         pdf_fonts.quiet_fallback()
 
