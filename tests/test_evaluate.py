@@ -17,7 +17,7 @@ from analysis import bench, datasets
 from analysis.cn_numbers import COUNT_UNITS
 from analysis.evaluate import evaluate, judge, series
 from analysis.evaluate import vocabulary as v
-from analysis.evaluate.explain import explanations, fixed, fmt, fmt_all, pct_all
+from analysis.formatting import fixed, fmt, fmt_all, pct_all
 
 PLAN = "test-14"
 

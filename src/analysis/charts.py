@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.evaluate.explain import fmt
+from analysis.formatting import fmt
 from analysis.style import JUDGEMENT_COLOURS, PALETTE, apply_theme
 
 

@@ -11,25 +11,25 @@ bound shown as the bound; no file names or commands.
 ``explanations(out)`` writes every row's sentence at once. Rows are sorted into the cases of
 the sentence (pending, qualitative, feasibility, cumulative against schedule, …); each case
 is assembled column-wise for all of its rows — numbers formatted by array arithmetic
-(``fixed``, ``fmt_all``, ``pct_all``), pieces concatenated as whole string columns (pandas'
+(``analysis.formatting``), pieces concatenated as whole string columns (pandas'
 Arrow strings, through ``pyarrow.compute``) — and the cases are put back in row order. No
-Python code runs per row. ``fmt`` and ``pct`` format one value, for reports and charts, and
-give the same text as the column-wise versions.
+Python code runs per row.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.cn_numbers import COUNT_UNITS
+from analysis.formatting import STR as _STR
+from analysis.formatting import EMPTY as _EMPTY
+from analysis.formatting import fmt_arrow, pct_arrow, scatter, unit_classes
 
-__all__ = ["explanations", "fixed", "fmt", "fmt_all", "latest_display", "pct", "pct_all", "unjudged_reasons"]
+__all__ = ["explanations", "latest_display", "unjudged_reasons"]
 
 #: Progress codes measured against the schedule (序时进度).
 _PHRASE = ("ahead", "on_track", "behind")
@@ -40,146 +40,6 @@ _BOUND_ZH = {">=": "以上", "<=": "以内"}
 _OUTLOOK_LEVEL = {"likely": "有较大把握实现目标", "possible": "基本可以实现目标", "unlikely": "实现目标难度较大"}
 _OUTLOOK_ANNUAL = {"likely": "今后各年有较大把握达到目标", "possible": "今后各年基本可以达到目标",
                    "unlikely": "今后各年均达到目标难度较大"}
-
-
-# -- one value (reports, charts) --------------------------------------------------------------
-
-def fmt(value: float | None, unit: str | None) -> str:
-    """A value as a Chinese report writes it: 71.26万人次, 5.5%, 24.06亿元, 3600人."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    unit = unit or ""
-    if unit == "%":
-        return f"{_trim(value, 2)}%"
-    if unit in COUNT_UNITS or unit == "元":
-        if abs(value) >= 1e8:
-            return f"{_trim(value / 1e8, 2)}亿{unit}"
-        if abs(value) >= 1e4:
-            return f"{_trim(value / 1e4, 2)}万{unit}"
-        return f"{_trim(value, 1)}{unit}"
-    return f"{_trim(value, 2)}{unit}"
-
-
-def _trim(value: float, digits: int) -> str:
-    text = f"{value:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def pct(share: float | None) -> str:
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "—"
-    return f"{_trim(share * 100, 1)}%"
-
-
-# -- whole columns of numbers ---------------------------------------------------------------------
-
-_STR = pa.large_string()        # what pandas' "str" dtype holds
-_EMPTY = pa.scalar("", _STR)
-_SPLIT = 134217729.0            # 2**27 + 1, Veltkamp's splitter
-_EXACT = 2.0**53                # below this a double's integer part fits int64 with room to spare
-_WIDE = 2.0**63
-# fraction digits after trimming: index f for two digits (f = 0..99), 100 + f for one digit
-_FRACTIONS = pa.array([("." + f"{f:02d}".rstrip("0")) if f else "" for f in range(100)]
-                      + [f".{f}" if f else "" for f in range(10)], _STR)
-_SIGN = pa.array(["", "-"], _STR)
-
-
-def _scaled_round(x: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """round(x × c) half-to-even on the exact product, as int64, for finite |x| < 2**53 and c = 10 or 100.
-
-    This is the rounding ``format(x, ".2f")`` does (on the binary value, not the decimal one).
-    The integer part of x is scaled exactly; the product of the fractional part and c is split
-    into its rounded value and exact error (Dekker's two-product), and the error decides the
-    rare products that land exactly on a half.
-    """
-    whole = np.trunc(x)
-    frac = x - whole                                   # exact
-    p = frac * c
-    k = np.rint(p)
-    d = p - k
-    tie = np.flatnonzero(np.abs(d) == 0.5)             # rare: only these need the exact error
-    if len(tie):
-        f, cc, pp = frac[tie], c[tie], p[tie]
-        t = _SPLIT * f
-        hi = t - (t - f)
-        lo = f - hi
-        err = (hi * cc - pp) + lo * cc                 # frac × c == p + err exactly
-        k[tie] += ((d[tie] == 0.5) & (err > 0)).astype(np.float64) - ((d[tie] == -0.5) & (err < 0))
-    return whole.astype(np.int64) * c.astype(np.int64) + k.astype(np.int64)
-
-
-def fixed(values: np.ndarray, digits: int | np.ndarray) -> pa.Array:
-    """``f"{v:.{digits}f}"`` with trailing zeros and a bare point removed, for a whole array.
-
-    digits is 1 or 2 (per value or for all). Gives "nan", "inf" and "-inf" for those values,
-    like Python.
-    """
-    x = np.asarray(values, dtype=np.float64)
-    digits = np.broadcast_to(np.asarray(digits), x.shape)
-    c = np.where(digits == 1, 10.0, 100.0)
-    finite = np.isfinite(x)
-    small = finite & (np.abs(x) < _EXACT)
-    scaled = _scaled_round(np.where(small, x, 0.0), c)
-    # 2**53 and beyond: already a whole number (no fraction to print)
-    big = finite & ~small & (np.abs(x) < _WIDE)
-    units = np.where(small, np.abs(scaled) // c.astype(np.int64),
-                     np.abs(np.where(big, x, 0.0)).astype(np.int64))
-    frac = np.where(small, np.abs(scaled) % c.astype(np.int64), 0) + np.where(digits == 1, 100, 0)
-    negative = np.signbit(x)
-    parts = [pc.cast(pa.array(units), _STR), _FRACTIONS.take(pa.array(frac))]
-    if negative.any():
-        parts.insert(0, _SIGN.take(pa.array(negative.astype(np.int8))))
-    text = pc.binary_join_element_wise(*parts, _EMPTY)
-    for word, where in (("nan", np.isnan(x)), ("inf", x == np.inf), ("-inf", x == -np.inf)):
-        if where.any():
-            text = pc.if_else(pa.array(where), pa.scalar(word, _STR), text)
-    huge = finite & ~small & ~big
-    if huge.any():  # beyond 2**63 (no target comes near): Python's own text for those few
-        where = np.flatnonzero(huge)
-        words = pa.array([_trim(v, int(d)) for v, d in zip(x[where], digits[where])], _STR)
-        text = _scatter([np.flatnonzero(~huge), where], [text.filter(pa.array(~huge)), words], len(x))
-    return text
-
-
-def _unit_class(units: np.ndarray | pd.Series | Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Per value: 1 for "%", 2 for a count or 元 (written with 万 / 亿), 0 otherwise; the unit's
-    position in the list of distinct units; and that list ("" for none)."""
-    codes, uniques = pd.factorize(pd.Series(units, dtype="str"), use_na_sentinel=False)
-    names = ["" if (u is None or u != u) else str(u) for u in uniques]
-    kind = np.array([1 if u == "%" else 2 if u in COUNT_UNITS or u == "元" else 0 for u in names] or [0])
-    return kind[codes] if len(codes) else np.zeros(0, int), codes.astype(np.int64), names
-
-
-def _fmt(x: np.ndarray, cls: np.ndarray, unit: np.ndarray, names: list[str]) -> pa.Array:
-    x = np.asarray(x, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        size = np.abs(x)
-        yi = (cls == 2) & (size >= 1e8)
-        wan = (cls == 2) & ~yi & (size >= 1e4)
-    shown = np.where(yi, x / 1e8, np.where(wan, x / 1e4, x))
-    digits = np.where((cls == 2) & ~yi & ~wan, 1, 2)
-    # 亿 / 万 and the unit, from a small table of every (magnitude, unit)
-    suffixes = pa.array([m + u for m in ("", "万", "亿") for u in names], _STR)
-    suffix = suffixes.take(pa.array(np.where(yi, 2, np.where(wan, 1, 0)) * len(names) + unit))
-    text = pc.binary_join_element_wise(fixed(shown, digits), suffix, _EMPTY)
-    return pc.if_else(pa.array(np.isnan(x)), pa.scalar("—", _STR), text)
-
-
-def fmt_all(values: np.ndarray | pd.Series, units: np.ndarray | pd.Series | Sequence[str | None]) -> pd.Series:
-    """``fmt`` for whole columns: each value with its own unit."""
-    cls, unit, names = _unit_class(units)
-    return pa.chunked_array([_fmt(np.asarray(values, dtype=np.float64), cls, unit, names)]).to_pandas()
-
-
-def _pct(share: np.ndarray) -> pa.Array:
-    x = np.asarray(share, dtype=np.float64)
-    return pc.if_else(pa.array(np.isnan(x)), pa.scalar("—", _STR),
-                      pc.binary_join_element_wise(fixed(x * 100, 1), pa.scalar("%", _STR), _EMPTY))
-
-
-def pct_all(shares: np.ndarray | pd.Series) -> pd.Series:
-    """``pct`` for a whole column."""
-    return pa.chunked_array([_pct(np.asarray(shares, dtype=np.float64))]).to_pandas()
 
 
 # -- assembling strings column by column ---------------------------------------------------------
@@ -194,18 +54,6 @@ def _cat(*parts: Part | pa.Scalar) -> Part:
     if not any(isinstance(a, pa.Array) for a in args):
         return "".join(a.as_py() for a in args)
     return pc.binary_join_element_wise(*args, _EMPTY)
-
-
-def _scatter(positions: list[np.ndarray], arrays: list[pa.Array], n: int) -> pa.Array:
-    """Put each array's strings at its positions (together they cover 0..n-1 once)."""
-    order = np.concatenate(positions) if positions else np.zeros(0, np.int64)
-    inverse = np.empty(n, np.int64)
-    inverse[order] = np.arange(n)
-    if not arrays:
-        return pa.array([], _STR)
-    # taken from the pieces as they are: concatenating them first would copy every string twice
-    taken = pa.chunked_array(arrays, type=_STR).take(pa.array(inverse))
-    return taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
 
 
 def _cases(i: np.ndarray, cases: list[tuple[np.ndarray, Builder | str]]) -> pa.Array:
@@ -240,7 +88,7 @@ def _cases(i: np.ndarray, cases: list[tuple[np.ndarray, Builder | str]]) -> pa.A
         rest[np.concatenate(positions)] = False
         positions.append(np.flatnonzero(rest))
         arrays.append(pa.repeat(pa.scalar(constant, _STR), int(rest.sum())))
-    return _scatter(positions, arrays, len(i))
+    return scatter(positions, arrays, len(i))
 
 
 class _Columns:
@@ -252,7 +100,7 @@ class _Columns:
         self._num: dict[str, np.ndarray] = {}
         self._text: dict[str, pa.Array] = {}
         self._codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
-        self.unit_cls, self.unit, self.unit_names = _unit_class(out["unit"])
+        self.unit_cls, self.unit, self.unit_names = unit_classes(out["unit"])
 
     def add(self, col: str, values: np.ndarray) -> str:
         """A derived number column, by name."""
@@ -283,10 +131,10 @@ class _Columns:
         return self.out[col].notna().to_numpy(dtype=bool)
 
     def fmt(self, col: str, i: np.ndarray) -> pa.Array:
-        return _fmt(self.num(col, i), self.unit_cls[i], self.unit[i], self.unit_names)
+        return fmt_arrow(self.num(col, i), self.unit_cls[i], self.unit[i], self.unit_names)
 
     def pct(self, col: str, i: np.ndarray) -> pa.Array:
-        return _pct(self.num(col, i))
+        return pct_arrow(self.num(col, i))
 
     def int(self, col: str, i: np.ndarray, plus: int = 0) -> pa.Array:
         """``int(value) + plus`` as text ("—" where the value is missing)."""

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.evaluate.asof import PERIOD_TYPES, years_of
+from analysis.formatting import fmt_arrow, unit_classes
 
 BREAK_WORDS = ("不再", "更名", "口径", "停止")
 #: Of the break words, those that say the series stopped (no values after the break).
@@ -341,7 +342,6 @@ def _year_series(yearly: dict[str, np.ndarray], units: pd.Series, n: int, index:
     """Per row with two or more yearly values inside the plan, those values as a sentence writes
     them: "2021、2022年分别为63.51万个、56.35万个"; NaN for the others (a sentence then names
     its one value itself)."""
-    from analysis.evaluate.explain import _fmt, _unit_class    # formatting lives with the sentences
 
     in_plan = (yearly["year"] >= yearly["plan_start"]) & (yearly["year"] <= yearly["plan_end"])
     g = _Blocks(yearly["row"][in_plan], n)
@@ -350,8 +350,8 @@ def _year_series(yearly: dict[str, np.ndarray], units: pd.Series, n: int, index:
     keep[in_plan] = several[yearly["row"][in_plan]]
     row, year, value = yearly["row"][keep], yearly["year"][keep], yearly["value"][keep]
     g = _Blocks(row, n)
-    cls, unit, names = _unit_class(units)                 # per row: each unit is classed once
-    texts = _fmt(value, cls[row], unit[row], names) if len(row) else pa.array([], pa.large_string())
+    cls, unit, names = unit_classes(units)                 # per row: each unit is classed once
+    texts = fmt_arrow(value, cls[row], unit[row], names) if len(row) else pa.array([], pa.large_string())
     values = join_per_row(row, texts, n, "、", index).array._pa_array
 
     # years: most rows have consecutive years, written from a small table of (first year, count)

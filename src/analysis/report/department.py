@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.evaluate.explain import fmt
+from analysis.formatting import fmt
 from analysis.report import usage
 from analysis.report.context import NumberedParts, evaluations_for, read_frames
 from analysis.report.display import show

@@ -17,7 +17,7 @@ import numbers
 import pandas as pd
 
 from analysis.charts import benchmark_chart, indicator_chart, overview_chart
-from analysis.evaluate.explain import fmt, pct
+from analysis.formatting import fmt, pct
 from analysis.report import summary, usage
 from analysis.report.context import PlanContext
 from analysis.report.display import show, show_figure
