@@ -89,7 +89,7 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     out["progress"] = _words(code, PROGRESS, out.index)
     out["outlook"] = _words(look, OUTLOOK, out.index)
     # no judgement from numbers: no numbers either
-    baseline = out["evaluation_type"].eq(v.EVALUATION_TYPES[2]).to_numpy(dtype=bool)
+    baseline = out["evaluation_type"].eq(v.BASELINE).to_numpy(dtype=bool)
     blank = ~quant | (code == PROGRESS.index("no_data")) | baseline
     for col in ("completion", "schedule", "required_pace", "projected_value", "projected_low", "projected_high",
                 "prob_meet", "progress_ratio", "time_progress", "data_lag_years"):
@@ -169,7 +169,7 @@ def _method(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series
     base = np.select(
         [cumulative, annual, level, (code == PROGRESS.index("met")) & ~quant, code == PROGRESS.index("qualitative")],
         [0, 1, 2, 3, 4], default=5)
-    baseline = out["evaluation_type"].eq(v.EVALUATION_TYPES[2]).to_numpy(dtype=bool) & quant
+    baseline = out["evaluation_type"].eq(v.BASELINE).to_numpy(dtype=bool) & quant
     base = np.where(baseline, 6, base)
     no_prob = out["prob_meet"].isna().to_numpy()
     proj = np.select([no_prob, cumulative, annual, level], [0, 1, 2, 3], default=0)

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.evaluate.vocabulary import EVALUATION_TYPES
+from analysis.evaluate.vocabulary import BASELINE, EVALUATION_TYPES, FINAL, MIDTERM
 
 TARGET_COLUMNS = ["plan_id", "indicator_id", "seq", "name", "unit", "attribute", "target_kind", "comparator",
                   "target_value", "target_year", "target_text", "base_year", "period_start", "period_end", "name_note"]
@@ -51,7 +51,8 @@ def evaluation_rows(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp |
     data_year = rows["data_year"].to_numpy()
     with np.errstate(invalid="ignore"):
         kind = np.select([data_year < rows["period_start"].to_numpy(), data_year >= rows["period_end"].to_numpy()],
-                         [2, 1], default=0)
+                         [EVALUATION_TYPES.index(BASELINE), EVALUATION_TYPES.index(FINAL)],
+                         default=EVALUATION_TYPES.index(MIDTERM))
     words = pa.array(EVALUATION_TYPES, pa.large_string()).take(pa.array(kind))
     rows["evaluation_type"] = pd.Series(pa.chunked_array([words]).to_pandas().array, index=rows.index)
     return rows.reset_index(drop=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.projection import _meets
@@ -152,11 +151,6 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         "latest": latest, "latest_year": latest_year}, index=rows.index)
 
 
-def progress(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> pd.Series:
-    """The progress code of every row (see vocabulary.PROGRESS_ZH)."""
-    return _text(progress_codes(rows, facts, m), PROGRESS, rows.index)
-
-
 #: The progress codes in a fixed order: ``progress_codes`` gives positions in it.
 PROGRESS = tuple(v.PROGRESS_ZH)
 _P = {code: i for i, code in enumerate(PROGRESS)}
@@ -180,13 +174,13 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
     cumulative, annual, level = _np(kind.eq("cumulative")), _np(kind.eq("annual")), _np(kind.eq("level"))
     # a value for the base year alone says nothing about progress in the plan period
     has = _np(m["judged_value"].notna() & (m["judged_year"] >= rows["period_start"]))
-    final_eval = _np(etype.eq(v.EVALUATION_TYPES[1]))
+    final_eval = _np(etype.eq(v.FINAL))
     reached_end = _np(m["judged_year"] >= rows["period_end"])
     ratio = _np(m["completion"] / m["schedule"])
     completion = _np(m["completion"])
 
     meets_now = _np(_meets(m["judged_value"], T, cmp))
-    well_above = _np(m["judged_value"] >= AHEAD_ANNUAL * T)
+    well_above = _np(m["judged_value"] >= v.AHEAD_ANNUAL * T)
     bound, lower, upper = _np(m["bound"]), _np(m["bound_lower"]), _np(m["bound_upper"])
     # what a bound implies: "≥ b" meets a floor at or below b; "≤ b" meets a ceiling at or above b
     bound_met = bound & ((floor & lower) | (ceiling & upper)) & meets_now
@@ -237,7 +231,7 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
     reported_done = _np(status.notna() & (status.eq("完成") | status.eq(rows["target_text"])))
     code[qual] = _P["pending"]
     code[qual & final_eval & reported_done] = _P["met"]
-    baseline = _np(etype.eq(v.EVALUATION_TYPES[2]))
+    baseline = _np(etype.eq(v.BASELINE))
     code = np.where(baseline & quant, _feasibility_codes(rows, facts), code)
     return code
 
@@ -251,27 +245,11 @@ def _np(mask: pd.Series | np.ndarray) -> np.ndarray:
     return mask.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _text(codes: np.ndarray, words: tuple[str, ...], index: pd.Index) -> pd.Series:
-    """Positions in ``words`` as a text column (pandas' str dtype)."""
-    table = pa.array(list(words), pa.large_string())
-    return pd.Series(pa.chunked_array([table.take(pa.array(codes))]).to_pandas().array, index=index)
-
-
-#: For an annual floor, every year at least this far above the bound counts as 快于预期.
-AHEAD_ANNUAL = 1.05
-
-
-def feasibility(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
-    """At a new plan's base year: the pace the target needs against the pace of the last plan."""
-    return _text(_feasibility_codes(rows, facts), PROGRESS, rows.index)
-
-
 def _feasibility_codes(rows: pd.DataFrame, facts: pd.DataFrame) -> np.ndarray:
+    """At a new plan's base year: the pace the target needs against the pace of the last plan."""
     kind = rows["target_kind"]
     T = rows["target_value"].astype(float)
-    span = (rows["period_end"] - rows["period_start"] + 1).astype(float)
-    past_pace = (facts["prev_total"] / facts["prev_years"]).where(facts["prev_total"].notna(), facts["base_value"])
-    need = np.select([kind.eq("annual"), kind.eq("cumulative")], [T, T / span], default=np.nan)
+    need, past_pace = feasibility_ratio(rows, facts)
     base_level = facts["base_value"].where(facts["base_value"].notna(),
                                            facts["stock_value"].where(facts["stock_year"].eq(rows["base_year"])))
     ratio = pd.Series(np.where(kind.eq("level"), T / base_level, need / past_pace), index=rows.index)
@@ -293,12 +271,6 @@ def feasibility_ratio(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Serie
     return need, past
 
 
-def outlook(rows: pd.DataFrame, prob: pd.Series, progress_code: pd.Series | np.ndarray) -> pd.Series:
-    """The outlook code from the probability of meeting the target; empty once a plan has ended."""
-    return _text(outlook_codes(rows, prob, progress_code), OUTLOOK, rows.index)
-
-
-#: The outlook codes in a fixed order: ``outlook_codes`` gives positions in it.
 OUTLOOK = ("likely", "possible", "unlikely", "uncertain", "")
 
 
@@ -309,5 +281,5 @@ def outlook_codes(rows: pd.DataFrame, prob: pd.Series, progress_code: pd.Series 
     quant = _np(rows["target_kind"].isin(["annual", "cumulative", "level"]))
     no_data = (progress_code == _P["no_data"]) if isinstance(progress_code, np.ndarray) \
         else _np(progress_code.eq("no_data"))
-    ended = _np(rows["evaluation_type"].isin([v.EVALUATION_TYPES[1], v.EVALUATION_TYPES[2]]))
+    ended = _np(rows["evaluation_type"].isin([v.FINAL, v.BASELINE]))
     return np.where(~quant | ended | no_data, OUTLOOK.index(""), code)

@@ -43,11 +43,11 @@ OUTLOOK_ZH: dict[str, str] = {
 #: completion ÷ schedule: at or above AHEAD is 快于预期, at or above ON_TRACK is 基本符合预期.
 AHEAD = 1.05
 ON_TRACK = 0.95
+#: For an annual floor, every year at least AHEAD_ANNUAL × the bound is 快于预期.
+AHEAD_ANNUAL = 1.05
 #: At a plan's end: an exact figure at or above EXCEEDED × the target is 超额完成; at or above the
-#: target 完成; below it 未完成 (NEARLY_MET is kept for assessments entered by hand, the engine
-#: no longer says 基本完成 at a plan's end).
+#: target 完成; below it 未完成 (never 基本完成: a target is met or it is not).
 EXCEEDED = 1.05
-NEARLY_MET = 0.95
 #: Required pace ÷ pace achieved in the previous plan: above AMBITIOUS is 目标积极,
 #: at or above IN_LINE is 与既往持平, below is 目标稳妥.
 AMBITIOUS = 1.05
@@ -58,7 +58,10 @@ POSSIBLE = 0.5
 #: Central interval reported with each projection.
 INTERVAL = 0.8
 
-EVALUATION_TYPES = ("中期评估", "期末评估", "基期评估")
+#: The kinds of evaluation, by when the cut-off falls in the plan: inside it, at or after its last
+#: year, before its first year (a new plan judged for feasibility against its base year).
+MIDTERM, FINAL, BASELINE = "中期评估", "期末评估", "基期评估"
+EVALUATION_TYPES = (MIDTERM, FINAL, BASELINE)
 
 #: What a judgement rests on (``progress_basis``).
 PROGRESS_BASIS = ("data", "document_statement", "assessment", "derived", "none")
