@@ -23,7 +23,7 @@ the calibration panel. Its errors are then stored on two scales:
   indicator): log(outcome ÷ forecast) divided by the spread of the window's own yearly
   relative changes (``methods.log_spread``, at least ``MIN_LOG_SPREAD``). This is the scale
   that transfers between panels: calibrated on M1 and scored on Tourism or the reverse, 80%
-  intervals hold 77–80% and 79–83% of outcomes, where errors in MASE units held 68–70% and
+  intervals hold 77–80% and 78–82% of outcomes, where errors in MASE units held 68–70% and
   87–89% (a Tourism series errs far more than an M1 series relative to its mean yearly
   change, but as much relative to how unsteady its growth has been);
 - ``absolute`` (any series with a value at or below zero): (outcome − forecast) divided by
