@@ -111,6 +111,17 @@ def test_theta_is_exponential_smoothing_with_half_the_trend():
     assert mth.theta(_matrix([3, 3, 3]), 2)[0].tolist() == pytest.approx([3, 3])
 
 
+def test_log_spread_is_the_spread_of_yearly_relative_changes():
+    e = np.e
+    Y = _matrix([1, e, e**3, e**4], [1, np.nan, e**2], [1, e**2], [1, -1, 2], [5, 5, 5])
+    # changes of log y: 1, 2, 1 (sd √(2/9)); a gap's change per year; one change: its size; not all above zero: NaN
+    out = mth.log_spread(Y)
+    assert out[0] == pytest.approx(np.sqrt(2 / 9))
+    assert out[1] == pytest.approx(1.0) and out[2] == pytest.approx(2.0)
+    assert np.isnan(out[3]) and out[4] == 0
+    assert cal.spread(Y)[4] == cal.MIN_LOG_SPREAD                     # a series that never moved: the floor
+
+
 def test_median_is_robust_to_one_odd_flow():
     Y = _matrix([10, 11, 100, 12])
     assert mth.median(Y, 1)[0, 0] == pytest.approx(11.5)
@@ -175,6 +186,36 @@ def test_the_interval_and_probability_are_the_calibrated_errors_times_the_series
     assert run([[10, 12, 14]], "level", "<=", 21, 2025, lk).iloc[0]["prob_meet"] == pytest.approx(0.75)
     # beyond the calibrated tails the engine does not claim certainty
     assert 0 < run([[10, 12, 14]], "level", ">=", 40, 2025, lk).iloc[0]["prob_meet"] < 0.01
+
+
+def relative_lookup() -> cal.Lookup:
+    """``uniform_lookup`` plus relative errors uniform on [−1, 1] (in spread units)."""
+    rows = [{"version": cal.TABLE_VERSION, "kind": k, "scale": sc, "window": w, "horizon": h, "method": "drift",
+             "cases": 100, "rho": 0.5, **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)}, "panels": "test"}
+            for k in cal.KINDS for sc in cal.SCALES for w in cal.WINDOWS for h in range(1, cal.HORIZONS + 1)]
+    return cal.Lookup.of(pd.DataFrame(rows))
+
+
+def test_a_positive_series_gets_a_relative_interval_in_units_of_its_spread():
+    lk = relative_lookup()
+    # 100, 110, 132: log changes ln 1.1, ln 1.2 → spread |ln 1.2 − ln 1.1| / 2; drift 16 a year, 180 in 2025
+    spread = abs(np.log(1.2) - np.log(1.1)) / 2
+    r = run([[100, 110, 132]], "level", ">=", 150, 2025, lk).iloc[0]
+    assert r["projected_value"] == pytest.approx(180)
+    assert (r["projected_low"], r["projected_high"]) == pytest.approx((180 * np.exp(-0.8 * spread),
+                                                                       180 * np.exp(0.8 * spread)))
+    assert r["projection_scale"] == pytest.approx(spread)
+    # P(180·exp(spread·e) ≥ 180·exp(spread/2)) with e uniform on [−1, 1] = 0.25
+    assert run([[100, 110, 132]], "level", ">=", 180 * np.exp(spread / 2), 2025, lk).iloc[0]["prob_meet"] == \
+        pytest.approx(0.25)
+    # a cumulative target: the total so far is certain, the remaining flows carry the relative error
+    c = run([[100, 110, 132]], "cumulative", ">=", 1000, 2025, lk, so_far=242, so_far_end=2022).iloc[0]
+    rest = 148 + 164 + 180
+    assert c["projected_value"] == pytest.approx(242 + rest)
+    assert c["projected_high"] == pytest.approx(242 + rest * np.exp(0.8 * spread))
+    # a series with a value at or below zero keeps the absolute scale
+    free = run([[-2, 10, 22]], "level", ">=", 1, 2025, lk).iloc[0]
+    assert free["projected_high"] - free["projected_value"] == pytest.approx(12 * 0.8)
 
 
 def test_a_cumulative_target_adds_forecast_flows_to_the_total_so_far():

@@ -749,7 +749,8 @@ def reference_backtest() -> ReferenceResult:
                 sc.insert(0, "panel", name)
                 comparison.append(sc)
     shipped = shipped_table()
-    chosen = shipped.drop_duplicates(["kind", "window"])[["kind", "window", "method", "cases", "rho"]]
+    rel = shipped[shipped["scale"] == "relative"] if "scale" in shipped else shipped
+    chosen = rel.drop_duplicates(["kind", "window"])[["kind", "window", "method", "cases", "rho"]]
     projections, plans = [], []
     for calib, score in (("M1", "Tourism"), ("Tourism", "M1")):
         table, _ = calibrate({calib: panels[calib]})
@@ -935,7 +936,8 @@ def comparison_table(ref: ReferenceResult) -> str:
         k = ch[ch["kind"] == kind]
         lines.append(f"| {kind} | " + " | ".join(k["method"]) + " |")
     rho = ch[ch["kind"] == "value"]["rho"]
-    lines += ["", f"Correlation between horizons of the value errors (normal scores), used for every-year bounds: "
+    lines += ["", f"Correlation between horizons of the relative value errors (normal scores), used for every-year "
+                  f"bounds: "
                   f"{rho.min():.2f}–{rho.max():.2f}.", ""]
 
     pr = projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window"])

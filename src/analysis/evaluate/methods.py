@@ -189,3 +189,29 @@ def _gappy_scale(Y: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         step = np.abs(Y - Y[rows, np.maximum(prev, 0)]) / (np.arange(width)[None, :] - prev)
         return np.where(pair, step, 0.0).sum(axis=1) / pair.sum(axis=1)
+
+
+def log_spread(Y: np.ndarray) -> np.ndarray:
+    """Spread of the yearly relative changes: the standard deviation of Δlog y per year over
+    the consecutive known years (a gap's change divided by the years it spans), or with a
+    single change its size. NaN unless every known value is above zero and there are two.
+
+    Why: relative to its own mean yearly change, a series' future error differs between panels
+    (M1 series move less than Tourism's), while relative to the spread of its own relative
+    changes it does not; the calibrated intervals of positive series are built on this scale."""
+    ok = ~np.isnan(Y)
+    count = ok.sum(axis=1)
+    positive = (np.where(ok, Y, 1.0) > 0).all(axis=1) & (count >= 2)
+    L = np.log(np.where(ok & positive[:, None], Y, np.nan))
+    width = Y.shape[1]
+    idx = np.where(~np.isnan(L), np.arange(width)[None, :], -1)
+    prev = np.maximum.accumulate(idx, axis=1)
+    prev = np.concatenate([np.full((len(Y), 1), -1), prev[:, :-1]], axis=1)   # last known before j
+    pair = ~np.isnan(L) & (prev >= 0)
+    rows = np.arange(len(Y))[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        step = np.where(pair, (L - L[rows, np.maximum(prev, 0)]) / (np.arange(width)[None, :] - prev), np.nan)
+        n = pair.sum(axis=1)
+        mean = np.nansum(step, axis=1) / n
+        sd = np.sqrt(np.nansum((step - mean[:, None]) ** 2, axis=1) / n)
+    return np.where(positive, np.where(n == 1, np.abs(mean), sd), np.nan)

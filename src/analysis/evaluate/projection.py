@@ -31,7 +31,7 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy import special
 
 from analysis.evaluate import methods as mth
-from analysis.evaluate.calibration import HORIZONS, LEVELS, Lookup, scale, shipped_lookup
+from analysis.evaluate.calibration import HORIZONS, LEVELS, Lookup, centre, scale, shipped_lookup, spread
 from analysis.evaluate.history import WINDOW, YearlyWindow, yearly_window
 
 __all__ = ["project", "project_window"]
@@ -151,7 +151,6 @@ def _projected(Y: np.ndarray, L: np.ndarray, cum: np.ndarray, ann: np.ndarray, w
                start: np.ndarray, so_far: np.ndarray, T: np.ndarray, side: np.ndarray, lk: Lookup) -> tuple:
     """Value, interval, probability, scale and method of the rows that are projected."""
     m = len(Y)
-    s = scale(Y)
     calib_kind = cum.astype(np.int64)                         # 0: a value, 1: a sum of flows
     off = np.clip(start - L, 0, MAX_HORIZON - 1).astype(np.int64)   # flows known as a total only
     h = np.clip(horizon, 1, MAX_HORIZON).astype(np.int64)
@@ -165,34 +164,70 @@ def _projected(Y: np.ndarray, L: np.ndarray, cum: np.ndarray, ann: np.ndarray, w
     r = np.arange(m)
     cumF = np.concatenate([np.zeros((m, 1)), np.cumsum(F, axis=1)], axis=1)
     added = cumF[r, np.minimum(off + h, H)] - cumF[r, np.minimum(off, H)]
-    q = np.where(cum, so_far + added, F[r, np.minimum(h, H) - 1])
-    cells = _Cells(lk, calib_kind, w, h)
-    unit = s * cells.widen
-    low, high = q + unit * cells.level(LOW), q + unit * cells.level(HIGH)
-    p = _prob(q, unit, cells, T, side)
+    # the error scale: relative (log errors in units of the spread of relative changes) for a
+    # series above zero throughout, absolute (MASE units) otherwise
+    rel_spread = spread(Y)
+    rel = ~np.isnan(rel_spread) & lk.has_relative(calib_kind, w)
+    latest, _ = mth._last(Y)
+    steps = np.where(cum, h, 1)
+    base = np.where(cum, so_far, 0.0)                         # what the uncertain part is added to
+    point = np.where(cum, added, F[r, np.minimum(h, H) - 1])
+    point = np.where(rel, centre(point, latest, steps), point)
+    s = np.where(rel, rel_spread, scale(Y))
+    q = base + point
+    cells = _Cells(lk, calib_kind, rel.astype(np.int64), w, h)
+    dist = _Dist(base, point, s * cells.widen, rel)
+    low, high = dist.value(cells.level(LOW)), dist.value(cells.level(HIGH))
+    p = _prob(dist, cells, T, side)
     # a series that never went below zero does not go below zero, and a total of such flows
     # never falls: the interval (and the point) are cut there, which no outcome can cross
     floor = np.where(np.nanmin(Y, axis=1) >= 0, np.where(cum, so_far, 0.0), -np.inf)
     q, low, high = np.fmax(q, floor), np.fmax(low, floor), np.fmax(high, floor)
     many = ann & (h >= 2)
     if many.any():
-        p[many] = _every_year(F[many], s[many], lk, w[many], h[many], T[many], side[many])
+        p[many] = _every_year(F[many], s[many], rel[many], latest[many], lk, w[many], h[many], T[many], side[many])
     return q, low, high, p, s, method
 
 
-class _Cells:
-    """Rows grouped by their cell of the calibration table (kind × window × horizon): the few
-    distinct cells are looped over, each with all its rows at once."""
+class _Dist:
+    """Outcome = base + point + unit × error (absolute rows) or base + point × exp(unit × error)
+    (relative rows), the error calibrated per cell."""
 
-    def __init__(self, lk: Lookup, kind: np.ndarray, w: np.ndarray, h: np.ndarray) -> None:
+    def __init__(self, base: np.ndarray, point: np.ndarray, unit: np.ndarray, rel: np.ndarray) -> None:
+        self.base, self.point, self.unit, self.rel = base, point, unit, rel
+
+    def value(self, error: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.base + np.where(self.rel, self.point * np.exp(self.unit * error), self.point + self.unit * error)
+
+    def error(self, outcome: np.ndarray) -> np.ndarray:
+        """The calibrated error at which the outcome would be ``outcome`` (−∞ below a relative row's base)."""
+        u = np.where(self.unit > 0, self.unit, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            above = outcome - self.base
+            relative = np.where(above > 0, np.log(np.where(above > 0, above, 1.0) / self.point) / u, -np.inf)
+            return np.where(self.rel, relative, (above - self.point) / u)
+
+    def subset(self, at: np.ndarray) -> _Dist:
+        return _Dist(self.base[at], self.point[at], self.unit[at], self.rel[at])
+
+
+class _Cells:
+    """Rows grouped by their cell of the calibration table (kind × scale × window × horizon):
+    the few distinct cells are looped over, each with all its rows at once."""
+
+    def __init__(self, lk: Lookup, kind: np.ndarray, scale_code: np.ndarray, w: np.ndarray, h: np.ndarray) -> None:
         hc = np.clip(h, 1, HORIZONS)
         wc = np.clip(w, 2, WINDOW)
         self.table = lk.quantiles.reshape(-1, lk.quantiles.shape[-1])
-        shape = lk.quantiles.shape[:3]
-        self.key = np.ravel_multi_index((kind, wc, hc), shape)
+        shape = lk.quantiles.shape[:4]
+        self.key = np.ravel_multi_index((kind, scale_code, wc, hc), shape)
         self.rows = self.table[:, [LOW, HIGH]][self.key]     # the interval's two ends only
         past = np.maximum(h, 1) / HORIZONS
         self.widen = np.where(h > HORIZONS, np.where(kind == 1, past**1.5, past), 1.0)
+        self._group()
+
+    def _group(self) -> None:
         self.order = np.argsort(self.key, kind="stable")
         keys = self.key[self.order]
         self.cuts = np.flatnonzero(np.diff(keys)) + 1
@@ -203,10 +238,7 @@ class _Cells:
         sub = object.__new__(_Cells)
         sub.table, sub.key = self.table, self.key[at]
         sub.rows, sub.widen = self.rows[at], self.widen[at]
-        sub.order = np.argsort(sub.key, kind="stable")
-        keys = sub.key[sub.order]
-        sub.cuts = np.flatnonzero(np.diff(keys)) + 1
-        sub.groups = np.split(sub.order, sub.cuts) if len(keys) else []
+        sub._group()
         return sub
 
     def level(self, j: int) -> np.ndarray:
@@ -214,7 +246,7 @@ class _Cells:
 
     def cdf(self, z: np.ndarray, shift: int = 0) -> np.ndarray:
         """P(scaled error ≤ z) per row (linear between levels; tails not claimed); ``shift``
-        moves every row that many horizons further (same kind and window)."""
+        moves every row that many horizons further (same kind, scale and window)."""
         out = np.full(len(z), np.nan)
         for g in self.groups:
             qrow = self.table[self.key[g[0]] + shift]
@@ -224,36 +256,38 @@ class _Cells:
         return np.where(np.isnan(z), np.nan, out)
 
 
-def _prob(q: np.ndarray, unit: np.ndarray, cells: _Cells, T: np.ndarray, side: np.ndarray,
-          shift: int = 0) -> np.ndarray:
-    """P(outcome meets T) when outcome = q + unit × error, the error calibrated per cell."""
-    degenerate = ~(unit > 0)                                           # a series that never moved
-    u = np.where(degenerate, 1.0, unit)
-    below = cells.cdf((T - q) / u, shift)                              # P(outcome ≤ T)
+def _prob(dist: _Dist, cells: _Cells, T: np.ndarray, side: np.ndarray, shift: int = 0) -> np.ndarray:
+    """P(outcome meets T) under the row's calibrated distribution."""
+    q = dist.base + dist.point
+    degenerate = ~(dist.unit > 0)                                      # a series that never moved
+    below = cells.cdf(dist.error(T), shift)                            # P(outcome ≤ T)
     band = np.zeros(len(q))
     b = np.flatnonzero(side == BAND)
     if len(b):
-        sub = cells.subset(b)
+        sub, db = cells.subset(b), dist.subset(b)
         half = 0.05 * np.abs(T[b])
-        band[b] = sub.cdf((T[b] + half - q[b]) / u[b], shift) - sub.cdf((T[b] - half - q[b]) / u[b], shift)
+        band[b] = sub.cdf(db.error(T[b] + half), shift) - sub.cdf(db.error(T[b] - half), shift)
     exact = np.select([side == FLOOR, side == BAND], [q >= T, np.abs(q - T) <= 0.05 * np.abs(T)], default=q <= T)
     p = np.select([side == FLOOR, side == BAND], [1 - below, band], default=below)
     return np.where(degenerate & ~np.isnan(q), exact.astype(float), np.clip(p, P_FLOOR, P_CEIL))
 
 
-def _every_year(F: np.ndarray, s: np.ndarray, lk: Lookup, w: np.ndarray, h: np.ndarray, T: np.ndarray,
-                side: np.ndarray) -> np.ndarray:
+def _every_year(F: np.ndarray, s: np.ndarray, rel: np.ndarray, latest: np.ndarray, lk: Lookup, w: np.ndarray,
+                h: np.ndarray, T: np.ndarray, side: np.ndarray) -> np.ndarray:
     """P(every year 1..h meets the bound): calibrated marginals joined by a one-factor Gaussian
     copula with the calibrated correlation between horizons (ρ → 1: the worst year alone;
     ρ → 0: the product)."""
     m, H = F.shape
     # the years' own chances first: a year all but sure to fail settles the row (P(all) ≤ the worst year's)
-    cells = _Cells(lk, np.zeros(m, np.int64), w, np.ones(m, np.int64))     # horizon 1; later ones shifted
+    scale_code = rel.astype(np.int64)
+    cells = _Cells(lk, np.zeros(m, np.int64), scale_code, w, np.ones(m, np.int64))   # horizon 1; later ones shifted
     last = min(int(h.max()), H)
     P = np.ones((m, last))
+    zero = np.zeros(m)
     for k in range(1, last + 1):
         widen = k / HORIZONS if k > HORIZONS else 1.0
-        P[:, k - 1] = np.where(h >= k, _prob(F[:, k - 1], s * widen, cells, T, side,
+        point = np.where(rel, centre(F[:, k - 1], latest), F[:, k - 1])
+        P[:, k - 1] = np.where(h >= k, _prob(_Dist(zero, point, s * widen, rel), cells, T, side,
                                              shift=min(k, HORIZONS) - 1), 1.0)
     worst = P.min(axis=1)
     out = np.where(worst <= P_FLOOR, P_FLOOR, np.nan)
@@ -261,7 +295,7 @@ def _every_year(F: np.ndarray, s: np.ndarray, lk: Lookup, w: np.ndarray, h: np.n
     out[band] = worst[band]                    # a band (≈) every year: the worst year's chance, an upper bound
     todo = np.flatnonzero(np.isnan(out))
     if len(todo):
-        out[todo] = _copula(P[todo], h[todo], lk.rho[np.clip(w[todo], 2, WINDOW)])
+        out[todo] = _copula(P[todo], h[todo], lk.rho[scale_code[todo], np.clip(w[todo], 2, WINDOW)])
     return out
 
 
