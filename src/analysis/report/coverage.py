@@ -18,7 +18,8 @@ REASONS = {
 
 def used_observations(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame) -> set[int]:
     """Index labels of ``observations`` that at least one plan report shows (the same rules the
-    report sections use: usage.own, usage.related, usage.benchmarks, passages' series)."""
+    report sections use: usage.own, usage.related, usage.declared_base, usage.benchmarks, passages'
+    series)."""
     obs = frames["observations"]
     used: set[int] = set()
     settings = frames["evaluation_settings"]
@@ -30,6 +31,9 @@ def used_observations(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame
         ev = evaluations[(evaluations["plan_id"] == s.plan_id) & (evaluations["region"] == s.region)]
         for iid in ev["indicator_id"]:
             used |= set(usage.own(obs, iid, s.region, annual, monthly).index)
+            declared = usage.declared_base(frames, s.plan_id, iid, s.region, annual)
+            if declared is not None:
+                used.add(declared[1].name)
             used |= set(usage.related(obs, iid, s.region, annual, monthly).index)
             for _, _, rows in usage.evidence(frames, s.plan_id, iid, s.region, annual, monthly):
                 used |= set(rows.index)
