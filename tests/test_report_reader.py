@@ -156,7 +156,7 @@ def test_each_word_copy_opens_and_holds_the_title_the_table_and_a_chart(built):
         d = docx.Document(str(path))
         first = next(p.text for p in d.paragraphs if p.text.strip())
         html = (b["root"] / next(o for o in r.outputs if o.endswith(".html"))).read_text(encoding="utf-8")
-        h1 = re.sub(r"<[^>]+>", "", re.search(r'<h1 class="title">(.*?)<br/?>', html, re.S).group(1))
+        h1 = re.sub(r"<[^>]+>", "", re.search(r'<h1 class="title[^"]*">(.*?)<br/?>', html, re.S).group(1))
         assert first == h1, (first, h1)
         headers = [" ".join(c.text for c in t.rows[0].cells) for t in d.tables]
         section = d.sections[0]
@@ -187,6 +187,20 @@ def test_a_working_paper_lists_only_its_own_plans_risks(built):
     pdf = next(p for _, r, p in _files([real], "pdf", "plan") if r.parameters["plan_id"] == "shanghai-14-talent")
     text = re.sub(r"\s+", "", _pdf_text(pdf))
     assert "工作底稿" in text and "人事考试安全" not in text and "社会保险基金管理" not in text
+
+
+def test_a_task_sheet_is_a_form_of_at_most_two_pages(built):
+    """就业处 leads 6 items, assists 1 and owns 5 indicators: two pages, each item's state once,
+    the four fields named once (not a 4 × N grid of 待填报), the deadline with its year."""
+    real = built[1]
+    pdf = next(p for _, r, p in _files([real], "pdf", "department") if r.slug == "就业处")
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) <= 2
+    text = re.sub(r"\s+", "", _pdf_text(pdf))
+    assert text.count("进展情况、成效经验、存在问题及原因、下一步建议") == 1
+    assert text.count("待填报") <= 6 + 1          # one per led item, and the count sentence
+    assert "2023年5月25日前" in text and "联系部门研究室" in text
+    assert "（口径不同）" in text                  # a figure of another 口径 pre-filled, and marked
 
 
 def test_every_observation_is_used_by_some_report_or_its_absence_explained(real_build):
