@@ -4,6 +4,7 @@ then read back from their PDF, HTML and Word files."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -156,7 +157,7 @@ def test_each_word_copy_opens_and_holds_the_title_the_table_and_a_chart(built):
         d = docx.Document(str(path))
         first = next(p.text for p in d.paragraphs if p.text.strip())
         html = (b["root"] / next(o for o in r.outputs if o.endswith(".html"))).read_text(encoding="utf-8")
-        h1 = re.sub(r"<[^>]+>", "", re.search(r'<h1 class="title">(.*?)<br/?>', html, re.S).group(1))
+        h1 = re.sub(r"<[^>]+>", "", re.search(r'<h1 class="title[^"]*">(.*?)<br/?>', html, re.S).group(1))
         assert first == h1, (first, h1)
         headers = [" ".join(c.text for c in t.rows[0].cells) for t in d.tables]
         section = d.sections[0]
@@ -189,7 +190,30 @@ def test_a_working_paper_lists_only_its_own_plans_risks(built):
     assert "工作底稿" in text and "人事考试安全" not in text and "社会保险基金管理" not in text
 
 
+def test_a_task_sheet_is_a_form_of_at_most_two_pages(built):
+    """就业处 leads 6 items, assists 1 and owns 5 indicators: two pages, each item's state once,
+    the four fields named once (not a 4 × N grid of 待填报), the deadline with its year."""
+    real = built[1]
+    pdf = next(p for _, r, p in _files([real], "pdf", "department") if r.slug == "就业处")
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) <= 2
+    text = re.sub(r"\s+", "", _pdf_text(pdf))
+    assert text.count("进展情况、成效经验、存在问题及原因、下一步建议") == 1
+    assert text.count("待填报") <= 6 + 1          # one per led item, and the count sentence
+    assert "2023年5月25日前" in text and "联系部门研究室" in text
+    assert "（口径不同）" in text                  # a figure of another 口径 pre-filled, and marked
+
+
+UNUSED = Path(__file__).parent / "data" / "unused_observations.csv"
+
+
 def test_every_observation_is_used_by_some_report_or_its_absence_explained(real_build):
+    """Every observation no report shows is listed, with its reason, in tests/data/unused_observations.csv
+    (one row per series, region and reason, with the periods and a reviewed explanation).
+
+    After a change in the data or the report rules: ``UNUSED_OBSERVATIONS=write pytest -k absence_explained``
+    rewrites the list keeping the explanations of the rows that stay; write one for each new row and
+    read the diff."""
     result, out = real_build
     frames = dict(result.frames)
     ev = evaluate(frames)
@@ -197,6 +221,17 @@ def test_every_observation_is_used_by_some_report_or_its_absence_explained(real_
     unexplained = unused[unused["reason"] == ""]
     assert unexplained.empty, unexplained[["series_id", "region", "period"]].to_string()
     assert set(unused["reason"]) <= set(REASONS)
+    got = (unused.groupby(["series_id", "region", "reason"], sort=True)["period"]
+           .agg(lambda p: "；".join(p)).rename("periods").reset_index())
+    listed = pd.read_csv(UNUSED, dtype=str, keep_default_na=False) if UNUSED.exists() else got.iloc[:0]
+    if os.environ.get("UNUSED_OBSERVATIONS") == "write":
+        keep = listed.set_index(["series_id", "region", "reason"])["explanation"] if len(listed) else {}
+        got["explanation"] = [keep.get(k, "") for k in zip(got["series_id"], got["region"], got["reason"])]
+        got.to_csv(UNUSED, index=False, lineterminator="\n")
+        listed = got
+    pd.testing.assert_frame_equal(listed.drop(columns="explanation").reset_index(drop=True), got[
+        ["series_id", "region", "reason", "periods"]].reset_index(drop=True))
+    assert (listed["explanation"].str.strip() != "").all(), listed.loc[listed["explanation"].str.strip() == ""]
     # the figures a reviewer looks for in document 003 are all used
     used = frames["observations"].drop(unused.index)
     for sid in ("employment_subsidy_paid", "hongqiao_park_hr_firms_landed", "land_acquisition_persons",
@@ -205,3 +240,5 @@ def test_every_observation_is_used_by_some_report_or_its_absence_explained(real_
     # nothing after a cut-off counts as used by a mid-term report
     late = unused[unused["reason"] == "after_cutoff"]
     assert (late["period_end"] > pd.Timestamp("2022-12-31")).all()
+    # a count is never a benchmark, a rate left out has no own value that year
+    assert (unused.loc[unused["reason"] == "count", "unit"] != "%").all()

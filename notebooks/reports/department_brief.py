@@ -32,10 +32,10 @@ report.department.title(ctx)
 report.department.duties(ctx)
 
 # %%
-report.department.indicators(ctx)
+report.department.materials(ctx)
 
 # %%
-report.department.materials(ctx)
+report.department.indicators(ctx)
 
 # %%
 report.department.risks(ctx)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis import datasets, paths
 from analysis.cn_numbers import normalize, numbers_in, read_figure, split_unit
-from analysis.passages import evidence, passages
+from analysis.passages import base_values, evidence, passages
 from analysis.raw.catalog import RawCatalog, load_catalog
 from analysis.raw.entries import merge, read_entries
 from analysis.raw.surveys import read_surveys
@@ -176,9 +176,12 @@ class _Assembler:
         frames["evidence"], found = evidence(self.catalog, frames["observations"], frames["indicators"],
                                              frames["plans"])
         self.problems += found
-        for role in ("passages", "indicator_evidence"):
+        frames["base_values"], found = base_values(self.catalog, frames["observations"], frames["indicators"],
+                                                   frames["plans"], self.document_paths)
+        self.problems += found
+        for role, to in (("passages", "passages"), ("indicator_evidence", "evidence"), ("base_values", "base_values")):
             for table in self.catalog.all(role):
-                self._record(table, len(table.frame), "evidence" if role == "indicator_evidence" else role)
+                self._record(table, len(table.frame), to)
         if self.problems:
             raise RawDataError(self.problems)
         return frames

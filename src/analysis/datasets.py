@@ -46,6 +46,7 @@ DATASETS = (
     "risks",
     "passages",
     "evidence",
+    "base_values",
     "surveys",
 )
 

@@ -4,9 +4,9 @@
 its region, its plan's targets, its plan's assessments. So a panel can be split by region
 and each part evaluated on its own. Here the regions are cut into ``npartitions`` contiguous
 groups; each group's rows of ``evaluation_settings``, ``observations`` (its regions' values),
-``indicators`` and ``assessments`` (of the plans evaluated there) become one partition of
-four aligned ``dask.dataframe`` collections, and ``dask.dataframe.map_partitions`` runs
-``evaluate`` on each. The parts are put back in the engine's report order. A worker holds
+``indicators``, ``assessments`` (of the plans evaluated there) and ``base_values`` (its regions'
+declared bases) become one partition of five aligned ``dask.dataframe`` collections, and
+``dask.dataframe.map_partitions`` runs ``evaluate`` on each. The parts are put back in the engine's report order. A worker holds
 only its own regions' rows, so the memory per worker falls with the number of partitions.
 
 Where the whole panel does not fit one machine, build the partitions from files instead
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 #: The datasets ``evaluate`` reads.
-ENGINE_INPUTS = ("evaluation_settings", "indicators", "observations", "assessments")
+ENGINE_INPUTS = ("evaluation_settings", "indicators", "observations", "assessments", "base_values")
 
 
 def region_groups(frames: dict[str, pd.DataFrame], npartitions: int) -> list[list[str]]:
@@ -51,17 +51,19 @@ def split(frames: dict[str, pd.DataFrame], groups: list[list[str]]) -> list[dict
             "observations": obs[obs["region"].isin(regions)],
             "assessments": frames["assessments"][frames["assessments"]["plan_id"].isin(plans)]
             if "assessments" in frames else pd.DataFrame(),
+            "base_values": frames["base_values"][frames["base_values"]["region"].isin(regions)]
+            if "base_values" in frames else pd.DataFrame(),
         }
         parts.append({k: v.reset_index(drop=True) for k, v in part.items()})
     return parts
 
 
 def _evaluate_part(settings: pd.DataFrame, indicators: pd.DataFrame, observations: pd.DataFrame,
-                   assessments: pd.DataFrame, as_of: str | None = None) -> pd.DataFrame:
+                   assessments: pd.DataFrame, base_values: pd.DataFrame, as_of: str | None = None) -> pd.DataFrame:
     from analysis.evaluate import evaluate
 
     frames = {"evaluation_settings": settings, "indicators": indicators, "observations": observations,
-              "assessments": assessments}
+              "assessments": assessments, "base_values": base_values}
     return evaluate(frames, as_of=as_of).reset_index(drop=True)
 
 

@@ -1,13 +1,16 @@
-"""Narrative passages of the plan documents → the ``passages`` dataset, and links from targets to
-their evidence → ``evidence`` (part of ``make data``).
+"""Narrative passages of the plan documents → the ``passages`` dataset, links from targets to
+their evidence → ``evidence``, and declared base values of new plans' targets → ``base_values``
+(part of ``make data``).
 
-Kept out of ``build.py`` so the build gains one call: ``passages(catalog, observations,
-indicators)``. Checks, each reported with file, row and column: the plan exists (the build's
-shared reference check), every series_id names an observation of the passage's document whose
+Kept out of ``build.py`` so the build gains one call each. Checks, each reported with file, row
+and column: the plan exists (the build's shared reference check), every series_id names an observation of the passage's document whose
 quote is in the passage's text, every indicator_id names a target of a plan in that document.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -79,4 +82,50 @@ def evidence(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.Dat
         frames.append(frame[EVIDENCE])
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in EVIDENCE}), problems
+    return pd.concat(frames, ignore_index=True), problems
+
+
+BASE_VALUES = ["plan_id", "indicator_id", "series_id", "region", "period", "wording", "caveat", "source"]
+
+
+def base_values(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.DataFrame,
+                plans: pd.DataFrame, documents: dict[str, Path]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Declared base values of new plans' targets (``data/raw/links/base_values.csv``).
+
+    Each row must name a target, exactly one preferred observation (series_id, period) in the
+    plan's region, and quote its document verbatim: ``definition_quote`` and every phrase the
+    caveat puts in “ ” (a reader takes them for the document's words)."""
+    problems: list[Problem] = []
+    frames = []
+    known = set(zip(indicators["plan_id"], indicators["indicator_id"]))
+    region_of = dict(zip(plans["plan_id"], plans["region"]))
+    preferred = observations[observations["is_preferred"] & ~observations["is_benchmark"]]
+    for table in catalog.all("base_values"):
+        frame = table.frame.copy()
+        frame["region"] = frame["plan_id"].map(region_of)
+        for _, r in frame.iterrows():
+            if (r["plan_id"], r["indicator_id"]) not in known:
+                problems.append(table.problem(r[ROW], "indicator_id", repr(r["indicator_id"]),
+                                              f"a target of {r['plan_id']}"))
+            hits = preferred[(preferred["series_id"] == r["series_id"]) & (preferred["region"] == r["region"])]
+            if hits.empty:
+                problems.append(table.problem(r[ROW], "series_id", repr(r["series_id"]),
+                                              f"a series_id of a preferred observation in {r['region']}"))
+            elif (hits["period"] == r["period"]).sum() != 1:
+                problems.append(table.problem(r[ROW], "period", repr(r["period"]),
+                                              f"one period of {r['series_id']}: {sorted(set(hits['period']))}"))
+            path = documents.get(r["source_document"])
+            if path is None or not path.exists():
+                continue                      # the build's shared reference check reports it
+            text = normalize(path.read_text(encoding="utf-8"))
+            quoted = [("definition_quote", r["definition_quote"])] + [("caveat", q) for q in
+                                                                       re.findall(r"“([^”]+)”", r["caveat"])]
+            for column, phrase in quoted:
+                if normalize(phrase) not in text:
+                    problems.append(table.problem(r[ROW], column, repr(phrase),
+                                                  f"words that appear in {r['source_document']}"))
+        frame["source"] = frame["source_document"] + "：" + frame["source_location"]
+        frames.append(frame[BASE_VALUES])
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in BASE_VALUES}), problems
     return pd.concat(frames, ignore_index=True), problems

@@ -31,6 +31,7 @@ ROLES: dict[str, tuple[str, ...]] = {
                           "period_end", "period_type", "quote"),
     "passages": ("plan_id", "passage_id", "kind", "section", "seq", "text"),
     "indicator_evidence": ("plan_id", "indicator_id", "series_id", "relation"),
+    "base_values": ("plan_id", "indicator_id", "series_id", "period", "wording", "caveat"),
     "observations_published": ("series_id", "region", "indicator_name", "period", "period_type", "value", "unit",
                                "issuer", "title", "pub_year", "source_quote", "is_reprint"),
 }

@@ -12,7 +12,7 @@ from analysis.evaluate import evaluate
 from analysis.report.sources import Notes, document_names
 
 NEEDED = ("documents", "plans", "evaluation_settings", "milestones", "departments", "risk_areas", "items",
-          "indicators", "responsibilities", "observations", "assessments", "risks", "passages", "evidence", "surveys")
+          "indicators", "responsibilities", "observations", "assessments", "risks", "passages", "evidence", "base_values", "surveys")
 NUMERALS = "一二三四五六七八九十"
 
 

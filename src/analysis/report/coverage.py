@@ -9,16 +9,18 @@ import pandas as pd
 from analysis.report import usage
 
 REASONS = {
-    "after_cutoff": "发布期晚于所有相关评估的截止时点",
     "not_preferred": "同期另有来源，评估采用另一条",
-    "not_comparable": "对标数据与本地区指标不同口径、不同单位或不同年份，未作比较",
-    "no_target": "没有规划目标以此计量，也无正文引用",
+    "after_cutoff": "发布期晚于可使用该数据的各项评估的截止时点",
+    "count": "对标数据为总量，与地区规模有关，不作对标比较",
+    "no_common_year": "本地区同一年份没有可比数值，未作对标比较",
+    "no_target": "没有规划目标以此计量，也无正文或佐证引用",
 }
 
 
 def used_observations(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame) -> set[int]:
     """Index labels of ``observations`` that at least one plan report shows (the same rules the
-    report sections use: usage.own, usage.related, usage.benchmarks, passages' series)."""
+    report sections use: usage.own, usage.related, usage.declared_base, usage.benchmarks, passages'
+    series)."""
     obs = frames["observations"]
     used: set[int] = set()
     settings = frames["evaluation_settings"]
@@ -30,6 +32,9 @@ def used_observations(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame
         ev = evaluations[(evaluations["plan_id"] == s.plan_id) & (evaluations["region"] == s.region)]
         for iid in ev["indicator_id"]:
             used |= set(usage.own(obs, iid, s.region, annual, monthly).index)
+            declared = usage.declared_base(frames, s.plan_id, iid, s.region, annual)
+            if declared is not None:
+                used.add(declared[1].name)
             used |= set(usage.related(obs, iid, s.region, annual, monthly).index)
             for _, _, rows in usage.evidence(frames, s.plan_id, iid, s.region, annual, monthly):
                 used |= set(rows.index)
@@ -47,26 +52,36 @@ def used_observations(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame
 
 
 def unused_with_reasons(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame) -> pd.DataFrame:
-    """Observations no report shows, each with the reason code (empty = unexplained)."""
+    """Observations no report shows, each with the reason the rules give (empty = none fits).
+
+    The evaluations that could use an observation: those of its region that measure its series
+    (a target or an evidence link); for a benchmark or the nation's value, those of any region.
+    It is after the cut-off when its period ends after the latest cut-off of those evaluations
+    (the monthly one for a month or year-to-date value); a comparison value is left out as a
+    count (a region's size decides it) or for want of the region's own value in the same year."""
     obs = frames["observations"]
     unused = obs.loc[sorted(set(obs.index) - used_observations(frames, evaluations))].copy()
     settings = frames["evaluation_settings"]
-    targets = set(evaluations["indicator_id"])
+    evidence = frames["evidence"]
+    measured = evaluations[["plan_id", "region", "indicator_id"]].rename(columns={"indicator_id": "series_id"})
+    links = evidence[["plan_id", "series_id"]].merge(settings[["plan_id", "region"]], on="plan_id")
+    users = pd.concat([measured, links]).merge(settings, on=["plan_id", "region"]).drop_duplicates()
+    evaluated = set(settings["region"])
     reasons = []
     for o in unused.itertuples():
-        regional = settings[settings["region"] == o.region] if not o.is_benchmark else settings
-        measured = (o.series_id in targets or any(o.series_id.startswith(f"{t}_") for t in targets)
-                    or o.series_id in set(frames["evidence"]["series_id"]))
+        mine = users[users["series_id"] == o.series_id]
+        if not o.is_benchmark and o.region in evaluated:
+            mine = mine[mine["region"] == o.region]
+        monthly = o.period_type in usage.MONTHLY
+        cutoffs = mine["monthly_cutoff"].fillna(mine["annual_cutoff"]) if monthly else mine["annual_cutoff"]
         if not o.is_preferred:
             reasons.append("not_preferred")
-        elif measured and len(regional) and (o.period_end > regional["annual_cutoff"].max()
-                                             or (o.period_type in usage.MONTHLY and regional["monthly_cutoff"].notna().any()
-                                                 and o.period_end > regional["monthly_cutoff"].max())):
-            reasons.append("after_cutoff")
-        elif measured and (o.is_benchmark or o.region == "全国"):
-            reasons.append("not_comparable")
-        elif not measured:
+        elif mine.empty:
             reasons.append("no_target")
+        elif o.period_end > cutoffs.max():
+            reasons.append("after_cutoff")
+        elif o.is_benchmark or o.region not in evaluated:
+            reasons.append("count" if o.unit != "%" else "no_common_year")
         else:
             reasons.append("")
     unused["reason"] = reasons

@@ -19,7 +19,7 @@ from analysis.report import usage
 from analysis.report.context import NumberedParts, evaluations_for, read_frames
 from analysis.report.display import show
 from analysis.report.html import badge, esc, heading, num, para, table
-from analysis.report.sources import split
+from analysis.report.sources import document_location, split
 
 FIELDS = (("progress_detail", "进展情况"), ("achievements", "成效经验"), ("problems", "存在问题及原因"),
           ("next_steps", "下一步建议"))
@@ -99,52 +99,71 @@ def _plan_names(ctx: DepartmentContext) -> str:
     return "、".join(str(plans.loc[p, "title"]) for p in ctx.plan_ids) or "（无）"
 
 
+def _basis_docs(ctx: DepartmentContext) -> set[str]:
+    """Files of the documents the evaluation rests on (评估依据): named once on the cover."""
+    return {f.split("：")[0] for s in ctx.settings["source"] for f in split(s)}
+
+
+def _where(ctx: DepartmentContext, source: object) -> str:
+    """Where an item or a risk is set out: a location in the 评估依据 (named on the cover) as
+    plain text "（表2第3行）", any other document as a note number."""
+    basis = _basis_docs(ctx)
+    local = [document_location(s.split("：", 1)[1]) for s in split(source) if s.split("：")[0] in basis and "：" in s]
+    others = [s for s in split(source) if s.split("：")[0] not in basis]
+    text = f'<span class="where">（{esc("、".join(local))}）</span>' if local else ""
+    return text + ctx.notes.cite(others)
+
+
 def title(ctx: DepartmentContext) -> None:
-    """Cover: department, plans, how many items it leads and assists, deadline, contact."""
+    """Cover: department, contact, plans, deadline, 评估依据, what it leads, assists and owns."""
     items = _items(ctx)
     lead = items[items["position"] == 1]
     contact = "、".join(dict.fromkeys(ctx.settings["lead_department"].dropna())) or "—"
-    docs = {f.split("：")[0] for s in ctx.settings["source"] for f in split(s)}
-    basis = "、".join(ctx.notes.names.get(d, "") for d in sorted(docs))
-    facts = [("部门", ctx.department), ("涉及规划", _plan_names(ctx)), ("评估依据", basis or "—"),
-             ("牵头事项", f"{len(lead)}项"), ("协同事项", f"{len(items) - len(lead)}项"),
-             ("负责指标", f"{len(ctx.evaluations)}项"), ("材料报送时限", _deadline(ctx)), ("联系部门", contact)]
-    rows = []   # two facts a row: the sheet's first page holds the tasks, not the cover
-    for i in range(0, len(facts), 2):
-        (k1, v1), (k2, v2) = facts[i], facts[i + 1] if i + 1 < len(facts) else ("", "")
-        rows.append([k1, v1, k2, v2])
-    show(f'<h1 class="title">{esc(ctx.department)}<br><span class="subtitle">规划评估任务单</span></h1>'
-         + table(["项目", "内容", "项目", "内容"], rows, cls="facts sheet")
-         + para("责任部门按评估方案所列顺序，列首位者为牵头部门，其余为协同部门。牵头事项由本部门组织撰写评估材料，"
-                "协同事项向牵头部门提供本部门负责部分的材料。", cls="note"))
+    # the 评估依据 is note [1]: the items' locations "（表2第3行）" are in it
+    basis = "、".join(esc(ctx.notes.names.get(d, "")) + ctx.notes.cite([f"{d}："]) for d in sorted(_basis_docs(ctx)))
+    scope = f"牵头{len(lead)}项、协同{len(items) - len(lead)}项，指标{len(ctx.evaluations)}项"
+    rows = [["部门", esc(ctx.department), "联系部门", esc(contact)],
+            ["涉及规划", esc(_plan_names(ctx)), "材料报送时限", num(_deadline(ctx))],
+            ["评估依据", basis or "—", "负责事项", esc(scope)]]
+    show(f'<h1 class="title sheet">{esc(ctx.department)}<br><span class="subtitle">规划评估任务单</span></h1>'
+         + table(["项目", "内容", "项目", "内容"], rows, raw_columns=(1, 3), cls="facts sheet"))
 
 
 def duties(ctx: DepartmentContext) -> None:
-    """What the department leads and what it assists; shared rows sentence by sentence."""
+    """What the department leads and what it assists, in one table (leads first), with where
+    the evaluation plan sets each out and whether its materials are in; shared rows sentence by
+    sentence (①②…), so the department marks its own part."""
     items = _items(ctx)
     show(heading(ctx.section("牵头和协同事项")))
     if items.empty:
         show(para("评估方案未列明本部门负责的事项。"))
         return
-    parts = []
-    for role, sub in (("牵头事项", items[items["position"] == 1]), ("协同事项", items[items["position"] != 1])):
-        if sub.empty:
-            continue
-        parts.append(heading(f"{role}（{len(sub)}项）", 3))
-        rows = []
-        for it in sub.itertuples():
-            others = _others(ctx, it.plan_id, it.item_id)
-            sentences = [s + "。" for s in re.split(r"。", it.text) if s.strip()]
-            content = esc(it.text) if len(sentences) < 3 else "<ol class=\"split\">" + "".join(
-                f"<li>{esc(s)}</li>" for s in sentences) + "</ol>"
-            partner = ("协同：" + "、".join(others)) if role == "牵头事项" and others else (
-                f"牵头：{_lead_of(ctx, it.plan_id, it.item_id)}" if role == "协同事项" else "本部门单独负责")
-            rows.append([esc(it.item_type_zh), content + ctx.notes.cite(split(it.source)), esc(partner)])
-        parts.append(table(["类型", "内容", "分工"], rows, raw_columns=(0, 1, 2), cls="data duties"))
-    if (items["text"].str.count("。") >= 3).any():
-        parts.append(para("内容较多的事项已按句列出：请在评估材料中说明本部门承担的部分；属于其他单位职责的内容，"
-                          "注明“不涉及本部门”并写明承担单位。", cls="note"))
-    show("".join(parts))
+    reported = _reported(ctx, items)
+    rows = []
+    for it in items.sort_values("position", kind="stable").itertuples():
+        lead = it.position == 1
+        others = _others(ctx, it.plan_id, it.item_id)
+        sentences = [s + "。" for s in re.split(r"。", it.text) if s.strip()]
+        content = esc(it.text) if len(sentences) < 3 else "".join(
+            f"{CIRCLED[i] if i < len(CIRCLED) else f'（{i + 1}）'}{esc(s)}" for i, s in enumerate(sentences))
+        partner = ("协同：" + "、".join(others) if others else "本部门单独负责") if lead else \
+            f"牵头：{_lead_of(ctx, it.plan_id, it.item_id)}"
+        done = lead and len(reported[(it.plan_id, it.item_id)]) > 0
+        state = ("已报送" if done else badge("待填报")) if lead else "报牵头部门"
+        rows.append([f"{'牵头' if lead else '协同'}<br>{esc(it.item_type_zh)}", content + _where(ctx, it.source),
+                     esc(partner), state])
+    show(table(["事项", "内容", "分工", "材料"], rows, raw_columns=(0, 1, 3), cls="data duties"))
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _reported(ctx: DepartmentContext, items: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """Per item the department leads, the materials it entered (empty frame: none yet)."""
+    assessed = ctx.frames["assessments"]
+    mine = assessed[assessed["department"].fillna("").str.contains(ctx.department, regex=False)]
+    return {(it.plan_id, it.item_id): mine[(mine["plan_id"] == it.plan_id) & (mine["item_id"] == it.item_id)]
+            for it in items[items["position"] == 1].itertuples()}
 
 
 def indicators(ctx: DepartmentContext) -> None:
@@ -172,13 +191,24 @@ def indicators(ctx: DepartmentContext) -> None:
         if r.target_kind not in ("annual", "cumulative", "level"):
             owe = "定性评估材料"
         have = "、".join(num(f"{y.year}年{fmt(y.value, y.unit)}") for y in yearly.itertuples())
-        have = (have or "无") + ctx.notes.cite([(s, rp) for s, rp in _sources(yearly)])
+        have = (have + ctx.notes.cite([(s, rp) for s, rp in _sources(yearly)])) if have else ""
+        # figures of another 口径 (another age band, a structural share): for reference, marked
+        cutoff = pd.Timestamp(r.annual_cutoff)
+        other = [(o.period, o.measure, fmt(o.value, o.unit), [(o.source, o.is_reprint)])
+                 for o in usage.related(obs, r.indicator_id, r.region, cutoff).itertuples()]
+        other += [(o.period, relation, fmt(o.value, o.unit), [(o.source, o.is_reprint)])
+                  for relation, _, rows in usage.evidence(ctx.frames, r.plan_id, r.indicator_id, r.region, cutoff)
+                  for o in usage.yearly_points(rows).itertuples()]
+        for period, measure, value, source in other:
+            have += ("；" if have else "") + f"{esc(period)}年{esc(measure)}{num(value)}{ctx.notes.cite(source)}（口径不同）"
+        have = have or "无"
         role = "牵头" if getattr(r, "position", 1) == 1 else "协同"
         definition = i["definition"] if isinstance(i["definition"], str) else i["target_text"]
         rows.append([esc(r.name) + f"（{role}）", esc(definition), esc(owe), have, badge(r.progress_zh)])
-    show(para(f"以下数据请于{deadline}报送{_contact(ctx)}，并注明统计口径和发布单位。")
-         + table(["指标", "口径", "需报送", "已掌握的数据", "当前判断"], rows, raw_columns=(0, 3, 4), cls="data owes"))
-    show(para("已掌握的数据为已公开发布并经核对的数值，请核实；口径不同或有更新的，请在报送时注明。", cls="note"))
+    show(para(f"以下数据请于{deadline}报送{_contact(ctx)}，注明统计口径和发布单位。“已掌握的数据”为已公开发布并经核对"
+              "的数值，已预填，请核实；标“口径不同”的为相关口径的数值，仅供参考；口径不同或有更新的，请在报送时注明。")
+         + table(["指标", "目标及口径", "需报送", "已掌握的数据", "当前判断"], rows, raw_columns=(0, 3, 4),
+                 cls="data owes"))
 
 
 def _years(years: list[int]) -> str:
@@ -194,29 +224,32 @@ def _sources(rows: pd.DataFrame) -> list[tuple[str, bool]]:
 
 
 def materials(ctx: DepartmentContext) -> None:
-    """The materials to fill for each item it leads (one row each); what it assists is supplied
-    to the lead department."""
-    show(heading(ctx.section("评估材料填报")))
+    """What to fill, by when and for whom (under the table of duties), and what has been
+    filled: the four fields of each reported item it leads."""
     items = _items(ctx)
     lead = items[items["position"] == 1]
-    assessed = ctx.frames["assessments"]
+    fields = "、".join(label for _, label in FIELDS)
     if lead.empty:
-        show(para("本部门无牵头事项；请按上表向牵头部门提供协同事项中本部门负责部分的材料。"))
+        if len(items):
+            show(para(f"本部门无牵头事项；请于{_deadline(ctx)}向牵头部门提供协同事项中本部门负责部分的材料"
+                      f"（{fields}）。", cls="note"))
         return
+    reported = _reported(ctx, items)
+    filled = sum(bool(len(a)) for a in reported.values())
+    assist = "；协同事项于同一时限前向牵头部门提供本部门负责部分" if len(items) > len(lead) else ""
+    show(para(f"本部门牵头的{len(lead)}项事项中，{filled}项已报送材料，{len(lead) - filled}项待填报。"
+              f"请在本规划评估填报表中逐项填写{fields}，{_deadline(ctx)}报送{_contact(ctx)}{assist}。")
+         + para("责任部门列首位者为牵头部门。内容按句编号的事项，请说明本部门承担的部分，其余注明“不涉及本部门”"
+                "及承担单位。", cls="note"))
     rows = []
-    filled = 0
     for it in lead.itertuples():
-        a = assessed[(assessed["plan_id"] == it.plan_id) & (assessed["item_id"] == it.item_id)
-                     & assessed["department"].str.contains(ctx.department, regex=False)]
-        cells = []
-        for key, _ in FIELDS:
-            text = "；".join(a[key].dropna()) if len(a) else ""
-            cells.append(text or "待填报")
-        filled += bool(len(a))
-        rows.append([f"{it.item_type_zh}：{_short(it.text)}"] + cells)
-    show(para(f"本部门牵头的{len(lead)}项事项中，{filled}项已报送材料，{len(lead) - filled}项待填报。")
-         + table(["事项", *[label for _, label in FIELDS]], rows, cls="data materials"))
-    show(para(f"请在本规划的评估填报表中填写，{_deadline(ctx)}报送{_contact(ctx)}。", cls="note"))
+        a = reported[(it.plan_id, it.item_id)]
+        if len(a):
+            rows.append([f"{it.item_type_zh}：{_short(it.text)}",
+                         *["；".join(a[key].dropna()) or "待填报" for key, _ in FIELDS]])
+    if rows:
+        show(heading("已报送的评估材料", 3)
+             + table(["事项", *[label for _, label in FIELDS]], rows, cls="data materials"))
 
 
 def _contact(ctx: DepartmentContext) -> str:
@@ -242,7 +275,7 @@ def risks(ctx: DepartmentContext) -> None:
                             for r in entered.itertuples()], cls="data"))
     if len(areas):
         names = "、".join(dict.fromkeys(areas["risk"]))
-        parts.append(f"<p>评估方案要求分析的风险隐患：{esc(names)}{ctx.notes.cite(split(areas['source'].iloc[0]))}。"
+        parts.append(f"<p>评估方案要求分析的风险隐患：{esc(names)}{_where(ctx, areas['source'].iloc[0])}。"
                      "方案未明确各风险的责任部门；涉及本部门的，请报送风险评估、防控举措、成效经验、存在问题及原因。</p>")
     if not parts:
         parts.append(para("评估方案未列明风险事项。"))
@@ -261,7 +294,7 @@ def schedule(ctx: DepartmentContext) -> None:
         year = int(years.iloc[0]) if len(years) else None
         rows = [[m.stage, f"{_date(m.due)}前" if not pd.isna(m.due) else (f"{year}年{m.due_text}" if year else m.due_text),
                  m.deliverable] for m in ms.itertuples()]
-        show(table(["阶段", "时限", "工作内容"], rows, cls="data"))
+        show(table(["阶段", "时限", "工作内容"], rows, cls="data schedule"))
     else:
         show(para("评估方案未列明时间安排。"))
     if ctx.notes.order:

@@ -17,6 +17,7 @@ import numbers
 import pandas as pd
 
 from analysis.charts import benchmark_chart, indicator_chart, overview_chart
+from analysis.evaluate import vocabulary as v
 from analysis.formatting import fmt, pct
 from analysis.report import summary, usage
 from analysis.report.context import PlanContext
@@ -168,8 +169,11 @@ def targets_table(ctx: PlanContext) -> None:
                           f"{num(fmt(r.projected_high, unit))}）")
         sources = split(ind.loc[(r.plan_id, r.indicator_id), "source"])
         notes = ctx.notes.cite(sources + observation_sources(mine))
+        base = _base_cell(ctx, r, unit, mine)
+        # at a new plan's base year the latest value is the base: one column, not two
+        latest = "—" if ctx.is_baseline else _latest_cell(r, unit, mine)
         rows.append([f"{int(r.seq)}. {esc(r.name)}{notes}", num(r.attribute) if isinstance(r.attribute, str) else "—",
-                     esc(target_text), _base_cell(r, unit), _latest_cell(r, unit, mine),
+                     esc(target_text), base, latest,
                      num(pct(r.completion)) if _has(r.completion) else "—",
                      num(pct(_time_share(r))) if _has(_time_share(r)) else "—", projection,
                      badge(r.progress_zh), badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh
@@ -177,10 +181,20 @@ def targets_table(ctx: PlanContext) -> None:
     keep = [i for i, c in enumerate(columns) if i < 1 or any(row[i] not in ("—", "") for row in rows)]
     html = table([columns[i] for i in keep], [[row[i] for i in keep] for row in rows],
                  raw_columns=tuple(range(len(keep))), cls="data targets")
-    show(_with_widths(html, [columns[i] for i in keep]))
-    show(para("说明：完成度为累计完成量占目标的比例（水平类指标为自基期起已缩小的差距比例）；序时进度为规划期已过去的"
-              "时间比例；预计值为按现有趋势推算的目标年份数值，括号内为有八成把握的范围。注中的编号对应附录所列资料来源。",
-              cls="note"))
+    shown = [columns[i] for i in keep]
+    show(_with_widths(html, shown))
+    show(para("说明：" + "；".join(text for column, text in _COLUMN_NOTES if column in shown)
+              + "。注中的编号对应附录所列资料来源。", cls="note"))
+
+
+#: What the table's columns mean, said once under it (only for the columns shown).
+_COLUMN_NOTES = (
+    ("完成度", "完成度为累计完成量占目标的比例（水平类指标为自基期起已缩小的差距比例）"),
+    ("序时进度", "序时进度为规划期已过去的时间比例"),
+    ("预计值及区间", "预计值为按现有趋势推算的目标年份数值，括号内为有八成把握的范围"),
+    ("可行性判断", "基期值为可行性判断所依据的数值（年度目标为上一规划期累计数，据以计算年均水平）；"
+                  "标“口径不同”的，文件所载基数与目标的统计口径不完全一致，差异见各项指标情况"),
+)
 
 
 #: Relative widths of the target table's columns (a column left out gives its share to the others).
@@ -200,9 +214,29 @@ def _time_share(r: object) -> float:
     return value if _has(value) else getattr(r, "schedule", math.nan)
 
 
-def _base_cell(r: object, unit: str | None) -> str:
+def _base_cell(ctx: PlanContext, r: object, unit: str | None, mine: pd.DataFrame) -> str:
+    """The base-year value. At a new plan's base year: what the feasibility rests on — a base
+    the document gives under another measure (marked, with its note), the value of the base
+    year, or the previous plan's total."""
+    declared = usage.declared_base(ctx.frames, ctx.plan_id, r.indicator_id, r.region, ctx.annual_cutoff)
+    if declared is not None:
+        _, o = declared
+        return (num(_value_text(o, unit)) + ctx.notes.cite([(o.source, o.is_reprint)])
+                + f"<br>{num(f'（{o.period}）')}<br>口径不同")
     if _has(r.base_value):
         return num(fmt(r.base_value, unit))
+    if ctx.is_baseline:
+        year = int(ctx.plan["base_year"])
+        at_base = mine[mine["period_end"].dt.year == year]
+        total = at_base[at_base["period_type"] == "plan_period"]
+        if len(total) and r.target_kind in ("annual", "cumulative"):
+            o = total.iloc[0]
+            return (num(f"{o.period}年累计") + num(_value_text(o, unit))
+                    + ctx.notes.cite([(o.source, o.is_reprint)]))
+        if _has(getattr(r, "latest_year", math.nan)) and int(r.latest_year) == year:
+            return _latest_cell(r, unit, mine)
+        if at_base["status"].notna().any():
+            return esc(at_base["status"].dropna().iloc[-1])
     return "数据暂缺" if r.target_kind in QUANT else "—"
 
 
@@ -651,8 +685,7 @@ def appendix(ctx: PlanContext) -> None:
     parts.append(ctx.notes.html() if ctx.notes.order else para("无。"))
     if not ctx.is_working_paper:
         parts.append(heading(f"（{sub[n]}）评估方法", 3))
-        parts.append(para(METHOD))
-        parts.append(para(OUTLOOK_METHOD))
+        parts += [para(FEASIBILITY_METHOD)] if ctx.is_baseline else [para(METHOD), para(OUTLOOK_METHOD)]
     show("".join(parts))
 
 
@@ -663,10 +696,19 @@ def _due(m: object, ms: pd.DataFrame) -> str:
     return f"{int(years.iloc[0])}年{m.due_text}" if len(years) else str(m.due_text)
 
 
+def _share(x: float) -> str:
+    return f"{round(x * 100):d}%"
+
+
 METHOD = ("进度判断：累计类指标以累计完成量占目标的比例对照序时进度；年度类指标逐年对照年度目标；水平类指标以现值对照"
           "基期值至目标值的路径。完成度达到序时进度1.05倍及以上为“快于预期”，0.95至1.05倍为“基本符合预期”，低于0.95倍为"
           "“滞后于预期”；已达到目标为“提前实现”。规划期末：达到目标105%及以上为“超额完成”，达到目标为“完成”，95%以上为"
           "“基本完成”。截至评估时点没有数据的指标记为“数据暂缺”，定性指标未报送材料的记为“待填报”，两者均不计入判断。")
+FEASIBILITY_METHOD = (
+    "可行性判断：年度类和累计类指标以目标要求的年均水平对照上一规划期实际年均水平，水平类指标以目标值对照基期水平。"
+    f"目标高于既往水平{_share(v.AMBITIOUS - 1)}以上的为“目标积极”，在既往水平上下{_share(1 - v.IN_LINE)}以内的为“与既往持平”，"
+    "低于此范围的为“目标稳妥”（控制类指标方向相反）。文件所载基数与目标统计口径不完全一致的，按文件所载数值判断并说明差异。"
+    "截至评估时点没有基期数据的指标记为“数据暂缺”，定性指标未报送材料的记为“待填报”，两者均不计入判断。")
 OUTLOOK_METHOD = ("趋势判断：按各年数据推算至目标年份，并给出有八成把握的数值范围（表中括号内）。按现有趋势实现目标的可能性"
                   "在八成及以上的为“可如期实现”，五成至八成的为“基本可以实现”，不足五成的为“可能难以实现”；"
                   "数据点过少的为“难以判断”。")

@@ -95,3 +95,20 @@ def evidence(frames: dict[str, pd.DataFrame], plan_id: str, indicator_id: str | 
         if len(rows):
             out.append((str(link.relation), link.note if isinstance(link.note, str) else "", rows))
     return out
+
+
+def declared_base(frames: dict[str, pd.DataFrame], plan_id: str, indicator_id: str, region: str,
+                  annual: pd.Timestamp) -> tuple[pd.Series, pd.Series] | None:
+    """The base value a new plan's target is judged against where the document gives it under
+    another measure (``base_values``), as (link, observation), if published by the cut-off."""
+    links = frames.get("base_values")
+    if links is None or links.empty:
+        return None
+    link = links[(links["plan_id"] == plan_id) & (links["indicator_id"] == indicator_id) & (links["region"] == region)]
+    if link.empty:
+        return None
+    obs = frames["observations"]
+    first = link.iloc[0]
+    rows = obs[obs["is_preferred"] & (obs["series_id"] == first["series_id"]) & (obs["region"] == region)
+               & (obs["period"] == first["period"]) & (obs["period_end"] <= annual)]
+    return (first, rows.iloc[0]) if len(rows) else None
