@@ -253,6 +253,30 @@ def test_a_new_plan_is_judged_on_feasibility_against_the_last_plans_pace(target,
     assert "3954.8人" in r["explanation_zh"]
 
 
+# A park of 311 firms in 2020 must reach 400 by 2025 (89 more, 17.8 a year). It grew by 40 a
+# year before (151 in 2016), 20 a year (231), 17.25 (242), 15.25 (250) or 10 a year (271); with no earlier year there is
+# nothing to compare the pace with. A target within 5% of the base asks to hold it.
+@pytest.mark.parametrize(("earlier", "target", "expected"), [
+    ({2016: 151}, 400, "prudent"),      # 17.8 needed ÷ 40 a year before = 0.45
+    ({2016: 231}, 400, "prudent"),      # 17.8 ÷ 20 = 0.89, below IN_LINE
+    ({2016: 250}, 400, "ambitious"),    # 17.8 ÷ 15.25 = 1.17
+    ({2016: 242}, 400, "in_line"),      # 17.8 ÷ 17.25 = 1.03
+    ({2016: 271}, 400, "ambitious"),    # 17.8 ÷ 10 = 1.78
+    ({2016: 320}, 400, "ambitious"),    # it fell before: the target reverses the trend
+    ({}, 400, "undetermined"),          # the base year only
+    ({}, 320, "in_line"),               # 1.029 × the base: hold it
+])
+def test_a_new_plans_level_target_is_judged_by_the_change_it_needs_against_the_change_before(
+        earlier, target, expected):
+    world = frames([{"id": "p", "kind": "level", "value": target, "unit": "家"}],
+                   yearly("p", {**earlier, 2020: 311}), annual="2020-12-31")
+    r = evaluate(world).iloc[0]
+    assert r["evaluation_type"] == "基期评估"
+    assert r["progress"] == expected
+    if expected == "undetermined":
+        assert "缺少此前年份的数据" in r["explanation_zh"] and "311家" in r["explanation_zh"]
+
+
 # -- the whole frame ----------------------------------------------------------------------------
 
 def test_same_inputs_same_outputs():

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.formatting import STR as _STR
+from analysis.evaluate.vocabulary import BASELINE
 from analysis.formatting import EMPTY as _EMPTY
 from analysis.formatting import fmt_arrow, pct_arrow, scatter, unit_classes
 
@@ -199,6 +200,8 @@ def unjudged_reasons(out: pd.DataFrame) -> pd.Series:
          lambda i: pc.replace_substring_regex(_clean_note("break_note", c, i), r"^截至\d{4}年底，", "")),
         (c.mask("progress", "unassessable", "undetermined") & bound, lambda i: _cat(
             "报告值“", c.text("latest_display", i), "”为区间值，不足以判断是否达到目标")),
+        (c.mask("progress", "undetermined") & c.mask("evaluation_type", BASELINE), lambda i: _cat(
+            "仅有基期", c.int("judged_year", i), "年一个数据点，缺少此前年份的数据，无法比较目标所需的年均变化与既往变化")),
         (c.mask("progress", "undetermined"), lambda i: _cat(
             "仅有", c.int("judged_year", i), "年一个数据点，且缺少基期值，无法衡量进度")),
         (c.mask("progress", "no_data") & final & has_value, lambda i: _cat(
@@ -372,6 +375,9 @@ def explanations(out: pd.DataFrame) -> pd.Series:
             "规划文件报告完成情况为“", c.text("status", i), "”，", c.text("progress_zh", i), "。")),
         (c.mask("progress", "no_data") & ~has_judged, lambda i: _cat(
             c.text("unjudged_reason", i), "，数据暂缺，待补充后再作判断。")),
+        (c.mask("progress", "undetermined") & c.mask("evaluation_type", BASELINE), lambda i: _cat(
+            "目标为", c.int("target_year", i), "年", c.lookup("comparator", _CMP_ZH, i), target(i), "，基期水平为",
+            c.fmt("base_level", i), "；", c.text("unjudged_reason", i), "，暂难判断目标的积极程度。")),
         (feasible & c.mask("target_kind", "level"), feasibility_level),
         (feasible, feasibility_pace),
         (stated, judged(statement)),

@@ -246,18 +246,43 @@ def _np(mask: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def _feasibility_codes(rows: pd.DataFrame, facts: pd.DataFrame) -> np.ndarray:
-    """At a new plan's base year: the pace the target needs against the pace of the last plan."""
+    """At a new plan's base year: the pace the target needs against the pace of the last plan.
+
+    A level target that asks to hold the base level (within ``IN_LINE``…``AMBITIOUS`` of it),
+    or one the base already meets, needs no pace: 与既往持平 or 目标稳妥 from the two levels.
+    One that asks for a move is judged by the yearly change it needs against the yearly change
+    of the years before the base (a target above a rising series is not ambitious by being
+    above it); with no year before the base there is nothing to compare: 难以判断, never a
+    verdict from the two levels alone."""
     kind = rows["target_kind"]
     T = rows["target_value"].astype(float)
     need, past_pace = feasibility_ratio(rows, facts)
     base_level = facts["base_value"].where(facts["base_value"].notna(),
                                            facts["stock_value"].where(facts["stock_year"].eq(rows["base_year"])))
-    ratio = pd.Series(np.where(kind.eq("level"), T / base_level, need / past_pace), index=rows.index)
     ceiling = rows["comparator"].isin(CEILING)
-    ratio = _np(ratio.where(~ceiling, 1 / ratio))
+    pace_ratio = _np((need / past_pace).where(~ceiling, past_pace / need))
+    level = _np(kind.eq("level"))
+    # a level: how far the target asks it to move, in the target's direction (up for a floor,
+    # down for a ceiling), against 5% of the base level; differences, so that a rate crossing
+    # zero (from 0.25% to below −0.5%) is a move, not a ratio of −2
+    direction = np.where(_np(ceiling), -1.0, 1.0)
+    base = _np(base_level)
+    gap = direction * (_np(T) - base)
+    before = _np(facts["first_year"] < rows["base_year"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        needed = gap / _np(rows["target_year"] - rows["base_year"]).astype(float)
+        past = np.where(before, direction * (base - _np(facts["first_value"]))
+                        / (_np(rows["base_year"]) - _np(facts["first_year"])), np.nan)
+        level_pace = np.where(past > 0, needed / past, np.where(past <= 0, np.inf, np.nan))
+    move = level & (gap > (v.AMBITIOUS - 1) * np.abs(base))
+    hold = np.where(gap < -(1 - v.IN_LINE) * np.abs(base), 0.0, 1.0)      # 0: the base already beats it
+    level_ratio = np.where(np.isnan(gap), np.nan, np.where(move, level_pace, hold))
+    ratio = np.where(level, level_ratio, pace_ratio)
     code = np.select([ratio > v.AMBITIOUS, ratio >= v.IN_LINE, ratio < v.IN_LINE],
                      [_P["ambitious"], _P["in_line"], _P["prudent"]], default=_P["no_data"])
-    return np.where(np.isnan(ratio), _P["no_data"], code)
+    code = np.where(np.isnan(ratio), _P["no_data"], code)
+    # a move asked of a level known at its base year only: nothing to compare the pace with
+    return np.where(move & np.isnan(past), _P["undetermined"], code)
 
 
 def feasibility_ratio(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
