@@ -12,7 +12,7 @@ CODE_FILES := $(shell find src/analysis -name '*.py' -o -name '*.yml' 2>/dev/nul
 MANIFEST := data/processed/manifest.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages data evaluate templates gaps calibrate backtest bench reports notebooks test clean
+.PHONY: help setup system-packages data evaluate templates gaps calibrate backtest bench reports notebooks lint test clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -61,6 +61,11 @@ reports: setup data evaluate ## Set up, then build every report (HTML + PDF) and
 
 notebooks: $(INSTALLED) ## Sync each notebook's py:percent source and its stripped .ipynb (jupytext --sync)
 	$(PY) -m jupytext --sync $$(find notebooks -name '*.py')
+
+lint: $(INSTALLED) ## The gate: ruff (lint and format check) and mypy, with the settings in pyproject.toml
+	$(PY) -m ruff check src tests notebooks
+	$(PY) -m ruff format --check src tests notebooks
+	$(PY) -m mypy
 
 test: $(INSTALLED) ## Run the test suite (pytest)
 	@$(PY) -m pytest; rc=$$?; \
