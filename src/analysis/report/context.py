@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import datasets, paths
-from analysis.evaluate import evaluate
 from analysis.report.sources import Notes, document_names
 
 NEEDED = ("documents", "plans", "evaluation_settings", "milestones", "departments", "risk_areas", "items",
@@ -39,12 +38,18 @@ def _read_checked(path: Path, name: str) -> pd.DataFrame:
 
 
 def evaluations_for(frames: dict[str, pd.DataFrame], data_dir: str | Path = "", as_of: str = "") -> pd.DataFrame:
-    """The stored evaluations, or a fresh run of the engine at ``as_of`` when one is given."""
+    """The stored evaluations (``make evaluate``), or a fresh run of the engine at ``as_of`` when
+    one is given. Without ``as_of`` a missing evaluations file is an error: a report never runs
+    the engine behind the batch's back, so what it says is what ``make evaluate`` stored."""
     folder = Path(data_dir) if data_dir else paths.PROCESSED
     if as_of:
+        
         return evaluate(frames, as_of=as_of)
     stored = folder / "evaluations.parquet"
-    return _read_checked(stored, "evaluations").copy() if stored.exists() else evaluate(frames)
+    if not stored.exists():
+        raise FileNotFoundError(f"{stored} does not exist: run `make evaluate` (python -m analysis evaluate) first, "
+                                "or give the report an as_of date to evaluate at")
+    return _read_checked(stored, "evaluations").copy()
 
 
 class NumberedParts:
