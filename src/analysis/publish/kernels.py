@@ -53,14 +53,22 @@ class WarmKernel:
     def __init__(self, kernel_name: str = "python3", startup_timeout: float = 60):
         self.kernel_name = kernel_name
         self._cwd = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
-        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
+        # local sockets in its folder; TCP on the loopback when the folder's path is too long
+        # for a socket address (108 bytes on Linux, 104 on macOS: a long TMPDIR)
+        transport = "ipc" if len(f"{self._cwd}/kernel-ipc-99".encode()) < 100 else "tcp"
+        self.km = AsyncKernelManager(kernel_name=kernel_name, transport=transport,
                                      connection_file=f"{self._cwd}/kernel.json")
-        run_sync(self.km.start_kernel)(cwd=self._cwd)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        run_sync(self.kc.wait_for_ready)(timeout=startup_timeout)
+        self.kc: Any = None
         self.reports = 0
-        self.run(PRELOAD)
+        try:
+            run_sync(self.km.start_kernel)(cwd=self._cwd)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            run_sync(self.kc.wait_for_ready)(timeout=startup_timeout)
+            self.run(PRELOAD)
+        except BaseException:           # a failed start (or a report stopped meanwhile) leaves nothing
+            self.shutdown()
+            raise
 
     def run(self, code: str, timeout: float = 120) -> None:
         reply = run_sync(self.kc.execute_interactive)(code, timeout=timeout, output_hook=lambda msg: None,
@@ -77,7 +85,8 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         try:
-            self.kc.stop_channels()
+            if self.kc is not None:
+                self.kc.stop_channels()
             run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - best effort at exit
             pass

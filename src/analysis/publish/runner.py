@@ -260,8 +260,6 @@ def _stop_execution(engine: str) -> None:
 
     from analysis.publish import kernels
 
-    if engine == "warm":
-        kernels.discard()
     try:
         loop = ensure_event_loop()
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
@@ -269,8 +267,17 @@ def _stop_execution(engine: str) -> None:
             task.cancel()
         if pending:
             loop.run_until_complete(asyncio.wait(pending, timeout=30))
-    except Exception:  # noqa: BLE001 - best effort: the kernel is already gone
+        for task in pending:             # retrieved, so that asyncio does not log them at exit
+            if task.done() and not task.cancelled():
+                task.exception()
+    except Exception:  # noqa: BLE001 - best effort: the kernel is stopped below in any case
         pass
+    if engine == "warm":
+        kernels.discard()
+        try:
+            kernels.acquire()            # the next report's kernel, started outside its time limit
+        except Exception:  # noqa: BLE001 - the next report will try again, and say why
+            pass
 
 
 def _previous_outputs(job: Job, root: Path) -> dict[str, Path]:
