@@ -25,8 +25,8 @@ from analysis.evaluate import evaluate
 from analysis.publish import kernels
 from analysis.publish.batch import SLUG_BYTES, Job, batch_plan, slug
 from analysis.publish.cluster import CONFIG_ENV, DEFAULT_TIME_LIMIT, configured_time_limit
-from analysis.publish.runner import (FAILED, SCRATCH, STATE, batch_lock, run_batch, run_job,
-                                     summary_table)
+from analysis.publish.runner import (FAILED, JOURNAL, SCRATCH, STATE, batch_lock, load_state, run_batch,
+                                     run_job, summary_table)
 
 from .conftest import FIXTURES
 
@@ -242,13 +242,13 @@ def test_a_killed_batch_resumes_cleans_up_and_rebuilds_the_same_bytes(data: Path
     batch = subprocess.Popen([*PY, "reports", "--quiet", "--processed", str(data), "--out", str(resumed)],
                              env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
-    state = resumed / STATE
+    journal = resumed / JOURNAL
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and not (state.exists() and '"built"' in state.read_text(encoding="utf-8")):
+    while time.monotonic() < deadline and not (journal.exists() and '"built"' in journal.read_text(encoding="utf-8")):
         time.sleep(0.05)
     os.killpg(batch.pid, signal.SIGKILL)                 # the batch and its workers, at once
     batch.wait()
-    finished = {k for k, v in json.loads(state.read_text(encoding="utf-8")).items() if v["status"] == "built"}
+    finished = {k for k, v in load_state(resumed).items() if v["status"] == "built"}
     assert 1 <= len(finished) < 3
     # what a kill leaves (planted too, in case the kill fell between two reports)
     dead = subprocess.Popen(["true"])
@@ -261,7 +261,8 @@ def test_a_killed_batch_resumes_cleans_up_and_rebuilds_the_same_bytes(data: Path
 
     done = _reports("--processed", str(data), "--out", str(resumed), env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    after = json.loads(state.read_text(encoding="utf-8"))
+    after = json.loads((resumed / STATE).read_text(encoding="utf-8"))
+    assert not journal.exists()                          # folded into the state file
     assert {k for k, v in after.items() if v["status"] == "unchanged"} == finished      # not rebuilt
     assert {k for k, v in after.items() if v["status"] == "built"} == set(after) - finished
     assert not list((resumed / FAILED).glob(f".*{SCRATCH}")) and not list(resumed.rglob("*.tmp"))
@@ -304,3 +305,13 @@ def test_a_second_batch_on_the_same_folder_waits_or_says_who_holds_it(data: Path
             pass
     out, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0 and "waiting for it to finish" in err and "up to date" in out
+
+
+def test_a_torn_journal_line_or_a_garbled_state_file_never_stops_a_batch(tmp_path: Path):
+    """A kill in the middle of a journal line, or a state file someone broke: the rest is read,
+    and what cannot be read is rebuilt."""
+    entry = {"kind": "plan", "slug": "a", "title": "甲", "status": "built", "fingerprint": "f"}
+    (tmp_path / JOURNAL).write_text(json.dumps({"key": "plan/a", "result": entry}) + '\n{"key": "plan/b", "res',
+                                    encoding="utf-8")
+    (tmp_path / STATE).write_text("{not json", encoding="utf-8")
+    assert load_state(tmp_path) == {"plan/a": entry}

@@ -9,8 +9,9 @@ What a batch survives (each proved in ``tests/test_batch_survival.py``):
 
 - a report that runs too long: stopped at its time limit (``time_limit``), its kernel killed,
   failed with the limit named; the batch goes on;
-- a kill at any moment: the state file is rewritten (atomically) after every report, so the
-  next batch rebuilds only what was not finished; scratch notebooks, half-written temporary
+- a kill at any moment: every finished report is recorded at once (a line appended to the
+  state's journal; the state file itself is rewritten atomically at the end), so the next
+  batch rebuilds only what was not finished; scratch notebooks, half-written temporary
   files and kernel folders of dead processes are removed by the next batch;
 - a report that fails: its previous HTML, PDF and Word files are moved aside to
   ``_failed/<kind>-<slug>.previous.<ext>`` beside the failed notebook, never left looking current;
@@ -46,6 +47,10 @@ from analysis.publish.batch import Job, safe_path, slug
 from analysis.publish.inputs import data_fingerprints, source_dates
 
 STATE = ".build-state.json"
+#: One line per report finished since the state file was last written whole: appending a line
+#: costs the same for the 3rd report as for the 3,000th (rewriting the state after each report
+#: would cost 13 ms a report at 200 reports, 180 ms at 2,850). A torn last line is ignored.
+JOURNAL = ".build-state.jsonl"
 FAILED = "_failed"
 LOCK = ".lock"
 SCRATCH = ".running.ipynb"
@@ -354,21 +359,40 @@ def default_executor(workers: int | None = None) -> Executor:
 
 
 def load_state(root: Path) -> dict[str, Any]:
-    """The last batch's results by ``kind/slug``; empty when there is none or it is unreadable
-    (then everything is rebuilt, which is safe)."""
+    """The results of the last batches by ``kind/slug``: the state file, updated by the journal
+    of reports finished since (a batch killed half-way). Empty when there is none or it is
+    unreadable (then everything is rebuilt, which is safe)."""
     path = root / STATE
     try:
         state = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
+        state = {}
+    state = state if isinstance(state, dict) else {}
+    journal = root / JOURNAL
+    if journal.exists():
+        for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+                state[entry["key"]] = entry["result"]
+            except (ValueError, KeyError, TypeError):     # a line torn by a kill
+                continue
+    return state
 
 
 _RESULT_FIELDS = {f.name for f in fields(Result)}
 
 
 def _write_state(root: Path, state: dict[str, Any]) -> None:
+    """The whole state, atomically; the journal it includes is then removed."""
     atomic_write_text(root / STATE, json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True))
+    (root / JOURNAL).unlink(missing_ok=True)
+
+
+def _journal(root: Path, key: str, result: Result) -> None:
+    """Record one finished report: one line, appended in one write."""
+    line = json.dumps({"key": key, "result": asdict(result)}, ensure_ascii=False) + "\n"
+    with open(root / JOURNAL, "a", encoding="utf-8") as fh:
+        fh.write(line)
 
 
 def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False,
@@ -471,8 +495,8 @@ def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | Non
               frames: dict[str, pd.DataFrame] | None = None) -> list[Result]:
     """Build every report whose inputs changed; return one Result per job, in batch order.
 
-    Holds the folder's batch lock; writes the state file after every report (so a killed
-    batch resumes where it was); ``time_limit``: seconds per report (None: no limit)."""
+    Holds the folder's batch lock; records every report as it finishes (so a killed batch
+    resumes where it was); ``time_limit``: seconds per report (None: no limit)."""
     root = root or paths.REPORTS
     data_dir = data_dir or paths.PROCESSED
     root.mkdir(parents=True, exist_ok=True)
@@ -483,8 +507,6 @@ def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | Non
             fingerprints = fingerprints if fingerprints is not None else input_fingerprints(jobs, data_dir, frames)
         todo, unchanged = plan_work(jobs, root, data_dir, force, fingerprints)
         results: dict[str, Result] = {f"{r.kind}/{r.slug}": r for r in unchanged}
-        keys = {f"{j.kind}/{j.slug}" for j in jobs}
-        state = {k: v for k, v in load_state(root).items() if k in keys}
         if todo:
             dates = source_dates(todo, frames)
             own = executor is None
@@ -503,8 +525,7 @@ def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | Non
                     key = f"{job.kind}/{job.slug}"
                     r.fingerprint = fingerprints[key]
                     results[key] = r
-                    state[key] = asdict(r)
-                    _write_state(root, state)        # a kill from here on loses nothing built
+                    _journal(root, key, r)           # a kill from here on loses nothing built
                     bar.update(1)
                     bar.set_postfix_str(f"{r.status} {job.slug}")
             finally:
