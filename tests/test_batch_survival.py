@@ -158,9 +158,8 @@ def test_a_report_over_its_time_limit_is_stopped_and_the_batch_goes_on(data: Pat
     results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, time_limit=4,
                                             workers=2)}
     assert time.perf_counter() - started < 90
-    assert results["sleepy"].status == "failed" and "时限" in results["sleepy"].error \
-        and "'execute'" in results["sleepy"].error
-    assert results["slow-pdf"].status == "failed" and "'pdf'" in results["slow-pdf"].error
+    assert results["sleepy"].status == "failed" and results["sleepy"].error == "超过单份报告时限（4秒），已在执行阶段中止"
+    assert results["slow-pdf"].status == "failed" and "已在PDF导出阶段中止" in results["slow-pdf"].error
     assert results["after-sleepy"].status == results["after-slow-pdf"].status == "built"   # new kernels
     table = summary_table(list(results.values()))
     assert "FAILED other/sleepy 《永不结束的报告》" in table and "FAILED other/slow-pdf" in table

@@ -146,13 +146,19 @@ def sweep_stale_folders(tmp: str | None = None) -> list[str]:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie does not: a killed worker whose parent was killed
+    too stays one until something reaps it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except OSError:          # someone else's process: alive
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:          # no /proc (macOS): it answered the signal
+        return True
 
 
 def release_all() -> None:

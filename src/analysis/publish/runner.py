@@ -225,8 +225,7 @@ def run_job(job: Job, root: Path, engine: str = "warm", time_limit: float | None
     except ReportTimeout:
         if phase == "execute":
             _stop_execution(engine)
-        result.error = (f"超过单份报告时限（{time_limit:g}秒），已在{PHASES[phase]}阶段中止"
-                        f" (time limit of {time_limit:g} s reached while in '{phase}'; the report was stopped)")
+        result.error = f"超过单份报告时限（{time_limit:g}秒），已在{PHASES[phase]}阶段中止"
         _keep_failed(job, root, scratch, kept, None, result)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
         result.error = _describe(exc)
