@@ -49,13 +49,35 @@ def _cmd_templates(args: argparse.Namespace) -> int:
 
 
 def _cmd_reports(args: argparse.Namespace) -> int:
-    """Build every report whose inputs changed; exit 1 when any failed (the others are built)."""
+    """Build every report whose inputs changed; exit 1 when any failed (the others are built).
+
+    One batch per output folder at a time (a second one waits, or with ``--no-wait`` exits 3);
+    each report within its time limit (``--time-limit``, else ``[reports] time_limit`` in
+    plan-eval.toml, else 300 s)."""
+    from analysis.publish.cluster import configured_scheduler, configured_time_limit
+    from analysis.publish.runner import BatchLocked, batch_lock
+
+    try:
+        scheduler = configured_scheduler(args.scheduler)
+        time_limit = configured_time_limit(args.time_limit)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    root = Path(args.out)
+    try:
+        with batch_lock(root, wait=not args.no_wait):
+            return _build_reports(args, root, scheduler, time_limit)
+    except BatchLocked as exc:
+        print(exc, file=sys.stderr)
+        return 3
+
+
+def _build_reports(args: argparse.Namespace, root: Path, scheduler: str | None, time_limit: float | None) -> int:
     from analysis import datasets
     from analysis.publish.batch import batch_plan, write_plan
     from analysis.publish.runner import input_fingerprints, plan_work, read_inputs, run_batch, summary_table
 
     data_dir = Path(args.processed)
-    root = Path(args.out)
     # Deciding what to rebuild reads the files as stored (fast); the reports read them checked.
     inputs = read_inputs(data_dir)
     jobs = batch_plan(inputs, "" if data_dir == paths.PROCESSED else str(data_dir))
@@ -70,21 +92,16 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     from analysis.publish import pdf_fonts
 
     pdf_fonts.check()                  # one line naming the package when PDFs would be slow
-    from analysis.publish.cluster import configured_scheduler, dask_executor
+    from analysis.publish.cluster import dask_executor
 
-    try:
-        scheduler = configured_scheduler(args.scheduler)
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    options = dict(data_dir=data_dir, force=args.force, progress=not args.quiet, engine=args.engine,
+                   fingerprints=fingerprints, frames=inputs, time_limit=time_limit)
     if scheduler:
         with dask_executor(scheduler, args.workers) as (executor, shape):
             print(f"reports on Dask: {shape['workers']} workers, {shape['threads']} threads ({shape['scheduler']})")
-            results = run_batch(jobs, root, data_dir=data_dir, force=args.force, progress=not args.quiet,
-                                engine=args.engine, fingerprints=fingerprints, executor=executor)
+            results = run_batch(jobs, root, executor=executor, **options)
     else:
-        results = run_batch(jobs, root, data_dir=data_dir, force=args.force, progress=not args.quiet,
-                            engine=args.engine, fingerprints=fingerprints, workers=args.workers)
+        results = run_batch(jobs, root, workers=args.workers, **options)
     from analysis.publish.index import write_index
 
     write_index(results, frames, _read_or_empty("evaluations", data_dir), root)
@@ -265,6 +282,11 @@ def parser() -> argparse.ArgumentParser:
                           "LocalCluster; default: reports.scheduler in plan-eval.toml, else the local process pool")
     rep.add_argument("--workers", type=int, default=None,
                      help="worker processes for the local pool or a LocalCluster (default: one per core, at most 2)")
+    rep.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                     help="stop and fail a report that takes longer (execution and export; 0 = no limit; default: "
+                          "reports.time_limit in plan-eval.toml, else 300)")
+    rep.add_argument("--no-wait", action="store_true",
+                     help="exit (code 3) instead of waiting when another batch is building in the same folder")
     rep.set_defaults(func=_cmd_reports)
 
     bt = sub.add_parser("backtest", help="judge past plans at mid-term against their known outcome; rewrite the "

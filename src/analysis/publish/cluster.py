@@ -21,6 +21,9 @@ Where the scheduler comes from, first match wins:
        scheduler = "tcp://10.0.0.5:8786"
 
 3. nothing: the local process pool (the default).
+
+The same ``[reports]`` table sets the per-report time limit (``time_limit = 300``, seconds; the
+command line's ``--time-limit`` wins).
 """
 
 from __future__ import annotations
@@ -37,21 +40,48 @@ CONFIG_ENV = "PLAN_EVAL_CONFIG"
 CONFIG_FILE = "plan-eval.toml"
 
 
+def reports_config(cwd: Path | None = None) -> tuple[Path | None, dict[str, Any]]:
+    """The ``[reports]`` table of the config file (``$PLAN_EVAL_CONFIG``, else ``plan-eval.toml``
+    in the working directory), and the file's path; an empty table when there is no file."""
+    path = Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else (cwd or Path.cwd()) / CONFIG_FILE
+    if not path.exists():
+        return None, {}
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc}); expected e.g. [reports] scheduler = \"tcp://host:8786\"")
+    table = config.get("reports", {})
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: reports must be a table ([reports]), got {table!r}")
+    return path, table
+
+
 def configured_scheduler(cli_value: str | None = None, cwd: Path | None = None) -> str | None:
     """The scheduler to use: the command line's, else the config file's, else None."""
     if cli_value:
         return cli_value
-    path = Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else (cwd or Path.cwd()) / CONFIG_FILE
-    if not path.exists():
-        return None
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML ({exc}); expected e.g. [reports] scheduler = \"tcp://host:8786\"")
-    value = config.get("reports", {}).get("scheduler")
+    path, table = reports_config(cwd)
+    value = table.get("scheduler")
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{path}: reports.scheduler must be a string (an address or \"local\"), got {value!r}")
     return value or None
+
+
+#: Seconds one report may take (execution and export) before it is stopped and failed: a
+#: report takes one to five seconds; this is for a report that would never end (a runaway
+#: cell, a page layout that grows with the cube of a cell's length).
+DEFAULT_TIME_LIMIT = 300.0
+
+
+def configured_time_limit(cli_value: float | None = None, cwd: Path | None = None) -> float | None:
+    """Seconds per report: the command line's, else ``reports.time_limit`` in the config file,
+    else ``DEFAULT_TIME_LIMIT``. ``0`` means no limit (``None``)."""
+    path, table = (None, {}) if cli_value is not None else reports_config(cwd)
+    value = cli_value if cli_value is not None else table.get("time_limit", DEFAULT_TIME_LIMIT)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
+        where = f"{path}: reports.time_limit" if path else "--time-limit"
+        raise ValueError(f"{where} must be a number of seconds (0 for no limit), got {value!r}")
+    return float(value) or None
 
 
 class _WarmWorker:
@@ -111,4 +141,5 @@ def dask_executor(scheduler: str, workers: int | None = None,
             cluster.close()
 
 
-__all__ = ["CONFIG_ENV", "CONFIG_FILE", "configured_scheduler", "dask_executor"]
+__all__ = ["CONFIG_ENV", "CONFIG_FILE", "DEFAULT_TIME_LIMIT", "configured_scheduler", "configured_time_limit",
+           "dask_executor", "reports_config"]

@@ -120,7 +120,7 @@ class ReportPDFExporter(Exporter):
         page, resources = pdf_html_exporter().from_notebook_node(nb, resources, **kw)
         resources = dict(resources or {})
         resources["output_extension"] = ".pdf"
-        pdf, resources["pdf_pages"] = html_to_pdf(page)
+        pdf, resources["pdf_pages"] = html_to_pdf(page, nb.metadata.get("plan_eval", {}).get("date"))
         return pdf, resources
 
 
@@ -147,8 +147,10 @@ def html_exporter() -> ReportHTMLExporter:
     return ReportHTMLExporter()
 
 
-def html_to_pdf(page: str) -> tuple[bytes, int]:
-    """Render HTML to PDF with WeasyPrint; also the page count.
+def html_to_pdf(page: str, date: str | None = None) -> tuple[bytes, int]:
+    """Render HTML to PDF with WeasyPrint; also the page count. ``date`` (YYYY-MM-DD, from the
+    report's data: ``inputs.source_dates``) is written as the PDF's creation and modification
+    date, so that the same inputs give the same bytes.
 
     WeasyPrint's warnings are left alone: the lean stylesheet gives none (checked by a test),
     so any that appear are news. The one exception is the per-font fontTools-fallback line,
@@ -156,7 +158,33 @@ def html_to_pdf(page: str) -> tuple[bytes, int]:
     import weasyprint
 
     document = weasyprint.HTML(string=page, base_url=str(TEMPLATES)).render()
+    if date:
+        document.metadata.created = document.metadata.modified = f"{date}T00:00:00Z"
     return document.write_pdf(), len(document.pages)
 
 
-__all__ = ["ReportHTMLExporter", "ReportPDFExporter", "html_exporter", "html_to_pdf", "pdf_html_exporter"]
+_CORE_DATE = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def dated_docx(data: bytes, date: str) -> bytes:
+    """A Word file with fixed dates: every ZIP entry stamped ``date`` (python-docx stamps the
+    clock's time) and the document's created/modified properties set to it. Same entries,
+    same order, same contents otherwise."""
+    import io
+    import zipfile
+
+    stamp = (*map(int, date.split("-")), 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_DATE.sub(lambda m: m.group(1) + f"{date}T00:00:00Z".encode() + m.group(3), body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
+            dst.writestr(fixed, body)
+    return out.getvalue()
+
+
+__all__ = ["ReportHTMLExporter", "ReportPDFExporter", "dated_docx", "html_exporter", "html_to_pdf",
+           "pdf_html_exporter"]

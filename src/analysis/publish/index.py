@@ -4,6 +4,7 @@ against items still 待填报, beside the schedule)."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,9 +29,9 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
     failed = [r for r in results if r.status == "failed"]
     if failed:
         parts.append(heading("未能生成的报告"))
-        parts.append(table(["报告", "原因", "记录"],
-                           [[r.title, r.error or "", _link(f"{FAILED}/{r.kind}-{r.slug}.ipynb", "执行记录")]
-                            for r in failed], raw_columns=(2,)))
+        parts.append(table(["报告", "原因", "记录", "上次生成的文件（已过期，仅供参考）"],
+                           [[r.title, r.error or "", _link(f"{FAILED}/{r.kind}-{r.slug}.ipynb", "执行记录"),
+                             _previous_links(r)] for r in failed], raw_columns=(2, 3)))
 
     plans = [r for r in results if r.kind == "plan"]
     reports = [r for r in plans if "工作底稿" not in r.title]
@@ -68,10 +69,19 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
         parts.append(table(["评估", "阶段", "时限", "工作内容"],
                            [[names.get(m.exercise, m.exercise), m.stage, _due(m, ms), m.deliverable]
                             for m in ms.itertuples()]))
-    stamp = datetime.now(timezone.utc).astimezone().strftime("%Y年%m月%d日 %H:%M")
+    stamp = _build_time().strftime("%Y年%m月%d日 %H:%M")
     parts.append(para(f"更新时间：{stamp}。每份报告均有网页、PDF和可编辑的Word文本。", cls="note"))
     return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>规划评估报告目录</title>'
             f"<style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
+
+
+def _build_time() -> datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention: a rebuild
+    then gives the same index, byte for byte, as the reports are)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc).astimezone()
 
 
 def _state(ev: pd.DataFrame) -> str:
@@ -109,6 +119,13 @@ def _report_row(r: Result, middle: str) -> list[str]:
         if out:
             links.append(_link(out, label))
     return [r.title, f'<span class="num">{" · ".join(links)}</span>' if links else "—", middle]
+
+
+def _previous_links(r: Result) -> str:
+    """A failed report's last good files, moved aside by the batch: linked as out of date."""
+    labels = {"html": "网页", "pdf": "PDF", "docx": "Word"}
+    links = [_link(out, f"{labels.get(out.rsplit('.', 1)[-1], out)}（已过期）") for out in r.previous]
+    return " · ".join(links) if links else "—"
 
 
 def write_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame,

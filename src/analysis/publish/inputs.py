@@ -129,4 +129,40 @@ def data_fingerprints(jobs: list[Job], frames: dict[str, pd.DataFrame]) -> dict[
     return out
 
 
-__all__ = ["Scope", "data_fingerprints", "rows_in_scope", "scope_of"]
+#: The date written into a report's files when its data carry none (ZIP's earliest date).
+EPOCH = "1980-01-01"
+
+
+def source_dates(jobs: list[Job], frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """``kind/slug`` → the date a report's files carry as created and modified (ISO, UTC).
+
+    Not the build's clock, so two builds of the same inputs give the same bytes: the date the
+    report speaks for — the latest evaluation date (``as_of``) among the evaluations in its
+    scope, else the latest cut-off of its evaluation settings, else the data's latest
+    evaluation date. ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) overrides."""
+    import os
+    from datetime import datetime, timezone
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        stamp = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), timezone.utc).strftime("%Y-%m-%d")
+        return {f"{j.kind}/{j.slug}": stamp for j in jobs}
+    evaluations = frames.get("evaluations", pd.DataFrame())
+    settings = frames.get("evaluation_settings", pd.DataFrame())
+    fallback = _latest(evaluations, "as_of", np.ones(len(evaluations), bool)) or EPOCH
+    out = {}
+    for job in jobs:
+        scope = scope_of(job, frames)
+        out[f"{job.kind}/{job.slug}"] = (
+            _latest(evaluations, "as_of", rows_in_scope(evaluations, scope))
+            or _latest(settings, "annual_cutoff", rows_in_scope(settings, scope)) or fallback)
+    return out
+
+
+def _latest(frame: pd.DataFrame, column: str, mask: np.ndarray) -> str | None:
+    if column not in frame.columns or not mask.any():
+        return None
+    latest = pd.to_datetime(frame.loc[mask, column], errors="coerce").max()
+    return None if pd.isna(latest) else latest.strftime("%Y-%m-%d")
+
+
+__all__ = ["Scope", "data_fingerprints", "rows_in_scope", "scope_of", "source_dates"]

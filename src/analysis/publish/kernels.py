@@ -4,7 +4,12 @@ A fresh kernel that imports pandas, matplotlib and seaborn costs about ten times
 report's own cells cost. So each worker keeps one kernel alive: started once, with the heavy
 libraries imported once, and reset between reports (user namespace cleared with ``%reset -f``,
 figures closed, matplotlib's rc restored) so nothing leaks from one report to the next. Imported
-modules stay: that is the warm part. A kernel that died is replaced.
+modules stay: that is the warm part. A kernel that died is replaced; one stopped half-way
+through a report (the batch's time limit) is discarded, and the next report gets a new one.
+
+Each kernel works in a folder of its own in the temporary directory, named after the process
+that owns it (``plan-eval-kernel-<pid>-…``): removed when the kernel stops, and, when its
+process was killed before it could, by the next batch (``sweep_stale_folders``).
 
 Registered as the papermill engine ``warm`` (entry point group ``papermill.engine``):
 ``papermill.execute_notebook(..., engine_name="warm")``.
@@ -32,7 +37,10 @@ import analysis.report, analysis.evaluate, analysis.charts, analysis.publish.fre
 
 #: Run before every report: the kernel must look fresh to the notebook (see analysis.publish.fresh),
 #: and work in the directory papermill was asked to run it in.
-RESET = "__import__('analysis.publish.fresh', fromlist=['reset']).reset({cwd!r})"
+RESET = "__import__('analysis.publish.fresh', fromlist=['reset']).reset({cwd!r}, {date!r})"
+
+
+FOLDER_PREFIX = "plan-eval-kernel-"
 
 
 class KernelError(RuntimeError):
@@ -44,15 +52,23 @@ class WarmKernel:
 
     def __init__(self, kernel_name: str = "python3", startup_timeout: float = 60):
         self.kernel_name = kernel_name
-        self._cwd = tempfile.mkdtemp(prefix="plan-eval-kernel-")
-        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
+        self._cwd = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
+        # local sockets in its folder; TCP on the loopback when the folder's path is too long
+        # for a socket address (108 bytes on Linux, 104 on macOS: a long TMPDIR)
+        transport = "ipc" if len(f"{self._cwd}/kernel-ipc-99".encode()) < 100 else "tcp"
+        self.km = AsyncKernelManager(kernel_name=kernel_name, transport=transport,
                                      connection_file=f"{self._cwd}/kernel.json")
-        run_sync(self.km.start_kernel)(cwd=self._cwd)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        run_sync(self.kc.wait_for_ready)(timeout=startup_timeout)
+        self.kc: Any = None
         self.reports = 0
-        self.run(PRELOAD)
+        try:
+            run_sync(self.km.start_kernel)(cwd=self._cwd)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            run_sync(self.kc.wait_for_ready)(timeout=startup_timeout)
+            self.run(PRELOAD)
+        except BaseException:           # a failed start (or a report stopped meanwhile) leaves nothing
+            self.shutdown()
+            raise
 
     def run(self, code: str, timeout: float = 120) -> None:
         reply = run_sync(self.kc.execute_interactive)(code, timeout=timeout, output_hook=lambda msg: None,
@@ -61,15 +77,16 @@ class WarmKernel:
             content = reply["content"]
             raise KernelError(f"{content.get('ename')}: {content.get('evalue')}")
 
-    def reset(self, cwd: str | None = None) -> None:
-        self.run(RESET.format(cwd=cwd))
+    def reset(self, cwd: str | None = None, date: str | None = None) -> None:
+        self.run(RESET.format(cwd=cwd, date=date))
 
     def alive(self) -> bool:
         return bool(run_sync(self.km.is_alive)())
 
     def shutdown(self) -> None:
         try:
-            self.kc.stop_channels()
+            if self.kc is not None:
+                self.kc.stop_channels()
             run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - best effort at exit
             pass
@@ -96,6 +113,52 @@ def acquire(kernel_name: str = "python3") -> WarmKernel:
         with _LOCK:
             _ALL.add(kernel)
     return kernel
+
+
+def discard() -> None:
+    """Stop this thread's warm kernel now, whatever it is doing (a report over its time
+    limit): the next report starts a new one."""
+    kernel: WarmKernel | None = getattr(_local, "kernel", None)
+    _local.kernel = None
+    if kernel is not None:
+        with _LOCK:
+            _ALL.discard(kernel)
+        kernel.shutdown()
+
+
+def sweep_stale_folders(tmp: str | None = None) -> list[str]:
+    """Remove the kernel folders whose process is gone (killed before it could remove them);
+    return what was removed. Folders of live processes (another batch running) are left."""
+    removed = []
+    base = tmp or tempfile.gettempdir()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(FOLDER_PREFIX):
+            continue
+        owner = name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+            removed.append(name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie does not: a killed worker whose parent was killed
+    too stays one until something reaps it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:          # someone else's process: alive
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:          # no /proc (macOS): it answered the signal
+        return True
 
 
 def release_all() -> None:
@@ -143,7 +206,7 @@ def _engine() -> type:
             kernel = acquire(kernel_name)
             # papermill has changed into its ``cwd`` (or stayed where it was called): a fresh
             # kernel would start there, so the warm one moves there
-            kernel.reset(os.getcwd())
+            kernel.reset(os.getcwd(), nb_man.nb.metadata.get("plan_eval", {}).get("date"))
             kwargs = remove_args(["input_path"], **kwargs)
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
             final_kwargs = merge_kwargs(

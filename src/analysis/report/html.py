@@ -8,11 +8,20 @@ from collections.abc import Iterable, Sequence
 from analysis.style import JUDGEMENT_COLOURS
 
 
+#: The longest text from data a report shows whole (the longest in the data: about 460).
+SHOWN_CHARS = 1000
+
+
 def esc(value: object) -> str:
-    """Text from data as HTML text: ``<script>`` shows as text, never runs."""
+    """Text from data as HTML text: ``<script>`` shows as text, never runs. Longer than
+    ``SHOWN_CHARS``, it is cut with a note saying so; the data keep it whole (a cell of 32,767
+    characters once took the PDF 18 minutes to lay out, a 100k-character title 59 pages)."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    return html.escape(str(value), quote=True)
+    text = str(value)
+    if len(text) > SHOWN_CHARS:
+        text = f"{text[:SHOWN_CHARS]}……（全文共{len(text)}字，此处节录前{SHOWN_CHARS}字，全文见评估数据）"
+    return html.escape(text, quote=True)
 
 
 def heading(text: str, level: int = 2) -> str:
