@@ -43,7 +43,8 @@ def evaluations_for(frames: dict[str, pd.DataFrame], data_dir: str | Path = "", 
     the engine behind the batch's back, so what it says is what ``make evaluate`` stored."""
     folder = Path(data_dir) if data_dir else paths.PROCESSED
     if as_of:
-        
+        from analysis.evaluate import evaluate      # the engine only when a report asks for its own date
+
         return evaluate(frames, as_of=as_of)
     stored = folder / "evaluations.parquet"
     if not stored.exists():
