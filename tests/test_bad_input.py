@@ -76,9 +76,21 @@ def test_the_command_line_reports_problems_of_several_files_and_exits_non_zero(s
     assert not (tmp_path / "out").exists()
 
 
+def reword_source(raw: Path, files: list[str], old: str, new: str) -> None:
+    """Change a wording in the source document and in its transcriptions, and record the
+    document's new checksum: a source that really says something else, not a corruption."""
+    for name in [*files, "documents/fixture_plan.txt"]:
+        path = raw / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    docs = raw / "documents.csv"
+    digest = hashlib.sha256((raw / "documents" / "fixture_plan.txt").read_bytes()).hexdigest()
+    lines = docs.read_text(encoding="utf-8").splitlines()
+    docs.write_text("\n".join([lines[0], *(line.rsplit(",", 1)[0] + "," + digest for line in lines[1:])]) + "\n",
+                    encoding="utf-8")
+
+
 def test_an_unparsed_target_is_kept_and_warned_about(small_raw_copy: Path, tmp_path: Path):
-    table = small_raw_copy / "tables" / "fixture_table1.csv"
-    table.write_text(table.read_text(encoding="utf-8").replace("5%以内", "待定"), encoding="utf-8")
+    reword_source(small_raw_copy, ["tables/fixture_table1.csv"], "5%以内", "待定")
     result = build(small_raw_copy, tmp_path / "out")
     row = result.frames["indicators"].set_index("indicator_id").loc["surveyed_unemployment_rate"]
     assert row["target_kind"] == "unparsed" and row["target_text"] == "待定"
