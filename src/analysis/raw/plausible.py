@@ -13,6 +13,7 @@ count, a unit typed as 个 where the source says 万个. The checks here catch t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -90,8 +91,12 @@ def _num(value: Any) -> float | None:
 
 
 def today() -> date:
-    """Today's date: cut-offs and entry dates may not be after it. One place, so tests can fix it."""
-    return date.today()
+    """Today's date: cut-offs, entry dates and entered periods may not be after it.
+
+    ``ANALYSIS_TODAY=YYYY-MM-DD`` sets it, to rehearse an evaluation in a year to come (the
+    tests' mid-term world of 2028) without touching the clock."""
+    fixed = os.environ.get("ANALYSIS_TODAY")
+    return date.fromisoformat(fixed) if fixed else date.today()
 
 
 def far_from_neighbours(values: list[float]) -> list[tuple[int, list[float]]]:
