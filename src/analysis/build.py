@@ -643,6 +643,11 @@ class _Assembler:
                     self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
                                                        f"a year not before period_start ({r['period_start']})"))
                 self.problems += self._text_period(table, r)
+                regions = list(dict.fromkeys(self.plans["region"]))
+                if r["region"] not in regions:
+                    self.problems.append(table.problem(r[ROW], "region", repr(r["region"]),
+                                                       f"a region of plans.csv {regions}"
+                                                       f"{close_matches(r['region'], regions)}"))
                 fig = read_figure(r["value_text"])
                 if fig.value is None:
                     self.problems.append(table.problem(r[ROW], "value_text", repr(r["value_text"]),
