@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -289,3 +290,44 @@ def test_the_real_data_keep_one_preferred_row_and_one_unit_per_series(real_build
         assert len(dropped) == 1 and "评估采用表1" in dropped["note"].item()
     jobs = obs[(obs["series_id"] == "new_jobs") & (obs["region"] == "上海市") & obs["is_preferred"]]
     assert set(jobs["unit"]) == {"个"}
+
+
+# -- rebuild on content, not time (issue 14 §7) ------------------------------------------------
+
+def test_the_data_command_rebuilds_on_a_changed_checksum_even_with_an_old_modification_time(small_raw_copy: Path,
+                                                                                          tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "analysis", "data", "--raw", str(small_raw_copy), "--out", str(out)]
+    first = subprocess.run(cmd, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    manifest = (out / "manifest.json").read_bytes()
+    again = subprocess.run(cmd, capture_output=True, text=True)
+    assert "up to date" in again.stdout and (out / "manifest.json").read_bytes() == manifest
+    # a raw file changed, then given back its old modification time (as `cp -p` does)
+    path = small_raw_copy / "departments.csv"
+    old = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("就业科,局机关处室,fixture_plan.txt,表2,",
+                                                             "就业科,局机关处室,fixture_plan.txt,表2,核对"),
+                    encoding="utf-8")
+    os.utime(path, (old.st_atime, old.st_mtime))
+    rebuilt = subprocess.run(cmd, capture_output=True, text=True)
+    assert rebuilt.returncode == 0 and "up to date" not in rebuilt.stdout, rebuilt.stdout
+    assert "核对" in (out / "departments.csv").read_text(encoding="utf-8-sig")
+    recorded = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]["raw"]
+    assert recorded["departments.csv"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_schema_violation_is_reported_as_dataset_row_column_and_rule():
+    frame = pd.DataFrame({"document_id": ["F1", "F1"], "file": ["a.txt", "b.txt"], "title": ["t", "t"],
+                          "issuer": ["i", "i"], "doc_number": [None, None], "issued": ["2026", "2026"],
+                          "status": [None, None], "note": [None, None], "sha256": ["0" * 64, "1" * 64]})
+    with pytest.raises(datasets.DatasetSchemaError) as info:
+        datasets.conform("documents", frame)
+    (failure,) = info.value.failures
+    assert failure["dataset"] == "documents" and failure["column"] == "document_id"
+    assert failure["rule"] == "each (document_id) once" and "document_id='F1'" in failure["row"]
+    assert "Traceback" not in str(info.value) and "multiple_fields_uniqueness" not in str(info.value)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import datasets, paths
+from analysis import datasets, freshness, paths
 from analysis.cn_numbers import MULTIPLIERS, find_quantities, normalize, numbers_in, read_figure, split_unit
 from analysis.passages import evidence, passages
 from analysis.raw.catalog import BACKTEST_ROLES, RawCatalog, load_catalog
@@ -53,7 +53,8 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
     raw_dir = raw_dir or paths.RAW
     out_dir = out_dir or paths.PROCESSED
 
-    # Load inputs
+    # Load inputs (their checksums first: the manifest says what exactly was built from)
+    read = freshness.inputs(raw_dir)
     catalog = load_catalog(raw_dir)
 
     # Process data
@@ -81,6 +82,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
         "datasets": {},
         "lineage": assembler.lineage,
         "raw_rows": catalog.row_count,
+        "inputs": read,
         "entries": {"files": entries.files, "assessments": len(entries.assessments), "risks": len(entries.risks),
                     "observations": len(entries.observations)},
     }
