@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := $(shell cat system-packages.txt | tr "\n" " ")
 MANIFEST := data/processed/manifest.json
 
 .DEFAULT_GOAL := help
-.PHONY: FORCE help setup system-packages data evaluate templates gaps calibrate backtest bench reports notebooks test clean
+.PHONY: help setup system-packages data evaluate templates gaps calibrate backtest bench reports notebooks test clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
