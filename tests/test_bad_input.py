@@ -19,7 +19,7 @@ import yaml
 from analysis.build import build
 from analysis.raw.errors import RawDataError
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, reword_source
 
 CASES = sorted(p for p in (FIXTURES / "bad_input").iterdir() if p.is_dir())
 
@@ -88,19 +88,6 @@ def test_the_command_line_reports_problems_of_several_files_and_exits_non_zero(s
     assert "evaluations.csv, row 2, column 'annual_cutoff': found '2025/12/31'" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
-
-
-def reword_source(raw: Path, files: list[str], old: str, new: str) -> None:
-    """Change a wording in the source document and in its transcriptions, and record the
-    document's new checksum: a source that really says something else, not a corruption."""
-    for name in [*files, "documents/fixture_plan.txt"]:
-        path = raw / name
-        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-    docs = raw / "documents.csv"
-    digest = hashlib.sha256((raw / "documents" / "fixture_plan.txt").read_bytes()).hexdigest()
-    lines = docs.read_text(encoding="utf-8").splitlines()
-    docs.write_text("\n".join([lines[0], *(line.rsplit(",", 1)[0] + "," + digest for line in lines[1:])]) + "\n",
-                    encoding="utf-8")
 
 
 def test_an_unparsed_target_is_kept_and_warned_about(small_raw_copy: Path, tmp_path: Path):
