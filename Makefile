@@ -7,8 +7,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SYSTEM_PACKAGES := $(shell cat system-packages.txt | tr "\n" " ")
-RAW_FILES := $(shell find data/raw -type f -not -name '.*' -not -name '~$$*' 2>/dev/null)
-CODE_FILES := $(shell find src/analysis -name '*.py' -o -name '*.yml' 2>/dev/null)
 MANIFEST := data/processed/manifest.json
 
 .DEFAULT_GOAL := help
@@ -31,8 +29,13 @@ $(INSTALLED): pyproject.toml
 
 data: $(MANIFEST) ## Validate data/raw and write the tidy datasets to data/processed
 
-$(MANIFEST): $(INSTALLED) $(RAW_FILES) $(CODE_FILES)
+# Always asked, never trusted to modification times: a raw file copied with `cp -p` keeps an old
+# one. The command compares checksums with manifest.json and exits at once when nothing changed,
+# leaving the manifest untouched, so nothing after it is rebuilt.
+$(MANIFEST): $(INSTALLED) FORCE
 	$(PY) -m analysis data
+
+FORCE:
 
 EVALUATIONS := data/processed/evaluations.parquet
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -34,3 +35,16 @@ def small_raw_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "raw"
     shutil.copytree(SMALL_RAW, dest)
     return dest
+
+
+def reword_source(raw: Path, files: list[str], old: str, new: str) -> None:
+    """Change a wording in the source document and in its transcriptions, and record the
+    document's new checksum: a source that really says something else, not a corruption."""
+    for name in [*files, "documents/fixture_plan.txt"]:
+        path = raw / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    docs = raw / "documents.csv"
+    digest = hashlib.sha256((raw / "documents" / "fixture_plan.txt").read_bytes()).hexdigest()
+    lines = docs.read_text(encoding="utf-8").splitlines()
+    docs.write_text("\n".join([lines[0], *(line.rsplit(",", 1)[0] + "," + digest for line in lines[1:])]) + "\n",
+                    encoding="utf-8")

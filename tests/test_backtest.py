@@ -175,8 +175,14 @@ def test_the_engine_sees_nothing_after_the_mid_term_cut_off(tmp_path: Path):
 
 # -- the raw backtest files ------------------------------------------------------------------
 
-def test_the_main_build_does_not_read_the_backtest_folder():
-    assert not [p for p in discover(paths.RAW) if "backtest" in p.parts]
+def test_the_main_build_validates_the_backtest_folder_and_writes_nothing_from_it(real_build):
+    """make data checks the backtest's files like every raw file (issue 14 §6); they feed
+    only ``python -m analysis backtest``."""
+    assert {p.name for p in discover(paths.RAW) if "backtest" in p.parts} == {f"{n}.csv" for n in FILES}
+    lineage = real_build[0].manifest["lineage"]
+    for name in FILES:
+        assert list(lineage[f"backtest/{name}.csv"]["rows_out"]) == [
+            "backtest (validated; read by python -m analysis backtest)"]
 
 
 @pytest.mark.parametrize("name", FILES)

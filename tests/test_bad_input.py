@@ -7,6 +7,7 @@ small fixture plan's raw files, and expect.yml naming the problem the build must
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import yaml
 from analysis.build import build
 from analysis.raw.errors import RawDataError
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, reword_source
 
 CASES = sorted(p for p in (FIXTURES / "bad_input").iterdir() if p.is_dir())
 
@@ -39,7 +40,10 @@ def test_there_is_a_fixture_per_kind_of_bad_input():
     names = {c.name for c in CASES}
     assert {"missing_column", "number_with_text", "duplicate_id", "unknown_department", "gbk_encoding", "empty_file",
             "target_year_outside_period"} <= names
-    assert len(CASES) >= 15
+    # issue 14: sidecars, names, verbatim, ranges, units, the backtest's files, workbooks
+    for prefix in ("sidecar_", "backtest_", "workbook_", "unit_", "period_", "document_", "verbatim_"):
+        assert sum(n.startswith(prefix) for n in names) >= 2, prefix
+    assert len(CASES) >= 18 + 30
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
@@ -49,6 +53,16 @@ def test_bad_input_is_reported_and_nothing_is_replaced(case: Path, small_raw_cop
     before = _snapshot(out)
     _overlay(case, small_raw_copy)
     expect = yaml.safe_load((case / "expect.yml").read_text(encoding="utf-8"))
+    if expect.get("warning"):
+        # inside its range but far from its series: built, warned about, recorded in the manifest
+        result = build(small_raw_copy, out)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        recorded = [w for w in manifest["to_review"] if (w["file"], w["row"], w["column"]) == (
+            expect["file"], expect["row"], expect["column"]) and expect["found"] in w["message"]]
+        assert recorded, manifest["to_review"]
+        assert recorded[0]["message"] in result.warnings and recorded[0]["message"] in manifest["warnings"]
+        assert "复核" in recorded[0]["message"]
+        return
 
     with pytest.raises(RawDataError) as info:
         build(small_raw_copy, out)
@@ -77,8 +91,7 @@ def test_the_command_line_reports_problems_of_several_files_and_exits_non_zero(s
 
 
 def test_an_unparsed_target_is_kept_and_warned_about(small_raw_copy: Path, tmp_path: Path):
-    table = small_raw_copy / "tables" / "fixture_table1.csv"
-    table.write_text(table.read_text(encoding="utf-8").replace("5%以内", "待定"), encoding="utf-8")
+    reword_source(small_raw_copy, ["tables/fixture_table1.csv"], "5%以内", "待定")
     result = build(small_raw_copy, tmp_path / "out")
     row = result.frames["indicators"].set_index("indicator_id").loc["surveyed_unemployment_rate"]
     assert row["target_kind"] == "unparsed" and row["target_text"] == "待定"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def test_the_small_fixture_plan_flows_through(small_build):
                                          "pension_coverage"]
     skills = ind.set_index("indicator_id").loc["skills_training"]
     assert (skills["target_kind"], skills["target_value"], skills["unit"]) == ("cumulative", 25000.0, "人次")
-    assert len(load.observations(folder=out)) == 2
+    assert len(load.observations(folder=out)) == 2 + 6   # two in the text, six published
     assert set(load.responsibilities(folder=out)["department"]) == {"就业科", "培训中心"}
 
 
@@ -197,7 +198,7 @@ def test_a_new_district_is_added_by_data_alone(tmp_path: Path, real_build):
     assert ind[ind["plan_id"] == "example-15"]["target_kind"].tolist() == ["annual", "cumulative", "level",
                                                                            "qualitative"]
     assert {"就业科", "培训中心"} <= set(result.frames["departments"]["department"])
-    assert len(result.frames["observations"]) == len(real_build[0].frames["observations"]) + 2
+    assert len(result.frames["observations"]) == len(real_build[0].frames["observations"]) + 2 + 6
 
 
 def test_a_plan_id_given_twice_across_folders_is_refused(tmp_path: Path):
@@ -252,12 +253,30 @@ def test_the_twice_kept_figure_resolved_in_the_data_builds_with_one_preferred_ro
     assert not [w for w in result.warnings if "mixed units" in w]
 
 
-def test_a_series_mixing_units_over_its_periods_is_a_warning(small_raw_copy: Path, tmp_path: Path):
-    _append(small_raw_copy, "example-15,示例区,skills_training,完成职业技能培训,2.1 万人,人,2022,2022,year,"
-                            "2022 年完成职业技能培训 2.1 万人,fixture_plan.txt,工作总结,,\n")
+_JOBS_2025 = ("new_jobs,示例区,新增就业岗位,2025,year,33000,=,{unit},示例区人力资源和社会保障局,"
+              "示例区2025年就业工作情况（测试用虚构）,2026,https://example.org/jobs2025,全年新增就业岗位33000{unit},"
+              "false,true,{note}\n")
+
+
+def _publish(raw: Path, line: str) -> None:
+    path = raw / "published" / "fixture_series.csv"
+    path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
+
+
+def test_a_series_changing_its_unit_is_an_error_naming_both_units(small_raw_copy: Path, tmp_path: Path):
+    _publish(small_raw_copy, _JOBS_2025.format(unit="人", note=""))
+    with pytest.raises(RawDataError) as info:
+        build(small_raw_copy, tmp_path / "out")
+    (p,) = info.value.problems
+    assert (p.file, p.row, p.column) == ("published/fixture_series.csv", 8, "unit")
+    assert "'人'" in p.found and "'个'" in p.found and "口径" in p.expected
+
+
+def test_a_change_of_unit_with_a_note_on_its_definition_is_kept(small_raw_copy: Path, tmp_path: Path):
+    _publish(small_raw_copy, _JOBS_2025.format(unit="人", note="2025年起统计口径改为新增就业人数"))
     result = build(small_raw_copy, tmp_path / "out")
-    mixed = [w for w in result.warnings if "mixed units" in w]
-    assert len(mixed) == 1 and "skills_training" in mixed[0] and "observations_in_text.csv row" in mixed[0]
+    obs = result.frames["observations"]
+    assert set(obs.loc[obs["series_id"] == "new_jobs", "unit"]) == {"个", "人"}
 
 
 def test_the_real_data_keep_one_preferred_row_and_one_unit_per_series(real_build):
@@ -271,3 +290,44 @@ def test_the_real_data_keep_one_preferred_row_and_one_unit_per_series(real_build
         assert len(dropped) == 1 and "评估采用表1" in dropped["note"].item()
     jobs = obs[(obs["series_id"] == "new_jobs") & (obs["region"] == "上海市") & obs["is_preferred"]]
     assert set(jobs["unit"]) == {"个"}
+
+
+# -- rebuild on content, not time (issue 14 §7) ------------------------------------------------
+
+def test_the_data_command_rebuilds_on_a_changed_checksum_even_with_an_old_modification_time(small_raw_copy: Path,
+                                                                                          tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "analysis", "data", "--raw", str(small_raw_copy), "--out", str(out)]
+    first = subprocess.run(cmd, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    manifest = (out / "manifest.json").read_bytes()
+    again = subprocess.run(cmd, capture_output=True, text=True)
+    assert "up to date" in again.stdout and (out / "manifest.json").read_bytes() == manifest
+    # a raw file changed, then given back its old modification time (as `cp -p` does)
+    path = small_raw_copy / "departments.csv"
+    old = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("就业科,局机关处室,fixture_plan.txt,表2,",
+                                                             "就业科,局机关处室,fixture_plan.txt,表2,核对"),
+                    encoding="utf-8")
+    os.utime(path, (old.st_atime, old.st_mtime))
+    rebuilt = subprocess.run(cmd, capture_output=True, text=True)
+    assert rebuilt.returncode == 0 and "up to date" not in rebuilt.stdout, rebuilt.stdout
+    assert "核对" in (out / "departments.csv").read_text(encoding="utf-8-sig")
+    recorded = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]["raw"]
+    assert recorded["departments.csv"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_schema_violation_is_reported_as_dataset_row_column_and_rule():
+    frame = pd.DataFrame({"document_id": ["F1", "F1"], "file": ["a.txt", "b.txt"], "title": ["t", "t"],
+                          "issuer": ["i", "i"], "doc_number": [None, None], "issued": ["2026", "2026"],
+                          "status": [None, None], "note": [None, None], "sha256": ["0" * 64, "1" * 64]})
+    with pytest.raises(datasets.DatasetSchemaError) as info:
+        datasets.conform("documents", frame)
+    (failure,) = info.value.failures
+    assert failure["dataset"] == "documents" and failure["column"] == "document_id"
+    assert failure["rule"] == "each (document_id) once" and "document_id='F1'" in failure["row"]
+    assert "Traceback" not in str(info.value) and "multiple_fields_uniqueness" not in str(info.value)

@@ -17,7 +17,7 @@ from analysis.publish.batch import Job, batch_plan, safe_path, slug
 from analysis.publish.index import write_index
 from analysis.publish.runner import run_batch
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, reword_source
 
 EVIL = "<script>alert(1)</script>"
 
@@ -28,9 +28,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = tmp_path_factory.mktemp("pub")
     raw = base / "raw"
     shutil.copytree(FIXTURES / "raw_small", raw)
-    for name in ("departments.csv", "tables/fixture_tasks.csv"):
-        f = raw / name
-        f.write_text(f.read_text(encoding="utf-8").replace("培训中心", f"../../{EVIL}"), encoding="utf-8")
+    # the document says so too (a verbatim name is checked against it)
+    reword_source(raw, ["departments.csv", "tables/fixture_tasks.csv"], "培训中心", f"../../{EVIL}")
     data = base / "processed"
     result = build(raw, data)
     datasets.write("evaluations", evaluate(result.frames), data)

@@ -75,3 +75,65 @@ def test_never_raises_on_arbitrary_strings(text: str, name: str, unit: str | Non
 def test_never_raises_on_target_like_strings(text: str):
     got = parse_target(text, period=(2021, 2025))
     assert got.target_kind in TARGET_KINDS
+
+
+# -- plan-table conventions and the parser's bounds (issue 14 §8, §9, §10) -------------------------
+
+def test_a_bracketed_total_keeps_the_unit_after_its_bracket():
+    got = parse_target("城镇新增就业[3000]万人", name="城镇新增就业", period=(2021, 2025))
+    assert (got.target_kind, got.target_value, got.unit) == ("cumulative", 3.0e7, "人")   # not 3000
+
+
+def test_a_ratio_per_ten_thousand_is_not_a_count():
+    got = parse_target("每万名从业人员中高技能人才达到1200人", period=(2021, 2025))
+    assert (got.unit, got.target_kind) == ("人/万人", "level")
+
+
+_CN = st.sampled_from(list("零一二两三四五六七八九十百千万亿"))
+_PIECE = st.one_of(
+    st.from_regex(r"[0-9]{1,6}(\.[0-9]{1,3})?", fullmatch=True),
+    st.from_regex(r"[０-９]{1,4}", fullmatch=True),              # full-width digits
+    st.from_regex(r"(19|20)[0-9]{2}年(底|末)?", fullmatch=True),  # years
+    st.text(_CN, min_size=1, max_size=4),                          # Chinese numerals
+    st.sampled_from(["万", "亿", "万亿", "万人", "万人次", "亿元", "%", "％", "个百分点", "名", "家", "个", "人",
+                     "[", "]", "［", "］", "（", "）", "以上", "以内", "不低于", "达到", "控制在", "每年", "累计",
+                     "“十五五”期间", "由", "提高到", "每万名从业人员中", "左右", "，", "。", "—", " ", "\u3000"]),
+    st.text(max_size=3),
+)
+_WORDING = st.lists(_PIECE, max_size=25).map("".join)
+
+
+def _largest_number(text: str) -> float:
+    from analysis.cn_numbers import normalize, numbers_in
+
+    found = numbers_in(normalize(text))
+    return max(found, default=0.0)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_WORDING, st.sampled_from(["", "新增就业岗位", "城镇调查失业率", "首席技师"]),
+       st.sampled_from([None, "万人", "%", "个", "万人次", "—"]))
+def test_fuzzed_wordings_never_raise_and_never_give_a_negative_infinite_or_absurd_value(text, name, unit):
+    got = parse_target(text, name=name, unit=unit, context="", period=(2026, 2030))
+    assert got.target_kind in TARGET_KINDS
+    if got.target_value is not None:
+        assert math.isfinite(got.target_value) and got.target_value >= 0, got
+        # never more than a number written in the text at the largest scale a plan writes (万亿),
+        # times the table's unit: the parser reads figures, it does not make them up
+        assert got.target_value <= _largest_number(text) * 1e12 * 1e4 + 1e-9, got
+    if got.target_year is not None:
+        assert 1900 <= got.target_year <= 2100
+
+
+def test_the_parser_is_linear_in_its_input():
+    """30–51 s on about 80k characters before (issue 14): each figure searched its whole prefix."""
+    import time
+
+    times = []
+    for n in (5_000, 20_000):
+        text = "新增就业1万人，培训2万人次，" * n
+        start = time.perf_counter()
+        parse_target(text, period=(2026, 2030))
+        times.append(time.perf_counter() - start)
+    assert times[1] < 2.0, times                        # 300k characters
+    assert times[1] < 4 * times[0] * 2.5, times          # four times the text, not sixteen times the time

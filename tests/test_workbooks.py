@@ -616,22 +616,25 @@ def test_a_filled_workbook_flows_through_the_build_into_the_evaluation(small_raw
 
 # -- a reported multi-year total is never silently overturned (issue 10 §5) ---------------------
 
-def _mid_term_world(raw: Path) -> None:
-    """The small fixture plan evaluated at the end of 2028, with a reported 2026–2027 total."""
+def _mid_term_world(raw: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The small fixture plan evaluated at the end of 2028, with a reported 2026–2027 total
+    published in 2028; today is set to 2030 so that these years have passed."""
+    monkeypatch.setenv("ANALYSIS_TODAY", "2030-06-30")
     with (raw / "evaluations.csv").open("a", encoding="utf-8") as f:
         f.write("ex15-mid,ex15-mid,example-15,示例区,中期评估,2028-12-31,,,就业科,fixture_plan.txt,表1,\n")
-    with (raw / "observations_in_text.csv").open("a", encoding="utf-8") as f:
-        f.write("example-15,示例区,skills_training,完成职业技能培训,1.2 万人次,人次,2026,2027,plan_period,"
-                "2026—2027 年累计完成职业技能培训 1.2 万人次,fixture_plan.txt,中期进展,,\n")
+    with (raw / "published" / "fixture_series.csv").open("a", encoding="utf-8") as f:
+        f.write("skills_training,示例区,职业技能培训,2026/2027,plan_period,1.2,=,万人次,示例区人力资源和社会保障局,"
+                "示例区“十五五”规划中期进展（测试用虚构）,2028,https://example.org/mid,"
+                "2026—2027年累计完成职业技能培训1.2万人次,false,true,\n")
 
 
-def test_a_year_after_a_reported_total_adds_to_it_end_to_end(small_raw_copy: Path, tmp_path: Path):
+def test_a_year_after_a_reported_total_adds_to_it_end_to_end(small_raw_copy: Path, tmp_path: Path, monkeypatch):
     """build → template → a district enters 2028 → build → evaluate: the total so far is the
     reported 2026–2027 figure plus 2028, never 2028 alone."""
     from analysis.build import build
     from analysis.evaluate import evaluate
 
-    _mid_term_world(small_raw_copy)
+    _mid_term_world(small_raw_copy, monkeypatch)
     processed = tmp_path / "processed"
     build(small_raw_copy, processed)
     paths = write_templates(processed, tmp_path / "templates", last_year=2028)
@@ -656,10 +659,10 @@ def test_a_year_after_a_reported_total_adds_to_it_end_to_end(small_raw_copy: Pat
 
 @pytest.mark.parametrize(("period", "kind"), [("2027", "年度"), ("2027-2028", "多年累计")])
 def test_a_value_overlapping_a_reported_total_is_a_conflict_naming_file_sheet_row_column(
-        small_raw_copy: Path, tmp_path: Path, period: str, kind: str):
+        small_raw_copy: Path, tmp_path: Path, period: str, kind: str, monkeypatch):
     from analysis.build import build
 
-    _mid_term_world(small_raw_copy)
+    _mid_term_world(small_raw_copy, monkeypatch)
     processed = tmp_path / "processed"
     build(small_raw_copy, processed)
     wb = _template(processed, tmp_path / "templates", "example-15")
@@ -676,10 +679,10 @@ def test_a_value_overlapping_a_reported_total_is_a_conflict_naming_file_sheet_ro
     assert result.observations.empty
 
 
-def test_a_multi_year_total_can_be_entered_as_such(small_raw_copy: Path, tmp_path: Path):
+def test_a_multi_year_total_can_be_entered_as_such(small_raw_copy: Path, tmp_path: Path, monkeypatch):
     from analysis.build import build
 
-    _mid_term_world(small_raw_copy)
+    _mid_term_world(small_raw_copy, monkeypatch)
     processed = tmp_path / "processed"
     build(small_raw_copy, processed)
     wb = _template(processed, tmp_path / "templates", "example-15")

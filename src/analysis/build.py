@@ -10,6 +10,7 @@ schema checked; a manifest records row counts, checksums and where every raw row
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +18,17 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import datasets, paths
-from analysis.cn_numbers import normalize, numbers_in, read_figure, split_unit
+from analysis import datasets, freshness, paths
+from analysis.cn_numbers import MULTIPLIERS, find_quantities, normalize, numbers_in, read_figure, split_unit
 from analysis.passages import base_values, evidence, passages
-from analysis.raw.catalog import RawCatalog, load_catalog
+from analysis.raw.catalog import BACKTEST_ROLES, RawCatalog, load_catalog
 from analysis.raw.entries import merge, read_entries
 from analysis.raw.surveys import read_surveys
-from analysis.raw.errors import Problem, RawDataError
+from analysis.raw.errors import Problem, RawDataError, close_matches
+from analysis.raw.plausible import (DEFINITION, FAR, FIRST_YEAR, REVIEWED, far_from_neighbours, same_unit, today,
+                                    unit_range)
 from analysis.raw.table import ROW, RawTable
+from analysis.raw.verbatim import document_problems, verbatim_problems
 from analysis.targets import ParsedTarget, parse_target
 
 SEP = "；"  # joins several sources or notes in one cell
@@ -49,35 +53,46 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
     raw_dir = raw_dir or paths.RAW
     out_dir = out_dir or paths.PROCESSED
 
-    # Load inputs
+    # Load inputs (their checksums first: the manifest says what exactly was built from)
+    read = freshness.inputs(raw_dir)
     catalog = load_catalog(raw_dir)
 
     # Process data
     assembler = _Assembler(catalog)
-    frames = assembler.assemble()
-    frames = {name: datasets.conform(name, frame) for name, frame in frames.items()}
-    # Filled workbooks (data/raw/entries/) are checked against what the documents say.
-    entries = read_entries(raw_dir / ENTRIES, frames)
-    if entries.problems:
-        raise RawDataError(entries.problems)
-    frames.update(merge(frames, entries))
-    frames["surveys"], found = read_surveys(raw_dir / ENTRIES, frames)
-    if found:
-        raise RawDataError(found)
+    try:
+        frames = assembler.assemble()
+        frames = {name: datasets.conform(name, frame) for name, frame in frames.items()}
+        # Filled workbooks (data/raw/entries/) are checked against what the documents say.
+        entries = read_entries(raw_dir / ENTRIES, frames)
+        if entries.problems:
+            raise RawDataError(entries.problems)
+        frames.update(merge(frames, entries))
+        frames["surveys"], found = read_surveys(raw_dir / ENTRIES, frames)
+        if found:
+            raise RawDataError(found)
+    except datasets.DatasetSchemaError as exc:
+        # A rule the raw checks missed: still a message naming dataset, row, column and rule.
+        raise RawDataError([Problem(f"{f['dataset']} (dataset built from data/raw)", None, f["column"],
+                                    f"{f['found']} in the row {f['row']}", f["rule"])
+                            for f in exc.failures] or [Problem("data/processed", None, None, str(exc),
+                                                               "datasets that match their schemas")]) from None
     frames = {name: frames[name] for name in datasets.DATASETS}
 
     manifest: dict[str, Any] = {
         "datasets": {},
         "lineage": assembler.lineage,
         "raw_rows": catalog.row_count,
+        "inputs": read,
         "entries": {"files": entries.files, "assessments": len(entries.assessments), "risks": len(entries.risks),
                     "observations": len(entries.observations)},
     }
-    warnings = assembler.warnings + [
+    warnings = assembler.warnings + [r["message"] for r in assembler.review] + [
         f"unparsed target: {r.plan_id}/{r.indicator_id} {r.target_text!r} ({r.parse_notes})"
         for r in frames["indicators"].itertuples()
         if r.target_kind == "unparsed"
     ]
+    manifest["warnings"] = warnings
+    manifest["to_review"] = assembler.review
 
     # Save outputs
     if write:
@@ -118,19 +133,24 @@ class _Assembler:
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.lineage: dict[str, dict[str, Any]] = {}
+        #: values far from their series, to review (warnings, recorded in manifest.json)
+        self.review: list[dict[str, Any]] = []
         self.plans = catalog.combined("plans").set_index("plan_id", drop=False)
         self.departments = set(catalog.combined("departments")["department"])
         self.document_paths = catalog.document_paths()
+        self.issued_years = {r["file"]: int(str(r["issued"])[:4]) for r in catalog.combined("documents")
+                             .to_dict("records") if re.match(r"\d{4}", str(r["issued"]))}
 
     # -- checks shared by every file ----------------------------------------------------
     def _check_references(self) -> None:
-        for tables in self.catalog.by_role.values():
+        for role, tables in self.catalog.by_role.items():
             for table in tables:
                 frame = table.frame
-                if "plan_id" in frame.columns:
+                if "plan_id" in frame.columns and role not in BACKTEST_ROLES:
                     for _, r in frame[~frame["plan_id"].isin(self.plans.index) & frame["plan_id"].notna()].iterrows():
                         self.problems.append(table.problem(r[ROW], "plan_id", repr(r["plan_id"]),
-                                                           f"a plan_id from plans.csv {sorted(self.plans.index)}"))
+                                                           f"a plan_id from plans.csv {sorted(self.plans.index)}"
+                                                           f"{close_matches(r['plan_id'], self.plans.index)}"))
                 plan_id = table.meta.get("plan_id")
                 if plan_id is not None and plan_id not in self.plans.index:
                     self.problems.append(table.problem(None, "plan_id (sidecar)", repr(plan_id),
@@ -142,7 +162,8 @@ class _Assembler:
                             continue
                         if doc not in self.document_paths:
                             self.problems.append(table.problem(r[ROW], "source_document", repr(doc),
-                                                               "a file listed in documents.csv"))
+                                                               "a file listed in documents.csv"
+                                                               f"{close_matches(doc, self.document_paths)}"))
                         elif not self.document_paths[doc].exists():
                             self.problems.append(table.problem(r[ROW], "source_document", repr(doc),
                                                                "the document's text under data/raw/documents/"))
@@ -154,6 +175,8 @@ class _Assembler:
     # -- datasets -------------------------------------------------------------------------
     def assemble(self) -> dict[str, pd.DataFrame]:
         self._check_references()
+        texts, found = document_problems(self.catalog)
+        self.problems += found
         frames: dict[str, pd.DataFrame] = {}
         frames["documents"] = self._documents()
         frames["evaluation_settings"] = self._evaluation_settings()
@@ -179,11 +202,14 @@ class _Assembler:
         frames["base_values"], found = base_values(self.catalog, frames["observations"], frames["indicators"],
                                                    frames["plans"], self.document_paths)
         self.problems += found
+        self._check_backtest()
         for role, to in (("passages", "passages"), ("indicator_evidence", "evidence"), ("base_values", "base_values")):
             for table in self.catalog.all(role):
                 self._record(table, len(table.frame), to)
+        # last: where a cell is also wrong in a way the checks above name, their message is kept
+        self.problems += verbatim_problems(self.catalog, texts)
         if self.problems:
-            raise RawDataError(self.problems)
+            raise RawDataError(_first_per_cell(self.problems))
         return frames
 
     def _documents(self) -> pd.DataFrame:
@@ -215,8 +241,14 @@ class _Assembler:
                 lead = r.get("lead_department")
                 if lead and lead not in self.departments:
                     self.problems.append(table.problem(r[ROW], "lead_department", repr(lead),
-                                                       "a department from departments.csv"))
+                                                       "a department from departments.csv"
+                                                       f"{close_matches(lead, self.departments)}"))
             for col in ("annual_cutoff", "monthly_cutoff", "task_cutoff"):
+                for _, r in frame[frame[col].notna()].iterrows():
+                    if r[col] > today():
+                        self.problems.append(table.problem(r[ROW], col, str(r[col]),
+                                                           f"a cut-off not after today ({today()}): data cannot be "
+                                                           "counted up to a day that has not come"))
                 frame[col] = pd.to_datetime(frame[col])
             frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
             self._record(table, len(frame), "evaluation_settings")
@@ -269,7 +301,8 @@ class _Assembler:
                 for d in departments:
                     if d not in self.departments:
                         self.problems.append(table.problem(r[ROW], "departments", repr(d),
-                                                           "a department from departments.csv"))
+                                                           "a department from departments.csv"
+                                                           f"{close_matches(d, self.departments)}"))
                 item = {
                     "plan_id": meta["plan_id"],
                     "item_id": f"{meta['item_prefix']}-{int(r['row']):02d}",
@@ -318,10 +351,14 @@ class _Assembler:
         plan = self.plans.loc[r["plan_id"]] if r["plan_id"] in self.plans.index else None
         period = (int(plan["period_start"]), int(plan["period_end"])) if plan is not None else None
         parsed: ParsedTarget = parse_target(text, name=name, unit=unit, context=context or "", period=period)
+        column = "target_text" if "target_text" in r else "target"
         if period and parsed.target_year is not None and not period[0] <= parsed.target_year <= period[1]:
-            self.problems.append(table.problem(r[ROW], "target_text" if "target_text" in r else "target",
-                                               f"target year {parsed.target_year} in {text!r}",
+            self.problems.append(table.problem(r[ROW], column, f"target year {parsed.target_year} in {text!r}",
                                                f"a year inside the plan period {period[0]}–{period[1]}"))
+        rng = unit_range(parsed.unit)
+        if parsed.target_value is not None and rng is not None and parsed.target_value not in rng:
+            self.problems.append(table.problem(r[ROW], column, f"{text!r}, read as {_plain(parsed.target_value)} "
+                                               f"{parsed.unit}", str(rng)))
         return {
             "plan_id": r["plan_id"],
             "indicator_id": r["indicator_id"],
@@ -461,7 +498,8 @@ class _Assembler:
         rows += self._observations_published()
         frame = pd.DataFrame(rows)
         self._check_one_preferred_value(frame)
-        return frame.drop(columns=["_file", "_row"])
+        self._check_plausible(frame, indicators)
+        return frame.drop(columns=["_file", "_row", "_column"])
 
     def _check_one_preferred_value(self, frame: pd.DataFrame) -> None:
         """Overlapping sources may disagree, but the evaluation must know which value to use.
@@ -472,6 +510,16 @@ class _Assembler:
         beside 万人 persons) is a warning: its values cannot be measured against one target.
         """
         key = ["series_id", "region", "period_type", "period_start", "period_end"]
+        # the same publication's figure for one period entered twice (a second address, a copy)
+        for _, group in frame[frame.duplicated([*key, "source"], keep=False)].groupby([*key, "source"]):
+            first, *others = group.to_dict("records")
+            for o in others:
+                self.problems.append(Problem(
+                    o["_file"], o["_row"], o["_column"],
+                    f"the figure of {o['series_id']} {o['region']} {o['period']} from {o['source']} again "
+                    f"(also {first['_file']} row {first['_row']})",
+                    "each publication's figure for a period once: delete the copy, or keep the second address "
+                    "in the first row's note"))
         preferred = frame[frame["is_preferred"]]
         for _, group in preferred.groupby(key, dropna=False):
             units = group["unit"].fillna("").astype(str)
@@ -496,16 +544,66 @@ class _Assembler:
                         f"a second preferred value {o['value']:g} for {o['series_id']} {o['region']} {o['period']}",
                         f"one preferred value per period (also {first['value']:g} in {first['_file']} row "
                         f"{first['_row']}); set preferred=false on the one the evaluation should not use"))
-        # one unit per series (count units only: 万 and 亿 are already folded into the value)
+        # one unit per series (万 and 亿 are already folded into the value): a change of unit
+        # from one period to the next is refused unless the row says it is a change of 口径
         valued = preferred[preferred["value"].notna() & ~preferred["is_benchmark"].astype(bool)]
-        for (series_id, region), group in valued.groupby(["series_id", "region"], dropna=False):
-            units = list(dict.fromkeys(group["unit"].fillna("").astype(str)))
-            if len(units) > 1:
-                where = "; ".join(f"{u or '(none)'}: " + ", ".join(
-                    f"{r['_file']} row {r['_row']}" for r in group[group["unit"].fillna("") == u].to_dict("records"))
-                    for u in units)
-                self.warnings.append(f"mixed units in one series: {series_id} {region} has {units} ({where}); "
-                                     "keep one unit per series, or give the other concept a series of its own")
+        for (series_id, region), group in valued.groupby(["series_id", "region"], dropna=False, sort=False):
+            first, *others = group.to_dict("records")  # the series' unit is the unit of its first row
+            for o in others:
+                if not same_unit(o["unit"], first["unit"]) and DEFINITION not in (o["note"] or ""):
+                    self.problems.append(Problem(
+                        o["_file"], o["_row"], "unit",
+                        f"unit {o['unit']!r} in series {series_id} {region} {o['period']}, whose first row "
+                        f"({first['_file']} row {first['_row']}, {first['period']}) is in {first['unit']!r}",
+                        f"one unit per series: {first['unit']!r}, or a note on this row saying the {DEFINITION} "
+                        "changed (and how), or a series of its own for the other concept"))
+
+    def _check_plausible(self, frame: pd.DataFrame, indicators: pd.DataFrame) -> None:
+        """Values inside their unit's range (or their series' band); units as the indicator's;
+        values far from their neighbours in the series warned about (see analysis.raw.plausible)."""
+        metas = {t.name: t.meta for tables in self.catalog.by_role.values() for t in tables}
+        by_plan = {(r.plan_id, r.indicator_id): r for r in indicators.itertuples()}
+        regions = dict(zip(self.plans["plan_id"], self.plans["region"]))
+        by_region: dict[tuple[str, str], Any] = {}
+        for r in indicators.itertuples():
+            by_region.setdefault((regions.get(r.plan_id), r.indicator_id), r)
+        for o in frame.to_dict("records"):
+            value, unit = o["value"], o["unit"]
+            if value is None or value != value:
+                continue
+            rng = unit_range(unit, o["series_id"], (metas.get(o["_file"]) or {}).get("plausible"), o["_file"])
+            if rng is not None and (value not in rng or not math.isfinite(value)):
+                self.problems.append(Problem(o["_file"], o["_row"], o["_column"],
+                                             f"{_plain(value)} {unit or ''} ({o['series_id']} {o['period']})".strip(),
+                                             str(rng)))
+            indicator = (by_plan.get((o["plan_id"], o["series_id"])) if o["plan_id"]
+                         else by_region.get((o["region"], o["series_id"])))
+            target_unit = _text(indicator.unit) if indicator is not None else None
+            # a row the evaluation does not use (preferred=false) says in its note why it differs
+            if target_unit and unit and o["is_preferred"] and not same_unit(unit, target_unit) \
+                    and DEFINITION not in (o["note"] or ""):
+                self.problems.append(Problem(
+                    o["_file"], o["_row"], "unit",
+                    f"unit {unit!r} for {o['series_id']} {o['region']} {o['period']}",
+                    f"the unit of indicator {indicator.plan_id}/{indicator.indicator_id}, {target_unit!r} "
+                    f"(with 万/亿 before it where the source writes so): {unit!r} and {target_unit!r} "
+                    "count different things; give the other concept a series of its own"))
+        preferred = frame[frame["is_preferred"] & frame["value"].notna()]
+        for _, group in preferred.groupby(["series_id", "region", "period_type"], dropna=False):
+            group = group.sort_values(["period_end", "period_start"], kind="stable").to_dict("records")
+            for i, neighbours in far_from_neighbours([float(g["value"]) for g in group]):
+                o = group[i]
+                if REVIEWED in (o["note"] or ""):
+                    continue
+                shown = " and ".join(_plain(n) for n in neighbours)
+                self.review.append({
+                    "file": o["_file"], "row": o["_row"], "column": o["_column"], "series_id": o["series_id"],
+                    "region": o["region"], "period": o["period"], "value": o["value"], "neighbours": neighbours,
+                    "message": f"{o['_file']}, row {o['_row']}, column {o['_column']!r}: {_plain(o['value'])} "
+                               f"{o['unit'] or ''} for {o['series_id']} {o['region']} {o['period']} is more than "
+                               f"{FAR:g}× away from its neighbours in the series ({shown}): check the value and "
+                               f"its unit, and add a note with {REVIEWED} to the row once checked",
+                })
 
     def _observations_from_target_tables(self, indicators: pd.DataFrame) -> list[dict[str, Any]]:
         """A plan's own 完成情况 column: one observation per target row."""
@@ -533,7 +631,8 @@ class _Assembler:
                     period_type="plan_period" if cumulative else "stock",
                     value=fig.value, comparator=fig.comparator, value_text=text,
                     status=fig.status, unit=fig.unit or _text(ind["unit"]), note=SEP.join(notes) or None,
-                    source=_source(table, r, " 完成情况"), quote=text) | {"_file": table.name, "_row": int(r[ROW])})
+                    source=_source(table, r, " 完成情况"), quote=text)
+                    | {"_file": table.name, "_row": int(r[ROW]), "_column": "completion"})
                 used += 1
             self._record(table, used, "observations")
         return rows
@@ -548,6 +647,12 @@ class _Assembler:
                 if r["period_start"] > r["period_end"]:
                     self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
                                                        f"a year not before period_start ({r['period_start']})"))
+                self.problems += self._text_period(table, r)
+                regions = list(dict.fromkeys(self.plans["region"]))
+                if r["region"] not in regions:
+                    self.problems.append(table.problem(r[ROW], "region", repr(r["region"]),
+                                                       f"a region of plans.csv {regions}"
+                                                       f"{close_matches(r['region'], regions)}"))
                 fig = read_figure(r["value_text"])
                 if fig.value is None:
                     self.problems.append(table.problem(r[ROW], "value_text", repr(r["value_text"]),
@@ -559,7 +664,8 @@ class _Assembler:
                     start=start, end=r["period_end"], period_type=kind, value=fig.value, comparator=fig.comparator,
                     value_text=r["value_text"], status=None, unit=r["unit"], note=r.get("note"),
                     source=_source(table, r), quote=r["quote"])
-                    | {"is_preferred": r.get("preferred") is not False, "_file": table.name, "_row": int(r[ROW])})
+                    | {"is_preferred": r.get("preferred") is not False, "_file": table.name, "_row": int(r[ROW]),
+                       "_column": "value_text"})
             self._record(table, len(table.frame), "observations")
         return rows
 
@@ -579,7 +685,13 @@ class _Assembler:
                 if not _number_in_quote(abs(r["value"]), r["source_quote"]):
                     self.problems.append(table.problem(r[ROW], "value", repr(r["value"]),
                                                        "a number that appears in source_quote"))
+                else:
+                    self.problems += _unit_as_quoted(table, r)
                 start, end, label = period
+                if not (FIRST_YEAR <= start.year and end.year <= int(r["pub_year"])):
+                    self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
+                                                       f"a period from {FIRST_YEAR} to the year of publication "
+                                                       f"{r['pub_year']} (a figure is published after its period)"))
                 source = f"{r['issuer']}《{r['title']}》（{r['pub_year']}）"
                 rows.append({
                     "series_id": r["series_id"], "plan_id": None, "region": r["region"],
@@ -590,10 +702,74 @@ class _Assembler:
                     "is_cumulative": r["period_type"] in ("ytd", "plan_period"), "note": r.get("note"),
                     "source": source, "source_quote": r["source_quote"], "source_url": r.get("url"),
                     "is_reprint": bool(r["is_reprint"]), "is_preferred": bool(r["preferred"]),
-                    "is_benchmark": benchmark, "_file": table.name, "_row": int(r[ROW]),
+                    "is_benchmark": benchmark, "_file": table.name, "_row": int(r[ROW]), "_column": "value",
                 })
             self._record(table, len(table.frame), "observations")
         return rows
+
+    def _check_backtest(self) -> None:
+        """The backtest's raw files, checked as the published series and the target statements
+        are: past plans that exist, statements found in their quote, values in their quote with
+        the quote's unit, inside their unit's range and published after their period."""
+        past = set(self.catalog.combined("backtest_plans").get("plan_id", pd.Series(dtype=object)))
+        for table in self.catalog.all("backtest_plans"):
+            for _, r in table.frame[table.frame["period_start"] > table.frame["period_end"]].iterrows():
+                self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
+                                                   f"a year not before period_start ({r['period_start']})"))
+            self._record(table, len(table.frame), "backtest (validated; read by python -m analysis backtest)")
+        for table in self.catalog.all("backtest_targets"):
+            for _, r in table.frame.iterrows():
+                if r["plan_id"] not in past:
+                    self.problems.append(table.problem(r[ROW], "plan_id", repr(r["plan_id"]),
+                                                       f"a plan_id of backtest/past_plans.csv {sorted(past)}"
+                                                       f"{close_matches(r['plan_id'], past)}"))
+                if normalize(r["target_text"]) not in normalize(r["quote"]):
+                    self.problems.append(table.problem(r[ROW], "target_text", repr(r["target_text"]),
+                                                       "words found word for word in quote"))
+            self._record(table, len(table.frame), "backtest (validated; read by python -m analysis backtest)")
+        for table in self.catalog.all("backtest_observations"):
+            for _, r in table.frame.iterrows():
+                period = _published_period(r["period"], r["period_type"])
+                if period is None:
+                    self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
+                                                       "YYYY for a year, YYYY-MM for a month or year to date, "
+                                                       "YYYY/YYYY for a plan period"))
+                    continue
+                if not _number_in_quote(abs(r["value"]), r["source_quote"]):
+                    self.problems.append(table.problem(r[ROW], "value", repr(r["value"]),
+                                                       "a number that appears in source_quote"))
+                else:
+                    self.problems += _unit_as_quoted(table, r)
+                start, end, _ = period
+                if not (FIRST_YEAR <= start.year and end.year <= int(r["pub_year"])):
+                    self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
+                                                       f"a period from {FIRST_YEAR} to the year of publication "
+                                                       f"{r['pub_year']} (a figure is published after its period)"))
+                factor, unit = split_unit(r["unit"])
+                rng = unit_range(unit, r["series_id"], table.meta.get("plausible"), table.name)
+                value = float(r["value"]) * factor
+                if rng is not None and value not in rng:
+                    self.problems.append(table.problem(r[ROW], "value", f"{_plain(value)} {unit}", str(rng)))
+            self._record(table, len(table.frame), "backtest (validated; read by python -m analysis backtest)")
+
+    def _text_period(self, table: RawTable, r: pd.Series) -> list[Problem]:
+        """A figure in a plan document is for the plan's period or the one before it (a plan
+        reports its predecessor's results), and not for a year after the document was issued."""
+        plan = self.plans.loc[r["plan_id"]] if r["plan_id"] in self.plans.index else None
+        if plan is None:
+            return []
+        first = int(plan["period_start"]) - (int(plan["period_end"]) - int(plan["period_start"]) + 1)
+        last = int(plan["period_end"])
+        issued = self.issued_years.get(r["source_document"])
+        if issued is not None:
+            last = min(last, issued)
+        problems = []
+        for col in ("period_start", "period_end"):
+            if not first <= int(r[col]) <= last:
+                problems.append(table.problem(r[ROW], col, str(r[col]),
+                                              f"a year from {first} to {last}: inside the plan's period or the one "
+                                              f"before it, and not after the document was issued"))
+        return problems
 
     @staticmethod
     def _observation(*, series_id: str, plan_id: str | None, region: str, measure: str, start: int, end: int,
@@ -631,6 +807,43 @@ def _published_period(period: str, kind: str) -> tuple[pd.Timestamp, pd.Timestam
     if kind == "plan_period" and m and m.group(1) <= m.group(2):
         return _year_start(int(m.group(1))), _year_end(int(m.group(2))), f"{m.group(1)}–{m.group(2)}"
     return None
+
+
+def _first_per_cell(problems: list[Problem]) -> list[Problem]:
+    """One problem per cell: the first check that fails there is the most specific (a second
+    preferred row in another unit is also a change of unit, and also not the indicator's)."""
+    seen: set[tuple] = set()
+    kept = []
+    for p in problems:
+        where = (p.file, p.sheet, p.row, p.column)
+        if p.row is None or where not in seen:
+            kept.append(p)
+        seen.add(where)
+    return kept
+
+
+def _unit_as_quoted(table: RawTable, r: pd.Series) -> list[Problem]:
+    """The unit typed beside a published value must be the one its quote writes after it:
+    63.5 typed with 个 where the quote says 63.5万个 is a 10,000× error."""
+    factor, base = split_unit(r["unit"])
+    quote = normalize(r["source_quote"])
+    written = []
+    for q in find_quantities(quote):
+        if math.isclose(q.value / q.multiplier, abs(float(r["value"])), rel_tol=1e-9):
+            scale = next((w for w, f in MULTIPLIERS.items() if f == q.multiplier and w in q.as_written), "")
+            written.append((q, f"{scale}{q.unit or ''}"))
+    written = [(q, w) for q, w in written if w]  # a bare number (an English quote) says nothing of its unit
+    if not written or any(_fits(q, factor, base) for q, _ in written):
+        return []
+    shown = ", ".join(dict.fromkeys(f"{_plain(q.value / q.multiplier)}{w}" for q, w in written))
+    return [table.problem(r[ROW], "unit", repr(r["unit"]),
+                          f"the unit the source_quote writes after the number ({shown})")]
+
+
+def _fits(q: Any, factor: float, base: str | None) -> bool:
+    if q.multiplier != factor:
+        return False
+    return q.unit is None or base is None or same_unit(q.unit, base) or base.startswith(q.unit + "/")
 
 
 def _plain(value: float) -> str:

@@ -10,6 +10,12 @@ from analysis import paths
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
+    from analysis import freshness
+
+    if not args.force and freshness.up_to_date(Path(args.raw), Path(args.out)):
+        print(f"{args.out} is up to date: every raw file and the code have the checksums in its manifest.json "
+              "(--force rebuilds)")
+        return 0
     from analysis.build import build
     from analysis.raw.errors import RawDataError
 
@@ -248,6 +254,8 @@ def parser() -> argparse.ArgumentParser:
                                       "and write data/processed atomically (nothing is written if any check fails).")
     data.add_argument("--raw", default=str(paths.RAW), help="raw data folder (default: %(default)s)")
     data.add_argument("--out", default=str(paths.PROCESSED), help="output folder (default: %(default)s)")
+    data.add_argument("--force", action="store_true",
+                      help="rebuild even when every raw file has the checksum recorded in manifest.json")
     data.set_defaults(func=_cmd_data)
 
     ev = sub.add_parser("evaluate", help="judge every target at its cut-off and write data/processed/evaluations",

@@ -54,7 +54,15 @@ _DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "bool", "da
 
 
 class DatasetSchemaError(Exception):
-    """A processed dataset does not match its schema (a bug in the build, or a stale file)."""
+    """A processed dataset does not match its schema (a bug in the build, or a stale file).
+
+    ``failures`` lists each failing cell as the project's messages need it: the dataset, the
+    row (its key values, since a built row has no line in any file), the column, the value
+    found and the rule broken, in words."""
+
+    def __init__(self, message: str, failures: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.failures = list(failures or [])
 
 
 @dataclass(frozen=True)
@@ -137,12 +145,43 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     try:
         frame = schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
-        cases = exc.failure_cases.head(20).to_string()
-        raise DatasetSchemaError(f"{name} does not match schemas/{name}.yml:\n{cases}") from None
+        failures = _failures(name, frame, exc.failure_cases)
+        lines = [f"  - row {f['row']}, column {f['column']!r}: found {f['found']}; expected {f['rule']}"
+                 for f in failures[:20]]
+        raise DatasetSchemaError(f"{name} does not match schemas/{name}.yml:\n" + "\n".join(lines),
+                                 failures) from None
     frame = frame.sort_values(list(dict.fromkeys(s.sort + s.key)), kind="stable", na_position="first")
     frame = frame.reset_index(drop=True)
     return frame
 
+
+
+def _failures(name: str, frame: pd.DataFrame, cases: pd.DataFrame) -> list[dict[str, Any]]:
+    """pandera's failure table as one entry per failing row and column, the rule in words."""
+    s = spec(name)
+    found: dict[tuple, dict[str, Any]] = {}
+    for case in cases.to_dict("records"):
+        check = str(case.get("check"))
+        column = case.get("column") if isinstance(case.get("column"), str) else None
+        index = case.get("index")
+        unique = "uniqueness" in check or check == "unique"
+        if unique:
+            column = s.key[-1]  # one message per duplicated row, not one per key column
+        row = "?"
+        if index is not None and index == index and index in frame.index:
+            row = ", ".join(f"{k}={frame.at[index, k]!r}" for k in s.key if k in frame.columns)
+        rule = (f"each ({', '.join(s.key)}) once" if unique else _RULES.get(check.split("(")[0], check))
+        if check.startswith("isin"):
+            rule = f"one of {s.columns.get(column, {}).get('isin')}"
+        elif check.startswith("dtype"):
+            rule = f"a value of type {s.columns.get(column, {}).get('dtype')}"
+        found.setdefault((row, column, rule), {"dataset": name, "row": row, "column": column,
+                                               "found": repr(case.get("failure_case")), "rule": rule})
+    return list(found.values())
+
+
+_RULES = {"not_nullable": "a value (the column may not be empty)", "column_in_dataframe": "the column to exist",
+          "column_in_schema": "only the declared columns", "column_ordered": "the declared column order"}
 
 
 def write(name: str, frame: pd.DataFrame, folder: Path | None = None) -> dict[str, Any]:

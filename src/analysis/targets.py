@@ -89,6 +89,14 @@ _HOLD_WORDS = re.compile(r"保持|稳定在|维持")
 _YEAR_MARK = re.compile(r"(?P<pre>由|从|较)?(?P<year>(?:19|20)\d\d)年(?:底|末)?(?P<of>的)?")
 _REACH = re.compile(r"达到|提高到|提升到|提高至|提升至|增加到|增加至|增长到")
 _REACH_BEFORE = re.compile(r"(达到|提高到|提升到|提高至|提升至|增加到|增加至|增长到|达|到)$")
+#: How far before a figure _REACH_BEFORE looks (its longest word is three characters): a bounded
+#: window keeps the parser linear in its input, where searching the whole prefix was quadratic.
+_REACH_WINDOW = 8
+_BRACKETED = re.compile(r"\[(\d+(?:,\d{3})*(?:\.\d+)?)\]")
+#: "每万名从业人员中", "每千人": a ratio to a population; the figure after it is per that many.
+_PER = re.compile(r"每(?P<per>十万|万|千|百)(?:名|人|个|户)?[^,，。;；\d]{0,24}$")
+#: Measure words after a count that state it without a comparison ("首席技师120名").
+MEASURE_WORDS = frozenset({"名", "个", "家", "所", "项", "套", "户"})
 
 
 def parse_target(
@@ -137,6 +145,8 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
         return ParsedTarget("annual", "=", 0.0, year, table_unit, ("动态为零: held at zero throughout",))
 
     cumulative_bracket = bool(re.search(r"\[[^\]]*\d[^\]]*\]", body))
+    # "[3000]万人": the bracket marks a five-year total; the unit after it still belongs to it
+    body = _BRACKETED.sub(r"\1", body)
     quantities = [q for q in find_quantities(body) if not is_year(q, body)]
 
     if not quantities:
@@ -144,7 +154,8 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
             return ParsedTarget("qualitative", None, None, year, None)
         return ParsedTarget("unparsed", notes=("no figure and no known qualitative wording",))
 
-    if _CHANGE.search(body) and not _REACH_BEFORE.search(body[: quantities[-1].start]):
+    last = quantities[-1].start
+    if _CHANGE.search(body) and not _REACH_BEFORE.search(body[max(0, last - _REACH_WINDOW): last]):
         return ParsedTarget("unparsed", notes=("a change by an amount (提高/下降 X), not a level to reach",))
 
     q = _pick_quantity(body, quantities)
@@ -160,13 +171,20 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
             value *= table_mult
     if value_unit == "个百分点":
         value_unit = "百分点"
+    per = _PER.search(body[: q.start])
+    if per and value_unit:
+        # "每万名从业人员中高技能人才 N 人": a ratio to 10,000 of a population, not a count
+        value_unit = f"{value_unit}/{per.group('per')}人"
+        notes.append(f"每{per.group('per')}…: a ratio per {per.group('per')} persons, not a count")
 
     comparator = _comparator(body, q)
+    stated = comparator is not None
     if comparator is None:
         comparator = ">="
         notes.append("no comparison stated: read as 达到 (>=)")
 
-    kind = _kind(body, ctx, nm, value_unit, comparator, stated_year, cumulative_bracket, notes)
+    kind = _kind(body, ctx, nm, value_unit, comparator, stated_year, cumulative_bracket, notes,
+                 measure_word=not stated and value_unit in MEASURE_WORDS and body[q.end:].strip("。；;，,") == "")
     if kind == "unparsed":
         return ParsedTarget("unparsed", notes=tuple(notes))
     return ParsedTarget(kind, comparator, float(value), year, value_unit, tuple(notes))
@@ -182,7 +200,7 @@ def _pick_quantity(body: str, quantities: list[Quantity]) -> Quantity | None:
     """The target figure: the only one, or the one after a verb of reaching ("由 X 提高到 Y")."""
     if len(quantities) == 1:
         return quantities[0]
-    reached = [q for q in quantities if _REACH_BEFORE.search(body[: q.start])]
+    reached = [q for q in quantities if _REACH_BEFORE.search(body[max(0, q.start - _REACH_WINDOW): q.start])]
     return reached[-1] if len(reached) == 1 else None
 
 
@@ -204,6 +222,7 @@ def _kind(
     stated_year: int | None,
     bracket: bool,
     notes: list[str],
+    measure_word: bool = False,
 ) -> str:
     """annual, cumulative or level, from the wording first and the indicator's nature second."""
     own_words = body.replace(name, "") if name else body
@@ -230,6 +249,10 @@ def _kind(
         notes.append("a ceiling or band with no year: to hold every year")
         return "annual"
     if is_count and not stock and not _REACH.search(own_words):
+        if measure_word:
+            notes.append(f"a count with its measure word ({unit}) and no comparison: a level to reach by the "
+                         "plan's end")
+            return "level"
         notes.append(f"a count ({unit}) with no sign of flow or stock")
         return "unparsed"
     return "level"

@@ -34,7 +34,15 @@ ROLES: dict[str, tuple[str, ...]] = {
     "base_values": ("plan_id", "indicator_id", "series_id", "period", "wording", "caveat"),
     "observations_published": ("series_id", "region", "indicator_name", "period", "period_type", "value", "unit",
                                "issuer", "title", "pub_year", "source_quote", "is_reprint"),
+    # The backtest's past plans (data/raw/backtest/): validated by every build like any raw
+    # file, used only by ``python -m analysis backtest``.
+    "backtest_plans": ("plan_id", "title", "region", "period_start", "period_end", "base_year"),
+    "backtest_targets": ("plan_id", "indicator_id", "name", "target_text", "unit", "quote", "preferred"),
+    "backtest_observations": ("series_id", "region", "indicator_name", "period", "period_type", "value", "unit",
+                              "issuer", "title", "pub_year", "source_quote", "is_reprint", "preferred"),
 }
+#: Roles whose plan_id names a past plan of the backtest (backtest_plans), not one of plans.csv.
+BACKTEST_ROLES = ("backtest_plans", "backtest_targets", "backtest_observations")
 #: Roles of which there must be at least one file. Any role may have several files (a new
 #: district can bring its own plans.csv, documents.csv and departments.csv in a folder of its
 #: own); keys must then be unique across all of a role's files.
@@ -44,8 +52,8 @@ FILE = "_file"
 #: Roles whose key is local to a file (a task table's row number), not global.
 LOCAL_KEYS = ("task_table",)
 #: Folders under data/raw that hold no CSV tables: the source documents themselves, and
-#: filled Excel workbooks (read by analysis.raw.entries).
-SKIP_DIRS = ("documents", "entries", "backtest")
+#: filled Excel workbooks (read by analysis.raw.entries). The backtest's folder is read too.
+SKIP_DIRS = ("documents", "entries")
 
 
 @dataclass
@@ -95,11 +103,8 @@ def load_catalog(root: Path) -> RawCatalog:
     for path in discover(root):
         name = display_path(path, root)
         try:
-            meta = read_sidecar(path, name)
-            role = meta.get("role")
-            if role not in ROLES:
-                problems.append(Problem(name, None, None, f"sidecar role {role!r}", f"one of {sorted(ROLES)}"))
-                continue
+            meta = read_sidecar(path, name, roles=ROLES)
+            role = meta["role"]
             missing = [c for c in ROLES[role] if c not in meta["columns"]]
             if missing:
                 problems.append(Problem(name, None, missing[0], "a sidecar without this column",

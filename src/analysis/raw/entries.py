@@ -30,6 +30,7 @@ import pandas as pd
 from analysis import datasets
 from analysis.cn_numbers import split_unit
 from analysis.raw.errors import Problem, display_path
+from analysis.raw.plausible import same_unit, today, unit_range
 from analysis.workbooks import (
     ASSESSMENTS_SHEET,
     ASSESSORS,
@@ -174,6 +175,8 @@ class _Reader:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # Excel extensions openpyxl does not keep
                 wb = openpyxl.load_workbook(path, data_only=True)
+                # the same cells as formulas: a formula Excel never calculated reads as empty above
+                formulas = openpyxl.load_workbook(path, data_only=False) if _has_formulas(path) else None
         except Exception as exc:  # not a zip, not a workbook, a damaged file: one problem for the file
             self.problems.append(Problem(name, None, None, f"a file that is not a readable .xlsx workbook "
                                                            f"({type(exc).__name__}: {str(exc)[:80]})",
@@ -186,11 +189,13 @@ class _Reader:
                                                  f"no sheet named {sheet!r} (sheets: {wb.sheetnames})",
                                                  f"the sheets of the template: {list(DATA_SHEETS)}", sheet=sheet))
                     continue
-                self._read_sheet(name, sheet, wb[sheet])
+                self._read_sheet(name, sheet, wb[sheet], formulas[sheet] if formulas is not None else None)
         finally:
             wb.close()
+            if formulas is not None:
+                formulas.close()
 
-    def _read_sheet(self, file: str, sheet: str, ws: Any) -> None:
+    def _read_sheet(self, file: str, sheet: str, ws: Any, formulas: Any = None) -> None:
         columns: tuple[Column, ...] = LAYOUT[sheet]
         labels = {c.id: c.label for c in columns}
         header = [_clean(c.value) for c in next(ws.iter_rows(min_row=1, max_row=1), ())]
@@ -214,8 +219,34 @@ class _Reader:
                 values[c.id] = _clean(cell.value) if cell is not None else None
                 formats[c.id] = (cell.number_format or "") if cell is not None else ""
             row = _Row(file, sheet, i, values, formats, labels)
+            if formulas is not None and self._uncalculated(row, columns, formulas):
+                continue
             if self._entered(sheet, columns, row):
                 handler(row)
+
+    def _uncalculated(self, row: _Row, columns: tuple[Column, ...], formulas: Any) -> bool:
+        """True (and a problem per cell) when an input cell holds a formula with no saved value.
+
+        A workbook written by a program, or saved without calculating, keeps the formula and no
+        result: read for its values, the row looks empty and would be skipped without a word."""
+        found = False
+        for j, c in enumerate(columns):
+            if c.prefilled or row.values[c.id] is not None:
+                continue
+            cell = formulas.cell(row=row.row, column=self._column_index(formulas, c.label))
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                self.problems.append(row.problem(c.id, f"a formula ({cell.value[:40]}) with no value saved",
+                                                 "a value typed in (or open the workbook in Excel, let it "
+                                                 "calculate, and save it again)"))
+                found = True
+        return found
+
+    @staticmethod
+    def _column_index(ws: Any, label: str) -> int:
+        for cell in ws[1]:
+            if _clean(cell.value) == label:
+                return cell.column
+        return 1
 
     def _entered(self, sheet: str, columns: tuple[Column, ...], row: _Row) -> bool:
         """True when the row holds something beyond what the template pre-filled."""
@@ -268,18 +299,24 @@ class _Reader:
         value = row.values[column]
         if value is None:
             return True, None
-        if isinstance(value, datetime):
-            return True, pd.Timestamp(value.date())
-        if isinstance(value, date):
-            return True, pd.Timestamp(value)
         text = _text(value) or ""
-        if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+        day = None
+        if isinstance(value, datetime):
+            day = value.date()
+        elif isinstance(value, date):
+            day = value
+        elif re.fullmatch(r"\d{4}-\d\d-\d\d", text):
             try:
-                return True, pd.Timestamp(date.fromisoformat(text))
+                day = date.fromisoformat(text)
             except ValueError:
                 pass
-        self.problems.append(row.problem(column, repr(text), "a date written YYYY-MM-DD"))
-        return False, None
+        if day is None:
+            self.problems.append(row.problem(column, repr(text), "a date written YYYY-MM-DD"))
+            return False, None
+        if day > today():
+            self.problems.append(row.problem(column, repr(day.isoformat()), f"a date not after today ({today()})"))
+            return False, None
+        return True, pd.Timestamp(day)
 
     # -- 观测值 ---------------------------------------------------------------------------------
     def _observation(self, row: _Row) -> None:
@@ -320,6 +357,14 @@ class _Reader:
         kind, start, end, label = period
         plan = self.plans.loc[plan_id]
         number = round(value * factor, 6)
+        rng = unit_range(unit)
+        if rng is not None and number not in rng:
+            self.problems.append(row.problem("value", f"{_plain(number)} {unit}", str(rng)))
+            return
+        if end.date() > today():
+            self.problems.append(row.problem("period", repr(label), f"a period that has ended (today is {today()}): "
+                                             "a value cannot be known before its period is over"))
+            return
         key = (indicator_id, plan["region"], kind, start, end)
         record = {
             "series_id": indicator_id, "plan_id": plan_id, "region": plan["region"], "measure": indicator.name,
@@ -403,7 +448,7 @@ class _Reader:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
             value = float(raw)
             return value * 100 if "%" in row.formats["value"] else value  # Excel keeps 5.5% as 0.055
-        if isinstance(raw, str) and _PLAIN_NUMBER.match(_nfkc(raw)):
+        if isinstance(raw, str) and _PLAIN_NUMBER.match(_nfkc(raw)) and math.isfinite(float(_nfkc(raw))):
             return float(_nfkc(raw))
         self.problems.append(row.problem("value", repr(_typed(raw)), expected))
         return None
@@ -414,7 +459,7 @@ class _Reader:
         if typed is None:
             return 1.0, expected_unit, True
         factor, base = split_unit(typed)
-        if expected_unit is not None and base != expected_unit:
+        if expected_unit is not None and not same_unit(base, expected_unit):
             self.problems.append(row.problem("unit", repr(typed),
                                              f"the indicator's unit {expected_unit!r} (or with 万/亿 before it)"))
             return 1.0, None, False
@@ -612,6 +657,18 @@ def _conform(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 # -- cells -------------------------------------------------------------------------------------
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any sheet of the workbook holds a formula (``<f>`` in its XML): only then is it
+    read a second time for its formulas."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(b"<f" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+
 
 def _clean(value: Any) -> Any:
     """A cell's value, with text stripped and empty text as None."""

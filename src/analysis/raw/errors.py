@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,8 @@ class Problem:
         if self.sheet:
             where.append(f"sheet {self.sheet!r}")
         if self.row is not None:
-            where.append(f"row {self.row}")
+            # a sidecar is read as text: its places are lines, a table's are rows
+            where.append(f"{'line' if self.file.endswith('.yml') else 'row'} {self.row}")
         if self.column:
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: found {self.found}; expected {self.expected}"
@@ -51,3 +54,15 @@ def display_path(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+def close_matches(found: str, known: Iterable[str], n: int = 3) -> str:
+    """'; did you mean 'a', 'b'?' for the known names nearest ``found`` (difflib), or ''.
+
+    An unknown name is most often a typo, a stray invisible character or a variant spelling:
+    naming the nearest declared names lets the person fix it without searching the lists."""
+    names = [str(k) for k in dict.fromkeys(known) if k is not None]
+    near = difflib.get_close_matches(str(found), names, n=n, cutoff=0.5)
+    if not near:
+        near = [k for k in names if k and (k in str(found) or str(found) in k)][:n]
+    return f"; did you mean {', '.join(repr(k) for k in near)}?" if near else ""

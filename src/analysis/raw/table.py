@@ -5,18 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from analysis import paths
-from analysis.raw.errors import Problem, RawDataError, display_path
+from analysis.raw.errors import Problem, RawDataError, close_matches, display_path
+from analysis.raw.sidecar import COLUMN_TYPES, read_sidecar, sidecar_path  # noqa: F401 - re-exported
 
-COLUMN_TYPES = ("str", "int", "year", "date", "number", "bool", "enum")
 ROW = "_row"  # the column that remembers each row's line number in the file
 
 
@@ -34,25 +34,14 @@ class RawTable:
         return Problem(self.name, row, column, found, expected)
 
 
-def sidecar_path(path: Path) -> Path:
-    return path.with_name(path.stem + ".meta.yml")
-
-
-def read_sidecar(path: Path, name: str) -> dict[str, Any]:
-    meta_path = sidecar_path(path)
-    if not meta_path.exists():
-        raise RawDataError([Problem(name, None, None, "no sidecar file",
-                                    f"{meta_path.name} beside it, naming its source and its columns")])
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    if not isinstance(meta.get("columns"), dict) or not meta["columns"]:
-        raise RawDataError([Problem(meta_path.name, None, "columns", "no column declarations",
-                                    "a 'columns' mapping of column name to its type")])
-    return meta
-
-
 def _decode(raw: bytes, name: str) -> str:
     if not raw.strip():
         raise RawDataError([Problem(name, None, None, "an empty file", "a header row and at least one data row")])
+    if b"\x00" in raw:
+        # Python's csv module stops a row at a NUL byte: rows would be lost without a word.
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise RawDataError([Problem(name, line, None, "a NUL byte (the file is damaged, or saved as UTF-16)",
+                                    "a CSV file saved as UTF-8 text, without NUL bytes")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -136,6 +125,10 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 def _convert(cell: str, spec: dict[str, Any], file: str, line: int, col: str) -> tuple[Any, Problem | None]:
     """Type one cell; an empty cell is None (and a problem when the column is required)."""
     kind = spec.get("type", "str")
+    cell, invisible = clean_text(cell)
+    if invisible:
+        return None, Problem(file, line, col, invisible, "text without invisible or control characters "
+                             "(delete the character and type the text again)")
     value = cell.strip()
     if value == "":
         if spec.get("required"):
@@ -172,11 +165,28 @@ def _convert(cell: str, spec: dict[str, Any], file: str, line: int, col: str) ->
         if kind == "enum":
             allowed = [str(v) for v in spec.get("values", [])]
             if value not in allowed:
-                return None, Problem(file, line, col, repr(value), f"one of {allowed}")
+                return None, Problem(file, line, col, repr(value), f"one of {allowed}{close_matches(value, allowed)}")
             return value, None
     except ValueError:
         return None, Problem(file, line, col, repr(value), expected[kind])
     return None, Problem(file, line, col, f"a column of unknown type {kind!r}", f"one of {COLUMN_TYPES}")
+
+
+#: Characters allowed although Unicode calls them control characters: line breaks inside a cell.
+_ALLOWED_CONTROL = "\n\r"
+
+
+def clean_text(text: str) -> tuple[str, str | None]:
+    """``text`` in Unicode NFC, and a description of its first invisible or control character.
+
+    A zero-width space or a stray control character makes a name look right and compare
+    wrong ("闵行\u200b区" is a new region); NFC folds the two ways of writing one character."""
+    text = unicodedata.normalize("NFC", text)
+    for i, ch in enumerate(text):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cn") and ch not in _ALLOWED_CONTROL:
+            name = unicodedata.name(ch, "a control character")
+            return text, f"an invisible character U+{ord(ch):04X} ({name}) after {text[:i][-10:]!r}"
+    return text, None
 
 
 def _bad() -> Any:
