@@ -13,7 +13,7 @@ from analysis.evaluate import evaluate
 from analysis.report import usage
 from analysis.report.coverage import used_observations
 
-from .conftest import SMALL_RAW
+from .conftest import SMALL_RAW, record_checksum
 
 
 def _row(ev: pd.DataFrame, indicator: str) -> pd.Series:
@@ -24,10 +24,12 @@ def test_the_hongqiao_target_is_judged_from_the_311_firms_with_the_caveat(real_b
     result, _ = real_build
     ev = evaluate(result.frames)
     row = _row(ev[ev["plan_id"] == "minhang-15"], "hongqiao_park_firms")
-    # 400 against 311: the engine's level rule, not 数据暂缺
-    assert row["progress_zh"] == "目标积极"
+    # 400 against 311, with no earlier count: judged from the base (not 数据暂缺), but the pace
+    # the target needs has nothing to be set against, and the sentence says so
+    assert row["progress_zh"] == "难以判断"
     sentence = row["explanation_zh"]
-    assert sentence.startswith("目标为2030年达到400家；以2025年累计落地311家为基数（")
+    assert sentence.startswith("目标为2030年达到400家，基期水平为311家；仅有基期2025年一个数据点")
+    assert "（注：以2025年累计落地311家为基数（" in sentence
     assert "与目标口径不完全一致" in sentence and "需再增加89家" in sentence
     # the annex's definition, verbatim
     assert "“自正式开园运营之日起累计引进并完成注册且正常开展经营活动的人力资源服务企业总数”" in sentence
@@ -66,6 +68,7 @@ def test_a_link_in_a_fresh_district_judges_its_target(tmp_path: Path):
     shutil.copytree(SMALL_RAW, raw)
     doc = raw / "documents" / "fixture_plan.txt"
     doc.write_text(doc.read_text(encoding="utf-8") + "\n“十四五”末城镇登记失业率为 4.2%。\n", encoding="utf-8")
+    record_checksum(raw)
     obs = raw / "observations_in_text.csv"
     obs.write_text(obs.read_text(encoding="utf-8") + "example-15,示例区,registered_unemployment_rate,城镇登记失业率,"
                    "4.2%,%,2025,2025,stock,“十四五”末城镇登记失业率为 4.2%,fixture_plan.txt,正文,,\n",

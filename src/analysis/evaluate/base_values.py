@@ -84,7 +84,7 @@ class BaseValues:
                          for g, u, c in zip(gap, unit, rows["comparator"])], dtype=object)
         feasible = rows["progress_zh"].isin(_FEASIBILITY).to_numpy()
         sentence = np.where(feasible, head + "；" + basis + more + "，" + rows["progress_zh"].to_numpy() + "。",
-                            rows["explanation_zh"].to_numpy() + "（注：" + basis + "。）")
+                            rows["explanation_zh"].to_numpy() + "（注：" + basis + more + "。）")
         out = out.copy()
         out.loc[keyed["row"], "explanation_zh"] = sentence
         return out
