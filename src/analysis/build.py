@@ -676,22 +676,10 @@ class _Assembler:
             benchmark = bool(table.meta.get("benchmark", False))
             for _, r in table.frame.iterrows():
                 factor, unit = split_unit(r["unit"])
-                period = _published_period(r["period"], r["period_type"])
+                period = self._published_checks(table, r)
                 if period is None:
-                    self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
-                                                       "YYYY for a year, YYYY-MM for a month or year to date, "
-                                                       "YYYY/YYYY for a plan period"))
                     continue
-                if not _number_in_quote(abs(r["value"]), r["source_quote"]):
-                    self.problems.append(table.problem(r[ROW], "value", repr(r["value"]),
-                                                       "a number that appears in source_quote"))
-                else:
-                    self.problems += _unit_as_quoted(table, r)
                 start, end, label = period
-                if not (FIRST_YEAR <= start.year and end.year <= int(r["pub_year"])):
-                    self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
-                                                       f"a period from {FIRST_YEAR} to the year of publication "
-                                                       f"{r['pub_year']} (a figure is published after its period)"))
                 source = f"{r['issuer']}《{r['title']}》（{r['pub_year']}）"
                 rows.append({
                     "series_id": r["series_id"], "plan_id": None, "region": r["region"],
@@ -706,6 +694,28 @@ class _Assembler:
                 })
             self._record(table, len(table.frame), "observations")
         return rows
+
+    def _published_checks(self, table: RawTable, r: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+        """The checks every published figure passes (the project's series and the backtest's):
+        a period it can be read as, a value found in its quote with the quote's unit, a period
+        ended by the year of publication. The period (start, end, label), or None when unreadable."""
+        period = _published_period(r["period"], r["period_type"])
+        if period is None:
+            self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
+                                               "YYYY for a year, YYYY-MM for a month or year to date, "
+                                               "YYYY/YYYY for a plan period"))
+            return None
+        if not _number_in_quote(abs(r["value"]), r["source_quote"]):
+            self.problems.append(table.problem(r[ROW], "value", repr(r["value"]),
+                                               "a number that appears in source_quote"))
+        else:
+            self.problems += _unit_as_quoted(table, r)
+        start, end, _ = period
+        if not (FIRST_YEAR <= start.year and end.year <= int(r["pub_year"])):
+            self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
+                                               f"a period from {FIRST_YEAR} to the year of publication "
+                                               f"{r['pub_year']} (a figure is published after its period)"))
+        return period
 
     def _check_backtest(self) -> None:
         """The backtest's raw files, checked as the published series and the target statements
@@ -729,22 +739,8 @@ class _Assembler:
             self._record(table, len(table.frame), "backtest (validated; read by python -m analysis backtest)")
         for table in self.catalog.all("backtest_observations"):
             for _, r in table.frame.iterrows():
-                period = _published_period(r["period"], r["period_type"])
-                if period is None:
-                    self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
-                                                       "YYYY for a year, YYYY-MM for a month or year to date, "
-                                                       "YYYY/YYYY for a plan period"))
+                if self._published_checks(table, r) is None:
                     continue
-                if not _number_in_quote(abs(r["value"]), r["source_quote"]):
-                    self.problems.append(table.problem(r[ROW], "value", repr(r["value"]),
-                                                       "a number that appears in source_quote"))
-                else:
-                    self.problems += _unit_as_quoted(table, r)
-                start, end, _ = period
-                if not (FIRST_YEAR <= start.year and end.year <= int(r["pub_year"])):
-                    self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
-                                                       f"a period from {FIRST_YEAR} to the year of publication "
-                                                       f"{r['pub_year']} (a figure is published after its period)"))
                 factor, unit = split_unit(r["unit"])
                 rng = unit_range(unit, r["series_id"], table.meta.get("plausible"), table.name)
                 value = float(r["value"]) * factor
