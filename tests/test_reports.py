@@ -167,7 +167,7 @@ def test_exploration_notebooks_run_on_the_real_data(name, real_build, tmp_path: 
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     done = papermill.execute_notebook(nb, str(tmp_path / "out.ipynb"), engine_name="warm", kernel_name="python3",
-                                      progress_bar=False)
+                                      progress_bar=False, execution_timeout=300)   # a hung cell fails here
     kernels.release_all()
     assert not any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))
 
