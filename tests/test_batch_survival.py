@@ -25,8 +25,17 @@ from analysis.evaluate import evaluate
 from analysis.publish import kernels
 from analysis.publish.batch import SLUG_BYTES, Job, batch_plan, slug
 from analysis.publish.cluster import CONFIG_ENV, DEFAULT_TIME_LIMIT, configured_time_limit
-from analysis.publish.runner import (FAILED, JOURNAL, SCRATCH, STATE, batch_lock, load_state, run_batch,
-                                     run_job, summary_table)
+from analysis.publish.runner import (
+    FAILED,
+    JOURNAL,
+    SCRATCH,
+    STATE,
+    batch_lock,
+    load_state,
+    run_batch,
+    run_job,
+    summary_table,
+)
 
 from .conftest import FIXTURES
 
@@ -53,8 +62,9 @@ def clean(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _reports(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([*PY, "reports", "--quiet", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        [*PY, "reports", "--quiet", *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, **kw
+    )
 
 
 def _tiny(slug_: str, **parameters) -> Job:
@@ -62,17 +72,21 @@ def _tiny(slug_: str, **parameters) -> Job:
 
 
 def _report_files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.suffix in (".html", ".pdf", ".docx") and FAILED not in p.parts and p.name != "index.html"}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.suffix in (".html", ".pdf", ".docx") and FAILED not in p.parts and p.name != "index.html"
+    }
 
 
 # -- names --------------------------------------------------------------------------------------
+
 
 def test_names_whose_slugs_meet_get_their_own_files_and_none_is_too_long(data: Path):
     """Before: ``综计处/一`` beside ``综计处-一`` (or two names sharing their first 80 characters)
     stopped the batch with "two reports would share an output name" naming neither."""
     frames = {n: datasets.read(n, data) for n in datasets.DATASETS}
-    stem = "人力资源和社会保障局" * 9                    # 90 CJK characters: 270 bytes as UTF-8
+    stem = "人力资源和社会保障局" * 9  # 90 CJK characters: 270 bytes as UTF-8
     names = ["综计处/一", "综计处-一", "Office", "office", stem + "甲", stem + "乙", "就业科"]
     resp = frames["responsibilities"]
     rows = pd.concat([resp.iloc[[0]].assign(department=n, item_id=f"t-{i}") for i, n in enumerate(names)])
@@ -80,8 +94,8 @@ def test_names_whose_slugs_meet_get_their_own_files_and_none_is_too_long(data: P
     jobs = {j.parameters["department"]: j for j in batch_plan(frames) if j.kind == "department"}
 
     slugs = [jobs[n].slug for n in names]
-    assert len({s.casefold() for s in slugs}) == len(names), slugs     # apart, even ignoring case
-    assert jobs["就业科"].slug == "就业科"                              # names that meet nothing keep theirs
+    assert len({s.casefold() for s in slugs}) == len(names), slugs  # apart, even ignoring case
+    assert jobs["就业科"].slug == "就业科"  # names that meet nothing keep theirs
     assert jobs["综计处/一"].slug.startswith("综计处-一-") and jobs["综计处-一"].slug.startswith("综计处-一-")
     assert all(len(s.encode()) <= SLUG_BYTES for s in slugs)
     # the same name gets the same file whatever the order of the data
@@ -94,7 +108,7 @@ def test_names_whose_slugs_meet_get_their_own_files_and_none_is_too_long(data: P
 def test_a_name_of_a_hundred_cjk_characters_builds_and_its_failure_is_kept(tmp_path: Path):
     """Before: a department name of 75+ CJK characters failed with ``OSError: File name too
     long`` and kept no failed notebook."""
-    long_name = "某某区人力资源和社会保障局就业促进和失业保险科" * 5          # 115 characters
+    long_name = "某某区人力资源和社会保障局就业促进和失业保险科" * 5  # 115 characters
     job = _tiny(slug(long_name), title=long_name)
     built = run_job(job, tmp_path)
     assert built.status == "built", built.error
@@ -110,6 +124,7 @@ def test_a_name_of_a_hundred_cjk_characters_builds_and_its_failure_is_kept(tmp_p
 
 # -- long texts ---------------------------------------------------------------------------------
 
+
 def test_long_texts_are_cut_for_display_and_kept_whole_in_the_data(data: Path, tmp_path: Path):
     """Before: an assessment of 32,767 characters (Excel's cell limit) made the brief take
     1,078 s; a source title of 100,000 characters made a report of 59 pages."""
@@ -120,8 +135,15 @@ def test_long_texts_are_cut_for_display_and_kept_whole_in_the_data(data: Path, t
     led = resp[(resp["position"] == 1) & (resp["item_type"] != "indicator")].iloc[0]
     detail = ("推进就业服务，" * 4681)[:32767]
     row = {c: None for c in datasets.spec("assessments").column_names} | {
-        "plan_id": led.plan_id, "item_type": led.item_type, "item_id": led.item_id, "department": led.department,
-        "assessor": "自评", "progress": "基本符合预期", "progress_detail": detail, "source": "测试"}
+        "plan_id": led.plan_id,
+        "item_type": led.item_type,
+        "item_id": led.item_id,
+        "department": led.department,
+        "assessor": "自评",
+        "progress": "基本符合预期",
+        "progress_detail": detail,
+        "source": "测试",
+    }
     datasets.write("assessments", pd.DataFrame([row]), folder)
     documents = frames["documents"].copy()
     title = ("示例区就业和社会保障规划" * 10000)[:100_000]
@@ -140,7 +162,7 @@ def test_long_texts_are_cut_for_display_and_kept_whole_in_the_data(data: Path, t
     plan = next(v for k, v in state.items() if k.startswith("plan/"))
     assert plan["pages"] < 20, plan["pages"]
     plan_html = (tmp_path / "r" / plan["outputs"][0]).read_text(encoding="utf-8")
-    assert re.search(r"全文共1000\d\d字", plan_html) and title[:1001] not in plan_html   # the title and its 文号
+    assert re.search(r"全文共1000\d\d字", plan_html) and title[:1001] not in plan_html  # the title and its 文号
     # the data keep every character
     assert datasets.read("assessments", folder)["progress_detail"].iloc[0] == detail
     assert datasets.read("documents", folder)["title"].iloc[0] == title
@@ -148,19 +170,24 @@ def test_long_texts_are_cut_for_display_and_kept_whole_in_the_data(data: Path, t
 
 # -- time limit ---------------------------------------------------------------------------------
 
+
 def test_a_report_over_its_time_limit_is_stopped_and_the_batch_goes_on(data: Path, tmp_path: Path):
     """Before: no limit; a runaway cell or a page layout of minutes held the batch. Now each is
     stopped at the limit (in its cell, or in WeasyPrint), its kernel killed, and the others built."""
-    jobs = [Job("other", "sleepy", "永不结束的报告", {"seconds": 600}, str(NOTEBOOKS / "sleepy.py")),
-            Job("other", "slow-pdf", "排版极慢的报告", {"chars": 16000}, str(NOTEBOOKS / "slow_pdf.py")),
-            _tiny("after-sleepy"), _tiny("after-slow-pdf")]
+    jobs = [
+        Job("other", "sleepy", "永不结束的报告", {"seconds": 600}, str(NOTEBOOKS / "sleepy.py")),
+        Job("other", "slow-pdf", "排版极慢的报告", {"chars": 16000}, str(NOTEBOOKS / "slow_pdf.py")),
+        _tiny("after-sleepy"),
+        _tiny("after-slow-pdf"),
+    ]
     started = time.perf_counter()
-    results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, time_limit=4,
-                                            workers=2)}
+    results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, time_limit=4, workers=2)}
     assert time.perf_counter() - started < 90
-    assert results["sleepy"].status == "failed" and results["sleepy"].error == "超过单份报告时限（4秒），已在执行阶段中止"
+    assert (
+        results["sleepy"].status == "failed" and results["sleepy"].error == "超过单份报告时限（4秒），已在执行阶段中止"
+    )
     assert results["slow-pdf"].status == "failed" and "已在PDF导出阶段中止" in results["slow-pdf"].error
-    assert results["after-sleepy"].status == results["after-slow-pdf"].status == "built"   # new kernels
+    assert results["after-sleepy"].status == results["after-slow-pdf"].status == "built"  # new kernels
     table = summary_table(list(results.values()))
     assert "FAILED other/sleepy 《永不结束的报告》" in table and "FAILED other/slow-pdf" in table
     assert (tmp_path / FAILED / "other-sleepy.ipynb").exists()
@@ -171,8 +198,9 @@ def test_the_time_limit_holds_where_no_alarm_can_be_set(data: Path, tmp_path: Pa
     stopped report's kernel is replaced for the next one."""
     jobs = [Job("other", "sleepy", "永不结束的报告", {"seconds": 600}, str(NOTEBOOKS / "sleepy.py")), _tiny("next")]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, executor=pool, progress=False,
-                                                time_limit=3)}
+        results = {
+            r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, executor=pool, progress=False, time_limit=3)
+        }
         pool.submit(kernels.release_all).result()
     assert results["sleepy"].status == "failed" and "时限" in results["sleepy"].error
     assert results["next"].status == "built", results["next"].error
@@ -181,11 +209,11 @@ def test_the_time_limit_holds_where_no_alarm_can_be_set(data: Path, tmp_path: Pa
 def test_the_time_limit_is_read_from_the_command_line_then_the_config(tmp_path: Path, monkeypatch):
     config = tmp_path / "plan-eval.toml"
     monkeypatch.setenv(CONFIG_ENV, str(config))
-    assert configured_time_limit() == DEFAULT_TIME_LIMIT                 # no file
+    assert configured_time_limit() == DEFAULT_TIME_LIMIT  # no file
     config.write_text("[reports]\ntime_limit = 45\n", encoding="utf-8")
     assert configured_time_limit() == 45.0
-    assert configured_time_limit(10) == 10.0                              # the command line wins
-    assert configured_time_limit(0) is None                               # 0: no limit
+    assert configured_time_limit(10) == 10.0  # the command line wins
+    assert configured_time_limit(0) is None  # 0: no limit
     config.write_text('[reports]\ntime_limit = "five minutes"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="time_limit must be a number of seconds"):
         configured_time_limit()
@@ -202,6 +230,7 @@ def test_the_cli_fails_reports_over_the_limit_names_them_and_exits_non_zero(data
 
 # -- failures after a success --------------------------------------------------------------------
 
+
 def test_a_failed_reports_previous_files_are_moved_aside_and_marked_out_of_date(data: Path, tmp_path: Path):
     """Before: a report that failed left its previous PDF and HTML in place, looking current."""
     from analysis.publish.index import build_index
@@ -209,6 +238,7 @@ def test_a_failed_reports_previous_files_are_moved_aside_and_marked_out_of_date(
     root = tmp_path / "r"
     frames = {n: datasets.read(n, data) for n in datasets.DATASETS}
     with ThreadPoolExecutor(max_workers=1) as pool:
+
         def batch(job: Job):
             return run_batch([job], root, data_dir=data, executor=pool, progress=False)[0]
 
@@ -229,6 +259,7 @@ def test_a_failed_reports_previous_files_are_moved_aside_and_marked_out_of_date(
 
 # -- a kill, a resume, a rebuild -------------------------------------------------------------------
 
+
 def test_a_killed_batch_resumes_cleans_up_and_rebuilds_the_same_bytes(data: Path, clean: Path, tmp_path: Path):
     """Before: the state was written at the end only (a killed batch rebuilt everything), scratch
     notebooks piled up in _failed/, kernel folders stayed in the temporary directory, and two
@@ -238,14 +269,18 @@ def test_a_killed_batch_resumes_cleans_up_and_rebuilds_the_same_bytes(data: Path
     env = {"TMPDIR": str(tmp)}
     resumed = tmp_path / "resumed"
 
-    batch = subprocess.Popen([*PY, "reports", "--quiet", "--processed", str(data), "--out", str(resumed)],
-                             env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    batch = subprocess.Popen(
+        [*PY, "reports", "--quiet", "--processed", str(data), "--out", str(resumed)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     journal = resumed / JOURNAL
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not (journal.exists() and '"built"' in journal.read_text(encoding="utf-8")):
         time.sleep(0.05)
-    os.killpg(batch.pid, signal.SIGKILL)                 # the batch and its workers, at once
+    os.killpg(batch.pid, signal.SIGKILL)  # the batch and its workers, at once
     batch.wait()
     finished = {k for k, v in load_state(resumed).items() if v["status"] == "built"}
     assert 1 <= len(finished) < 3
@@ -261,8 +296,8 @@ def test_a_killed_batch_resumes_cleans_up_and_rebuilds_the_same_bytes(data: Path
     done = _reports("--processed", str(data), "--out", str(resumed), env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     after = json.loads((resumed / STATE).read_text(encoding="utf-8"))
-    assert not journal.exists()                          # folded into the state file
-    assert {k for k, v in after.items() if v["status"] == "unchanged"} == finished      # not rebuilt
+    assert not journal.exists()  # folded into the state file
+    assert {k for k, v in after.items() if v["status"] == "unchanged"} == finished  # not rebuilt
     assert {k for k, v in after.items() if v["status"] == "built"} == set(after) - finished
     assert not list((resumed / FAILED).glob(f".*{SCRATCH}")) and not list(resumed.rglob("*.tmp"))
     assert not [p for p in tmp.iterdir() if p.name.startswith(kernels.FOLDER_PREFIX)], list(tmp.iterdir())
@@ -277,8 +312,7 @@ def test_two_identical_builds_give_identical_bytes(data: Path, clean: Path, tmp_
     The files are dated by their data (here 2025-12-31, the evaluation's date), or by
     ``SOURCE_DATE_EPOCH``: set to that same day, it changes no byte."""
     again = tmp_path / "again"
-    done = _reports("--processed", str(data), "--out", str(again), env={"SOURCE_DATE_EPOCH": "1767139200"},
-                    timeout=600)
+    done = _reports("--processed", str(data), "--out", str(again), env={"SOURCE_DATE_EPOCH": "1767139200"}, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     files = _report_files(clean)
     assert len(files) == 9 and _report_files(again) == files
@@ -290,17 +324,22 @@ def test_two_identical_builds_give_identical_bytes(data: Path, clean: Path, tmp_
 
 # -- two batches at once ----------------------------------------------------------------------------
 
+
 def test_a_second_batch_on_the_same_folder_waits_or_says_who_holds_it(data: Path, clean: Path):
     """Before: two concurrent ``make reports`` both built everything."""
-    root = clean                                 # up to date: a batch that gets the lock has nothing to do
+    root = clean  # up to date: a batch that gets the lock has nothing to do
     with batch_lock(root):
         refused = _reports("--processed", str(data), "--out", str(root), "--no-wait", timeout=120)
         assert refused.returncode == 3 and f"pid {os.getpid()}" in refused.stderr, refused.stderr
-        waiting = subprocess.Popen([*PY, "reports", "--quiet", "--processed", str(data), "--out", str(root)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waiting = subprocess.Popen(
+            [*PY, "reports", "--quiet", "--processed", str(data), "--out", str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(6)
         assert waiting.poll() is None, "the second batch did not wait"
-        with batch_lock(root):                  # the same process may take it again (the CLI, then run_batch)
+        with batch_lock(root):  # the same process may take it again (the CLI, then run_batch)
             pass
     out, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0 and "waiting for it to finish" in err and "up to date" in out
@@ -310,7 +349,8 @@ def test_a_torn_journal_line_or_a_garbled_state_file_never_stops_a_batch(tmp_pat
     """A kill in the middle of a journal line, or a state file someone broke: the rest is read,
     and what cannot be read is rebuilt."""
     entry = {"kind": "plan", "slug": "a", "title": "甲", "status": "built", "fingerprint": "f"}
-    (tmp_path / JOURNAL).write_text(json.dumps({"key": "plan/a", "result": entry}) + '\n{"key": "plan/b", "res',
-                                    encoding="utf-8")
+    (tmp_path / JOURNAL).write_text(
+        json.dumps({"key": "plan/a", "result": entry}) + '\n{"key": "plan/b", "res', encoding="utf-8"
+    )
     (tmp_path / STATE).write_text("{not json", encoding="utf-8")
     assert load_state(tmp_path) == {"plan/a": entry}

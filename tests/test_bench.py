@@ -38,19 +38,45 @@ def test_the_panel_is_synthetic_sized_and_deterministic(panel):
 def test_the_frames_are_what_the_engine_reads(panel):
     needed = {
         "indicators": TARGET_COLUMNS,
-        "evaluation_settings": ["evaluation_id", "plan_id", "region", "evaluation_type", "annual_cutoff",
-                                "monthly_cutoff"],
-        "observations": ["series_id", "region", "period_type", "period_start", "period_end", "value", "comparator",
-                         "status", "note", "source", "is_preferred", "is_benchmark"],
-        "assessments": ["plan_id", "item_type", "item_id", "department", "assessor", "progress", "progress_detail",
-                        "filled_on"],
+        "evaluation_settings": [
+            "evaluation_id",
+            "plan_id",
+            "region",
+            "evaluation_type",
+            "annual_cutoff",
+            "monthly_cutoff",
+        ],
+        "observations": [
+            "series_id",
+            "region",
+            "period_type",
+            "period_start",
+            "period_end",
+            "value",
+            "comparator",
+            "status",
+            "note",
+            "source",
+            "is_preferred",
+            "is_benchmark",
+        ],
+        "assessments": [
+            "plan_id",
+            "item_type",
+            "item_id",
+            "department",
+            "assessor",
+            "progress",
+            "progress_detail",
+            "filled_on",
+        ],
     }
     dtypes = {"str": "str", "int": "Int64", "float": "float64", "bool": "bool", "date": "datetime64[ns]"}
     for name, columns in needed.items():
         frame = panel[name]
         assert set(columns) <= set(frame.columns), name
         spec = datasets.spec(name)
-        for col in frame.columns:           # every column is one the schema declares, in its type
+        for col in frame.columns:  # every column is one the schema declares, in its type
             declared = spec.columns[col]
             assert str(frame[col].dtype) == dtypes[declared["dtype"]], (name, col, frame[col].dtype)
             if not declared.get("nullable", False):
@@ -63,7 +89,7 @@ def test_the_frames_are_what_the_engine_reads(panel):
     preferred = obs[obs["is_preferred"]]
     assert not preferred.duplicated(["series_id", "region", "period_type", "period_start", "period_end"]).any()
     order = obs.sort_values(list(datasets.spec("observations").sort), kind="stable").index
-    assert (order == obs.index).all()      # sorted as the processed dataset is
+    assert (order == obs.index).all()  # sorted as the processed dataset is
 
 
 def test_the_panel_mixes_what_plans_hold(panel):
@@ -73,7 +99,7 @@ def test_the_panel_mixes_what_plans_hold(panel):
     assert set(panel["evaluation_settings"]["evaluation_type"]) == {"中期评估", "期末评估", "基期评估"}
     years = panel["observations"].query("period_type == 'year' and is_preferred")
     years = years.groupby(["series_id", "region"]).size()
-    assert years.max() == 10 and years.min() < 10        # ten years, some missing
+    assert years.max() == 10 and years.min() < 10  # ten years, some missing
 
 
 def test_every_series_gets_a_row(panel):
@@ -81,7 +107,8 @@ def test_every_series_gets_a_row(panel):
     assert len(result) == len(panel["indicators"])
     assert not result.duplicated(["evaluation_id", "indicator_id"]).any()
     assert set(zip(result["plan_id"], result["indicator_id"])) == set(
-        zip(panel["indicators"]["plan_id"], panel["indicators"]["indicator_id"]))
+        zip(panel["indicators"]["plan_id"], panel["indicators"]["indicator_id"])
+    )
     assert result["explanation_zh"].str.len().gt(0).all()
     datasets.conform("evaluations", result)
 
@@ -96,9 +123,18 @@ def test_measure_engine_reports_its_figures():
 
 
 def test_verdicts_and_the_report():
-    engine = [{"series": n, "units": n // 35, "observations": n * 9, "seconds": n * 1e-5,
-               "microseconds_per_series": 10.0, "peak_rss_mib": n / 400, "engine_rss_mib": n / 800}
-              for n in (10_000, 100_000, 1_000_000)]
+    engine = [
+        {
+            "series": n,
+            "units": n // 35,
+            "observations": n * 9,
+            "seconds": n * 1e-5,
+            "microseconds_per_series": 10.0,
+            "peak_rss_mib": n / 400,
+            "engine_rss_mib": n / 800,
+        }
+        for n in (10_000, 100_000, 1_000_000)
+    ]
     loops = [{"model": "arima", "series": 200, "failed": 0, "seconds": 1.0, "seconds_per_series": 0.005}]
     verdict = bench.verdicts(engine, loops)
     assert verdict["100k_within_2s"] and verdict["1m_within_20s"] and verdict["1m_peak_within_4gib"]
@@ -106,8 +142,7 @@ def test_verdicts_and_the_report():
     assert verdict["speedup_vs_loop"]["arima"]["100000"] == 500 and verdict["speedup_at_least_500x_every_size"]
     assert verdict["speedup_at_least_500x_from_100k"]
     assert verdict["growth_per_step"] == {"10000->100000": 1.0, "100000->1000000": 1.0}
-    report = {"date": "2026-01-01", "machine": bench.machine(), "engine": engine, "loops": loops,
-              "verdicts": verdict}
+    report = {"date": "2026-01-01", "machine": bench.machine(), "engine": engine, "loops": loops, "verdicts": verdict}
     text = bench.markdown(report)
     assert "100,000" in text and "500×" in text
 

@@ -24,16 +24,16 @@ def _row(frame: pd.DataFrame, plan: str, indicator: str) -> pd.Series:
 @pytest.mark.parametrize(
     ("plan", "indicator", "kind", "comparator", "value", "year"),
     [
-        ("minhang-15", "hard_to_employ_placed", "annual", ">=", 3600, 2030),         # 每年 3600 人以上
-        ("minhang-15", "advanced_skill_talent", "cumulative", ">=", 18000, 2030),    # 1.8 万人次以上
-        ("minhang-15", "graduate_assist_rate", "level", ">=", 91, 2030),             # 91%以上
-        ("minhang-14", "new_jobs", "cumulative", ">=", 160000, 2025),                # 16 万
-        ("minhang-14", "zero_employment_families", "annual", "=", 0, 2025),         # 动态为零
-        ("minhang-15", "pension_coverage", "qualitative", None, None, 2030),          # 应保尽保
-        ("minhang-15", "rural_pension_base", "qualitative", None, None, 2030),        # 合理增长
-        ("minhang-15", "hr_service_growth", "external", ">=", None, 2030),            # 完成市、区设定指标
-        ("minhang-15", "arbitration_closure_rate", "external", ">=", None, 2030),     # 达到（或超过）本市规定的标准
-        ("minhang-14", "registered_unemployed", "external", "<=", None, 2025),       # 控制在市政府下达的指标数内
+        ("minhang-15", "hard_to_employ_placed", "annual", ">=", 3600, 2030),  # 每年 3600 人以上
+        ("minhang-15", "advanced_skill_talent", "cumulative", ">=", 18000, 2030),  # 1.8 万人次以上
+        ("minhang-15", "graduate_assist_rate", "level", ">=", 91, 2030),  # 91%以上
+        ("minhang-14", "new_jobs", "cumulative", ">=", 160000, 2025),  # 16 万
+        ("minhang-14", "zero_employment_families", "annual", "=", 0, 2025),  # 动态为零
+        ("minhang-15", "pension_coverage", "qualitative", None, None, 2030),  # 应保尽保
+        ("minhang-15", "rural_pension_base", "qualitative", None, None, 2030),  # 合理增长
+        ("minhang-15", "hr_service_growth", "external", ">=", None, 2030),  # 完成市、区设定指标
+        ("minhang-15", "arbitration_closure_rate", "external", ">=", None, 2030),  # 达到（或超过）本市规定的标准
+        ("minhang-14", "registered_unemployed", "external", "<=", None, 2025),  # 控制在市政府下达的指标数内
         ("shanghai-14-outline", "surveyed_unemployment_rate", "annual", "<=", 5.5, 2025),
         ("shanghai-14-outline", "new_jobs", "annual", ">=", 500000, 2025),
         ("shanghai-14-outline", "skills_training", "cumulative", ">=", 5000000, 2025),
@@ -95,10 +95,10 @@ def test_completion_figures_become_observations(real_build):
     obs = result.frames["observations"]
     jobs = obs[(obs["series_id"] == "new_jobs") & (obs["plan_id"] == "minhang-14")].iloc[0]
     assert jobs["value"] == 151291
-    assert jobs["period_end"] == pd.Timestamp("2023-12-31")     # 截至 2023 年底
+    assert jobs["period_end"] == pd.Timestamp("2023-12-31")  # 截至 2023 年底
     assert "市局不再分解" in jobs["note"]
     training = obs[(obs["series_id"] == "skills_training") & (obs["plan_id"] == "minhang-14")]
-    assert set(training["value"]) == {712600.0}                # table and text agree
+    assert set(training["value"]) == {712600.0}  # table and text agree
     assert training["is_cumulative"].all()
     done = obs[(obs["series_id"] == "pension_coverage") & (obs["plan_id"] == "minhang-14")].iloc[0]
     assert pd.isna(done["value"]) and done["status"] == "完成"
@@ -108,8 +108,25 @@ def test_every_figure_in_the_text_is_an_observation(real_build):
     result, _ = real_build
     obs = result.frames["observations"]
     values = set(obs["value"].dropna())
-    for v in (2406000000, 62, 19774, 5845, 4856, 37154, 712600, 227, 36, 311, 23600000000, 1200000000, 99.39, 1890,
-              2976, 230, 2880):
+    for v in (
+        2406000000,
+        62,
+        19774,
+        5845,
+        4856,
+        37154,
+        712600,
+        227,
+        36,
+        311,
+        23600000000,
+        1200000000,
+        99.39,
+        1890,
+        2976,
+        230,
+        2880,
+    ):
         assert v in values, v
 
 
@@ -171,13 +188,17 @@ def test_a_tampered_dataset_is_refused_on_read(tmp_path: Path, real_build):
 
 
 def test_the_small_fixture_plan_flows_through(small_build):
-    result, out = small_build
+    _result, out = small_build
     ind = load.indicators(folder=out)
-    assert list(ind["indicator_id"]) == ["hard_to_employ_placed", "skills_training", "surveyed_unemployment_rate",
-                                         "pension_coverage"]
+    assert list(ind["indicator_id"]) == [
+        "hard_to_employ_placed",
+        "skills_training",
+        "surveyed_unemployment_rate",
+        "pension_coverage",
+    ]
     skills = ind.set_index("indicator_id").loc["skills_training"]
     assert (skills["target_kind"], skills["target_value"], skills["unit"]) == ("cumulative", 25000.0, "人次")
-    assert len(load.observations(folder=out)) == 2 + 6   # two in the text, six published
+    assert len(load.observations(folder=out)) == 2 + 6  # two in the text, six published
     assert set(load.responsibilities(folder=out)["department"]) == {"就业科", "培训中心"}
 
 
@@ -188,15 +209,19 @@ def test_a_new_district_is_added_by_data_alone(tmp_path: Path, real_build):
 
     raw = tmp_path / "raw"
     shutil.copytree(paths.RAW, raw)
-    shutil.copytree(SMALL_RAW, raw / "districts" / "example")   # symlinked sidecars are copied as files
+    shutil.copytree(SMALL_RAW, raw / "districts" / "example")  # symlinked sidecars are copied as files
     result = build(raw, tmp_path / "out")
     plans = result.frames["plans"].set_index("plan_id")
     assert plans.loc["example-15", "region"] == "示例区"
     assert plans.loc["example-15", "n_indicators"] == 4
     assert len(plans) == len(real_build[0].frames["plans"]) + 1
     ind = result.frames["indicators"]
-    assert ind[ind["plan_id"] == "example-15"]["target_kind"].tolist() == ["annual", "cumulative", "level",
-                                                                           "qualitative"]
+    assert ind[ind["plan_id"] == "example-15"]["target_kind"].tolist() == [
+        "annual",
+        "cumulative",
+        "level",
+        "qualitative",
+    ]
     assert {"就业科", "培训中心"} <= set(result.frames["departments"]["department"])
     assert len(result.frames["observations"]) == len(real_build[0].frames["observations"]) + 2 + 6
 
@@ -216,13 +241,17 @@ def test_a_plan_id_given_twice_across_folders_is_refused(tmp_path: Path):
     (problem,) = info.value.problems
     assert problem.column == "plan_id" and "minhang-15" in problem.found
     assert {problem.file, problem.found.split(" already in ")[1].split(" row")[0]} == {
-        "plans.csv", "districts/example/plans.csv"}
+        "plans.csv",
+        "districts/example/plans.csv",
+    }
 
 
 # -- one preferred row per series and period, one unit per series (issue 10 §5) -----------------
 
-_TWICE = ("example-15,示例区,skills_training,完成职业技能培训,12.3 万,人,2021,2025,plan_period,"
-          "完成职业技能培训 12.3 万,fixture_plan.txt,表1 完成情况,{note},{preferred}\n")
+_TWICE = (
+    "example-15,示例区,skills_training,完成职业技能培训,12.3 万,人,2021,2025,plan_period,"
+    "完成职业技能培训 12.3 万,fixture_plan.txt,表1 完成情况,{note},{preferred}\n"
+)
 
 
 def _append(raw: Path, line: str) -> None:
@@ -230,8 +259,9 @@ def _append(raw: Path, line: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
 
 
-def test_one_figure_kept_twice_in_two_units_is_an_error_naming_file_row_and_column(small_raw_copy: Path,
-                                                                                    tmp_path: Path):
+def test_one_figure_kept_twice_in_two_units_is_an_error_naming_file_row_and_column(
+    small_raw_copy: Path, tmp_path: Path
+):
     _append(small_raw_copy, _TWICE.format(note="", preferred=""))
     with pytest.raises(RawDataError) as info:
         build(small_raw_copy, tmp_path / "out")
@@ -242,8 +272,7 @@ def test_one_figure_kept_twice_in_two_units_is_an_error_naming_file_row_and_colu
     assert "'人'" in p.found and "人次" in p.expected and "preferred=false" in p.expected
 
 
-def test_the_twice_kept_figure_resolved_in_the_data_builds_with_one_preferred_row(small_raw_copy: Path,
-                                                                                  tmp_path: Path):
+def test_the_twice_kept_figure_resolved_in_the_data_builds_with_one_preferred_row(small_raw_copy: Path, tmp_path: Path):
     _append(small_raw_copy, _TWICE.format(note="表1 为同一数字（单位人），评估采用正文（人次）", preferred="false"))
     result = build(small_raw_copy, tmp_path / "out")
     obs = result.frames["observations"]
@@ -253,9 +282,11 @@ def test_the_twice_kept_figure_resolved_in_the_data_builds_with_one_preferred_ro
     assert not [w for w in result.warnings if "mixed units" in w]
 
 
-_JOBS_2025 = ("new_jobs,示例区,新增就业岗位,2025,year,33000,=,{unit},示例区人力资源和社会保障局,"
-              "示例区2025年就业工作情况（测试用虚构）,2026,https://example.org/jobs2025,全年新增就业岗位33000{unit},"
-              "false,true,{note}\n")
+_JOBS_2025 = (
+    "new_jobs,示例区,新增就业岗位,2025,year,33000,=,{unit},示例区人力资源和社会保障局,"
+    "示例区2025年就业工作情况（测试用虚构）,2026,https://example.org/jobs2025,全年新增就业岗位33000{unit},"
+    "false,true,{note}\n"
+)
 
 
 def _publish(raw: Path, line: str) -> None:
@@ -294,8 +325,10 @@ def test_the_real_data_keep_one_preferred_row_and_one_unit_per_series(real_build
 
 # -- rebuild on content, not time (issue 14 §7) ------------------------------------------------
 
-def test_the_data_command_rebuilds_on_a_changed_checksum_even_with_an_old_modification_time(small_raw_copy: Path,
-                                                                                          tmp_path: Path):
+
+def test_the_data_command_rebuilds_on_a_changed_checksum_even_with_an_old_modification_time(
+    small_raw_copy: Path, tmp_path: Path
+):
     import os
     import subprocess
     import sys
@@ -310,9 +343,12 @@ def test_the_data_command_rebuilds_on_a_changed_checksum_even_with_an_old_modifi
     # a raw file changed, then given back its old modification time (as `cp -p` does)
     path = small_raw_copy / "departments.csv"
     old = path.stat()
-    path.write_text(path.read_text(encoding="utf-8").replace("就业科,局机关处室,fixture_plan.txt,表2,",
-                                                             "就业科,局机关处室,fixture_plan.txt,表2,核对"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "就业科,局机关处室,fixture_plan.txt,表2,", "就业科,局机关处室,fixture_plan.txt,表2,核对"
+        ),
+        encoding="utf-8",
+    )
     os.utime(path, (old.st_atime, old.st_mtime))
     rebuilt = subprocess.run(cmd, capture_output=True, text=True)
     assert rebuilt.returncode == 0 and "up to date" not in rebuilt.stdout, rebuilt.stdout
@@ -322,9 +358,19 @@ def test_the_data_command_rebuilds_on_a_changed_checksum_even_with_an_old_modifi
 
 
 def test_a_schema_violation_is_reported_as_dataset_row_column_and_rule():
-    frame = pd.DataFrame({"document_id": ["F1", "F1"], "file": ["a.txt", "b.txt"], "title": ["t", "t"],
-                          "issuer": ["i", "i"], "doc_number": [None, None], "issued": ["2026", "2026"],
-                          "status": [None, None], "note": [None, None], "sha256": ["0" * 64, "1" * 64]})
+    frame = pd.DataFrame(
+        {
+            "document_id": ["F1", "F1"],
+            "file": ["a.txt", "b.txt"],
+            "title": ["t", "t"],
+            "issuer": ["i", "i"],
+            "doc_number": [None, None],
+            "issued": ["2026", "2026"],
+            "status": [None, None],
+            "note": [None, None],
+            "sha256": ["0" * 64, "1" * 64],
+        }
+    )
     with pytest.raises(datasets.DatasetSchemaError) as info:
         datasets.conform("documents", frame)
     (failure,) = info.value.failures

@@ -42,14 +42,28 @@ def test_a_bracketed_note_is_kept():
     assert read_figure("控制在市政府下达的指标数内 (2025 年无指标)").note == "2025 年无指标"
 
 
-@pytest.mark.parametrize(("text", "n"), [("一", 1), ("两", 2), ("十", 10), ("十二", 12), ("二十", 20),
-                                         ("九十九", 99), ("", None), ("百", None), ("十十", None)])
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("一", 1),
+        ("两", 2),
+        ("十", 10),
+        ("十二", 12),
+        ("二十", 20),
+        ("九十九", 99),
+        ("", None),
+        ("百", None),
+        ("十十", None),
+    ],
+)
 def test_chinese_numeral(text, n):
     assert chinese_numeral(text) == n
 
 
-@pytest.mark.parametrize(("unit", "factor", "base"), [("万人", 1e4, "人"), ("亿元", 1e8, "元"), ("人", 1, "人"),
-                                                      ("—", 1, None), ("", 1, None), (None, 1, None)])
+@pytest.mark.parametrize(
+    ("unit", "factor", "base"),
+    [("万人", 1e4, "人"), ("亿元", 1e8, "元"), ("人", 1, "人"), ("—", 1, None), ("", 1, None), (None, 1, None)],
+)
 def test_split_unit(unit, factor, base):
     assert split_unit(unit) == (factor, base)
 

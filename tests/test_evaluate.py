@@ -22,18 +22,44 @@ from analysis.formatting import fixed, fmt, fmt_all, pct_all
 PLAN = "test-14"
 
 
-def frames(targets: list[dict], observations: list[dict], *, annual: str = "2022-12-31",
-           monthly: str | None = None) -> dict[str, pd.DataFrame]:
+def frames(
+    targets: list[dict], observations: list[dict], *, annual: str = "2022-12-31", monthly: str | None = None
+) -> dict[str, pd.DataFrame]:
     """A one-plan world (2021–2025, base 2020) with the given targets and observations."""
-    indicators = pd.DataFrame([{
-        "plan_id": PLAN, "indicator_id": t["id"], "seq": i + 1, "name": t.get("name", t["id"]),
-        "unit": t.get("unit", "人"), "attribute": t.get("attribute"), "target_kind": t["kind"],
-        "comparator": t.get("comparator", ">="), "target_value": t.get("value"), "target_year": 2025,
-        "target_text": t.get("text", "目标"), "base_year": 2020, "period_start": 2021, "period_end": 2025,
-        "name_note": None} for i, t in enumerate(targets)])
-    settings = pd.DataFrame([{"evaluation_id": "e", "plan_id": PLAN, "region": "甲区", "evaluation_type": "中期评估",
-                              "annual_cutoff": pd.Timestamp(annual),
-                              "monthly_cutoff": pd.Timestamp(monthly) if monthly else pd.NaT}])
+    indicators = pd.DataFrame(
+        [
+            {
+                "plan_id": PLAN,
+                "indicator_id": t["id"],
+                "seq": i + 1,
+                "name": t.get("name", t["id"]),
+                "unit": t.get("unit", "人"),
+                "attribute": t.get("attribute"),
+                "target_kind": t["kind"],
+                "comparator": t.get("comparator", ">="),
+                "target_value": t.get("value"),
+                "target_year": 2025,
+                "target_text": t.get("text", "目标"),
+                "base_year": 2020,
+                "period_start": 2021,
+                "period_end": 2025,
+                "name_note": None,
+            }
+            for i, t in enumerate(targets)
+        ]
+    )
+    settings = pd.DataFrame(
+        [
+            {
+                "evaluation_id": "e",
+                "plan_id": PLAN,
+                "region": "甲区",
+                "evaluation_type": "中期评估",
+                "annual_cutoff": pd.Timestamp(annual),
+                "monthly_cutoff": pd.Timestamp(monthly) if monthly else pd.NaT,
+            }
+        ]
+    )
     rows = []
     for o in observations:
         kind = o.get("type", "year")
@@ -44,14 +70,41 @@ def frames(targets: list[dict], observations: list[dict], *, annual: str = "2022
             end = pd.Timestamp(f"{o['year']}-{o['month']:02d}-01") + pd.offsets.MonthEnd(0)
         else:  # plan_period or stock
             start, end = pd.Timestamp(f"{o['start']}-01-01"), pd.Timestamp(f"{o['end']}-12-31")
-        rows.append({"series_id": o["id"], "region": "甲区", "period_type": kind, "period_start": start,
-                     "period_end": end, "value": o.get("value"), "comparator": o.get("comparator", "="),
-                     "status": o.get("status"), "note": o.get("note"), "source": "test",
-                     "value_text": o.get("text", "" if o.get("value") is None else str(o.get("value"))),
-                     "is_preferred": o.get("preferred", True), "is_benchmark": False})
-    obs = pd.DataFrame(rows, columns=["series_id", "region", "period_type", "period_start", "period_end", "value",
-                                      "comparator", "status", "note", "source", "value_text", "is_preferred",
-                                      "is_benchmark"])
+        rows.append(
+            {
+                "series_id": o["id"],
+                "region": "甲区",
+                "period_type": kind,
+                "period_start": start,
+                "period_end": end,
+                "value": o.get("value"),
+                "comparator": o.get("comparator", "="),
+                "status": o.get("status"),
+                "note": o.get("note"),
+                "source": "test",
+                "value_text": o.get("text", "" if o.get("value") is None else str(o.get("value"))),
+                "is_preferred": o.get("preferred", True),
+                "is_benchmark": False,
+            }
+        )
+    obs = pd.DataFrame(
+        rows,
+        columns=[
+            "series_id",
+            "region",
+            "period_type",
+            "period_start",
+            "period_end",
+            "value",
+            "comparator",
+            "status",
+            "note",
+            "source",
+            "value_text",
+            "is_preferred",
+            "is_benchmark",
+        ],
+    )
     return {"indicators": indicators, "evaluation_settings": settings, "observations": obs}
 
 
@@ -67,14 +120,18 @@ def yearly(series: str, values: dict[int, float]) -> list[dict]:
 
 # -- cumulative --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("done_by_2022", "expected"), [
-    (40.0, "on_track"),    # 40% done after 40% of the time
-    (42.1, "ahead"),       # ratio 1.0525 ≥ 1.05
-    (41.9, "on_track"),    # ratio 1.0475 just below
-    (38.0, "on_track"),    # ratio 0.95 exactly
-    (37.9, "behind"),      # ratio 0.9475
-    (100.0, "met_early"),  # target already reached
-])
+
+@pytest.mark.parametrize(
+    ("done_by_2022", "expected"),
+    [
+        (40.0, "on_track"),  # 40% done after 40% of the time
+        (42.1, "ahead"),  # ratio 1.0525 ≥ 1.05
+        (41.9, "on_track"),  # ratio 1.0475 just below
+        (38.0, "on_track"),  # ratio 0.95 exactly
+        (37.9, "behind"),  # ratio 0.9475
+        (100.0, "met_early"),  # target already reached
+    ],
+)
 def test_cumulative_against_elapsed_share_and_its_boundaries(done_by_2022, expected):
     first = done_by_2022 / 2
     r = one([{"id": "x", "kind": "cumulative", "value": 100}], yearly("x", {2021: first, 2022: done_by_2022 - first}))
@@ -100,60 +157,89 @@ def test_cumulative_required_pace_and_projection():
 
 
 def test_a_series_that_stopped_before_the_plans_end_is_unassessable_with_its_reason():
-    obs = [{"id": "x", "type": "plan_period", "start": 2021, "end": 2023, "value": 151291,
-            "note": "截至 2023 年底, 2024 年起, 市局不再分解该数据到各区"}]
+    obs = [
+        {
+            "id": "x",
+            "type": "plan_period",
+            "start": 2021,
+            "end": 2023,
+            "value": 151291,
+            "note": "截至 2023 年底, 2024 年起, 市局不再分解该数据到各区",
+        }
+    ]
     r = one([{"id": "x", "kind": "cumulative", "value": 160000, "unit": "个"}], obs, annual="2025-12-31")
     assert r["evaluation_type"] == "期末评估"
-    assert r["progress"] == "unassessable" and r["progress_zh"] == "无法考核"   # never 快于预期 at the end
+    assert r["progress"] == "unassessable" and r["progress_zh"] == "无法考核"  # never 快于预期 at the end
     assert r["completion"] == pytest.approx(151291 / 160000)
     assert r["unjudged_reason"] == "2024年起，市局不再分解该数据到各区"
     assert "市局不再分解" in r["data_note"]
-    assert r["explanation_zh"] == ("截至2023年底累计完成15.13万个，为目标（16万个）的94.6%；"
-                                   "2024年起，市局不再分解该数据到各区，无法考核。")
+    assert r["explanation_zh"] == (
+        "截至2023年底累计完成15.13万个，为目标（16万个）的94.6%；2024年起，市局不再分解该数据到各区，无法考核。"
+    )
     assert r["outlook_zh"] in ("", None) or pd.isna(r["outlook_zh"])
     facts = series.row_facts(*_rows_and_known([{"id": "x", "kind": "cumulative", "value": 160000}], obs, "2025-12-31"))
     assert facts["segment_start"].iloc[0] == 2024 and bool(facts["series_stopped"].iloc[0])
 
 
 def test_at_the_end_missing_last_years_are_not_a_verdict():
-    r = one([{"id": "x", "kind": "cumulative", "value": 100}], yearly("x", {2021: 20, 2022: 20, 2023: 20}),
-            annual="2025-12-31")
+    r = one(
+        [{"id": "x", "kind": "cumulative", "value": 100}],
+        yearly("x", {2021: 20, 2022: 20, 2023: 20}),
+        annual="2025-12-31",
+    )
     assert r["progress"] == "no_data" and r["unjudged_reason"] == "2024—2025年数据暂缺"
     assert "待补充后再作结论" in r["explanation_zh"] and "快于预期" not in r["explanation_zh"]
     # already reached: 完成 even with the last years missing; a breached year decides an annual floor
-    assert one([{"id": "x", "kind": "cumulative", "value": 50}], yearly("x", {2021: 30, 2022: 30}),
-               annual="2025-12-31")["progress"] == "exceeded"
-    assert one([{"id": "y", "kind": "annual", "value": 50}], yearly("y", {2021: 60, 2022: 40}),
-               annual="2025-12-31")["progress"] == "missed"
+    assert (
+        one([{"id": "x", "kind": "cumulative", "value": 50}], yearly("x", {2021: 30, 2022: 30}), annual="2025-12-31")[
+            "progress"
+        ]
+        == "exceeded"
+    )
+    assert (
+        one([{"id": "y", "kind": "annual", "value": 50}], yearly("y", {2021: 60, 2022: 40}), annual="2025-12-31")[
+            "progress"
+        ]
+        == "missed"
+    )
 
 
-@pytest.mark.parametrize(("total", "expected"), [(71.26e4, "exceeded"), (50e4, "met"), (52.4e4, "met"),
-                                                 (48e4, "missed"), (47e4, "missed")])
+@pytest.mark.parametrize(
+    ("total", "expected"), [(71.26e4, "exceeded"), (50e4, "met"), (52.4e4, "met"), (48e4, "missed"), (47e4, "missed")]
+)
 def test_final_evaluation_words(total, expected):
     obs = [{"id": "x", "type": "plan_period", "start": 2021, "end": 2025, "value": total}]
     r = one([{"id": "x", "kind": "cumulative", "value": 50e4}], obs, annual="2025-12-31")
     assert r["progress"] == expected
     assert r["progress_zh"] == v.PROGRESS_ZH[expected]
-    assert pd.isna(r["prob_meet"]) and r["outlook_zh"] in ("", None) or pd.isna(r["outlook_zh"])
+    assert (pd.isna(r["prob_meet"]) and r["outlook_zh"] in ("", None)) or pd.isna(r["outlook_zh"])
 
 
 # -- annual ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("values", "expected"), [
-    ({2021: 63.5, 2022: 56.4}, "ahead"),      # every year ≥ 1.05 × bound
-    ({2021: 63.5, 2022: 51.0}, "on_track"),   # every year met, one only just
-    ({2021: 63.5, 2022: 49.9}, "behind"),     # one year missed
-])
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({2021: 63.5, 2022: 56.4}, "ahead"),  # every year ≥ 1.05 × bound
+        ({2021: 63.5, 2022: 51.0}, "on_track"),  # every year met, one only just
+        ({2021: 63.5, 2022: 49.9}, "behind"),  # one year missed
+    ],
+)
 def test_annual_floor_every_year(values, expected):
     r = one([{"id": "x", "kind": "annual", "value": 50, "unit": "万个"}], yearly("x", values))
     assert r["progress"] == expected
 
 
 def test_annual_ceiling_uses_control_target_words():
-    below = one([{"id": "u", "kind": "annual", "value": 5.5, "comparator": "<=", "unit": "%"}],
-                yearly("u", {2021: 4.3, 2022: 4.6}))
-    above = one([{"id": "u", "kind": "annual", "value": 5.5, "comparator": "<=", "unit": "%"}],
-                yearly("u", {2021: 4.3, 2022: 5.8}))
+    below = one(
+        [{"id": "u", "kind": "annual", "value": 5.5, "comparator": "<=", "unit": "%"}],
+        yearly("u", {2021: 4.3, 2022: 4.6}),
+    )
+    above = one(
+        [{"id": "u", "kind": "annual", "value": 5.5, "comparator": "<=", "unit": "%"}],
+        yearly("u", {2021: 4.3, 2022: 5.8}),
+    )
     assert below["progress_zh"] == "低于预期控制目标"
     assert above["progress_zh"] == "高于预期控制目标"
 
@@ -161,15 +247,18 @@ def test_annual_ceiling_uses_control_target_words():
 def test_a_partial_year_is_judged_against_its_seasonal_share_not_months_over_twelve():
     # earlier years: by June a quarter of the year's total was in (share 0.25, not 0.5)
     obs = yearly("x", {2020: 60, 2021: 60, 2022: 60})
-    obs += [{"id": "x", "type": "ytd", "year": 2021, "month": 6, "value": 15},
-            {"id": "x", "type": "ytd", "year": 2022, "month": 6, "value": 15},
-            {"id": "x", "type": "ytd", "year": 2023, "month": 6, "value": 14}]
+    obs += [
+        {"id": "x", "type": "ytd", "year": 2021, "month": 6, "value": 15},
+        {"id": "x", "type": "ytd", "year": 2022, "month": 6, "value": 15},
+        {"id": "x", "type": "ytd", "year": 2023, "month": 6, "value": 14},
+    ]
     r = one([{"id": "x", "kind": "annual", "value": 50}], obs, monthly="2023-06-30")
     # 14 by June against a seasonal expectation of 50 × 0.25 = 12.5: on course (months/12 would say 25: behind)
     assert r["progress"] == "ahead"
     assert "按往年同期占比应达到约12.5人" in r["explanation_zh"]
-    late = one([{"id": "x", "kind": "annual", "value": 50}], obs[:-1] + [{**obs[-1], "value": 11}],
-               monthly="2023-06-30")
+    late = one(
+        [{"id": "x", "kind": "annual", "value": 50}], obs[:-1] + [{**obs[-1], "value": 11}], monthly="2023-06-30"
+    )
     assert late["progress"] == "behind"
 
 
@@ -181,10 +270,11 @@ def test_a_value_published_after_the_cut_off_is_not_used():
 
 # -- level -------------------------------------------------------------------------------
 
+
 def test_level_against_the_linear_path_from_the_base_value():
     r = one([{"id": "l", "kind": "level", "value": 20, "unit": "%"}], yearly("l", {2020: 10, 2021: 12, 2022: 14}))
-    assert r["completion"] == pytest.approx(0.4)   # 4 of the 10 points of distance
-    assert r["schedule"] == pytest.approx(0.4)     # 2 of 5 years
+    assert r["completion"] == pytest.approx(0.4)  # 4 of the 10 points of distance
+    assert r["schedule"] == pytest.approx(0.4)  # 2 of 5 years
     assert r["progress"] == "on_track"
     # between the last value and the straight drift to 20 (three points: the damped method)
     assert 14 < r["projected_value"] < 20
@@ -201,8 +291,10 @@ def test_a_level_already_reached_is_met_early():
 
 
 def test_fewer_points_give_wider_intervals():
-    many = one([{"id": "l", "kind": "level", "value": 20}], yearly("l", {2016: 6, 2017: 7.2, 2018: 7.9, 2019: 9.1,
-                                                                          2020: 10, 2021: 11.2, 2022: 11.9}))
+    many = one(
+        [{"id": "l", "kind": "level", "value": 20}],
+        yearly("l", {2016: 6, 2017: 7.2, 2018: 7.9, 2019: 9.1, 2020: 10, 2021: 11.2, 2022: 11.9}),
+    )
     few = one([{"id": "l", "kind": "level", "value": 20}], yearly("l", {2021: 11.2, 2022: 11.9}))
     assert (few["projected_high"] - few["projected_low"]) > (many["projected_high"] - many["projected_low"])
 
@@ -229,23 +321,39 @@ def test_no_data_is_said_and_gets_no_number():
 
 # -- qualitative, external, baseline ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["qualitative", "external"])
 def test_targets_without_a_figure_never_get_a_number(kind):
     obs = [{"id": "q", "type": "stock", "start": 2025, "end": 2025, "status": "完成"}]
     for annual in ("2022-12-31", "2025-12-31"):
         r = one([{"id": "q", "kind": kind, "value": None, "comparator": None}], obs, annual=annual)
-        assert all(pd.isna(r[c]) for c in ("completion", "schedule", "required_pace", "projected_value",
-                                            "projected_low", "projected_high", "prob_meet", "progress_ratio"))
+        assert all(
+            pd.isna(r[c])
+            for c in (
+                "completion",
+                "schedule",
+                "required_pace",
+                "projected_value",
+                "projected_low",
+                "projected_high",
+                "prob_meet",
+                "progress_ratio",
+            )
+        )
         assert r["progress_zh"] in ("待填报", "完成", "定性评估")
-    assert one([{"id": "q", "kind": kind, "value": None, "comparator": None}], obs,
-               annual="2022-12-31")["progress_zh"] == "待填报"
+    assert (
+        one([{"id": "q", "kind": kind, "value": None, "comparator": None}], obs, annual="2022-12-31")["progress_zh"]
+        == "待填报"
+    )
 
 
 @pytest.mark.parametrize(("target", "expected"), [(3600, "prudent"), (3955, "in_line"), (4300, "ambitious")])
 def test_a_new_plan_is_judged_on_feasibility_against_the_last_plans_pace(target, expected):
-    world = frames([{"id": "h", "kind": "annual", "value": target}],
-                   [{"id": "h", "type": "plan_period", "start": 2016, "end": 2020, "value": 19774}],
-                   annual="2020-12-31")
+    world = frames(
+        [{"id": "h", "kind": "annual", "value": target}],
+        [{"id": "h", "type": "plan_period", "start": 2016, "end": 2020, "value": 19774}],
+        annual="2020-12-31",
+    )
     world["indicators"][["period_start", "period_end", "base_year"]] = [2021, 2025, 2020]
     r = evaluate(world).iloc[0]
     assert r["evaluation_type"] == "基期评估"
@@ -256,20 +364,25 @@ def test_a_new_plan_is_judged_on_feasibility_against_the_last_plans_pace(target,
 # A park of 311 firms in 2020 must reach 400 by 2025 (89 more, 17.8 a year). It grew by 40 a
 # year before (151 in 2016), 20 a year (231), 17.25 (242), 15.25 (250) or 10 a year (271); with no earlier year there is
 # nothing to compare the pace with. A target within 5% of the base asks to hold it.
-@pytest.mark.parametrize(("earlier", "target", "expected"), [
-    ({2016: 151}, 400, "prudent"),      # 17.8 needed ÷ 40 a year before = 0.45
-    ({2016: 231}, 400, "prudent"),      # 17.8 ÷ 20 = 0.89, below IN_LINE
-    ({2016: 250}, 400, "ambitious"),    # 17.8 ÷ 15.25 = 1.17
-    ({2016: 242}, 400, "in_line"),      # 17.8 ÷ 17.25 = 1.03
-    ({2016: 271}, 400, "ambitious"),    # 17.8 ÷ 10 = 1.78
-    ({2016: 320}, 400, "ambitious"),    # it fell before: the target reverses the trend
-    ({}, 400, "undetermined"),          # the base year only
-    ({}, 320, "in_line"),               # 1.029 × the base: hold it
-])
-def test_a_new_plans_level_target_is_judged_by_the_change_it_needs_against_the_change_before(
-        earlier, target, expected):
-    world = frames([{"id": "p", "kind": "level", "value": target, "unit": "家"}],
-                   yearly("p", {**earlier, 2020: 311}), annual="2020-12-31")
+@pytest.mark.parametrize(
+    ("earlier", "target", "expected"),
+    [
+        ({2016: 151}, 400, "prudent"),  # 17.8 needed ÷ 40 a year before = 0.45
+        ({2016: 231}, 400, "prudent"),  # 17.8 ÷ 20 = 0.89, below IN_LINE
+        ({2016: 250}, 400, "ambitious"),  # 17.8 ÷ 15.25 = 1.17
+        ({2016: 242}, 400, "in_line"),  # 17.8 ÷ 17.25 = 1.03
+        ({2016: 271}, 400, "ambitious"),  # 17.8 ÷ 10 = 1.78
+        ({2016: 320}, 400, "ambitious"),  # it fell before: the target reverses the trend
+        ({}, 400, "undetermined"),  # the base year only
+        ({}, 320, "in_line"),  # 1.029 × the base: hold it
+    ],
+)
+def test_a_new_plans_level_target_is_judged_by_the_change_it_needs_against_the_change_before(earlier, target, expected):
+    world = frames(
+        [{"id": "p", "kind": "level", "value": target, "unit": "家"}],
+        yearly("p", {**earlier, 2020: 311}),
+        annual="2020-12-31",
+    )
     r = evaluate(world).iloc[0]
     assert r["evaluation_type"] == "基期评估"
     assert r["progress"] == expected
@@ -279,16 +392,19 @@ def test_a_new_plans_level_target_is_judged_by_the_change_it_needs_against_the_c
 
 # -- the whole frame ----------------------------------------------------------------------------
 
+
 def test_same_inputs_same_outputs():
-    world = frames([{"id": "x", "kind": "cumulative", "value": 100}, {"id": "l", "kind": "level", "value": 20}],
-                   yearly("x", {2021: 20, 2022: 22}) + yearly("l", {2020: 10, 2021: 12, 2022: 14}))
+    world = frames(
+        [{"id": "x", "kind": "cumulative", "value": 100}, {"id": "l", "kind": "level", "value": 20}],
+        yearly("x", {2021: 20, 2022: 22}) + yearly("l", {2020: 10, 2021: 12, 2022: 14}),
+    )
     assert evaluate(world).equals(evaluate(world))
 
 
 def test_real_cases(real_build):
     result, _ = real_build
     ev = evaluate(result.frames).set_index(["evaluation_id", "indicator_id"])
-    assert ev.loc[("mh14-final", "skills_training"), "progress_zh"] == "超额完成"    # 71.26 万 against 50 万
+    assert ev.loc[("mh14-final", "skills_training"), "progress_zh"] == "超额完成"  # 71.26 万 against 50 万
     assert ev.loc[("mh14-final", "startups_supported"), "progress_zh"] == "超额完成"  # 4856 against 3000
     jobs = ev.loc[("mh14-final", "new_jobs")]
     assert jobs["latest_year"] == 2023 and "不再分解" in jobs["explanation_zh"]
@@ -310,7 +426,7 @@ def test_real_cases(real_build):
     assert training["data_lag_years"] == 1 and "2022年数据待报" in training["explanation_zh"]
     assert "口径" in training["explanation_zh"] and pd.isna(training["prob_meet"])
     assert "2021、2022年分别为63.51万个、56.35万个" in ev.loc[("sh14-midterm-outline", "new_jobs"), "explanation_zh"]
-    assert ev.loc[("mh15-baseline", "hard_to_employ_placed"), "progress_zh"] == "目标稳妥"   # 3600 vs ~3955 a year
+    assert ev.loc[("mh15-baseline", "hard_to_employ_placed"), "progress_zh"] == "目标稳妥"  # 3600 vs ~3955 a year
     assert ev.loc[("sh14-midterm-outline", "new_jobs"), "as_of"] == pd.Timestamp("2023-06-30")
     every = {(r.plan_id, r.indicator_id) for r in result.frames["indicators"].itertuples()}
     assert every == set(zip(ev["plan_id"], ev.index.get_level_values("indicator_id")))
@@ -322,6 +438,7 @@ def test_real_cases(real_build):
 
 
 # -- the engine is vectorised: the same sentences and numbers as the per-row code it replaced ----------
+
 
 def _old_fmt(value, unit):
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -356,65 +473,114 @@ def _old_pct(share):
 def _edge_world() -> dict[str, pd.DataFrame]:
     """One plan with targets that reach every kind of sentence, in many units and magnitudes."""
     targets, obs = [], []
-    for i, (kind, cmp, unit, value, values) in enumerate([
-        ("cumulative", ">=", "人次", 50e4, {2021: 120000.5, 2022: 130000.25}),
-        ("cumulative", ">=", "元", 4.5e9, {2020: 8.0e8, 2021: 9.125e8, 2022: 9.5e8}),
-        ("cumulative", ">", None, 36, {2021: 7.005, 2022: 8.015}),
-        ("cumulative", ">=", "个", 0.0, {2021: 0.0, 2022: 0.0}),
-        ("annual", ">=", "%", 95.0, {2020: 94.995, 2021: 95.005, 2022: 96.125}),
-        ("annual", "<=", "%", 5.5, {2021: 5.25, 2022: 5.75}),
-        ("annual", "<", "人", 2000, {2021: 1999.95, 2022: 2150.05}),
-        ("annual", "=", None, 0.0, {2021: 0.0, 2022: 1.0}),
-        ("annual", ">=", "万人", 1.2, {2021: 1.25, 2022: 1.15}),
-        ("level", ">=", "%", 98.5, {2020: 95.125, 2021: 96.375, 2022: 97.625}),
-        ("level", "<=", "天", 30, {2020: 45.0, 2021: 41.5}),
-        ("level", "≈", "元", 2600, {2020: 2480.0, 2021: 2590.0, 2022: 2655.0}),
-        ("level", ">=", "人", 1e8, {2020: 9.9995e7, 2022: 1.0000049e8}),
-        ("level", "<", "%", -0.5, {2020: 0.25, 2021: -0.125, 2022: -0.375}),
-        ("level", ">=", "", 12.0, {2022: 12.5}),
-        ("level", ">", "年", 14.0, {}),
-    ]):
+    for i, (kind, cmp, unit, value, values) in enumerate(
+        [
+            ("cumulative", ">=", "人次", 50e4, {2021: 120000.5, 2022: 130000.25}),
+            ("cumulative", ">=", "元", 4.5e9, {2020: 8.0e8, 2021: 9.125e8, 2022: 9.5e8}),
+            ("cumulative", ">", None, 36, {2021: 7.005, 2022: 8.015}),
+            ("cumulative", ">=", "个", 0.0, {2021: 0.0, 2022: 0.0}),
+            ("annual", ">=", "%", 95.0, {2020: 94.995, 2021: 95.005, 2022: 96.125}),
+            ("annual", "<=", "%", 5.5, {2021: 5.25, 2022: 5.75}),
+            ("annual", "<", "人", 2000, {2021: 1999.95, 2022: 2150.05}),
+            ("annual", "=", None, 0.0, {2021: 0.0, 2022: 1.0}),
+            ("annual", ">=", "万人", 1.2, {2021: 1.25, 2022: 1.15}),
+            ("level", ">=", "%", 98.5, {2020: 95.125, 2021: 96.375, 2022: 97.625}),
+            ("level", "<=", "天", 30, {2020: 45.0, 2021: 41.5}),
+            ("level", "≈", "元", 2600, {2020: 2480.0, 2021: 2590.0, 2022: 2655.0}),
+            ("level", ">=", "人", 1e8, {2020: 9.9995e7, 2022: 1.0000049e8}),
+            ("level", "<", "%", -0.5, {2020: 0.25, 2021: -0.125, 2022: -0.375}),
+            ("level", ">=", "", 12.0, {2022: 12.5}),
+            ("level", ">", "年", 14.0, {}),
+        ]
+    ):
         tid = f"t{i:02d}"
-        targets.append({"id": tid, "kind": kind, "comparator": cmp, "unit": unit, "value": value,
-                        "text": "动态为零" if cmp == "=" else "目标"})
+        targets.append(
+            {
+                "id": tid,
+                "kind": kind,
+                "comparator": cmp,
+                "unit": unit,
+                "value": value,
+                "text": "动态为零" if cmp == "=" else "目标",
+            }
+        )
         obs += yearly(tid, values)
-    obs += [{"id": "t00", "type": "ytd", "year": 2023, "month": 6, "value": 61000.5},
-            {"id": "t00", "type": "ytd", "year": 2022, "month": 6, "value": 60000.0},
-            {"id": "t04", "type": "ytd", "year": 2023, "month": 3, "value": 23.75},
-            {"id": "t01", "type": "plan_period", "start": 2021, "end": 2022, "value": 1.8625e9,
-             "note": "2022年起口径调整"},
-            {"id": "t10", "type": "stock", "start": 2022, "end": 2022, "value": 40.0, "comparator": "<="},
-            {"id": "t12", "type": "year", "year": 2021, "value": 9.99e7, "note": "指标更名"},
-            {"id": "q1", "type": "stock", "start": 2022, "end": 2022, "status": "推进中"}]
+    obs += [
+        {"id": "t00", "type": "ytd", "year": 2023, "month": 6, "value": 61000.5},
+        {"id": "t00", "type": "ytd", "year": 2022, "month": 6, "value": 60000.0},
+        {"id": "t04", "type": "ytd", "year": 2023, "month": 3, "value": 23.75},
+        {"id": "t01", "type": "plan_period", "start": 2021, "end": 2022, "value": 1.8625e9, "note": "2022年起口径调整"},
+        {"id": "t10", "type": "stock", "start": 2022, "end": 2022, "value": 40.0, "comparator": "<="},
+        {"id": "t12", "type": "year", "year": 2021, "value": 9.99e7, "note": "指标更名"},
+        {"id": "q1", "type": "stock", "start": 2022, "end": 2022, "status": "推进中"},
+    ]
     # the rules of honest judgements: a stopped series, bounds, a break, a lag, statements
-    targets += [{"id": "q0", "kind": "qualitative", "value": None, "comparator": None, "unit": None},
-                {"id": "q1", "kind": "external", "value": None, "comparator": None, "unit": "人"},
-                {"id": "s16", "kind": "cumulative", "value": 160000, "unit": "个"},
-                {"id": "b17", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"},
-                {"id": "b18", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"},
-                {"id": "k19", "kind": "cumulative", "value": 500e4, "unit": "人次"},
-                {"id": "g20", "kind": "cumulative", "value": 100, "unit": "人"},
-                {"id": "z21", "kind": "annual", "comparator": "=", "value": 0.0, "unit": None, "text": "动态为零"},
-                {"id": "q2", "kind": "qualitative", "value": None, "comparator": None, "unit": None, "text": "应保尽保"},
-                {"id": "c22", "kind": "annual", "comparator": "<=", "value": 5.5, "unit": "%"}]
-    obs += [{"id": "s16", "type": "plan_period", "start": 2021, "end": 2023, "value": 151291,
-             "note": "截至 2023 年底, 2024 年起, 市局不再分解该数据到各区"},
-            {"id": "b17", "type": "stock", "start": 2022, "end": 2022, "value": 65.0, "comparator": ">=", "text": "65%以上"},
-            {"id": "b18", "type": "stock", "start": 2022, "end": 2022, "value": 60.0, "comparator": ">=", "text": "60%以上"},
-            {"id": "k19", "year": 2019, "value": 170e4}, {"id": "k19", "year": 2020, "value": 176.25e4},
-            {"id": "k19", "year": 2021, "value": 118.85e4, "note": "2021年起为补贴性职业技能培训，统计口径调整"},
-            {"id": "k19", "year": 2022, "value": 120e4},
-            {"id": "g20", "year": 2021, "value": 30},
-            {"id": "z21", "type": "stock", "start": 2022, "end": 2022, "value": 0.0, "text": "动态为零"},
-            {"id": "q2", "type": "stock", "start": 2025, "end": 2025, "status": "完成"},
-            {"id": "c22", "type": "stock", "start": 2022, "end": 2022, "value": 5.5, "comparator": "<=",
-             "text": "5.5%以内"}]
+    targets += [
+        {"id": "q0", "kind": "qualitative", "value": None, "comparator": None, "unit": None},
+        {"id": "q1", "kind": "external", "value": None, "comparator": None, "unit": "人"},
+        {"id": "s16", "kind": "cumulative", "value": 160000, "unit": "个"},
+        {"id": "b17", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"},
+        {"id": "b18", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"},
+        {"id": "k19", "kind": "cumulative", "value": 500e4, "unit": "人次"},
+        {"id": "g20", "kind": "cumulative", "value": 100, "unit": "人"},
+        {"id": "z21", "kind": "annual", "comparator": "=", "value": 0.0, "unit": None, "text": "动态为零"},
+        {"id": "q2", "kind": "qualitative", "value": None, "comparator": None, "unit": None, "text": "应保尽保"},
+        {"id": "c22", "kind": "annual", "comparator": "<=", "value": 5.5, "unit": "%"},
+    ]
+    obs += [
+        {
+            "id": "s16",
+            "type": "plan_period",
+            "start": 2021,
+            "end": 2023,
+            "value": 151291,
+            "note": "截至 2023 年底, 2024 年起, 市局不再分解该数据到各区",
+        },
+        {
+            "id": "b17",
+            "type": "stock",
+            "start": 2022,
+            "end": 2022,
+            "value": 65.0,
+            "comparator": ">=",
+            "text": "65%以上",
+        },
+        {
+            "id": "b18",
+            "type": "stock",
+            "start": 2022,
+            "end": 2022,
+            "value": 60.0,
+            "comparator": ">=",
+            "text": "60%以上",
+        },
+        {"id": "k19", "year": 2019, "value": 170e4},
+        {"id": "k19", "year": 2020, "value": 176.25e4},
+        {"id": "k19", "year": 2021, "value": 118.85e4, "note": "2021年起为补贴性职业技能培训，统计口径调整"},
+        {"id": "k19", "year": 2022, "value": 120e4},
+        {"id": "g20", "year": 2021, "value": 30},
+        {"id": "z21", "type": "stock", "start": 2022, "end": 2022, "value": 0.0, "text": "动态为零"},
+        {"id": "q2", "type": "stock", "start": 2025, "end": 2025, "status": "完成"},
+        {
+            "id": "c22",
+            "type": "stock",
+            "start": 2022,
+            "end": 2022,
+            "value": 5.5,
+            "comparator": "<=",
+            "text": "5.5%以内",
+        },
+    ]
     return frames(targets, obs, monthly="2023-06-30")
 
 
 def _worlds() -> list[tuple[str, dict[str, pd.DataFrame], str | None]]:
-    worlds = [("edge", _edge_world(), None), ("edge-final", _edge_world(), "2025-12-31"),
-              ("edge-base", _edge_world(), "2020-12-31"), ("edge-2024", _edge_world(), "2024-03-31")]
+    worlds = [
+        ("edge", _edge_world(), None),
+        ("edge-final", _edge_world(), "2025-12-31"),
+        ("edge-base", _edge_world(), "2020-12-31"),
+        ("edge-2024", _edge_world(), "2024-03-31"),
+    ]
     for seed, as_of in ((1, None), (2, "2023-06-30"), (3, "2026-01-15")):
         worlds.append((f"synthetic-{seed}", bench.synthetic_frames(1500, seed), as_of))
     return worlds
@@ -456,8 +622,9 @@ def test_no_sentence_uses_words_a_reader_should_not_meet(name, world, as_of):
     assert out["explanation_zh"].str.match(r"^.*[。）]$").all()
     # at a plan's end no mid-term words
     final = out[out["evaluation_type"] == "期末评估"]
-    assert not final["progress"].isin(["ahead", "on_track", "behind", "met_early", "below_ceiling",
-                                       "above_ceiling"]).any()
+    assert (
+        not final["progress"].isin(["ahead", "on_track", "behind", "met_early", "below_ceiling", "above_ceiling"]).any()
+    )
     # (an assessment a department entered keeps its own words)
     engine = final[final["progress"] != "qualitative"]
     assert not engine["explanation_zh"].str.contains("快于预期|滞后于预期|基本符合预期").any()
@@ -470,7 +637,7 @@ def test_every_kind_of_sentence_is_checked():
         codes |= set(zip(out["target_kind"], out["progress"], out["outlook"]))
     kinds_codes = {(k, c) for k, c, _ in codes}
     for code in v.PROGRESS_ZH:
-        if code == "nearly_met":       # 基本完成: the engine no longer says it at a plan's end
+        if code == "nearly_met":  # 基本完成: the engine no longer says it at a plan's end
             continue
         assert any(c == code for _, c in kinds_codes), code
     assert {o for _, _, o in codes} >= {"", "likely", "possible", "unlikely", "uncertain"}
@@ -478,23 +645,61 @@ def test_every_kind_of_sentence_is_checked():
 
 def test_numbers_are_written_as_one_at_a_time():
     rng = np.random.default_rng(3)
-    values = np.concatenate([
-        rng.normal(0, 1, 20000), rng.normal(0, 1e4, 20000), rng.lognormal(0, 8, 20000),
-        np.round(rng.uniform(-1000, 1000, 20000), 3), np.round(rng.uniform(-10, 10, 20000), 2) + 0.005,
-        np.arange(-2000, 2000) / 8, np.arange(-2000, 2000) / 200, np.arange(20000) * 0.005,
-        rng.uniform(-1, 1, 20000) * 10.0 ** rng.integers(-5, 17, 20000),
-        [0.0, -0.0, 1e-300, 0.125, 0.375, 2.675, 1.005, 0.045, 0.05, 0.15, 0.25, 0.35, 0.995, 99.995, -0.004,
-         -0.005, 1e15 + 0.5, 2.0**53, 2.0**53 + 2, -(2.0**60), 9.2e18, 1e19, -1e300, np.inf, -np.inf, np.nan,
-         4503599627370495.5, 1e8, 99999999.99, 9999.95, 9999.949999999999],
-    ])
+    values = np.concatenate(
+        [
+            rng.normal(0, 1, 20000),
+            rng.normal(0, 1e4, 20000),
+            rng.lognormal(0, 8, 20000),
+            np.round(rng.uniform(-1000, 1000, 20000), 3),
+            np.round(rng.uniform(-10, 10, 20000), 2) + 0.005,
+            np.arange(-2000, 2000) / 8,
+            np.arange(-2000, 2000) / 200,
+            np.arange(20000) * 0.005,
+            rng.uniform(-1, 1, 20000) * 10.0 ** rng.integers(-5, 17, 20000),
+            [
+                0.0,
+                -0.0,
+                1e-300,
+                0.125,
+                0.375,
+                2.675,
+                1.005,
+                0.045,
+                0.05,
+                0.15,
+                0.25,
+                0.35,
+                0.995,
+                99.995,
+                -0.004,
+                -0.005,
+                1e15 + 0.5,
+                2.0**53,
+                2.0**53 + 2,
+                -(2.0**60),
+                9.2e18,
+                1e19,
+                -1e300,
+                np.inf,
+                -np.inf,
+                np.nan,
+                4503599627370495.5,
+                1e8,
+                99999999.99,
+                9999.95,
+                9999.949999999999,
+            ],
+        ]
+    )
     for digits in (1, 2):
         assert fixed(values, digits).to_pylist() == [_old_trim(x, digits) for x in values]
     units = np.array(["%", "人", "元", "万人", None, "", "年", "个", "人次"], dtype=object)
     unit = units[rng.integers(0, len(units), len(values))]
     assert fmt_all(values, unit).tolist() == [_old_fmt(float(x), u) for x, u in zip(values, unit)]
     assert pct_all(values).tolist() == [_old_pct(float(x)) for x in values]
-    assert [fmt(float(x), u) for x, u in zip(values[:2000], unit[:2000])] == \
-        [_old_fmt(float(x), u) for x, u in zip(values[:2000], unit[:2000])]
+    assert [fmt(float(x), u) for x, u in zip(values[:2000], unit[:2000])] == [
+        _old_fmt(float(x), u) for x, u in zip(values[:2000], unit[:2000])
+    ]
 
 
 def test_grouped_sums_means_and_spreads_are_pandas_own():
@@ -504,8 +709,7 @@ def test_grouped_sums_means_and_spreads_are_pandas_own():
     counts = rng.integers(0, 25, 5000)
     row = np.repeat(np.arange(len(counts)), counts)
     digits = rng.integers(0, 4, len(row))
-    values = np.round(rng.normal(50, 30, len(row)) * rng.choice([1, 1e-3, 1e4], len(row)) * 10.0**digits) \
-        / 10.0**digits
+    values = np.round(rng.normal(50, 30, len(row)) * rng.choice([1, 1e-3, 1e4], len(row)) * 10.0**digits) / 10.0**digits
     g = series._Blocks(row, len(counts))
     index = pd.RangeIndex(len(counts))
     # unsorted groups: compensated sums and Welford's variance
@@ -530,8 +734,9 @@ def test_the_order_of_the_observations_does_not_change_the_judgements():
     a, b = evaluate(world), evaluate(shuffled)
     for col in ("progress", "outlook", "latest_value", "latest_year", "n_points", "data_note", "method"):
         assert a[col].equals(b[col]), col
-    pd.testing.assert_frame_equal(a.drop(columns=["explanation_zh"]), b.drop(columns=["explanation_zh"]),
-                                  check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        a.drop(columns=["explanation_zh"]), b.drop(columns=["explanation_zh"]), check_exact=False, rtol=1e-9
+    )
 
 
 def test_a_level_without_a_base_value_is_measured_from_its_first_observed_year():
@@ -546,7 +751,7 @@ def test_a_level_without_a_base_value_is_measured_from_its_first_observed_year()
 def test_an_annual_band_is_missed_by_a_year_outside_it_on_either_side():
     band = {"id": "u", "kind": "annual", "value": 5.0, "comparator": "≈", "unit": "%"}
     assert one([band], yearly("u", {2021: 5.1, 2022: 4.9}))["progress"] in ("on_track", "ahead")
-    high = one([band], yearly("u", {2021: 5.0, 2022: 6.0}))   # 6.0 is 20% above 5: outside the ±5% band
+    high = one([band], yearly("u", {2021: 5.0, 2022: 6.0}))  # 6.0 is 20% above 5: outside the ±5% band
     assert high["progress"] == "behind" and high["latest_value"] == 6.0
     low = one([band], yearly("u", {2021: 4.0, 2022: 5.0}))
     assert low["progress"] == "behind"
@@ -554,8 +759,10 @@ def test_an_annual_band_is_missed_by_a_year_outside_it_on_either_side():
 
 # -- the plan's clock, breaks, bounds, statements, totals (issue 10 §4–5) ----------------------
 
+
 def _rows_and_known(targets, observations, annual="2022-12-31"):
     from analysis.evaluate.asof import evaluation_rows, known_observations
+
     world = frames(targets, observations, annual=annual)
     rows = evaluation_rows(world)
     return rows, known_observations(rows, world["observations"])
@@ -563,47 +770,61 @@ def _rows_and_known(targets, observations, annual="2022-12-31"):
 
 def test_time_progress_is_at_the_cut_off_and_a_lag_is_said():
     r = one([{"id": "x", "kind": "cumulative", "value": 500e4, "unit": "人次"}], yearly("x", {2021: 118.85e4}))
-    assert r["time_progress"] == pytest.approx(0.4)       # two of five years at the 2022-12-31 cut-off
-    assert r["schedule"] == pytest.approx(0.2)            # the progress is stated as of the data year, 2021
+    assert r["time_progress"] == pytest.approx(0.4)  # two of five years at the 2022-12-31 cut-off
+    assert r["schedule"] == pytest.approx(0.2)  # the progress is stated as of the data year, 2021
     assert r["data_lag_years"] == 1
-    assert r["explanation_zh"].startswith("截至2021年底累计完成118.85万人次，为目标（500万人次）的23.8%，"
-                                          "同期序时进度为20%，快于预期；2022年数据待报（评估时点序时进度为40%）。")
+    assert r["explanation_zh"].startswith(
+        "截至2021年底累计完成118.85万人次，为目标（500万人次）的23.8%，"
+        "同期序时进度为20%，快于预期；2022年数据待报（评估时点序时进度为40%）。"
+    )
     on_time = one([{"id": "x", "kind": "cumulative", "value": 100}], yearly("x", {2021: 20, 2022: 20}))
     assert on_time["data_lag_years"] == 0 and "待报" not in on_time["explanation_zh"]
 
 
 def test_a_break_ends_the_series_and_only_the_segment_after_it_is_used():
     before = {2018: 160e4, 2019: 170e4, 2020: 176.25e4}
-    after = [{"id": "k", "year": 2021, "value": 118.85e4, "note": "2021年起为补贴性职业技能培训，统计口径调整"},
-             {"id": "k", "year": 2022, "value": 120e4}]
+    after = [
+        {"id": "k", "year": 2021, "value": 118.85e4, "note": "2021年起为补贴性职业技能培训，统计口径调整"},
+        {"id": "k", "year": 2022, "value": 120e4},
+    ]
     target = [{"id": "k", "kind": "level", "value": 130e4, "unit": "人次"}]
     facts = series.row_facts(*_rows_and_known(target, yearly("k", before) + after))
     assert facts["segment_start"].iloc[0] == 2021 and not bool(facts["series_stopped"].iloc[0])
     assert facts["n_years"].iloc[0] == 2 and facts["first_year"].iloc[0] == 2021
     broken = one(target, yearly("k", before) + after)
-    alone = one(target, [{**o, "note": None} for o in after])   # the same segment without the old years
+    alone = one(target, [{**o, "note": None} for o in after])  # the same segment without the old years
     for col in ("completion", "projected_value", "projected_low", "projected_high", "prob_meet", "n_points"):
         assert broken[col] == pytest.approx(alone[col], nan_ok=True), col
     assert "统计口径调整" in broken["explanation_zh"]
     # without a break note the old years count
-    assert series.row_facts(*_rows_and_known(target, yearly("k", before) + [{**o, "note": None} for o in after])
-                            )["segment_start"].isna().all()
+    assert (
+        series.row_facts(*_rows_and_known(target, yearly("k", before) + [{**o, "note": None} for o in after]))[
+            "segment_start"
+        ]
+        .isna()
+        .all()
+    )
 
 
-@pytest.mark.parametrize(("stated", "cmp", "annual", "expected"), [
-    (65.0, ">=", "2025-12-31", "met"),            # "65%以上" meets 65%以上: met, no share invented
-    (70.0, ">=", "2025-12-31", "met"),
-    (60.0, ">=", "2025-12-31", "unassessable"),   # "60%以上" cannot say whether 65% was reached
-    (60.0, "<=", "2025-12-31", "missed"),         # "60%以内" is below 65%: missed
-    (65.0, ">=", "2022-12-31", "met_early"),
-    (60.0, ">=", "2022-12-31", "undetermined"),
-])
+@pytest.mark.parametrize(
+    ("stated", "cmp", "annual", "expected"),
+    [
+        (65.0, ">=", "2025-12-31", "met"),  # "65%以上" meets 65%以上: met, no share invented
+        (70.0, ">=", "2025-12-31", "met"),
+        (60.0, ">=", "2025-12-31", "unassessable"),  # "60%以上" cannot say whether 65% was reached
+        (60.0, "<=", "2025-12-31", "missed"),  # "60%以内" is below 65%: missed
+        (65.0, ">=", "2022-12-31", "met_early"),
+        (60.0, ">=", "2022-12-31", "undetermined"),
+    ],
+)
 def test_a_value_stated_as_a_bound_is_judged_as_a_bound(stated, cmp, annual, expected):
     text = f"{stated:g}%" + ("以上" if cmp == ">=" else "以内")
     year = int(annual[:4])
-    r = one([{"id": "b", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"}],
-            [{"id": "b", "type": "stock", "start": year, "end": year, "value": stated, "comparator": cmp,
-              "text": text}], annual=annual)
+    r = one(
+        [{"id": "b", "kind": "level", "value": 65, "unit": "%", "text": "65%以上"}],
+        [{"id": "b", "type": "stock", "start": year, "end": year, "value": stated, "comparator": cmp, "text": text}],
+        annual=annual,
+    )
     assert r["progress"] == expected
     assert r["latest_comparator"] == cmp and r["latest_display"] == text
     assert pd.isna(r["completion"]) and pd.isna(r["progress_ratio"])
@@ -612,9 +833,11 @@ def test_a_value_stated_as_a_bound_is_judged_as_a_bound(stated, cmp, annual, exp
 
 
 def test_a_statement_in_words_is_shown_as_stated():
-    r = one([{"id": "z", "kind": "annual", "comparator": "=", "value": 0.0, "unit": None, "text": "动态为零"}],
-            [{"id": "z", "type": "stock", "start": 2025, "end": 2025, "value": 0.0, "text": "动态为零"}],
-            annual="2025-12-31")
+    r = one(
+        [{"id": "z", "kind": "annual", "comparator": "=", "value": 0.0, "unit": None, "text": "动态为零"}],
+        [{"id": "z", "type": "stock", "start": 2025, "end": 2025, "value": 0.0, "text": "动态为零"}],
+        annual="2025-12-31",
+    )
     assert r["progress"] == "met" and r["latest_display"] == "动态为零"
     assert r["explanation_zh"] == "规划文件报告2025年末为“动态为零”，目标为“动态为零”，完成。"
 
@@ -634,23 +857,33 @@ def test_a_completion_statement_in_the_plans_own_table_is_used_with_its_source(s
 
 
 def test_yearly_values_after_a_reported_total_add_to_it():
-    obs = [{"id": "x", "type": "plan_period", "start": 2021, "end": 2023, "value": 151291},
-           {"id": "x", "year": 2024, "value": 30000}]
+    obs = [
+        {"id": "x", "type": "plan_period", "start": 2021, "end": 2023, "value": 151291},
+        {"id": "x", "year": 2024, "value": 30000},
+    ]
     r = one([{"id": "x", "kind": "cumulative", "value": 160000, "unit": "个"}], obs, annual="2024-12-31")
     assert r["latest_value"] == 181291 and r["latest_year"] == 2024
-    assert r["completion"] == pytest.approx(181291 / 160000)     # not 30000 / 160000
+    assert r["completion"] == pytest.approx(181291 / 160000)  # not 30000 / 160000
     assert r["progress"] == "met_early"
     # a year inside the total's period does not add to it
-    inside = one([{"id": "x", "kind": "cumulative", "value": 160000}],
-                 obs[:1] + [{"id": "x", "year": 2022, "value": 30000}], annual="2024-12-31")
+    inside = one(
+        [{"id": "x", "kind": "cumulative", "value": 160000}],
+        obs[:1] + [{"id": "x", "year": 2022, "value": 30000}],
+        annual="2024-12-31",
+    )
     assert inside["latest_value"] == 151291
 
 
 def test_no_data_has_a_reason_and_judged_rows_have_none():
-    world = frames([{"id": "a", "kind": "level", "value": 20}, {"id": "b", "kind": "level", "value": 20}],
-                   yearly("b", {2020: 10, 2021: 12, 2022: 14}))
+    world = frames(
+        [{"id": "a", "kind": "level", "value": 20}, {"id": "b", "kind": "level", "value": 20}],
+        yearly("b", {2020: 10, 2021: 12, 2022: 14}),
+    )
     out = evaluate(world).set_index("indicator_id")
-    assert out.loc["a", "unjudged_reason"] == "截至2022年底尚无规划期内的数据" and out.loc["a", "progress_basis"] == "none"
+    assert (
+        out.loc["a", "unjudged_reason"] == "截至2022年底尚无规划期内的数据" and out.loc["a", "progress_basis"] == "none"
+    )
     assert pd.isna(out.loc["b", "unjudged_reason"]) and out.loc["b", "progress_basis"] == "data"
-    assert out.loc["b", "latest_display"] == "14人" and out.loc["b", "latest_comparator"] in ("", None) or \
-        pd.isna(out.loc["b", "latest_comparator"])
+    assert (out.loc["b", "latest_display"] == "14人" and out.loc["b", "latest_comparator"] in ("", None)) or pd.isna(
+        out.loc["b", "latest_comparator"]
+    )

@@ -37,13 +37,16 @@ def test_a_filled_district_workbook_rebuilds_that_districts_reports_only(tmp_pat
     before = input_fingerprints(jobs, before_dir)
 
     district = frames["plans"].set_index("plan_id").loc["minhang-14", "region"]
-    template = next(p for p in write_templates(before_dir, tmp_path / "templates", last_year=2025)
-                    if p.stem == "minhang-14")
+    template = next(
+        p for p in write_templates(before_dir, tmp_path / "templates", last_year=2025) if p.stem == "minhang-14"
+    )
     wb = openpyxl.load_workbook(template)
     _fill_first_row(wb[OBSERVATIONS_SHEET], {"数值": 1, "来源": "闵行区人力资源和社会保障局填报"})
     entering = frames["departments"]["department"].iloc[0]
-    _fill_first_row(wb[ASSESSMENTS_SHEET], {"评估主体": "自评", "进展判断": "已完成", "责任部门": entering,
-                                            "填报日期": "2026-01-15"})
+    _fill_first_row(
+        wb[ASSESSMENTS_SHEET],
+        {"评估主体": "自评", "进展判断": "已完成", "责任部门": entering, "填报日期": "2026-01-15"},
+    )
     (raw / "entries").mkdir(exist_ok=True)
     wb.save(raw / "entries" / "minhang-14.xlsx")
     after_dir = _processed(raw, tmp_path / "after")
@@ -55,9 +58,15 @@ def test_a_filled_district_workbook_rebuilds_that_districts_reports_only(tmp_pat
     changed = {key for key in before if before[key] != after[key]}
     district_plans = set(frames["plans"].loc[frames["plans"]["region"] == district, "plan_id"])
     resp = frames["responsibilities"]
-    briefs = {f"department/{j.slug}" for j in jobs if j.kind == "department"
-              and (resp[(resp["department"] == j.parameters["department"])]["plan_id"].isin(district_plans).any()
-                   or j.parameters["department"] == entering)}      # the brief shows what it entered
+    briefs = {
+        f"department/{j.slug}"
+        for j in jobs
+        if j.kind == "department"
+        and (
+            resp[(resp["department"] == j.parameters["department"])]["plan_id"].isin(district_plans).any()
+            or j.parameters["department"] == entering
+        )
+    }  # the brief shows what it entered
     district_reports = {f"plan/{j.slug}" for j in jobs if j.kind == "plan" and j.parameters["region"] == district}
     assert "plan/" + next(j.slug for j in jobs if j.parameters.get("plan_id") == "minhang-14") in changed
     assert changed == district_reports | briefs
@@ -70,13 +79,13 @@ def test_nothing_changed_means_the_same_fingerprints(real_build):
     frames = {n: datasets.read(n, processed) for n in datasets.DATASETS}
     jobs = batch_plan(frames, str(processed))
     assert input_fingerprints(jobs, processed) == input_fingerprints(jobs, processed)
-    assert len(set(input_fingerprints(jobs, processed).values())) == len(jobs)   # no two reports share one
+    assert len(set(input_fingerprints(jobs, processed).values())) == len(jobs)  # no two reports share one
 
 
 def test_a_cited_national_figure_is_in_the_scope_of_the_report_that_cites_it(real_build):
     from analysis.publish.inputs import rows_in_scope, scope_of
 
-    result, processed = real_build
+    _result, processed = real_build
     frames = {n: datasets.read(n, processed) for n in datasets.DATASETS}
     evidence = frames["evidence"]
     cited = evidence.merge(frames["observations"][["series_id", "region"]], on="series_id")

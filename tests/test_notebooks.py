@@ -35,12 +35,19 @@ def test_each_notebook_has_an_ipynb_twin_in_sync_stripped_and_with_a_kernelspec(
 @pytest.mark.parametrize("source", SOURCES, ids=[s.name for s in SOURCES])
 def test_papermill_lists_every_parameter_with_its_type_and_help(source: Path):
     twin = source.with_suffix(".ipynb")
-    done = subprocess.run([str(Path(sys.executable).with_name("papermill")), "--help-notebook", str(twin)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("papermill")), "--help-notebook", str(twin)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-1500:]
     params = next(c for c in jupytext.read(source).cells if "parameters" in c.metadata.get("tags", []))
-    names = [line.split(":")[0].split("=")[0].strip() for line in params.source.splitlines()
-             if line.strip() and not line.startswith("#")]
+    names = [
+        line.split(":")[0].split("=")[0].strip()
+        for line in params.source.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert names
     for name in names:
         assert f"{name}: " in done.stdout, f"{name} has no type in {twin.name}"

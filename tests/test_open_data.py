@@ -51,7 +51,7 @@ def test_a_broken_csv_makes_the_package_invalid(published: Path, tmp_path: Path)
     (copy / datapackage.FILE).write_bytes((published / datapackage.FILE).read_bytes())
     text = (copy / "observations.csv").read_text(encoding="utf-8-sig").splitlines()
     cells = text[1].split(",")
-    cells[5] = "decade"                           # period_type outside its enum
+    cells[5] = "decade"  # period_type outside its enum
     text[1] = ",".join(cells)
     (copy / "observations.csv").write_text("\ufeff" + "\n".join(text) + "\n", encoding="utf-8")
     report = frictionless.validate(str(copy / datapackage.FILE))

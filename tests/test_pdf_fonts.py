@@ -30,12 +30,13 @@ def test_a_missing_library_is_said_once_in_one_line_naming_the_package(monkeypat
 
 def test_only_the_fallback_line_is_filtered(caplog: pytest.LogCaptureFixture):
     pdf_fonts.quiet_fallback()
-    pdf_fonts.quiet_fallback()                    # idempotent: one filter, not two
+    pdf_fonts.quiet_fallback()  # idempotent: one filter, not two
     logger = logging.getLogger("weasyprint")
     assert sum(isinstance(f, pdf_fonts._FallbackFilter) for f in logger.filters) == 1
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        logger.warning('Using fontTools instead of HarfBuzz-Subset for font "%s". This will be unsupported',
-                       "Noto Sans CJK SC")
+        logger.warning(
+            'Using fontTools instead of HarfBuzz-Subset for font "%s". This will be unsupported', "Noto Sans CJK SC"
+        )
         logger.warning("Ignored `%s:%s` at %d:%d, %s.", "foo", "bar", 1, 2, "unknown property")
     messages = [r.getMessage() for r in caplog.records if r.name == "weasyprint"]
     assert len(messages) == 1 and messages[0].startswith("Ignored `foo:bar`")
@@ -45,10 +46,18 @@ def test_the_lean_pdf_stylesheet_gives_weasyprint_nothing_to_warn_about(caplog: 
     nb = nbformat.v4.new_notebook()
     nb.metadata["plan_eval"] = {"title": "示例区就业和社会保障规划评估报告"}
     cell = nbformat.v4.new_code_cell("")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": (
-        "<h2>一、总体情况</h2><p>9项主要指标中，2项快于预期。</p>"
-        "<table><thead><tr><th>指标</th><th>目标</th></tr></thead>"
-        "<tbody><tr><td>城镇新增就业</td><td>50万个</td></tr></tbody></table>")})]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": (
+                    "<h2>一、总体情况</h2><p>9项主要指标中，2项快于预期。</p>"
+                    "<table><thead><tr><th>指标</th><th>目标</th></tr></thead>"
+                    "<tbody><tr><td>城镇新增就业</td><td>50万个</td></tr></tbody></table>"
+                )
+            },
+        )
+    ]
     nb.cells.append(cell)
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         pdf, resources = ReportPDFExporter().from_notebook_node(nb)

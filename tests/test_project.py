@@ -45,16 +45,18 @@ def test_every_python_dependency_is_pinned():
 def test_command_line_help_lists_the_steps():
     done = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=True)
     assert "data" in done.stdout
-    done = subprocess.run([sys.executable, "-m", "analysis", "data", "--help"], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "data", "--help"], capture_output=True, text=True, check=True
+    )
     assert "--raw" in done.stdout and "--out" in done.stdout
 
 
 def test_make_help_lists_every_target_with_a_line():
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
     phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
-    done = subprocess.run(["make", "--no-print-directory", "help"], cwd=paths.ROOT, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=paths.ROOT, capture_output=True, text=True, check=True
+    )
     for target in phony:
         assert re.search(rf"\b{target}\b\s+\S", done.stdout), f"make help does not describe {target!r}"
 

@@ -25,16 +25,54 @@ def world(series: dict[str, dict], cutoff: str = "2022-12-31") -> dict[str, pd.D
     """Plans 2021–2025 (base 2020), one target per series: {id: {kind, comparator, value, years}}."""
     indicators, obs = [], []
     for i, (sid, t) in enumerate(series.items()):
-        indicators.append({"plan_id": PLAN, "indicator_id": sid, "seq": i + 1, "name": sid, "unit": "人",
-                           "attribute": None, "target_kind": t["kind"], "comparator": t.get("comparator", ">="),
-                           "target_value": t["value"], "target_year": t.get("year", 2025), "target_text": "目标",
-                           "base_year": 2020, "period_start": 2021, "period_end": 2025, "name_note": None})
-        obs += [{"series_id": sid, "region": "甲区", "period_type": "year",
-                 "period_start": pd.Timestamp(f"{y}-01-01"), "period_end": pd.Timestamp(f"{y}-12-31"),
-                 "value": float(v), "comparator": "=", "status": None, "note": None, "source": "test",
-                 "is_preferred": True, "is_benchmark": False} for y, v in t["years"].items()]
-    settings = pd.DataFrame([{"evaluation_id": "e", "plan_id": PLAN, "region": "甲区", "evaluation_type": "中期评估",
-                              "annual_cutoff": pd.Timestamp(cutoff), "monthly_cutoff": pd.NaT}])
+        indicators.append(
+            {
+                "plan_id": PLAN,
+                "indicator_id": sid,
+                "seq": i + 1,
+                "name": sid,
+                "unit": "人",
+                "attribute": None,
+                "target_kind": t["kind"],
+                "comparator": t.get("comparator", ">="),
+                "target_value": t["value"],
+                "target_year": t.get("year", 2025),
+                "target_text": "目标",
+                "base_year": 2020,
+                "period_start": 2021,
+                "period_end": 2025,
+                "name_note": None,
+            }
+        )
+        obs += [
+            {
+                "series_id": sid,
+                "region": "甲区",
+                "period_type": "year",
+                "period_start": pd.Timestamp(f"{y}-01-01"),
+                "period_end": pd.Timestamp(f"{y}-12-31"),
+                "value": float(v),
+                "comparator": "=",
+                "status": None,
+                "note": None,
+                "source": "test",
+                "is_preferred": True,
+                "is_benchmark": False,
+            }
+            for y, v in t["years"].items()
+        ]
+    settings = pd.DataFrame(
+        [
+            {
+                "evaluation_id": "e",
+                "plan_id": PLAN,
+                "region": "甲区",
+                "evaluation_type": "中期评估",
+                "annual_cutoff": pd.Timestamp(cutoff),
+                "monthly_cutoff": pd.NaT,
+            }
+        ]
+    )
     return {"indicators": pd.DataFrame(indicators), "evaluation_settings": settings, "observations": pd.DataFrame(obs)}
 
 
@@ -52,13 +90,17 @@ def projected(frames: dict[str, pd.DataFrame], first_year: dict[str, float] | No
 
 # -- the yearly window ------------------------------------------------------------------------------
 
+
 def _known(rows: list[tuple[int, int, float]], types: list[str] | None = None) -> pd.DataFrame:
     types = types or ["year"] * len(rows)
-    return pd.DataFrame({
-        "row": [r for r, _, _ in rows],
-        "period_type": pd.Categorical(types, categories=list(PERIOD_TYPES)),
-        "period_end": pd.to_datetime([f"{y}-12-31" for _, y, _ in rows]),
-        "value": [v for _, _, v in rows]})
+    return pd.DataFrame(
+        {
+            "row": [r for r, _, _ in rows],
+            "period_type": pd.Categorical(types, categories=list(PERIOD_TYPES)),
+            "period_end": pd.to_datetime([f"{y}-12-31" for _, y, _ in rows]),
+            "value": [v for _, _, v in rows],
+        }
+    )
 
 
 def test_the_window_ends_at_each_rows_latest_year_and_keeps_gaps():
@@ -71,8 +113,9 @@ def test_the_window_ends_at_each_rows_latest_year_and_keeps_gaps():
 
 
 def test_years_before_a_break_are_left_out_and_other_period_types_ignored():
-    known = _known([(0, 2019, 1.0), (0, 2020, 2.0), (0, 2021, 5.0), (0, 2021, 99.0)],
-                   ["year", "year", "year", "plan_period"])
+    known = _known(
+        [(0, 2019, 1.0), (0, 2020, 2.0), (0, 2021, 5.0), (0, 2021, 99.0)], ["year", "year", "year", "plan_period"]
+    )
     w = yearly_window(known, 1, np.array([2021.0]))
     assert w.count.tolist() == [1] and w.all_count.tolist() == [3]
     assert w.values[0, -1] == 5.0
@@ -86,19 +129,20 @@ def test_years_older_than_the_window_fall_out():
 
 # -- the methods, by hand ------------------------------------------------------------------------
 
+
 def _matrix(*rows: list[float]) -> np.ndarray:
     Y = np.full((len(rows), WINDOW), np.nan)
     for i, r in enumerate(rows):
-        Y[i, WINDOW - len(r):] = r
+        Y[i, WINDOW - len(r) :] = r
     return Y
 
 
 def test_drift_damped_trend_last_and_cumulated_sums():
-    Y = _matrix([10, 12, 14], [5, np.nan, 9])                 # slopes 2 and 2 (a gap counts as a year)
+    Y = _matrix([10, 12, 14], [5, np.nan, 9])  # slopes 2 and 2 (a gap counts as a year)
     assert mth.drift(Y, 2).tolist() == [[16, 18], [11, 13]]
     assert mth.last(Y, 2).tolist() == [[14, 14], [9, 9]]
     assert mth.damped(Y, 2)[0].tolist() == pytest.approx([14 + 2 * 0.8, 14 + 2 * (0.8 + 0.64)])
-    assert mth.trend(_matrix([1, 2, 4]), 1)[0, 0] == pytest.approx(7 / 3 + 1.5 * 2)   # mean 7/3 at x̄, slope 1.5
+    assert mth.trend(_matrix([1, 2, 4]), 1)[0, 0] == pytest.approx(7 / 3 + 1.5 * 2)  # mean 7/3 at x̄, slope 1.5
     assert mth.forecast("drift", Y, 3, cumulative=True)[0].tolist() == [16, 34, 54]
     assert mth.naive_scale(Y).tolist() == pytest.approx([2.0, 2.0])
 
@@ -119,7 +163,7 @@ def test_log_spread_is_the_spread_of_yearly_relative_changes():
     assert out[0] == pytest.approx(np.sqrt(2 / 9))
     assert out[1] == pytest.approx(1.0) and out[2] == pytest.approx(2.0)
     assert np.isnan(out[3]) and out[4] == 0
-    assert cal.spread(Y)[4] == cal.MIN_LOG_SPREAD                     # a series that never moved: the floor
+    assert cal.spread(Y)[4] == cal.MIN_LOG_SPREAD  # a series that never moved: the floor
 
 
 def test_median_is_robust_to_one_odd_flow():
@@ -129,6 +173,7 @@ def test_median_is_robust_to_one_odd_flow():
 
 
 # -- calibration cases ---------------------------------------------------------------------------
+
 
 def test_panel_cases_cut_every_origin_with_the_years_after_it():
     cases = cal.panel_cases([np.arange(1.0, 9.0)], window=3, horizons=2)
@@ -155,29 +200,60 @@ def test_the_shipped_table_is_what_the_calibration_command_writes():
 
 # -- intervals and probabilities from the table ----------------------------------------------------
 
+
 def uniform_lookup(rho: float = 0.5) -> cal.Lookup:
     """Errors uniform on [−1, 1] (in scale units) at every window and horizon, for value and sums."""
-    rows = [{"version": cal.TABLE_VERSION, "kind": k, "window": w, "horizon": h, "method": "drift", "cases": 100,
-             "rho": rho, **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)}, "panels": "test"}
-            for k in cal.KINDS for w in cal.WINDOWS for h in range(1, cal.HORIZONS + 1)]
+    rows = [
+        {
+            "version": cal.TABLE_VERSION,
+            "kind": k,
+            "window": w,
+            "horizon": h,
+            "method": "drift",
+            "cases": 100,
+            "rho": rho,
+            **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)},
+            "panels": "test",
+        }
+        for k in cal.KINDS
+        for w in cal.WINDOWS
+        for h in range(1, cal.HORIZONS + 1)
+    ]
     return cal.Lookup.of(pd.DataFrame(rows))
 
 
-def run(values: list[list[float]], kind: str, comparator: str, target: float, target_year: float,
-        lookup: cal.Lookup, last_year: float = 2022, so_far: float = np.nan, so_far_end: float = np.nan,
-        plan_start: float = 2021) -> pd.DataFrame:
+def run(
+    values: list[list[float]],
+    kind: str,
+    comparator: str,
+    target: float,
+    target_year: float,
+    lookup: cal.Lookup,
+    last_year: float = 2022,
+    so_far: float = np.nan,
+    so_far_end: float = np.nan,
+    plan_start: float = 2021,
+) -> pd.DataFrame:
     Y = _matrix(*values)
     n = len(values)
     window = YearlyWindow(Y, np.full(n, float(last_year)), (~np.isnan(Y)).sum(axis=1), (~np.isnan(Y)).sum(axis=1))
     full = lambda x: np.full(n, x, dtype=float)  # noqa: E731
-    return project_window(window, np.full(n, KINDS.index(kind)), np.full(n, COMPARATORS.index(comparator)),
-                          full(target), full(target_year), full(plan_start), full(so_far), full(so_far_end),
-                          lookup=lookup)
+    return project_window(
+        window,
+        np.full(n, KINDS.index(kind)),
+        np.full(n, COMPARATORS.index(comparator)),
+        full(target),
+        full(target_year),
+        full(plan_start),
+        full(so_far),
+        full(so_far_end),
+        lookup=lookup,
+    )
 
 
 def test_the_interval_and_probability_are_the_calibrated_errors_times_the_series_scale():
     lk = uniform_lookup()
-    r = run([[10, 12, 14]], "level", ">=", 25, 2025, lk).iloc[0]      # drift: 20 in 2025, scale 2
+    r = run([[10, 12, 14]], "level", ">=", 25, 2025, lk).iloc[0]  # drift: 20 in 2025, scale 2
     assert r["projected_value"] == pytest.approx(20)
     assert (r["projected_low"], r["projected_high"]) == pytest.approx((20 - 2 * 0.8, 20 + 2 * 0.8))
     assert r["projection_method"] == "drift"
@@ -190,9 +266,24 @@ def test_the_interval_and_probability_are_the_calibrated_errors_times_the_series
 
 def relative_lookup() -> cal.Lookup:
     """``uniform_lookup`` plus relative errors uniform on [−1, 1] (in spread units)."""
-    rows = [{"version": cal.TABLE_VERSION, "kind": k, "scale": sc, "window": w, "horizon": h, "method": "drift",
-             "cases": 100, "rho": 0.5, **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)}, "panels": "test"}
-            for k in cal.KINDS for sc in cal.SCALES for w in cal.WINDOWS for h in range(1, cal.HORIZONS + 1)]
+    rows = [
+        {
+            "version": cal.TABLE_VERSION,
+            "kind": k,
+            "scale": sc,
+            "window": w,
+            "horizon": h,
+            "method": "drift",
+            "cases": 100,
+            "rho": 0.5,
+            **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)},
+            "panels": "test",
+        }
+        for k in cal.KINDS
+        for sc in cal.SCALES
+        for w in cal.WINDOWS
+        for h in range(1, cal.HORIZONS + 1)
+    ]
     return cal.Lookup.of(pd.DataFrame(rows))
 
 
@@ -202,12 +293,14 @@ def test_a_positive_series_gets_a_relative_interval_in_units_of_its_spread():
     spread = abs(np.log(1.2) - np.log(1.1)) / 2
     r = run([[100, 110, 132]], "level", ">=", 150, 2025, lk).iloc[0]
     assert r["projected_value"] == pytest.approx(180)
-    assert (r["projected_low"], r["projected_high"]) == pytest.approx((180 * np.exp(-0.8 * spread),
-                                                                       180 * np.exp(0.8 * spread)))
+    assert (r["projected_low"], r["projected_high"]) == pytest.approx(
+        (180 * np.exp(-0.8 * spread), 180 * np.exp(0.8 * spread))
+    )
     assert r["projection_scale"] == pytest.approx(spread)
     # P(180·exp(spread·e) ≥ 180·exp(spread/2)) with e uniform on [−1, 1] = 0.25
-    assert run([[100, 110, 132]], "level", ">=", 180 * np.exp(spread / 2), 2025, lk).iloc[0]["prob_meet"] == \
-        pytest.approx(0.25)
+    assert run([[100, 110, 132]], "level", ">=", 180 * np.exp(spread / 2), 2025, lk).iloc[0][
+        "prob_meet"
+    ] == pytest.approx(0.25)
     # a cumulative target: the total so far is certain, the remaining flows carry the relative error
     c = run([[100, 110, 132]], "cumulative", ">=", 1000, 2025, lk, so_far=242, so_far_end=2022).iloc[0]
     rest = 148 + 164 + 180
@@ -222,7 +315,7 @@ def test_a_cumulative_target_adds_forecast_flows_to_the_total_so_far():
     lk = uniform_lookup()
     r = run([[10, 12, 14]], "cumulative", ">=", 100, 2025, lk, so_far=26, so_far_end=2022).iloc[0]
     assert r["projected_value"] == pytest.approx(26 + 16 + 18 + 20)
-    assert r["projected_high"] - r["projected_value"] == pytest.approx(2 * 0.8)   # the sum's own quantile
+    assert r["projected_high"] - r["projected_value"] == pytest.approx(2 * 0.8)  # the sum's own quantile
 
 
 def test_an_every_year_bound_lies_between_independent_years_and_the_worst_year():
@@ -234,8 +327,10 @@ def test_an_every_year_bound_lies_between_independent_years_and_the_worst_year()
     assert each[:2] == pytest.approx([0.25, 0.75])
     assert np.prod(each) < annual < min(each)
     # no correlation: the product; the more correlated the years, the nearer the worst year alone
-    at = {rho: run(values, "annual", ">=", 54.5, 2025, uniform_lookup(rho), plan_start=2023).iloc[0]["prob_meet"]
-          for rho in (0.0, 0.3, 0.6, 0.9)}
+    at = {
+        rho: run(values, "annual", ">=", 54.5, 2025, uniform_lookup(rho), plan_start=2023).iloc[0]["prob_meet"]
+        for rho in (0.0, 0.3, 0.6, 0.9)
+    }
     assert at[0.0] == pytest.approx(np.prod(each), abs=0.005)
     assert at[0.0] < at[0.3] < at[0.6] < at[0.9] <= min(each) + 0.01
 
@@ -243,12 +338,12 @@ def test_an_every_year_bound_lies_between_independent_years_and_the_worst_year()
 def test_a_breached_year_decides_an_every_year_bound():
     floor = projected(world({"x": {"kind": "annual", "value": 50, "years": {2020: 70, 2021: 49, 2022: 80}}}))
     assert floor.loc["x", "prob_meet"] == 0 and floor.loc["x", "projection_method"] == "breached"
-    ceiling = projected(world({"u": {"kind": "annual", "comparator": "<=", "value": 5.5,
-                                     "years": {2020: 4.0, 2021: 4.1, 2022: 5.8}}}))
+    ceiling = projected(
+        world({"u": {"kind": "annual", "comparator": "<=", "value": 5.5, "years": {2020: 4.0, 2021: 4.1, 2022: 5.8}}})
+    )
     assert ceiling.loc["u", "prob_meet"] == 0
     # a breach before the plan period does not count
-    before = projected(world({"x": {"kind": "annual", "value": 50, "years": {2019: 40, 2020: 45, 2021: 60,
-                                                                              2022: 62}}}))
+    before = projected(world({"x": {"kind": "annual", "value": 50, "years": {2019: 40, 2020: 45, 2021: 60, 2022: 62}}}))
     assert before.loc["x", "prob_meet"] > 0 and before.loc["x", "projection_method"] != "breached"
 
 
@@ -256,29 +351,38 @@ def test_fewer_than_two_points_give_no_projection_and_say_why():
     one_point = projected(world({"l": {"kind": "level", "value": 20, "years": {2022: 12}}}))
     assert one_point.loc["l", "projection_method"] == "none_few_points"
     assert one_point.loc["l", ["projected_value", "projected_low", "projected_high", "prob_meet"]].isna().all()
-    broken = projected(world({"l": {"kind": "level", "value": 20, "years": {2019: 9, 2020: 10, 2021: 11, 2022: 7}}}),
-                       first_year={"l": 2022})
+    broken = projected(
+        world({"l": {"kind": "level", "value": 20, "years": {2019: 9, 2020: 10, 2021: 11, 2022: 7}}}),
+        first_year={"l": 2022},
+    )
     assert broken.loc["l", "projection_method"] == "none_break" and np.isnan(broken.loc["l", "prob_meet"])
-    since = projected(world({"l": {"kind": "level", "value": 20, "years": {2019: 9, 2020: 10, 2021: 6, 2022: 7}}}),
-                      first_year={"l": 2021})
+    since = projected(
+        world({"l": {"kind": "level", "value": 20, "years": {2019: 9, 2020: 10, 2021: 6, 2022: 7}}}),
+        first_year={"l": 2021},
+    )
     # only 6, 7 are used: between the last value and their drift (10 by 2025), not the older 9, 10
     assert 7 <= since.loc["l", "projected_value"] <= 10
     assert since.loc["l", "projection_window"] == 2
 
 
 def test_reasons_and_methods_are_named():
-    out = projected(world({
-        "a": {"kind": "level", "value": 20, "years": {2020: 10, 2021: 12, 2022: 14}},
-        "b": {"kind": "level", "value": 20, "year": 2022, "years": {2020: 10, 2021: 12, 2022: 14}},
-        "c": {"kind": "qualitative", "value": np.nan, "years": {}},
-    }))
+    out = projected(
+        world(
+            {
+                "a": {"kind": "level", "value": 20, "years": {2020: 10, 2021: 12, 2022: 14}},
+                "b": {"kind": "level", "value": 20, "year": 2022, "years": {2020: 10, 2021: 12, 2022: 14}},
+                "c": {"kind": "qualitative", "value": np.nan, "years": {}},
+            }
+        )
+    )
     assert out.loc["a", "projection_method"] in cal.shipped_table()["method"].unique()
-    assert out.loc["b", "projection_method"] == "known" and out.loc["b", "prob_meet"] == 0   # 14 < 20 in 2022
+    assert out.loc["b", "projection_method"] == "known" and out.loc["b", "prob_meet"] == 0  # 14 < 20 in 2022
     assert out.loc["c", "projection_method"] == "none_not_quantitative"
     assert set(REASONS) >= {"none_few_points", "none_break", "breached", "known"}
 
 
 # -- the company a series keeps ---------------------------------------------------------------------
+
 
 def _panel() -> dict[str, dict]:
     rng = np.random.default_rng(7)
@@ -289,8 +393,12 @@ def _panel() -> dict[str, dict]:
         level = rng.uniform(10, 1000)
         years = {2022 - n + 1 + k: round(level * (1 + rng.normal(0.03, 0.1)) ** k, 3) for k in range(n)}
         value = level * (5 if kind == "cumulative" else 1.1)
-        out[f"s{i:02d}"] = {"kind": kind, "value": round(value, 3), "years": years,
-                            "comparator": "<=" if i % 7 == 0 else ">="}
+        out[f"s{i:02d}"] = {
+            "kind": kind,
+            "value": round(value, 3),
+            "years": years,
+            "comparator": "<=" if i % 7 == 0 else ">=",
+        }
     return out
 
 

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 
-def test_a_report_without_stored_evaluations_stops_with_a_message_instead_of_running_the_engine(small_build,
-                                                                                                tmp_path: Path):
+def test_a_report_without_stored_evaluations_stops_with_a_message_instead_of_running_the_engine(
+    small_build, tmp_path: Path
+):
     """The report says what ``make evaluate`` stored, never a run of its own; ``as_of`` asks for one."""
     from analysis import report
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,11 +24,17 @@ from analysis.report.coverage import REASONS, unused_with_reasons
 
 from .conftest import FIXTURES
 
-REAL = {("plan", "minhang-14__闵行区"), ("plan", "shanghai-14-outline__上海市"), ("plan", "shanghai-14-talent__上海市"),
-        ("department", "就业处")}
+REAL = {
+    ("plan", "minhang-14__闵行区"),
+    ("plan", "shanghai-14-outline__上海市"),
+    ("plan", "shanghai-14-talent__上海市"),
+    ("department", "就业处"),
+}
 #: What a reader must never see: file names, folders, commands, statistics jargon.
-DEVELOPER = re.compile(r"[\w-]+\.(txt|csv|py|yml|ipynb|parquet|md)\b|\b(data|docs|src|reports|notebooks)/|make \w+"
-                       r"|t分布|Traceback|\bNaN\b|None")
+DEVELOPER = re.compile(
+    r"[\w-]+\.(txt|csv|py|yml|ipynb|parquet|md)\b|\b(data|docs|src|reports|notebooks)/|make \w+"
+    r"|t分布|Traceback|\bNaN\b|None"
+)
 NO_LAG = "没有滞后于预期或可能难以实现的指标"
 
 
@@ -51,7 +56,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     small = _publish(FIXTURES / "raw_small", tmp_path_factory.mktemp("small"))
     real = _publish(paths.RAW, tmp_path_factory.mktemp("real"), REAL)
     assert all(r.status == "built" for b in (small, real) for r in b["results"]), [
-        r.error for b in (small, real) for r in b["results"]]
+        r.error for b in (small, real) for r in b["results"]
+    ]
     return [small, real]
 
 
@@ -85,14 +91,20 @@ def test_the_no_lag_statement_appears_only_when_every_target_was_judged(built):
         if ev.empty or ev["progress"].isin(summary.UNJUDGED).any():
             seen_unjudged = True
             assert NO_LAG not in text, r.title
-    assert seen_unjudged   # the fixture and the real data both have unjudged targets
+    assert seen_unjudged  # the fixture and the real data both have unjudged targets
 
 
 def test_summary_sentences_give_denominators_and_never_count_missing_data_as_verdicts():
-    ev = pd.DataFrame({
-        "name": ["甲", "乙", "丙", "丁"], "progress": ["ahead", "on_track", "no_data", "pending"],
-        "progress_zh": ["快于预期", "基本符合预期", "数据暂缺", "待填报"], "attribute": ["约束性", "预期性", "约束性", None],
-        "evaluation_type": ["中期评估"] * 4, "outlook": ["likely", "", "", ""]})
+    ev = pd.DataFrame(
+        {
+            "name": ["甲", "乙", "丙", "丁"],
+            "progress": ["ahead", "on_track", "no_data", "pending"],
+            "progress_zh": ["快于预期", "基本符合预期", "数据暂缺", "待填报"],
+            "attribute": ["约束性", "预期性", "约束性", None],
+            "evaluation_type": ["中期评估"] * 4,
+            "outlook": ["likely", "", "", ""],
+        }
+    )
     text = summary.summary_zh(ev)
     assert text.startswith("4项主要指标中，1项快于预期（甲），1项基本符合预期（乙）；其余2项暂无法判断")
     assert "数据暂缺" not in text and "待补充后再作结论" in text
@@ -135,10 +147,19 @@ def test_headings_are_numbered_in_order_and_sections_are_those_of_an_evaluation(
         page = html.read_text(encoding="utf-8")
         heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
         numbered = [h for h in heads if "、" in h[:3]]
-        assert [h[0] for h in numbered] == list(numerals[:len(numbered)]), (r.title, heads)
+        assert [h[0] for h in numbered] == list(numerals[: len(numbered)]), (r.title, heads)
         if r.kind == "plan" and "工作底稿" not in r.title:
-            for section in ("总体情况", "主要目标指标实现情况", "重大任务推进情况", "防控化解重大风险情况", "发展环境",
-                            "对标比较", "存在问题及原因", "对策建议", "附录"):
+            for section in (
+                "总体情况",
+                "主要目标指标实现情况",
+                "重大任务推进情况",
+                "防控化解重大风险情况",
+                "发展环境",
+                "对标比较",
+                "存在问题及原因",
+                "对策建议",
+                "附录",
+            ):
                 assert any(section in h for h in heads), (r.title, section)
 
 
@@ -179,7 +200,7 @@ def test_the_index_uses_the_covers_titles_and_links_the_word_copies(built):
             assert r.title.replace("“", "“") in index or r.title in index.replace("&quot;", '"')
             for out in r.outputs:
                 assert f'href="{out}"' in index
-        assert "用时" not in index and "未变化" not in index   # build internals are not the coordinator's
+        assert "用时" not in index and "未变化" not in index  # build internals are not the coordinator's
 
 
 def test_a_working_paper_lists_only_its_own_plans_risks(built):
@@ -199,9 +220,9 @@ def test_a_task_sheet_is_a_form_of_at_most_two_pages(built):
     assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) <= 2
     text = re.sub(r"\s+", "", _pdf_text(pdf))
     assert text.count("进展情况、成效经验、存在问题及原因、下一步建议") == 1
-    assert text.count("待填报") <= 6 + 1          # one per led item, and the count sentence
+    assert text.count("待填报") <= 6 + 1  # one per led item, and the count sentence
     assert "2023年5月25日前" in text and "联系部门研究室" in text
-    assert "（口径不同）" in text                  # a figure of another 口径 pre-filled, and marked
+    assert "（口径不同）" in text  # a figure of another 口径 pre-filled, and marked
 
 
 UNUSED = Path(__file__).parent / "data" / "unused_observations.csv"
@@ -214,28 +235,39 @@ def test_every_observation_is_used_by_some_report_or_its_absence_explained(real_
     After a change in the data or the report rules: ``UNUSED_OBSERVATIONS=write pytest -k absence_explained``
     rewrites the list keeping the explanations of the rows that stay; write one for each new row and
     read the diff."""
-    result, out = real_build
+    result, _out = real_build
     frames = dict(result.frames)
     ev = evaluate(frames)
     unused = unused_with_reasons(frames, ev)
     unexplained = unused[unused["reason"] == ""]
     assert unexplained.empty, unexplained[["series_id", "region", "period"]].to_string()
     assert set(unused["reason"]) <= set(REASONS)
-    got = (unused.groupby(["series_id", "region", "reason"], sort=True)["period"]
-           .agg(lambda p: "；".join(p)).rename("periods").reset_index())
+    got = (
+        unused.groupby(["series_id", "region", "reason"], sort=True)["period"]
+        .agg(lambda p: "；".join(p))
+        .rename("periods")
+        .reset_index()
+    )
     listed = pd.read_csv(UNUSED, dtype=str, keep_default_na=False) if UNUSED.exists() else got.iloc[:0]
     if os.environ.get("UNUSED_OBSERVATIONS") == "write":
         keep = listed.set_index(["series_id", "region", "reason"])["explanation"] if len(listed) else {}
         got["explanation"] = [keep.get(k, "") for k in zip(got["series_id"], got["region"], got["reason"])]
         got.to_csv(UNUSED, index=False, lineterminator="\n")
         listed = got
-    pd.testing.assert_frame_equal(listed.drop(columns="explanation").reset_index(drop=True), got[
-        ["series_id", "region", "reason", "periods"]].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        listed.drop(columns="explanation").reset_index(drop=True),
+        got[["series_id", "region", "reason", "periods"]].reset_index(drop=True),
+    )
     assert (listed["explanation"].str.strip() != "").all(), listed.loc[listed["explanation"].str.strip() == ""]
     # the figures a reviewer looks for in document 003 are all used
     used = frames["observations"].drop(unused.index)
-    for sid in ("employment_subsidy_paid", "hongqiao_park_hr_firms_landed", "land_acquisition_persons",
-                "wage_payment_assessment_rank", "disposable_income_growth"):
+    for sid in (
+        "employment_subsidy_paid",
+        "hongqiao_park_hr_firms_landed",
+        "land_acquisition_persons",
+        "wage_payment_assessment_rank",
+        "disposable_income_growth",
+    ):
         assert sid in set(used["series_id"]), sid
     # nothing after a cut-off counts as used by a mid-term report
     late = unused[unused["reason"] == "after_cutoff"]

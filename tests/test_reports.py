@@ -59,21 +59,25 @@ def test_the_pdf_gives_back_the_chinese_title_and_a_target(published):
     assert "就业困难人员实现就业人数" in text
     assert "Traceback" not in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "CJK" in fonts and " yes yes " in fonts   # embedded subsets
+    assert "CJK" in fonts and " yes yes " in fonts  # embedded subsets
 
 
 def test_html_has_no_code_no_traceback_and_opens_offline(published):
     for r in published["results"]:
         html = (published["root"] / next(o for o in r.outputs if o.endswith(".html"))).read_text(encoding="utf-8")
         assert "Traceback" not in html
-        assert "report.setup()" not in html and "from analysis import" not in html   # no input cells
+        assert "report.setup()" not in html and "from analysis import" not in html  # no input cells
         assert "<script src=" not in html and "cdn" not in html.lower()
         assert 'lang="zh"' in html
 
 
 def test_text_from_data_is_escaped(published):
-    pages = [(published["root"] / o).read_text(encoding="utf-8")
-             for r in published["results"] for o in r.outputs if o.endswith(".html")]
+    pages = [
+        (published["root"] / o).read_text(encoding="utf-8")
+        for r in published["results"]
+        for o in r.outputs
+        if o.endswith(".html")
+    ]
     pages.append((published["root"] / "index.html").read_text(encoding="utf-8"))
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in p for p in pages)
     assert not any(EVIL in p for p in pages)
@@ -123,15 +127,21 @@ def test_the_warm_kernel_carries_no_state_from_one_report_to_the_next(tmp_path: 
         nb = jupytext.read(FIXTURES / "notebooks" / name)
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}
-        return papermill.execute_notebook(nb, str(tmp_path / f"{name}.ipynb"), parameters={"marker": marker},
-                                          engine_name="warm", kernel_name="python3", progress_bar=False)
+        return papermill.execute_notebook(
+            nb,
+            str(tmp_path / f"{name}.ipynb"),
+            parameters={"marker": marker},
+            engine_name="warm",
+            kernel_name="python3",
+            progress_bar=False,
+        )
 
     kernels.release_all()
     run("leak_set.py", 1)
     pid = kernels.acquire().km.provisioner.pid
-    checked = run("leak_check.py", 2)       # raises PapermillExecutionError if anything leaked
+    checked = run("leak_check.py", 2)  # raises PapermillExecutionError if anything leaked
     kernel = kernels.acquire()
-    assert kernel.km.provisioner.pid == pid and kernel.reports == 2   # the same kernel ran both
+    assert kernel.km.provisioner.pid == pid and kernel.reports == 2  # the same kernel ran both
     assert "clean" in str(checked.cells[-1].outputs)
     kernels.release_all()
 
@@ -139,14 +149,40 @@ def test_the_warm_kernel_carries_no_state_from_one_report_to_the_next(tmp_path: 
 def test_the_cli_exits_non_zero_and_lists_failures_on_the_index(published, tmp_path: Path):
     broken = tmp_path / "processed"
     shutil.copytree(published["data"], broken)
-    (broken / "risks.parquet").unlink()          # every report needs it: every report fails
-    frames_ok = subprocess.run([".venv/bin/python", "-m", "analysis", "reports", "--processed", str(published["data"]),
-                                "--out", str(tmp_path / "ok"), "--quiet"], capture_output=True, text=True)
+    (broken / "risks.parquet").unlink()  # every report needs it: every report fails
+    frames_ok = subprocess.run(
+        [
+            ".venv/bin/python",
+            "-m",
+            "analysis",
+            "reports",
+            "--processed",
+            str(published["data"]),
+            "--out",
+            str(tmp_path / "ok"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert frames_ok.returncode == 0, frames_ok.stderr[-2000:]
-    for name in ("plans", "evaluations"):   # the batch plan itself can still be made
+    for name in ("plans", "evaluations"):  # the batch plan itself can still be made
         assert (broken / f"{name}.parquet").exists()
-    done = subprocess.run([".venv/bin/python", "-m", "analysis", "reports", "--processed", str(broken), "--out",
-                           str(tmp_path / "r"), "--quiet"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            ".venv/bin/python",
+            "-m",
+            "analysis",
+            "reports",
+            "--processed",
+            str(broken),
+            "--out",
+            str(tmp_path / "r"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "failed" in done.stdout
     index = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
@@ -166,8 +202,14 @@ def test_exploration_notebooks_run_on_the_real_data(name, real_build, tmp_path: 
     nb = jupytext.read(paths.NOTEBOOKS / "explore" / name)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
-    done = papermill.execute_notebook(nb, str(tmp_path / "out.ipynb"), engine_name="warm", kernel_name="python3",
-                                      progress_bar=False, execution_timeout=300)   # a hung cell fails here
+    done = papermill.execute_notebook(
+        nb,
+        str(tmp_path / "out.ipynb"),
+        engine_name="warm",
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=300,
+    )  # a hung cell fails here
     kernels.release_all()
     assert not any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))
 
@@ -176,16 +218,19 @@ def test_our_exporters_are_registered_with_nbconvert(published, tmp_path: Path):
     """A researcher can export any notebook with `jupyter nbconvert --to plan_eval_pdf`."""
     import nbformat
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "from IPython.display import HTML\nHTML('<h2>一、总体情况</h2><p>测试文本</p>')")])
-    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
-        "text/html": "<h2>一、总体情况</h2><p>测试文本</p>"})]
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("from IPython.display import HTML\nHTML('<h2>一、总体情况</h2><p>测试文本</p>')")
+        ]
+    )
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<h2>一、总体情况</h2><p>测试文本</p>"})
+    ]
     path = tmp_path / "any.ipynb"
     nbformat.write(nb, path)
     jupyter = Path(".venv/bin/jupyter")
     for exporter, suffix in (("plan_eval_html", ".html"), ("plan_eval_pdf", ".pdf")):
-        done = subprocess.run([str(jupyter), "nbconvert", "--to", exporter, str(path)], capture_output=True,
-                              text=True)
+        done = subprocess.run([str(jupyter), "nbconvert", "--to", exporter, str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-1500:]
         out = path.with_suffix(suffix)
         assert out.exists() and out.stat().st_size > 500

@@ -34,8 +34,14 @@ def _filled(tmp_path: Path, small_build, cells: dict[str, object]) -> Path:
     return raw
 
 
-GOOD = {"类型": "群众满意度调查", "主要结论": "受访群众对就业服务总体满意度为92.1%", "实施单位": "示例区统计调查队",
-        "样本": "1200户", "时间": "2026-03", "报告名称": "示例区就业服务满意度调查报告"}
+GOOD = {
+    "类型": "群众满意度调查",
+    "主要结论": "受访群众对就业服务总体满意度为92.1%",
+    "实施单位": "示例区统计调查队",
+    "样本": "1200户",
+    "时间": "2026-03",
+    "报告名称": "示例区就业服务满意度调查报告",
+}
 
 
 def test_a_filled_survey_reaches_the_report(small_build, tmp_path: Path, monkeypatch):
@@ -58,8 +64,10 @@ def test_a_filled_survey_reaches_the_report(small_build, tmp_path: Path, monkeyp
     assert "受访群众对就业服务总体满意度为92.1%" in page and "示例区统计调查队" in page and "2026年3月" in page
 
 
-@pytest.mark.parametrize("label, typed, expected", [
-    ("类型", "问卷", "one of"), ("时间", "三月", "a date"), ("实施单位", None, "the text as the report states it")])
+@pytest.mark.parametrize(
+    "label, typed, expected",
+    [("类型", "问卷", "one of"), ("时间", "三月", "a date"), ("实施单位", None, "the text as the report states it")],
+)
 def test_each_bad_survey_cell_is_one_problem_naming_where_it_is(small_build, tmp_path: Path, label, typed, expected):
     raw = _filled(tmp_path, small_build, {**GOOD, label: typed})
     with pytest.raises(RawDataError) as caught:

@@ -26,8 +26,9 @@ def test_the_case_table_is_large_and_varied():
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:02d}-{c['text'][:12]}" for i, c in enumerate(CASES)])
 def test_parse_target(case: dict[str, str]):
     start, end = (int(y) for y in case["period"].split("-"))
-    got = parse_target(case["text"], name=case["name"], unit=case["unit"] or None, context=case["context"],
-                       period=(start, end))
+    got = parse_target(
+        case["text"], name=case["name"], unit=case["unit"] or None, context=case["context"], period=(start, end)
+    )
     assert got.target_kind == case["kind"], got
     assert got.comparator == (case["comparator"] or None), got
     if case["value"]:
@@ -42,8 +43,12 @@ def test_parse_target(case: dict[str, str]):
 
 def test_a_statement_of_the_plan_period_does_not_change_a_stock_into_a_total():
     # 虹桥园累计入驻企业数量 is a running total since the park opened: a level to reach.
-    got = parse_target("虹桥园累计入驻企业数量达 400 家以上", name="虹桥园累计入驻企业数量",
-                       context="“十五五”期间", period=(2026, 2030))
+    got = parse_target(
+        "虹桥园累计入驻企业数量达 400 家以上",
+        name="虹桥园累计入驻企业数量",
+        context="“十五五”期间",
+        period=(2026, 2030),
+    )
     assert (got.target_kind, got.target_value) == ("level", 400.0)
 
 
@@ -79,9 +84,10 @@ def test_never_raises_on_target_like_strings(text: str):
 
 # -- plan-table conventions and the parser's bounds (issue 14 §8, §9, §10) -------------------------
 
+
 def test_a_bracketed_total_keeps_the_unit_after_its_bracket():
     got = parse_target("城镇新增就业[3000]万人", name="城镇新增就业", period=(2021, 2025))
-    assert (got.target_kind, got.target_value, got.unit) == ("cumulative", 3.0e7, "人")   # not 3000
+    assert (got.target_kind, got.target_value, got.unit) == ("cumulative", 3.0e7, "人")  # not 3000
 
 
 def test_a_ratio_per_ten_thousand_is_not_a_count():
@@ -92,12 +98,49 @@ def test_a_ratio_per_ten_thousand_is_not_a_count():
 _CN = st.sampled_from(list("零一二两三四五六七八九十百千万亿"))
 _PIECE = st.one_of(
     st.from_regex(r"[0-9]{1,6}(\.[0-9]{1,3})?", fullmatch=True),
-    st.from_regex(r"[０-９]{1,4}", fullmatch=True),              # full-width digits
+    st.from_regex(r"[０-９]{1,4}", fullmatch=True),  # full-width digits
     st.from_regex(r"(19|20)[0-9]{2}年(底|末)?", fullmatch=True),  # years
-    st.text(_CN, min_size=1, max_size=4),                          # Chinese numerals
-    st.sampled_from(["万", "亿", "万亿", "万人", "万人次", "亿元", "%", "％", "个百分点", "名", "家", "个", "人",
-                     "[", "]", "［", "］", "（", "）", "以上", "以内", "不低于", "达到", "控制在", "每年", "累计",
-                     "“十五五”期间", "由", "提高到", "每万名从业人员中", "左右", "，", "。", "—", " ", "\u3000"]),
+    st.text(_CN, min_size=1, max_size=4),  # Chinese numerals
+    st.sampled_from(
+        [
+            "万",
+            "亿",
+            "万亿",
+            "万人",
+            "万人次",
+            "亿元",
+            "%",
+            "％",
+            "个百分点",
+            "名",
+            "家",
+            "个",
+            "人",
+            "[",
+            "]",
+            "［",
+            "］",
+            "（",
+            "）",
+            "以上",
+            "以内",
+            "不低于",
+            "达到",
+            "控制在",
+            "每年",
+            "累计",
+            "“十五五”期间",
+            "由",
+            "提高到",
+            "每万名从业人员中",
+            "左右",
+            "，",
+            "。",
+            "—",
+            " ",
+            "\u3000",
+        ]
+    ),
     st.text(max_size=3),
 )
 _WORDING = st.lists(_PIECE, max_size=25).map("".join)
@@ -111,8 +154,11 @@ def _largest_number(text: str) -> float:
 
 
 @settings(max_examples=1500, deadline=None)
-@given(_WORDING, st.sampled_from(["", "新增就业岗位", "城镇调查失业率", "首席技师"]),
-       st.sampled_from([None, "万人", "%", "个", "万人次", "—"]))
+@given(
+    _WORDING,
+    st.sampled_from(["", "新增就业岗位", "城镇调查失业率", "首席技师"]),
+    st.sampled_from([None, "万人", "%", "个", "万人次", "—"]),
+)
 def test_fuzzed_wordings_never_raise_and_never_give_a_negative_infinite_or_absurd_value(text, name, unit):
     got = parse_target(text, name=name, unit=unit, context="", period=(2026, 2030))
     assert got.target_kind in TARGET_KINDS
@@ -135,5 +181,5 @@ def test_the_parser_is_linear_in_its_input():
         start = time.perf_counter()
         parse_target(text, period=(2026, 2030))
         times.append(time.perf_counter() - start)
-    assert times[1] < 2.0, times                        # 300k characters
-    assert times[1] < 4 * times[0] * 2.5, times          # four times the text, not sixteen times the time
+    assert times[1] < 2.0, times  # 300k characters
+    assert times[1] < 4 * times[0] * 2.5, times  # four times the text, not sixteen times the time

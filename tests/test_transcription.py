@@ -13,10 +13,36 @@ from analysis.raw.table import read_raw_table
 
 RAW_FILES = [p for p in discover(paths.RAW) if "source_document" in read_raw_table(p).frame.columns]
 # Columns that hold our own keys, locations, notes or values derived from the plan's number.
-NOT_TRANSCRIBED = {"plan_id", "indicator_id", "series_id", "evaluation_id", "exercise", "document_id", "row", "seq",
-                   "source_document", "source_location", "note", "file", "unit", "role", "region", "level",
-                   "plan_type", "period_type", "measure", "name", "unit_type", "passage_id", "series_ids",
-                   "indicator_ids", "risk", "kind", "topic", "evaluation_ids"}
+NOT_TRANSCRIBED = {
+    "plan_id",
+    "indicator_id",
+    "series_id",
+    "evaluation_id",
+    "exercise",
+    "document_id",
+    "row",
+    "seq",
+    "source_document",
+    "source_location",
+    "note",
+    "file",
+    "unit",
+    "role",
+    "region",
+    "level",
+    "plan_type",
+    "period_type",
+    "measure",
+    "name",
+    "unit_type",
+    "passage_id",
+    "series_ids",
+    "indicator_ids",
+    "risk",
+    "kind",
+    "topic",
+    "evaluation_ids",
+}
 
 
 def _document_text(file: str) -> str:
@@ -74,7 +100,7 @@ def test_every_transcribed_number_appears_in_its_document(path: Path):
 
 def test_the_number_check_catches_an_invented_number():
     numbers = numbers_in(_document_raw("003_961c4f39d5f6b889.txt"))
-    assert _in_document(160000, numbers)      # written "16 万"
+    assert _in_document(160000, numbers)  # written "16 万"
     assert _in_document(71.26, numbers)
     assert not _in_document(151292, numbers)  # one off
     assert not _in_document(72.26, numbers)
@@ -82,8 +108,8 @@ def test_the_number_check_catches_an_invented_number():
 
 def test_document_tables_are_complete():
     counts = {p.name: len(read_raw_table(p).frame) for p in RAW_FILES}
-    assert counts["doc000_table1.csv"] == 8    # 8 topics
-    assert counts["doc000_table2.csv"] == 17   # 3 major indicators + 14 major tasks
+    assert counts["doc000_table1.csv"] == 8  # 8 topics
+    assert counts["doc000_table2.csv"] == 17  # 3 major indicators + 14 major tasks
     assert counts["doc003_table1.csv"] == 11
     assert counts["doc003_table2.csv"] == 11
     assert counts["doc003_annex_definitions.csv"] == 11
@@ -97,8 +123,18 @@ def test_the_achievements_with_figures_are_transcribed():
     """The figures a reviewer looks for in 成效与经验 are each in a passage that names its series."""
     frame = read_raw_table(paths.RAW / "tables" / "doc003_passages.csv").frame
     text = "".join(frame["text"])
-    for figure in ("24.06 亿元", "62 个", "19774 名", "5845 名", "311 家", "236 亿元", "12 亿元", "230 个", "2880 人",
-                   "全国第一"):
+    for figure in (
+        "24.06 亿元",
+        "62 个",
+        "19774 名",
+        "5845 名",
+        "311 家",
+        "236 亿元",
+        "12 亿元",
+        "230 个",
+        "2880 人",
+        "全国第一",
+    ):
         assert figure in text, figure
     linked = {s for cell in frame["series_ids"].dropna() for s in cell.split(";")}
     assert {"hongqiao_park_hr_firms_landed", "wage_payment_assessment_rank", "land_acquisition_persons"} <= linked
@@ -118,8 +154,11 @@ PUBLISHED = sorted((paths.RAW / "published").glob("*.csv"))
 def test_every_published_value_is_written_in_its_quote(path: Path):
     table = read_raw_table(path)
     assert table.meta["role"] == "observations_published"
-    missing = [(r["_row"], r["value"]) for _, r in table.frame.iterrows()
-               if abs(r["value"]) not in numbers_in(r["source_quote"])]
+    missing = [
+        (r["_row"], r["value"])
+        for _, r in table.frame.iterrows()
+        if abs(r["value"]) not in numbers_in(r["source_quote"])
+    ]
     assert not missing, f"{path.name}: values not in their quote: {missing}"
     assert table.frame["issuer"].notna().all() and table.frame["title"].notna().all()
 

@@ -43,8 +43,13 @@ def test_unknown_regions_departments_and_kinds_are_errors_too(real_build):
 
 @pytest.mark.parametrize("bad", ["2024-13-40", "2024/06/30", "yesterday", "2024-6-30"])
 def test_a_bad_as_of_date_is_one_line_naming_the_format_and_exit_2(bad: str):
-    done = subprocess.run([sys.executable, "-m", "analysis", "evaluate", "--as-of", bad],
-                          capture_output=True, text=True, cwd=paths.ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "evaluate", "--as-of", bad],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        timeout=120,
+    )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "YYYY-MM-DD" in lines[0] and bad in lines[0]
@@ -52,8 +57,13 @@ def test_a_bad_as_of_date_is_one_line_naming_the_format_and_exit_2(bad: str):
 
 def test_help_texts_render_their_percent_signs():
     for command in ([], ["evaluate"], ["backtest"]):
-        done = subprocess.run([sys.executable, "-m", "analysis", *command, "--help"], capture_output=True,
-                              text=True, cwd=paths.ROOT, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "analysis", *command, "--help"],
+            capture_output=True,
+            text=True,
+            cwd=paths.ROOT,
+            timeout=120,
+        )
         assert done.returncode == 0 and "%%" not in done.stdout
 
 
@@ -73,9 +83,9 @@ def test_the_explorer_opens_on_a_chart_and_offers_only_real_cut_offs(real_build,
     assert drawn[-1] == (plan.value, region.value, indicator.value, "")
     for _, value in cutoff.options[1:]:
         assert dt.date.fromisoformat(value).isoformat() == value
-    cutoff.value = cutoff.options[-1][1]           # a choice redraws once
+    cutoff.value = cutoff.options[-1][1]  # a choice redraws once
     assert drawn[-1][3] == cutoff.options[-1][1]
-    assert type(cutoff).__name__ == "Dropdown"     # no free text box to mistype a date into
+    assert type(cutoff).__name__ == "Dropdown"  # no free text box to mistype a date into
 
 
 def test_a_failing_chart_is_one_line_in_chinese(real_build):
@@ -91,4 +101,4 @@ def test_make_gaps_treats_a_workbook_outside_git_as_uncommitted(tmp_path):
     stray = tmp_path / "minhang-14.xlsx"
     stray.write_bytes(b"not committed")
     assert _uncommitted([stray]) == ["minhang-14.xlsx"]
-    assert _uncommitted([paths.ROOT / "LICENSE"]) == []       # tracked and unchanged
+    assert _uncommitted([paths.ROOT / "LICENSE"]) == []  # tracked and unchanged

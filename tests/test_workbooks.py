@@ -36,6 +36,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # -- helpers ----------------------------------------------------------------------------------
 
+
 def _header(ws) -> dict[str, int]:
     return {c.value: c.column for c in ws[1] if c.value is not None}
 
@@ -52,8 +53,14 @@ def _records(ws) -> list[dict[str, Any]]:
 
 def _row_of(ws, **match: Any) -> int:
     """The Excel row whose cells equal ``match`` (plan, item, indicator, risk, period, department)."""
-    labels = {"item": "事项编号", "indicator": "指标编号", "risk": "风险编号", "plan": "规划编号", "period": "期间",
-              "department": "责任部门"}
+    labels = {
+        "item": "事项编号",
+        "indicator": "指标编号",
+        "risk": "风险编号",
+        "plan": "规划编号",
+        "period": "期间",
+        "department": "责任部门",
+    }
     rows = [r["_row"] for r in _records(ws) if all(r[labels[k]] == v for k, v in match.items())]
     assert len(rows) == 1, (ws.title, match, rows)
     return rows[0]
@@ -100,11 +107,27 @@ def small_with_published(small, tmp_path: Path) -> Path:
     obs = datasets.read("observations", folder)
     extra = obs.iloc[[0]].copy()
     extra = extra.assign(
-        series_id="hard_to_employ_placed", plan_id=None, region="示例区", measure="就业困难人员实现就业人数",
-        period="2025", period_type="year", period_start=pd.Timestamp("2025-01-01"),
-        period_end=pd.Timestamp("2025-12-31"), value=1300.0, comparator="=", value_text="1300人", status=None,
-        unit="人", is_cumulative=False, note=None, source="示例区统计局《2025年示例区统计公报》（2026）",
-        source_quote="全年帮扶就业困难人员实现就业1300人", source_url=None, is_reprint=False, is_benchmark=False)
+        series_id="hard_to_employ_placed",
+        plan_id=None,
+        region="示例区",
+        measure="就业困难人员实现就业人数",
+        period="2025",
+        period_type="year",
+        period_start=pd.Timestamp("2025-01-01"),
+        period_end=pd.Timestamp("2025-12-31"),
+        value=1300.0,
+        comparator="=",
+        value_text="1300人",
+        status=None,
+        unit="人",
+        is_cumulative=False,
+        note=None,
+        source="示例区统计局《2025年示例区统计公报》（2026）",
+        source_quote="全年帮扶就业困难人员实现就业1300人",
+        source_url=None,
+        is_reprint=False,
+        is_benchmark=False,
+    )
     datasets.write("observations", pd.concat([obs, extra], ignore_index=True), folder)
     return folder
 
@@ -112,30 +135,87 @@ def small_with_published(small, tmp_path: Path) -> Path:
 def _fill_correctly(wb: openpyxl.Workbook) -> None:
     """A complete, correct entry of the small fixture plan's workbook."""
     obs = wb[OBSERVATIONS_SHEET]
-    _set(obs, _row_of(obs, indicator="hard_to_employ_placed"),
-         {"数值": 1300, "来源": "示例区统计局《2025年示例区统计公报》", "来源原文": "全年帮扶就业困难人员实现就业1300人",
-          "网址": "https://example.org/gb2025"})
-    _set(obs, _row_of(obs, indicator="skills_training"),
-         {"数值": "0.6", "单位": "万人次", "来源": "示例区人社局《2025年工作总结》"})
-    _set(obs, _row_of(obs, indicator="surveyed_unemployment_rate"),
-         {"数值": 4.8, "来源": "示例区统计局《2025年示例区统计公报》"})
-    _append(obs, {"规划编号": "example-15", "指标编号": "surveyed_unemployment_rate", "指标": "城镇调查失业率",
-                  "期间": "2025-06", "期间类型": "月度", "数值": 4.9, "单位": "%", "来源": "示例区统计局月报"})
+    _set(
+        obs,
+        _row_of(obs, indicator="hard_to_employ_placed"),
+        {
+            "数值": 1300,
+            "来源": "示例区统计局《2025年示例区统计公报》",
+            "来源原文": "全年帮扶就业困难人员实现就业1300人",
+            "网址": "https://example.org/gb2025",
+        },
+    )
+    _set(
+        obs,
+        _row_of(obs, indicator="skills_training"),
+        {"数值": "0.6", "单位": "万人次", "来源": "示例区人社局《2025年工作总结》"},
+    )
+    _set(
+        obs,
+        _row_of(obs, indicator="surveyed_unemployment_rate"),
+        {"数值": 4.8, "来源": "示例区统计局《2025年示例区统计公报》"},
+    )
+    _append(
+        obs,
+        {
+            "规划编号": "example-15",
+            "指标编号": "surveyed_unemployment_rate",
+            "指标": "城镇调查失业率",
+            "期间": "2025-06",
+            "期间类型": "月度",
+            "数值": 4.9,
+            "单位": "%",
+            "来源": "示例区统计局月报",
+        },
+    )
     tasks = wb[ASSESSMENTS_SHEET]
-    _set(tasks, _row_of(tasks, item="t2-01"),
-         {"评估主体": "自评", "进展判断": "基本符合预期", "进展情况": "已帮扶 1300 人", "填报人": "张三",
-          "填报日期": "2026-06-30"})
-    _append(tasks, {"规划编号": "example-15", "事项类型": "重大任务", "事项编号": "t2-01", "责任部门": "就业科",
-                    "评估主体": "自评", "进展判断": "快于预期", "成效经验": "精准帮扶", "填报日期": "2026-06-29"})
-    _set(tasks, _row_of(tasks, item="pension_coverage"),
-         {"责任部门": "就业科", "评估主体": "第三方", "进展判断": "已完成"})
+    _set(
+        tasks,
+        _row_of(tasks, item="t2-01"),
+        {
+            "评估主体": "自评",
+            "进展判断": "基本符合预期",
+            "进展情况": "已帮扶 1300 人",
+            "填报人": "张三",
+            "填报日期": "2026-06-30",
+        },
+    )
+    _append(
+        tasks,
+        {
+            "规划编号": "example-15",
+            "事项类型": "重大任务",
+            "事项编号": "t2-01",
+            "责任部门": "就业科",
+            "评估主体": "自评",
+            "进展判断": "快于预期",
+            "成效经验": "精准帮扶",
+            "填报日期": "2026-06-29",
+        },
+    )
+    _set(
+        tasks,
+        _row_of(tasks, item="pension_coverage"),
+        {"责任部门": "就业科", "评估主体": "第三方", "进展判断": "已完成"},
+    )
     risks = wb[RISKS_SHEET]
     first_blank = min(r["_row"] for r in _records(risks) if r["风险编号"] is None)
-    _set(risks, first_blank, {"风险编号": "new-01", "风险": "就业援助资金使用风险", "责任部门": "就业科",
-                              "风险评估": "低", "防控举措": "按季度审计", "填报日期": "2026-06-30"})
+    _set(
+        risks,
+        first_blank,
+        {
+            "风险编号": "new-01",
+            "风险": "就业援助资金使用风险",
+            "责任部门": "就业科",
+            "风险评估": "低",
+            "防控举措": "按季度审计",
+            "填报日期": "2026-06-30",
+        },
+    )
 
 
 # -- templates ----------------------------------------------------------------------------------
+
 
 def test_a_template_is_written_per_plan_with_four_sheets_and_a_chinese_header(real_build, tmp_path: Path):
     result, processed = real_build
@@ -160,8 +240,10 @@ def test_every_drop_down_is_a_list_validation(small, tmp_path: Path):
     wb = _template(small, tmp_path, "example-15")
     expected = {
         OBSERVATIONS_SHEET: {"期间类型": ["年度", "年初至今", "月度", "多年累计"]},
-        ASSESSMENTS_SHEET: {"评估主体": ["自评", "第三方"],
-                            "进展判断": ["已完成", "快于预期", "基本符合预期", "滞后于预期", "未启动"]},
+        ASSESSMENTS_SHEET: {
+            "评估主体": ["自评", "第三方"],
+            "进展判断": ["已完成", "快于预期", "基本符合预期", "滞后于预期", "未启动"],
+        },
         RISKS_SHEET: {"风险评估": ["低", "中", "高"]},
     }
     for sheet, lists in expected.items():
@@ -202,14 +284,17 @@ def test_small_plan_template_is_prefilled_with_every_missing_year_item_and_risk_
     assert len(risks) == 5 and all(r["规划编号"] == "example-15" and r["风险编号"] is None for r in risks)
 
 
-def test_years_asked_for_run_to_the_last_year_and_skip_observations_already_there(small_with_published,
-                                                                                  tmp_path: Path):
+def test_years_asked_for_run_to_the_last_year_and_skip_observations_already_there(small_with_published, tmp_path: Path):
     paths = write_templates(small_with_published, tmp_path, last_year=2027)
     obs = _records(openpyxl.load_workbook(paths[0])[OBSERVATIONS_SHEET])
     pairs = {(r["指标编号"], r["期间"]) for r in obs}
     assert ("hard_to_employ_placed", "2025") not in pairs, "a published 2025 figure is not asked for again"
-    assert {("hard_to_employ_placed", "2026"), ("hard_to_employ_placed", "2027"), ("skills_training", "2025"),
-            ("skills_training", "2027")} <= pairs
+    assert {
+        ("hard_to_employ_placed", "2026"),
+        ("hard_to_employ_placed", "2027"),
+        ("skills_training", "2025"),
+        ("skills_training", "2027"),
+    } <= pairs
     assert not any(year == "2028" for _, year in pairs)
     assert len(pairs) == 3 * 3 - 1
 
@@ -229,10 +314,18 @@ def test_real_templates_prefill_every_item_risk_and_missing_indicator_year(real_
         have = {(s, str(d.year)) for s, d in zip(yearly["series_id"], yearly["period_start"])}
         years = [str(y) for y in range(int(plan["base_year"]), min(int(plan["period_end"]), LAST_YEAR) + 1)]
         # years inside a reported total of the plan (2021–2023 as one figure) are not asked for
-        totals = obs[(obs["region"] == plan["region"]) & (obs["period_type"] == "plan_period")
-                     & obs["value"].notna() & obs["is_preferred"]]
-        covered = {(s, str(y)) for s, a, b in zip(totals["series_id"], totals["period_start"], totals["period_end"])
-                   if a.year >= int(plan["period_start"]) for y in range(a.year, b.year + 1)}
+        totals = obs[
+            (obs["region"] == plan["region"])
+            & (obs["period_type"] == "plan_period")
+            & obs["value"].notna()
+            & obs["is_preferred"]
+        ]
+        covered = {
+            (s, str(y))
+            for s, a, b in zip(totals["series_id"], totals["period_start"], totals["period_end"])
+            if a.year >= int(plan["period_start"])
+            for y in range(a.year, b.year + 1)
+        }
         wanted = {(i, y) for i in quantitative["indicator_id"] for y in years} - have - covered
         rows = _records(wb[OBSERVATIONS_SHEET])
         assert {(r["指标编号"], r["期间"]) for r in rows} == wanted
@@ -272,6 +365,7 @@ def test_the_same_data_give_byte_identical_workbooks(small, tmp_path: Path):
 
 # -- filled workbooks -------------------------------------------------------------------------------
 
+
 def test_a_copy_with_mistakes_gives_exactly_one_problem_per_mistake(small, tmp_path: Path):
     wb = _template(small, tmp_path / "templates", "example-15")
     _fill_correctly(wb)
@@ -286,8 +380,17 @@ def test_a_copy_with_mistakes_gives_exactly_one_problem_per_mistake(small, tmp_p
     row = _row_of(tasks, item="t2-01", department="培训中心、就业科")  # the jointly filled row
     _set(tasks, row, {"进展判断": "差不多"})
     mistakes.append((ASSESSMENTS_SHEET, row, "进展判断", "'差不多'"))
-    row = _append(tasks, {"规划编号": "example-15", "事项类型": "重大任务", "事项编号": "t9-99", "责任部门": "就业科",
-                          "评估主体": "自评", "进展判断": "已完成"})
+    row = _append(
+        tasks,
+        {
+            "规划编号": "example-15",
+            "事项类型": "重大任务",
+            "事项编号": "t9-99",
+            "责任部门": "就业科",
+            "评估主体": "自评",
+            "进展判断": "已完成",
+        },
+    )
     mistakes.append((ASSESSMENTS_SHEET, row, "事项编号", "'t9-99'"))
     row = _row_of(tasks, item="t2-02")
     _set(tasks, row, {"责任部门": "宣传处", "评估主体": "自评", "进展判断": "未启动"})
@@ -312,15 +415,18 @@ def test_a_copy_with_mistakes_gives_exactly_one_problem_per_mistake(small, tmp_p
     assert list(result.assessments.loc[result.assessments["item_id"] == "t2-01", "department"]) == ["就业科"]
 
 
-@pytest.mark.parametrize(("column", "typed", "expected"), [
-    ("数值", "3.5万", "plain number"),
-    ("数值", "约100", "plain number"),
-    ("数值", "100余", "plain number"),
-    ("期间", "2025年6月", "a year such as 2022"),
-    ("期间类型", "季度", "one of ['年度', '年初至今', '月度', '多年累计']"),
-    ("单位", "家", "the indicator's unit '人'"),
-    ("来源", None, "the publication"),
-])
+@pytest.mark.parametrize(
+    ("column", "typed", "expected"),
+    [
+        ("数值", "3.5万", "plain number"),
+        ("数值", "约100", "plain number"),
+        ("数值", "100余", "plain number"),
+        ("期间", "2025年6月", "a year such as 2022"),
+        ("期间类型", "季度", "one of ['年度', '年初至今', '月度', '多年累计']"),
+        ("单位", "家", "the indicator's unit '人'"),
+        ("来源", None, "the publication"),
+    ],
+)
 def test_each_bad_observation_cell_is_one_problem(small, tmp_path: Path, column: str, typed: Any, expected: str):
     wb = _template(small, tmp_path / "templates", "example-15")
     obs = wb[OBSERVATIONS_SHEET]
@@ -337,16 +443,20 @@ def test_each_bad_observation_cell_is_one_problem(small, tmp_path: Path, column:
     assert result.observations.empty
 
 
-@pytest.mark.parametrize(("sheet", "column", "typed", "expected"), [
-    (ASSESSMENTS_SHEET, "评估主体", "上级", "one of ['自评', '第三方']"),
-    (ASSESSMENTS_SHEET, "填报日期", "2026/06/30", "YYYY-MM-DD"),
-    (ASSESSMENTS_SHEET, "规划编号", "example-99", "a plan_id from plans"),
-    (RISKS_SHEET, "风险评估", "较高", "one of ['低', '中', '高']"),
-    (RISKS_SHEET, "风险编号", None, "a risk id"),
-    (RISKS_SHEET, "责任部门", None, "the name of the department"),
-])
-def test_each_bad_assessment_or_risk_cell_is_one_problem(small, tmp_path: Path, sheet: str, column: str, typed: Any,
-                                                         expected: str):
+@pytest.mark.parametrize(
+    ("sheet", "column", "typed", "expected"),
+    [
+        (ASSESSMENTS_SHEET, "评估主体", "上级", "one of ['自评', '第三方']"),
+        (ASSESSMENTS_SHEET, "填报日期", "2026/06/30", "YYYY-MM-DD"),
+        (ASSESSMENTS_SHEET, "规划编号", "example-99", "a plan_id from plans"),
+        (RISKS_SHEET, "风险评估", "较高", "one of ['低', '中', '高']"),
+        (RISKS_SHEET, "风险编号", None, "a risk id"),
+        (RISKS_SHEET, "责任部门", None, "the name of the department"),
+    ],
+)
+def test_each_bad_assessment_or_risk_cell_is_one_problem(
+    small, tmp_path: Path, sheet: str, column: str, typed: Any, expected: str
+):
     wb = _template(small, tmp_path / "templates", "example-15")
     _fill_correctly(wb)
     ws = wb[sheet]
@@ -408,7 +518,12 @@ def test_a_correct_copy_merges_into_frames_that_conform_to_their_schemas(small, 
 
     r = result.risks.iloc[0]
     assert (len(result.risks), r["risk_id"], r["risk"], bool(r["is_added"]), r["level"]) == (
-        1, "new-01", "就业援助资金使用风险", True, "低")
+        1,
+        "new-01",
+        "就业援助资金使用风险",
+        True,
+        "低",
+    )
 
     o = result.observations.set_index(["series_id", "period_type"])
     assert len(o) == 4
@@ -418,7 +533,10 @@ def test_a_correct_copy_merges_into_frames_that_conform_to_their_schemas(small, 
     assert (training["value"], training["unit"], training["value_text"]) == (6000, "人次", "0.6")
     month = o.loc[("surveyed_unemployment_rate", "month")]
     assert (month["period"], month["period_start"], month["period_end"]) == (
-        "2025-06", pd.Timestamp("2025-06-01"), pd.Timestamp("2025-06-30"))
+        "2025-06",
+        pd.Timestamp("2025-06-01"),
+        pd.Timestamp("2025-06-30"),
+    )
     assert set(result.observations["comparator"]) == {"="}
     assert not result.observations["is_reprint"].any() and not result.observations["is_benchmark"].any()
 
@@ -475,8 +593,15 @@ def test_two_different_entries_for_one_assessment_are_a_problem_not_an_overwrite
 def test_a_typed_value_that_disagrees_with_a_published_one_is_reported(small_with_published, tmp_path: Path):
     wb = _template(small_with_published, tmp_path / "templates", "example-15")
     obs = wb[OBSERVATIONS_SHEET]
-    base = {"规划编号": "example-15", "指标编号": "hard_to_employ_placed", "指标": "就业困难人员实现就业人数",
-            "期间": "2025", "期间类型": "年度", "单位": "人", "来源": "示例区人社局《2025年工作总结》"}
+    base = {
+        "规划编号": "example-15",
+        "指标编号": "hard_to_employ_placed",
+        "指标": "就业困难人员实现就业人数",
+        "期间": "2025",
+        "期间类型": "年度",
+        "单位": "人",
+        "来源": "示例区人社局《2025年工作总结》",
+    }
     wrong = _append(obs, {**base, "数值": 1250})
     folder = _entries(tmp_path)
     wb.save(folder / "wrong.xlsx")
@@ -486,7 +611,12 @@ def test_a_typed_value_that_disagrees_with_a_published_one_is_reported(small_wit
     assert len(result.problems) == 1
     p = result.problems[0]
     assert (p.file, p.sheet, p.row, p.column, p.found) == (
-        "entries/wrong.xlsx", OBSERVATIONS_SHEET, wrong, "数值", "1250")
+        "entries/wrong.xlsx",
+        OBSERVATIONS_SHEET,
+        wrong,
+        "数值",
+        "1250",
+    )
     assert p.expected == "the published value 1300 from 示例区统计局《2025年示例区统计公报》（2026）"
     assert result.observations.empty
 
@@ -520,7 +650,11 @@ def test_an_untouched_template_and_an_empty_folder_give_no_rows_and_no_problems(
     untouched = _read(folder, small)
     assert untouched.files == ["entries/example-15.xlsx"]
     assert (untouched.problems, len(untouched.assessments), len(untouched.risks), len(untouched.observations)) == (
-        [], 0, 0, 0)
+        [],
+        0,
+        0,
+        0,
+    )
     assert _read(tmp_path / "no-such-folder", small).files == []
 
 
@@ -528,8 +662,11 @@ def test_a_filled_real_template_merges_with_the_real_data(real_build, tmp_path: 
     result, processed = real_build
     wb = _template(processed, tmp_path / "templates", "shanghai-14-outline")
     tasks, risks = wb[ASSESSMENTS_SHEET], wb[RISKS_SHEET]
-    _set(tasks, _row_of(tasks, item="t2-17"),
-         {"评估主体": "自评", "进展判断": "基本符合预期", "进展情况": "稳步推进", "填报日期": "2023-06-30"})
+    _set(
+        tasks,
+        _row_of(tasks, item="t2-17"),
+        {"评估主体": "自评", "进展判断": "基本符合预期", "进展情况": "稳步推进", "填报日期": "2023-06-30"},
+    )
     _set(tasks, _row_of(tasks, item="income_growth_sync"), {"评估主体": "第三方", "进展判断": "滞后于预期"})
     for risk in ("large_scale_unemployment", "wage_arrears"):
         _set(risks, _row_of(risks, risk=risk), {"责任部门": "就业处", "风险评估": "中", "防控举措": "监测预警"})
@@ -543,9 +680,14 @@ def test_a_filled_real_template_merges_with_the_real_data(real_build, tmp_path: 
     merged = merge(result.frames, entries)
     assert set(merged["assessments"]["item_id"]) == {"t2-17", "income_growth_sync"}
     t2_17 = merged["assessments"].set_index("item_id").loc["t2-17"]
-    assert t2_17["department"] == "养保处、就业处、居保处、市就促中心、市社保中心、福保处", "pre-filled departments kept"
+    assert t2_17["department"] == "养保处、就业处、居保处、市就促中心、市社保中心、福保处", (
+        "pre-filled departments kept"
+    )
     assert dict(zip(merged["risks"]["risk"], merged["risks"]["level"])) == {
-        "规模性失业": "中", "重点行业欠薪": "中", "社会保险基金管理": "低"}
+        "规模性失业": "中",
+        "重点行业欠薪": "中",
+        "社会保险基金管理": "低",
+    }
     assert not merged["risks"]["is_added"].any()
     for name in ("assessments", "risks"):
         pd.testing.assert_frame_equal(datasets.conform(name, merged[name]), merged[name])
@@ -561,7 +703,9 @@ def test_a_typed_value_that_disagrees_with_a_real_published_figure_is_reported(r
     if "is_preferred" in yearly.columns:
         yearly = yearly[yearly["is_preferred"]]
     candidates = [
-        (i, o) for i in ind.itertuples() for o in yearly[yearly["series_id"] == i.indicator_id].itertuples()
+        (i, o)
+        for i in ind.itertuples()
+        for o in yearly[yearly["series_id"] == i.indicator_id].itertuples()
         if o.region == plans.loc[i.plan_id, "region"]
         and int(plans.loc[i.plan_id, "base_year"]) <= o.period_start.year <= int(plans.loc[i.plan_id, "period_end"])
     ]
@@ -571,9 +715,19 @@ def test_a_typed_value_that_disagrees_with_a_real_published_figure_is_reported(r
     ws = wb[OBSERVATIONS_SHEET]
     year = str(published.period_start.year)
     assert (indicator.indicator_id, year) not in {(r["指标编号"], r["期间"]) for r in _records(ws)}
-    row = _append(ws, {"规划编号": indicator.plan_id, "指标编号": indicator.indicator_id, "指标": indicator.name,
-                       "期间": year, "期间类型": "年度", "单位": indicator.unit, "数值": published.value + 1,
-                       "来源": "某区统计局《统计公报》"})
+    row = _append(
+        ws,
+        {
+            "规划编号": indicator.plan_id,
+            "指标编号": indicator.indicator_id,
+            "指标": indicator.name,
+            "期间": year,
+            "期间类型": "年度",
+            "单位": indicator.unit,
+            "数值": published.value + 1,
+            "来源": "某区统计局《统计公报》",
+        },
+    )
     folder = _entries(tmp_path)
     wb.save(folder / "x.xlsx")
 
@@ -616,6 +770,7 @@ def test_a_filled_workbook_flows_through_the_build_into_the_evaluation(small_raw
 
 # -- a reported multi-year total is never silently overturned (issue 10 §5) ---------------------
 
+
 def _mid_term_world(raw: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The small fixture plan evaluated at the end of 2028, with a reported 2026–2027 total
     published in 2028; today is set to 2030 so that these years have passed."""
@@ -623,9 +778,11 @@ def _mid_term_world(raw: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with (raw / "evaluations.csv").open("a", encoding="utf-8") as f:
         f.write("ex15-mid,ex15-mid,example-15,示例区,中期评估,2028-12-31,,,就业科,fixture_plan.txt,表1,\n")
     with (raw / "published" / "fixture_series.csv").open("a", encoding="utf-8") as f:
-        f.write("skills_training,示例区,职业技能培训,2026/2027,plan_period,1.2,=,万人次,示例区人力资源和社会保障局,"
-                "示例区“十五五”规划中期进展（测试用虚构）,2028,https://example.org/mid,"
-                "2026—2027年累计完成职业技能培训1.2万人次,false,true,\n")
+        f.write(
+            "skills_training,示例区,职业技能培训,2026/2027,plan_period,1.2,=,万人次,示例区人力资源和社会保障局,"
+            "示例区“十五五”规划中期进展（测试用虚构）,2028,https://example.org/mid,"
+            "2026—2027年累计完成职业技能培训1.2万人次,false,true,\n"
+        )
 
 
 def test_a_year_after_a_reported_total_adds_to_it_end_to_end(small_raw_copy: Path, tmp_path: Path, monkeypatch):
@@ -641,9 +798,12 @@ def test_a_year_after_a_reported_total_adds_to_it_end_to_end(small_raw_copy: Pat
     wb = openpyxl.load_workbook(next(p for p in paths if p.stem == "example-15"))
     obs = wb[OBSERVATIONS_SHEET]
     asked = {r["期间"] for r in _records(obs) if r["指标编号"] == "skills_training"}
-    assert asked == {"2025", "2028"}           # 2026 and 2027 are inside the reported total
-    _set(obs, _row_of(obs, indicator="skills_training", period="2028"),
-         {"数值": 6000, "来源": "示例区人社局《2028年工作总结》"})
+    assert asked == {"2025", "2028"}  # 2026 and 2027 are inside the reported total
+    _set(
+        obs,
+        _row_of(obs, indicator="skills_training", period="2028"),
+        {"数值": 6000, "来源": "示例区人社局《2028年工作总结》"},
+    )
     folder = small_raw_copy / "entries"
     folder.mkdir(exist_ok=True)
     wb.save(folder / "example-15.xlsx")
@@ -652,14 +812,17 @@ def test_a_year_after_a_reported_total_adds_to_it_end_to_end(small_raw_copy: Pat
     ev = evaluate(result.frames)
     row = ev[(ev["evaluation_id"] == "ex15-mid") & (ev["indicator_id"] == "skills_training")].iloc[0]
     assert row["latest_value"] == 18000 and row["latest_year"] == 2028
-    assert row["completion"] == pytest.approx(18000 / 25000)     # not 6000 / 25000
+    assert row["completion"] == pytest.approx(18000 / 25000)  # not 6000 / 25000
     assert row["progress"] == "ahead"
-    assert row["explanation_zh"].startswith("截至2028年底累计完成1.8万人次，为目标（2.5万人次）的72%，同期序时进度为60%，快于预期")
+    assert row["explanation_zh"].startswith(
+        "截至2028年底累计完成1.8万人次，为目标（2.5万人次）的72%，同期序时进度为60%，快于预期"
+    )
 
 
 @pytest.mark.parametrize(("period", "kind"), [("2027", "年度"), ("2027-2028", "多年累计")])
 def test_a_value_overlapping_a_reported_total_is_a_conflict_naming_file_sheet_row_column(
-        small_raw_copy: Path, tmp_path: Path, period: str, kind: str, monkeypatch):
+    small_raw_copy: Path, tmp_path: Path, period: str, kind: str, monkeypatch
+):
     from analysis.build import build
 
     _mid_term_world(small_raw_copy, monkeypatch)
@@ -667,8 +830,19 @@ def test_a_value_overlapping_a_reported_total_is_a_conflict_naming_file_sheet_ro
     build(small_raw_copy, processed)
     wb = _template(processed, tmp_path / "templates", "example-15")
     obs = wb[OBSERVATIONS_SHEET]
-    row = _append(obs, {"规划编号": "example-15", "指标编号": "skills_training", "指标": "职业技能培训人次",
-                        "期间": period, "期间类型": kind, "数值": 5000, "单位": "人次", "来源": "示例区人社局月报"})
+    row = _append(
+        obs,
+        {
+            "规划编号": "example-15",
+            "指标编号": "skills_training",
+            "指标": "职业技能培训人次",
+            "期间": period,
+            "期间类型": kind,
+            "数值": 5000,
+            "单位": "人次",
+            "来源": "示例区人社局月报",
+        },
+    )
     folder = _entries(tmp_path)
     wb.save(folder / "example-15.xlsx")
     result = _read(folder, processed)
@@ -687,8 +861,19 @@ def test_a_multi_year_total_can_be_entered_as_such(small_raw_copy: Path, tmp_pat
     build(small_raw_copy, processed)
     wb = _template(processed, tmp_path / "templates", "example-15")
     obs = wb[OBSERVATIONS_SHEET]
-    _append(obs, {"规划编号": "example-15", "指标编号": "skills_training", "指标": "职业技能培训人次",
-                  "期间": "2028-2029", "期间类型": "多年累计", "数值": 1.1, "单位": "万人次", "来源": "示例区人社局总结"})
+    _append(
+        obs,
+        {
+            "规划编号": "example-15",
+            "指标编号": "skills_training",
+            "指标": "职业技能培训人次",
+            "期间": "2028-2029",
+            "期间类型": "多年累计",
+            "数值": 1.1,
+            "单位": "万人次",
+            "来源": "示例区人社局总结",
+        },
+    )
     folder = _entries(tmp_path)
     wb.save(folder / "example-15.xlsx")
     result = _read(folder, processed)
@@ -698,6 +883,7 @@ def test_a_multi_year_total_can_be_entered_as_such(small_raw_copy: Path, tmp_pat
     assert got["period_start"] == pd.Timestamp("2028-01-01") and got["period_end"] == pd.Timestamp("2029-12-31")
     # and the engine adds it to the reported 2026–2027 total
     from analysis.evaluate import evaluate
+
     folder_raw = small_raw_copy / "entries"
     folder_raw.mkdir(exist_ok=True)
     wb.save(folder_raw / "example-15.xlsx")
@@ -720,7 +906,7 @@ def test_prefilled_and_key_cells_are_protected_and_input_cells_are_not(small, tm
         first = records[0]["_row"]
         for label, col in header.items():
             cell = ws.cell(row=first, column=col)
-            if cell.fill.fill_type == "solid":        # the grey of a pre-filled cell
+            if cell.fill.fill_type == "solid":  # the grey of a pre-filled cell
                 assert cell.protection.locked, f"{title}: pre-filled {label} can be overwritten"
             else:
                 assert not cell.protection.locked, f"{title}: {label} cannot be filled in"
@@ -729,8 +915,9 @@ def test_prefilled_and_key_cells_are_protected_and_input_cells_are_not(small, tm
     assert not wb[OBSERVATIONS_SHEET].protection.autoFilter, "filtering stays allowed"
 
 
-def test_every_assessment_field_reaches_the_report_and_the_brief_counts_it(small_raw_copy: Path, tmp_path: Path,
-                                                                           monkeypatch):
+def test_every_assessment_field_reaches_the_report_and_the_brief_counts_it(
+    small_raw_copy: Path, tmp_path: Path, monkeypatch
+):
     """成效经验 and 存在问题及原因 typed in a workbook appear in the plan report; the department's
     task sheet counts the item as reported."""
     from analysis import datasets
@@ -747,10 +934,20 @@ def test_every_assessment_field_reaches_the_report_and_the_brief_counts_it(small
     tasks = wb[ASSESSMENTS_SHEET]
     row = _row_of(tasks, item="t2-01")
     resp = datasets.read("responsibilities", first)
-    department = resp[(resp["item_id"] == "t2-01") & (resp["position"] == 1)]["department"].iloc[0]   # its lead
-    _set(tasks, row, {"评估主体": "自评", "进展判断": "基本符合预期", "进展情况": "已帮扶一千三百人",
-                      "成效经验": "建立精准帮扶台账", "存在问题及原因": "基层经办人手不足", "下一步建议": "增配专职人员",
-                      "填报日期": "2026-06-30"})
+    department = resp[(resp["item_id"] == "t2-01") & (resp["position"] == 1)]["department"].iloc[0]  # its lead
+    _set(
+        tasks,
+        row,
+        {
+            "评估主体": "自评",
+            "进展判断": "基本符合预期",
+            "进展情况": "已帮扶一千三百人",
+            "成效经验": "建立精准帮扶台账",
+            "存在问题及原因": "基层经办人手不足",
+            "下一步建议": "增配专职人员",
+            "填报日期": "2026-06-30",
+        },
+    )
     (small_raw_copy / "entries").mkdir()
     wb.save(small_raw_copy / "entries" / "example-15.xlsx")
     processed = tmp_path / "second"

@@ -41,19 +41,39 @@ from analysis import paths
 from analysis.cn_numbers import split_unit
 from analysis.evaluate import evaluate
 from analysis.evaluate import methods as mth
-from analysis.evaluate.calibration import (Lookup, calibrate, method_scores, panel_cases, reference_panels,
-                                           shipped_lookup, shipped_table)
+from analysis.evaluate.calibration import (
+    Lookup,
+    calibrate,
+    method_scores,
+    panel_cases,
+    reference_panels,
+    shipped_lookup,
+    shipped_table,
+)
 from analysis.evaluate.calibration import scale as cal_scale
-from analysis.evaluate.history import WINDOW, YearlyWindow
+from analysis.evaluate.history import YearlyWindow
 from analysis.evaluate.projection import COMPARATORS, KINDS, project_window
 from analysis.generated import replace_block
 from analysis.raw.table import read_raw_table
 from analysis.targets import ParsedTarget, parse_target
 
 __all__ = [
-    "BEGIN", "END", "BacktestResult", "coverage", "drift_forecast", "fold_script", "last_value_forecast",
-    "main", "mase", "meets", "methodology_table", "naive_scale", "parse_statement", "run_backtest",
-    "update_block", "verdict_accuracy",
+    "BEGIN",
+    "END",
+    "BacktestResult",
+    "coverage",
+    "drift_forecast",
+    "fold_script",
+    "last_value_forecast",
+    "main",
+    "mase",
+    "meets",
+    "methodology_table",
+    "naive_scale",
+    "parse_statement",
+    "run_backtest",
+    "update_block",
+    "verdict_accuracy",
 ]
 
 RAW_DIR = paths.RAW / "backtest"
@@ -62,9 +82,9 @@ BEGIN = "<!-- BEGIN BACKTEST: make backtest -->"
 END = "<!-- END BACKTEST -->"
 
 #: The aims the engine is held to (stated in docs/methodology.md; never tuned to pass).
-AIM_MASE_RATIO = 0.95         # engine MASE ≤ 0.95 × naive drift's (issue 10: at least 5% better overall)
-AIM_COVERAGE = (0.77, 0.83)   # share of outcomes inside the 80% interval
-AIM_ACCURACY_MARGIN = 0.10    # verdict accuracy at least the rule's + 10 points
+AIM_MASE_RATIO = 0.95  # engine MASE ≤ 0.95 × naive drift's (issue 10: at least 5% better overall)
+AIM_COVERAGE = (0.77, 0.83)  # share of outcomes inside the 80% interval
+AIM_ACCURACY_MARGIN = 0.10  # verdict accuracy at least the rule's + 10 points
 
 #: Package series: yearly points the engine sees, years ahead, spacing and number of origins.
 WINDOW = 10
@@ -82,13 +102,54 @@ WILL_MEET = ("likely", "possible")
 _PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 #: Traditional characters that occur in the staged plan wording, and their simplified forms.
 #: ``analysis.cn_numbers.normalize`` folds width but not script, so 以內 and 達到 would not be read.
-TRADITIONAL = str.maketrans({
-    "鎮": "镇", "業": "业", "萬": "万", "億": "亿", "記": "记", "內": "内", "轉": "转", "農": "农", "勞": "劳",
-    "動": "动", "職": "职", "參": "参", "養": "养", "險": "险", "數": "数", "達": "达", "將": "将", "傷": "伤",
-    "鄉": "乡", "實": "实", "現": "现", "國": "国", "會": "会", "標": "标", "規": "规", "劃": "划", "綱": "纲",
-    "為": "为", "與": "与", "發": "发", "個": "个", "區": "区", "總": "总", "證": "证", "齡": "龄", "醫": "医",
-    "療": "疗", "積": "积", "極": "极", "穩": "稳", "進": "进", "態": "态", "時": "时", "間": "间",
-})
+TRADITIONAL = str.maketrans(
+    {
+        "鎮": "镇",
+        "業": "业",
+        "萬": "万",
+        "億": "亿",
+        "記": "记",
+        "內": "内",
+        "轉": "转",
+        "農": "农",
+        "勞": "劳",
+        "動": "动",
+        "職": "职",
+        "參": "参",
+        "養": "养",
+        "險": "险",
+        "數": "数",
+        "達": "达",
+        "將": "将",
+        "傷": "伤",
+        "鄉": "乡",
+        "實": "实",
+        "現": "现",
+        "國": "国",
+        "會": "会",
+        "標": "标",
+        "規": "规",
+        "劃": "划",
+        "綱": "纲",
+        "為": "为",
+        "與": "与",
+        "發": "发",
+        "個": "个",
+        "區": "区",
+        "總": "总",
+        "證": "证",
+        "齡": "龄",
+        "醫": "医",
+        "療": "疗",
+        "積": "积",
+        "極": "极",
+        "穩": "稳",
+        "進": "进",
+        "態": "态",
+        "時": "时",
+        "間": "间",
+    }
+)
 
 
 def fold_script(text: str) -> str:
@@ -99,14 +160,20 @@ def fold_script(text: str) -> str:
 
 def parse_statement(row: pd.Series | dict, plan: pd.Series | dict) -> ParsedTarget:
     """A past target statement read by the project's own parser (on the folded wording)."""
-    return parse_target(fold_script(row["target_text"]), name=row["name"], unit=row["unit"],
-                        period=(int(plan["period_start"]), int(plan["period_end"])))
+    return parse_target(
+        fold_script(row["target_text"]),
+        name=row["name"],
+        unit=row["unit"],
+        period=(int(plan["period_start"]), int(plan["period_end"])),
+    )
 
 
 def read_backtest(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three raw backtest tables, each checked against its sidecar."""
+
     def frame(name: str) -> pd.DataFrame:
         return read_raw_table(raw_dir / f"{name}.csv", root=raw_dir).frame
+
     return frame("past_plans"), frame("past_targets"), frame("past_observations")
 
 
@@ -130,15 +197,27 @@ def engine_observations(raw: pd.DataFrame) -> pd.DataFrame:
     for r in raw.itertuples():
         factor, _ = split_unit(r.unit)
         start, end = period_bounds(r.period, r.period_type)
-        rows.append({"series_id": r.series_id, "region": r.region, "period_type": r.period_type,
-                     "period_start": start, "period_end": end, "value": round(float(r.value) * factor, 6),
-                     "comparator": r.comparator, "status": None, "note": r.note,
-                     "source": f"{r.issuer}《{r.title}》（{r.pub_year}）", "is_preferred": bool(r.preferred),
-                     "is_benchmark": False})
+        rows.append(
+            {
+                "series_id": r.series_id,
+                "region": r.region,
+                "period_type": r.period_type,
+                "period_start": start,
+                "period_end": end,
+                "value": round(float(r.value) * factor, 6),
+                "comparator": r.comparator,
+                "status": None,
+                "note": r.note,
+                "source": f"{r.issuer}《{r.title}》（{r.pub_year}）",
+                "is_preferred": bool(r.preferred),
+                "is_benchmark": False,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # -- the worlds the engine sees --------------------------------------------------------------
+
 
 def midterm_cutoff(plan: pd.Series | dict) -> pd.Timestamp:
     """31 December of the plan's third year (2013-12-31 for 2011–2015)."""
@@ -151,19 +230,42 @@ def plan_indicators(plan: pd.Series, targets: pd.DataFrame) -> pd.DataFrame:
     mine = targets[(targets["plan_id"] == plan["plan_id"]) & targets["preferred"].astype(bool)]
     for seq, (_, t) in enumerate(mine.iterrows(), start=1):
         p = parse_statement(t, plan)
-        rows.append({"plan_id": plan["plan_id"], "indicator_id": t["indicator_id"], "seq": seq, "name": t["name"],
-                     "unit": p.unit, "attribute": None, "target_kind": p.target_kind, "comparator": p.comparator,
-                     "target_value": p.target_value, "target_year": p.target_year, "target_text": t["target_text"],
-                     "base_year": int(plan["base_year"]), "period_start": int(plan["period_start"]),
-                     "period_end": int(plan["period_end"]), "name_note": None})
+        rows.append(
+            {
+                "plan_id": plan["plan_id"],
+                "indicator_id": t["indicator_id"],
+                "seq": seq,
+                "name": t["name"],
+                "unit": p.unit,
+                "attribute": None,
+                "target_kind": p.target_kind,
+                "comparator": p.comparator,
+                "target_value": p.target_value,
+                "target_year": p.target_year,
+                "target_text": t["target_text"],
+                "base_year": int(plan["base_year"]),
+                "period_start": int(plan["period_start"]),
+                "period_end": int(plan["period_end"]),
+                "name_note": None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def plan_world(plan: pd.Series, indicators: pd.DataFrame, observations: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The frames ``evaluate`` needs for one plan evaluated at its mid-term cut-off."""
-    settings = pd.DataFrame([{"evaluation_id": f"{plan['plan_id']}-midterm", "plan_id": plan["plan_id"],
-                              "region": plan["region"], "evaluation_type": "中期评估",
-                              "annual_cutoff": midterm_cutoff(plan), "monthly_cutoff": pd.NaT}])
+    settings = pd.DataFrame(
+        [
+            {
+                "evaluation_id": f"{plan['plan_id']}-midterm",
+                "plan_id": plan["plan_id"],
+                "region": plan["region"],
+                "evaluation_type": "中期评估",
+                "annual_cutoff": midterm_cutoff(plan),
+                "monthly_cutoff": pd.NaT,
+            }
+        ]
+    )
     quant = indicators[indicators["target_kind"].isin(QUANT)].reset_index(drop=True)
     obs = observations[observations["region"] == plan["region"]].reset_index(drop=True)
     return {"indicators": quant, "evaluation_settings": settings, "observations": obs}
@@ -171,10 +273,19 @@ def plan_world(plan: pd.Series, indicators: pd.DataFrame, observations: pd.DataF
 
 # -- plain rules, baselines and scores (hand-checkable) -------------------------------------
 
+
 def meets(value: float, target: float, comparator: str) -> bool:
     """Whether ``value`` meets ``target`` under ``comparator`` (≈ is within ±5%, as in the engine)."""
-    return bool({">=": value >= target, ">": value > target, "<=": value <= target, "<": value < target,
-                 "=": value == target, "≈": abs(value - target) <= 0.05 * abs(target)}[comparator])
+    return bool(
+        {
+            ">=": value >= target,
+            ">": value > target,
+            "<=": value <= target,
+            "<": value < target,
+            "=": value == target,
+            "≈": abs(value - target) <= 0.05 * abs(target),
+        }[comparator]
+    )
 
 
 def naive_scale(years: list[int] | np.ndarray, values: list[float] | np.ndarray) -> float:
@@ -199,8 +310,9 @@ def drift_forecast(years: list[int], values: list[float], target_year: int) -> f
     return float(values[-1] + slope * (target_year - years[-1]))
 
 
-def cumulative_baselines(years: list[int], flows: list[float], so_far: float, so_far_end: int,
-                         target_year: int) -> tuple[float, float]:
+def cumulative_baselines(
+    years: list[int], flows: list[float], so_far: float, so_far_end: int, target_year: int
+) -> tuple[float, float]:
     """(last flow repeated, drifting flows) totals at ``target_year`` for a cumulative target."""
     remaining = max(target_year - so_far_end, 0)
     last = so_far + remaining * flows[-1]
@@ -231,16 +343,22 @@ def verdict_accuracy(predicted: pd.Series | list[bool], actual: pd.Series | list
 
 # -- facts from the published values ------------------------------------------------------------
 
+
 def _yearly(obs: pd.DataFrame, series: str, region: str) -> pd.Series:
     """Preferred yearly values of a series, by year."""
-    o = obs[(obs["series_id"] == series) & (obs["region"] == region) & obs["is_preferred"]
-            & (obs["period_type"] == "year")]
+    o = obs[
+        (obs["series_id"] == series) & (obs["region"] == region) & obs["is_preferred"] & (obs["period_type"] == "year")
+    ]
     return pd.Series(o["value"].to_numpy(), index=o["period_end"].dt.year.to_numpy()).sort_index()
 
 
 def _totals(obs: pd.DataFrame, series: str, region: str) -> pd.DataFrame:
-    o = obs[(obs["series_id"] == series) & (obs["region"] == region) & obs["is_preferred"]
-            & (obs["period_type"] == "plan_period")].copy()
+    o = obs[
+        (obs["series_id"] == series)
+        & (obs["region"] == region)
+        & obs["is_preferred"]
+        & (obs["period_type"] == "plan_period")
+    ].copy()
     o["start"], o["end"] = o["period_start"].dt.year, o["period_end"].dt.year
     return o
 
@@ -256,8 +374,16 @@ def _so_far(yearly: pd.Series, totals: pd.DataFrame, start: int, cut_year: int) 
     return so_far, end
 
 
-def outcome(kind: str, comparator: str, target: float, start: int, end: int, target_year: int,
-            yearly: pd.Series, totals: pd.DataFrame) -> tuple[float, bool | None]:
+def outcome(
+    kind: str,
+    comparator: str,
+    target: float,
+    start: int,
+    end: int,
+    target_year: int,
+    yearly: pd.Series,
+    totals: pd.DataFrame,
+) -> tuple[float, bool | None]:
     """What happened: (value at the target year, met?). Unknown parts are NaN / None.
 
     cumulative: a published exact total over the plan period, else the sum of its yearly
@@ -272,8 +398,7 @@ def outcome(kind: str, comparator: str, target: float, start: int, end: int, tar
         elif len(years) == end - start + 1:
             value = float(years.sum())
         else:
-            bound = totals[(totals["start"] == start) & (totals["end"] == end)
-                           & totals["comparator"].isin([">", ">="])]
+            bound = totals[(totals["start"] == start) & (totals["end"] == end) & totals["comparator"].isin([">", ">="])]
             hit = any(meets(v, target, comparator) for v in bound["value"])
             return math.nan, (True if hit and comparator in FLOORS else None)
         return value, meets(value, target, comparator)
@@ -286,8 +411,16 @@ def outcome(kind: str, comparator: str, target: float, start: int, end: int, tar
     return value, (None if math.isnan(value) else meets(value, target, comparator))
 
 
-def time_proportional(kind: str, comparator: str, target: float, plan: pd.Series | dict, target_year: int,
-                      yearly: pd.Series, totals: pd.DataFrame, cut_year: int) -> bool | None:
+def time_proportional(
+    kind: str,
+    comparator: str,
+    target: float,
+    plan: pd.Series | dict,
+    target_year: int,
+    yearly: pd.Series,
+    totals: pd.DataFrame,
+    cut_year: int,
+) -> bool | None:
     """The plain rule at the cut-off: completion ≥ elapsed share of time (cumulative, level);
     every year so far meets the bound (annual). None when there is nothing to judge."""
     start, end, base_year = int(plan["period_start"]), int(plan["period_end"]), int(plan["base_year"])
@@ -314,6 +447,7 @@ def time_proportional(kind: str, comparator: str, target: float, plan: pd.Series
 
 
 # -- the backtest ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BacktestResult:
@@ -350,11 +484,25 @@ def _plan_cases(plans: pd.DataFrame, targets: pd.DataFrame, obs: pd.DataFrame) -
         start, end = int(plan["period_start"]), int(plan["period_end"])
         for _, ind in indicators.iterrows():
             kind, cmp_, T = ind["target_kind"], ind["comparator"], ind["target_value"]
-            row = {"plan_id": plan["plan_id"], "indicator_id": ind["indicator_id"], "name": ind["name"],
-                   "target_text": ind["target_text"], "target_kind": kind, "comparator": cmp_, "target_value": T,
-                   "target_year": ind["target_year"], "unit": ind["unit"], "as_of": midterm_cutoff(plan),
-                   "progress": "", "outlook": "", "prob_meet": math.nan, "engine_says": None, "rule_says": None,
-                   "actual_value": math.nan, "actual_met": None}
+            row = {
+                "plan_id": plan["plan_id"],
+                "indicator_id": ind["indicator_id"],
+                "name": ind["name"],
+                "target_text": ind["target_text"],
+                "target_kind": kind,
+                "comparator": cmp_,
+                "target_value": T,
+                "target_year": ind["target_year"],
+                "unit": ind["unit"],
+                "as_of": midterm_cutoff(plan),
+                "progress": "",
+                "outlook": "",
+                "prob_meet": math.nan,
+                "engine_says": None,
+                "rule_says": None,
+                "actual_value": math.nan,
+                "actual_met": None,
+            }
             if kind in QUANT:
                 r = ev.loc[ind["indicator_id"]]
                 yearly = _yearly(obs, ind["indicator_id"], plan["region"])
@@ -362,9 +510,15 @@ def _plan_cases(plans: pd.DataFrame, targets: pd.DataFrame, obs: pd.DataFrame) -
                 ty = int(ind["target_year"])
                 value, met = outcome(kind, cmp_, T, start, end, ty, yearly, totals)
                 says = True if r["outlook"] in WILL_MEET else (False if r["outlook"] == "unlikely" else None)
-                row.update(progress=r["progress"], outlook=r["outlook"], prob_meet=r["prob_meet"], engine_says=says,
-                           rule_says=time_proportional(kind, cmp_, T, plan, ty, yearly, totals, cut_year),
-                           actual_value=value, actual_met=met)
+                row.update(
+                    progress=r["progress"],
+                    outlook=r["outlook"],
+                    prob_meet=r["prob_meet"],
+                    engine_says=says,
+                    rule_says=time_proportional(kind, cmp_, T, plan, ty, yearly, totals, cut_year),
+                    actual_value=value,
+                    actual_met=met,
+                )
                 case = _plan_projection(plan, ind, r, yearly, totals, cut_year, value)
                 if case:
                     cases.append(case)
@@ -373,8 +527,9 @@ def _plan_cases(plans: pd.DataFrame, targets: pd.DataFrame, obs: pd.DataFrame) -
     return verdicts, cases
 
 
-def _plan_projection(plan: pd.Series, ind: pd.Series, r: pd.Series, yearly: pd.Series, totals: pd.DataFrame,
-                     cut_year: int, actual: float) -> dict | None:
+def _plan_projection(
+    plan: pd.Series, ind: pd.Series, r: pd.Series, yearly: pd.Series, totals: pd.DataFrame, cut_year: int, actual: float
+) -> dict | None:
     """One projection case for a past target with an outcome value and an engine projection."""
     known = yearly[yearly.index <= cut_year]
     if math.isnan(actual) or pd.isna(r["projected_value"]) or len(known) < 2:
@@ -388,25 +543,44 @@ def _plan_projection(plan: pd.Series, ind: pd.Series, r: pd.Series, yearly: pd.S
     else:
         last, drift = last_value_forecast(years, values, ty), drift_forecast(years, values, ty)
         origin = years[-1]
-    return {"group": "past plans", "case": f"{plan['plan_id']}:{ind['indicator_id']}", "series": ind["indicator_id"],
-            "kind": ind["target_kind"], "origin_year": origin, "target_year": ty, "n_points": len(years),
-            "actual": actual, "engine": float(r["projected_value"]), "low": float(r["projected_low"]),
-            "high": float(r["projected_high"]), "last_value": last, "drift": drift,
-            "scale": naive_scale(years, values)}
+    return {
+        "group": "past plans",
+        "case": f"{plan['plan_id']}:{ind['indicator_id']}",
+        "series": ind["indicator_id"],
+        "kind": ind["target_kind"],
+        "origin_year": origin,
+        "target_year": ty,
+        "n_points": len(years),
+        "actual": actual,
+        "engine": float(r["projected_value"]),
+        "low": float(r["projected_low"]),
+        "high": float(r["projected_high"]),
+        "last_value": last,
+        "drift": drift,
+        "scale": naive_scale(years, values),
+    }
 
 
 # -- public series shipped with statsmodels ------------------------------------------------------
 
 #: Chosen before looking at any result; each becomes a level target at several origins.
-PACKAGE_SERIES = ("macrodata.realgdp", "macrodata.cpi", "macrodata.unemp", "macrodata.pop", "co2", "nile",
-                  "sunspots", "elnino")
+PACKAGE_SERIES = (
+    "macrodata.realgdp",
+    "macrodata.cpi",
+    "macrodata.unemp",
+    "macrodata.pop",
+    "co2",
+    "nile",
+    "sunspots",
+    "elnino",
+)
 
 
 def package_series() -> dict[str, pd.Series]:
     """Yearly series (index: year) from data sets statsmodels ships: quarterly macrodata
     averaged over complete years, weekly co2 averaged over complete years, nile and sunspots
     as they are, monthly elnino averaged over the year."""
-    from statsmodels import datasets as sm  # noqa: PLC0415 - only the backtest needs it
+    from statsmodels import datasets as sm
 
     out: dict[str, pd.Series] = {}
     macro = sm.macrodata.load_pandas().data
@@ -449,26 +623,73 @@ def package_world(series: dict[str, pd.Series]) -> tuple[dict[str, pd.DataFrame]
             case = f"{name}@{origin}"
             target_year = origin + HORIZON
             window = s[(s.index > origin - WINDOW) & (s.index <= origin)]
-            indicators.append({"plan_id": case, "indicator_id": case, "seq": 1, "name": name, "unit": None,
-                               "attribute": None, "target_kind": "level", "comparator": ">=",
-                               "target_value": float(s[target_year]), "target_year": target_year,
-                               "target_text": "reach the value observed", "base_year": origin - 3,
-                               "period_start": origin - 2, "period_end": target_year, "name_note": None})
-            settings.append({"evaluation_id": case, "plan_id": case, "region": "package", "evaluation_type": "中期评估",
-                             "annual_cutoff": pd.Timestamp(year=origin, month=12, day=31), "monthly_cutoff": pd.NaT})
-            obs += [{"series_id": case, "region": "package", "period_type": "year",
-                     "period_start": pd.Timestamp(year=int(y), month=1, day=1),
-                     "period_end": pd.Timestamp(year=int(y), month=12, day=31), "value": float(v), "comparator": "=",
-                     "status": None, "note": None, "source": f"statsmodels.datasets.{name}", "is_preferred": True,
-                     "is_benchmark": False} for y, v in window.items()]
+            indicators.append(
+                {
+                    "plan_id": case,
+                    "indicator_id": case,
+                    "seq": 1,
+                    "name": name,
+                    "unit": None,
+                    "attribute": None,
+                    "target_kind": "level",
+                    "comparator": ">=",
+                    "target_value": float(s[target_year]),
+                    "target_year": target_year,
+                    "target_text": "reach the value observed",
+                    "base_year": origin - 3,
+                    "period_start": origin - 2,
+                    "period_end": target_year,
+                    "name_note": None,
+                }
+            )
+            settings.append(
+                {
+                    "evaluation_id": case,
+                    "plan_id": case,
+                    "region": "package",
+                    "evaluation_type": "中期评估",
+                    "annual_cutoff": pd.Timestamp(year=origin, month=12, day=31),
+                    "monthly_cutoff": pd.NaT,
+                }
+            )
+            obs += [
+                {
+                    "series_id": case,
+                    "region": "package",
+                    "period_type": "year",
+                    "period_start": pd.Timestamp(year=int(y), month=1, day=1),
+                    "period_end": pd.Timestamp(year=int(y), month=12, day=31),
+                    "value": float(v),
+                    "comparator": "=",
+                    "status": None,
+                    "note": None,
+                    "source": f"statsmodels.datasets.{name}",
+                    "is_preferred": True,
+                    "is_benchmark": False,
+                }
+                for y, v in window.items()
+            ]
             years, values = [int(y) for y in window.index], [float(v) for v in window]
-            cases.append({"group": "package series", "case": case, "series": name, "kind": "level",
-                          "origin_year": origin, "target_year": target_year, "n_points": len(years),
-                          "actual": float(s[target_year]),
-                          "last_value": last_value_forecast(years, values, target_year),
-                          "drift": drift_forecast(years, values, target_year), "scale": naive_scale(years, values)})
-    world = {"indicators": pd.DataFrame(indicators), "evaluation_settings": pd.DataFrame(settings),
-             "observations": pd.DataFrame(obs)}
+            cases.append(
+                {
+                    "group": "package series",
+                    "case": case,
+                    "series": name,
+                    "kind": "level",
+                    "origin_year": origin,
+                    "target_year": target_year,
+                    "n_points": len(years),
+                    "actual": float(s[target_year]),
+                    "last_value": last_value_forecast(years, values, target_year),
+                    "drift": drift_forecast(years, values, target_year),
+                    "scale": naive_scale(years, values),
+                }
+            )
+    world = {
+        "indicators": pd.DataFrame(indicators),
+        "evaluation_settings": pd.DataFrame(settings),
+        "observations": pd.DataFrame(obs),
+    }
     return world, cases
 
 
@@ -483,9 +704,26 @@ def _package_cases() -> list[dict]:
 
 # -- scores ------------------------------------------------------------------------------------------
 
-PROJECTION_COLUMNS = ["group", "case", "series", "kind", "origin_year", "target_year", "n_points", "actual",
-                      "engine", "low", "high", "last_value", "drift", "scale", "mase_engine", "mase_drift",
-                      "mase_last_value", "covered"]
+PROJECTION_COLUMNS = [
+    "group",
+    "case",
+    "series",
+    "kind",
+    "origin_year",
+    "target_year",
+    "n_points",
+    "actual",
+    "engine",
+    "low",
+    "high",
+    "last_value",
+    "drift",
+    "scale",
+    "mase_engine",
+    "mase_drift",
+    "mase_last_value",
+    "covered",
+]
 SUMMARY_COLUMNS = ["check", "group", "n", "engine", "benchmark", "benchmark_value", "aim", "met"]
 
 
@@ -503,35 +741,86 @@ def _summary(targets: pd.DataFrame, projections: pd.DataFrame) -> pd.DataFrame:
     scored = targets[targets["status"] == "scored"]
     acc = verdict_accuracy(scored["engine_says"], scored["actual_met"])
     rule_known = scored["rule_says"].notna()
-    rule = verdict_accuracy(scored["rule_says"].where(rule_known, ~scored["actual_met"].astype(bool)),
-                            scored["actual_met"])
+    rule = verdict_accuracy(
+        scored["rule_says"].where(rule_known, ~scored["actual_met"].astype(bool)), scored["actual_met"]
+    )
     met = bool(len(scored)) and acc >= rule + AIM_ACCURACY_MARGIN - 1e-12
-    rows.append({"check": "verdict accuracy", "group": "past plans", "n": len(scored), "engine": acc,
-                 "benchmark": "time-proportional rule", "benchmark_value": rule,
-                 "aim": f"≥ rule + {AIM_ACCURACY_MARGIN * 100:.0f} points", "met": met})
+    rows.append(
+        {
+            "check": "verdict accuracy",
+            "group": "past plans",
+            "n": len(scored),
+            "engine": acc,
+            "benchmark": "time-proportional rule",
+            "benchmark_value": rule,
+            "aim": f"≥ rule + {AIM_ACCURACY_MARGIN * 100:.0f} points",
+            "met": met,
+        }
+    )
     with_p = scored[scored["prob_meet"].notna()]
     actual = with_p["actual_met"].astype(float).to_numpy()
     brier = float(np.mean((with_p["prob_meet"].to_numpy(float) - actual) ** 2)) if len(with_p) else math.nan
     said = with_p["rule_says"].where(with_p["rule_says"].notna(), ~with_p["actual_met"].astype(bool)).astype(float)
     brier_rule = float(np.mean((said.to_numpy() - actual) ** 2)) if len(with_p) else math.nan
-    rows.append({"check": "Brier score", "group": "past plans", "n": len(with_p), "engine": brier,
-                 "benchmark": "time-proportional rule", "benchmark_value": brier_rule,
-                 "aim": f"≤ {AIM_BRIER_RATIO} × rule", "met": bool(len(with_p)) and brier <= AIM_BRIER_RATIO * brier_rule})
-    groups = [("past plans", projections[projections["group"] == "past plans"]),
-              ("package series", projections[projections["group"] == "package series"]), ("all", projections)]
+    rows.append(
+        {
+            "check": "Brier score",
+            "group": "past plans",
+            "n": len(with_p),
+            "engine": brier,
+            "benchmark": "time-proportional rule",
+            "benchmark_value": brier_rule,
+            "aim": f"≤ {AIM_BRIER_RATIO} × rule",
+            "met": bool(len(with_p)) and brier <= AIM_BRIER_RATIO * brier_rule,
+        }
+    )
+    groups = [
+        ("past plans", projections[projections["group"] == "past plans"]),
+        ("package series", projections[projections["group"] == "package series"]),
+        ("all", projections),
+    ]
     for label, p in groups:
         s = p[p["mase_engine"].notna()]
-        engine, drift, last = (float(s[c].mean()) if len(s) else math.nan
-                               for c in ("mase_engine", "mase_drift", "mase_last_value"))
-        rows.append({"check": "MASE", "group": label, "n": len(s), "engine": engine, "benchmark": "naive drift",
-                     "benchmark_value": drift, "aim": f"≤ {AIM_MASE_RATIO} × drift",
-                     "met": bool(len(s)) and engine <= AIM_MASE_RATIO * drift})
-        rows.append({"check": "MASE", "group": label, "n": len(s), "engine": engine, "benchmark": "last value",
-                     "benchmark_value": last, "aim": "", "met": None})
+        engine, drift, last = (
+            float(s[c].mean()) if len(s) else math.nan for c in ("mase_engine", "mase_drift", "mase_last_value")
+        )
+        rows.append(
+            {
+                "check": "MASE",
+                "group": label,
+                "n": len(s),
+                "engine": engine,
+                "benchmark": "naive drift",
+                "benchmark_value": drift,
+                "aim": f"≤ {AIM_MASE_RATIO} × drift",
+                "met": bool(len(s)) and engine <= AIM_MASE_RATIO * drift,
+            }
+        )
+        rows.append(
+            {
+                "check": "MASE",
+                "group": label,
+                "n": len(s),
+                "engine": engine,
+                "benchmark": "last value",
+                "benchmark_value": last,
+                "aim": "",
+                "met": None,
+            }
+        )
         cov = float(p["covered"].mean()) if len(p) else math.nan
-        rows.append({"check": "80% interval coverage", "group": label, "n": len(p), "engine": cov, "benchmark": "",
-                     "benchmark_value": math.nan, "aim": f"{AIM_COVERAGE[0]:.0%}–{AIM_COVERAGE[1]:.0%}",
-                     "met": bool(len(p)) and AIM_COVERAGE[0] <= cov <= AIM_COVERAGE[1]})
+        rows.append(
+            {
+                "check": "80% interval coverage",
+                "group": label,
+                "n": len(p),
+                "engine": cov,
+                "benchmark": "",
+                "benchmark_value": math.nan,
+                "aim": f"{AIM_COVERAGE[0]:.0%}–{AIM_COVERAGE[1]:.0%}",
+                "met": bool(len(p)) and AIM_COVERAGE[0] <= cov <= AIM_COVERAGE[1],
+            }
+        )
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
@@ -555,17 +844,17 @@ SCORE_WINDOWS = (4, 6, 10)
 SCORE_HORIZONS = 5
 #: Aims of issue 10, per kind of target and window (stated in docs/methodology.md; never tuned on).
 AIM_COVERAGE_80 = (0.77, 0.83)
-AIM_MASE_OVERALL = 0.95        # overall MASE ≤ 0.95 × drift's, and never worse than drift per kind/window
-AIM_BRIER_RATIO = 0.9          # Brier ≤ 0.9 × the time-proportional rule's
-AIM_RARE = 0.07                # events given P ≤ 0.05 happen at most 7% of the time
-AIM_VERDICT_MARGIN = 0.10      # end-of-plan verdict ≥ rule's accuracy + 10 points
+AIM_MASE_OVERALL = 0.95  # overall MASE ≤ 0.95 × drift's, and never worse than drift per kind/window
+AIM_BRIER_RATIO = 0.9  # Brier ≤ 0.9 × the time-proportional rule's
+AIM_RARE = 0.07  # events given P ≤ 0.05 happen at most 7% of the time
+AIM_VERDICT_MARGIN = 0.10  # end-of-plan verdict ≥ rule's accuracy + 10 points
 #: Synthetic plans on the reference panels: five years, judged after 1, 2 or 3 observed years.
 PLAN_YEARS = 5
 ELAPSED = (1, 2, 3)
 #: How ambitious the synthetic target is: × the change the years before the base year show
 #: (level, cumulative), or × the base-year value (annual floor).
 AMBITION = {"level": (0.5, 1.0, 1.5), "cumulative": (0.9, 1.0, 1.1), "annual": (0.95, 1.0, 1.05)}
-_ORIGIN = 2000.0            # the calendar year the last seen value is put at (any year serves)
+_ORIGIN = 2000.0  # the calendar year the last seen value is put at (any year serves)
 VALUE_KINDS = {"level": "value", "cumulative": "cumulative"}
 
 
@@ -592,8 +881,9 @@ def _codes(n: int, kind: str, comparator: str = ">=") -> tuple[np.ndarray, np.nd
     return np.full(n, KINDS.index(kind)), np.full(n, COMPARATORS.index(comparator))
 
 
-def score_projections(panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...] = SCORE_WINDOWS,
-                      horizons: int = SCORE_HORIZONS) -> pd.DataFrame:
+def score_projections(
+    panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...] = SCORE_WINDOWS, horizons: int = SCORE_HORIZONS
+) -> pd.DataFrame:
     """MASE (engine and drift) and 80% coverage per kind, window and horizon, the engine's own
     ``project_window`` with ``lookup`` on every origin of every series in ``panel``."""
     rows = []
@@ -611,17 +901,34 @@ def score_projections(panel: list[np.ndarray], lookup: Lookup, windows: tuple[in
             drift_all = np.where((np.nanmin(cases.Y, axis=1) >= 0)[:, None], np.fmax(drift_all, 0.0), drift_all)
             k, c = _codes(n, kind)
             for h in range(1, horizons + 1):
-                out = project_window(win, k, c, np.full(n, np.nan), np.full(n, _ORIGIN + h), np.full(n, _ORIGIN + 1),
-                                     np.zeros(n), np.full(n, _ORIGIN), lookup=lookup)
+                out = project_window(
+                    win,
+                    k,
+                    c,
+                    np.full(n, np.nan),
+                    np.full(n, _ORIGIN + h),
+                    np.full(n, _ORIGIN + 1),
+                    np.zeros(n),
+                    np.full(n, _ORIGIN),
+                    lookup=lookup,
+                )
                 actual = actual_all[:, h - 1]
                 ok = ~np.isnan(actual) & (s > 0)
                 q, lo, hi = (out[col].to_numpy()[ok] for col in ("projected_value", "projected_low", "projected_high"))
                 a = actual[ok]
-                rows.append({"kind": kind, "window": w, "horizon": h, "cases": int(ok.sum()),
-                             "abs_scaled_error": float(np.sum(np.abs(a - q) / s[ok])),
-                             "abs_scaled_error_drift": float(np.sum(np.abs(a - drift_all[ok, h - 1]) / s[ok])),
-                             "covered": int(np.sum((lo <= a) & (a <= hi))),
-                             "above": int(np.sum(a > hi)), "below": int(np.sum(a < lo))})
+                rows.append(
+                    {
+                        "kind": kind,
+                        "window": w,
+                        "horizon": h,
+                        "cases": int(ok.sum()),
+                        "abs_scaled_error": float(np.sum(np.abs(a - q) / s[ok])),
+                        "abs_scaled_error_drift": float(np.sum(np.abs(a - drift_all[ok, h - 1]) / s[ok])),
+                        "covered": int(np.sum((lo <= a) & (a <= hi))),
+                        "above": int(np.sum(a > hi)),
+                        "below": int(np.sum(a < lo)),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -637,13 +944,18 @@ def _synthetic_plans(panel: list[np.ndarray], window: int) -> dict[str, np.ndarr
                 if o - window + 1 < 0:
                     continue
                 m = min(PLAN_YEARS, b)
-                Y.append(np.concatenate([np.full(WINDOW - window, np.nan), y[o - window + 1:o + 1]]))
+                Y.append(np.concatenate([np.full(WINDOW - window, np.nan), y[o - window + 1 : o + 1]]))
                 base.append(y[b])
-                after.append(y[b + 1:b + PLAN_YEARS + 1])
+                after.append(y[b + 1 : b + PLAN_YEARS + 1])
                 elapsed.append(k)
                 before.append((y[b] - y[b - m]) / m)
-    return {"Y": np.array(Y).reshape(-1, WINDOW), "base": np.array(base), "plan": np.array(after).reshape(-1, PLAN_YEARS),
-            "elapsed": np.array(elapsed), "slope": np.array(before)}
+    return {
+        "Y": np.array(Y).reshape(-1, WINDOW),
+        "base": np.array(base),
+        "plan": np.array(after).reshape(-1, PLAN_YEARS),
+        "elapsed": np.array(elapsed),
+        "slope": np.array(before),
+    }
 
 
 def score_plans(panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...] = SCORE_WINDOWS) -> pd.DataFrame:
@@ -657,7 +969,7 @@ def score_plans(panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...
         if not n:
             continue
         k = sp["elapsed"]
-        seen = np.arange(PLAN_YEARS)[None, :] < k[:, None]          # plan years observed by the cut-off
+        seen = np.arange(PLAN_YEARS)[None, :] < k[:, None]  # plan years observed by the cut-off
         so_far = np.where(seen, sp["plan"], 0.0).sum(axis=1)
         latest = sp["plan"][np.arange(n), k - 1]
         for kind in ("level", "cumulative", "annual"):
@@ -678,8 +990,17 @@ def score_plans(panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...
                     met = (sp["plan"] >= T[:, None]).all(axis=1)
                     rule = np.where(seen, sp["plan"] >= T[:, None], True).all(axis=1)
                 kc, cc = _codes(n, kind)
-                out = project_window(_window(sp["Y"]), kc, cc, T, np.full(n, _ORIGIN - k + PLAN_YEARS),
-                                     np.full(n, _ORIGIN - k + 1), so_far, np.full(n, _ORIGIN), lookup=lookup)
+                out = project_window(
+                    _window(sp["Y"]),
+                    kc,
+                    cc,
+                    T,
+                    np.full(n, _ORIGIN - k + PLAN_YEARS),
+                    np.full(n, _ORIGIN - k + 1),
+                    so_far,
+                    np.full(n, _ORIGIN),
+                    lookup=lookup,
+                )
                 p = out["prob_meet"].to_numpy()
                 decided = out["projection_method"].isin(["known", "breached"]).to_numpy()
                 ok = ~np.isnan(p) & (T > 0)
@@ -687,26 +1008,37 @@ def score_plans(panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...
     return pd.DataFrame(rows)
 
 
-def _plan_scores(kind: str, window: int, ambition: float, p: np.ndarray, met: np.ndarray, rule: np.ndarray,
-                 decided: np.ndarray) -> dict:
+def _plan_scores(
+    kind: str, window: int, ambition: float, p: np.ndarray, met: np.ndarray, rule: np.ndarray, decided: np.ndarray
+) -> dict:
     m = met.astype(float)
     # events given a probability ≤ 0.05: meeting when P(meet) ≤ 0.05, missing when P(meet) ≥ 0.95,
     # among projections (a target already decided by an observed year is certain, not a forecast)
     rare_meet = (p <= 0.05) & ~decided
     rare_miss = (p >= 0.95) & ~decided
-    return {"kind": kind, "window": window, "ambition": ambition, "cases": len(p), "met": int(m.sum()),
-            "brier_sum": float(np.sum((p - m) ** 2)), "brier_rule_sum": float(np.sum((rule - m) ** 2)),
-            "right": int(np.sum((p >= 0.5) == met)), "right_rule": int(np.sum(rule == met)),
-            "rare": int(rare_meet.sum() + rare_miss.sum()),
-            "rare_happened": int(np.sum(rare_meet & met) + np.sum(rare_miss & ~met)),
-            "decided": int(decided.sum())}
+    return {
+        "kind": kind,
+        "window": window,
+        "ambition": ambition,
+        "cases": len(p),
+        "met": int(m.sum()),
+        "brier_sum": float(np.sum((p - m) ** 2)),
+        "brier_rule_sum": float(np.sum((rule - m) ** 2)),
+        "right": int(np.sum((p >= 0.5) == met)),
+        "right_rule": int(np.sum(rule == met)),
+        "rare": int(rare_meet.sum() + rare_miss.sum()),
+        "rare_happened": int(np.sum(rare_meet & met) + np.sum(rare_miss & ~met)),
+        "decided": int(decided.sum()),
+    }
 
 
 def own_series() -> list[np.ndarray]:
     """The project's own sourced yearly series (data/raw/published, data/raw/backtest): the
     preferred yearly values of each series and region, by year, gaps left as NaN."""
-    frames = [read_raw_table(path, root=path.parent).frame for path in
-              sorted((paths.RAW / "published").glob("*.csv")) + [RAW_DIR / "past_observations.csv"]]
+    frames = [
+        read_raw_table(path, root=path.parent).frame
+        for path in sorted((paths.RAW / "published").glob("*.csv")) + [RAW_DIR / "past_observations.csv"]
+    ]
     obs = pd.concat(frames, ignore_index=True)
     obs = obs[(obs["period_type"] == "year") & obs["preferred"].astype(bool)].copy()
     obs["year"] = obs["period"].astype(str).str[:4].astype(int)
@@ -728,7 +1060,7 @@ def _own_cases(series: list[np.ndarray], horizons: int = SCORE_HORIZONS) -> list
             cur = cur + 1 if flag else 0
             if cur > best[1] - best[0]:
                 best = (i - cur + 1, i + 1)
-        run = y[best[0]:best[1]]
+        run = y[best[0] : best[1]]
         if len(run) >= 3:
             runs.append(run)
     return runs
@@ -765,14 +1097,22 @@ def reference_backtest() -> ReferenceResult:
     own = score_projections(_own_cases(own_series()), shipped_lookup(), windows=(2, 3, 4, 6), horizons=3)
     own.insert(0, "scored_on", "own series")
     own.insert(0, "calibrated_on", "M1+Tourism")
-    return ReferenceResult(pd.concat(comparison, ignore_index=True), chosen.reset_index(drop=True),
-                           pd.concat(projections, ignore_index=True), pd.concat(plans, ignore_index=True), own)
+    return ReferenceResult(
+        pd.concat(comparison, ignore_index=True),
+        chosen.reset_index(drop=True),
+        pd.concat(projections, ignore_index=True),
+        pd.concat(plans, ignore_index=True),
+        own,
+    )
 
 
 def projection_summary(p: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Sums of the per-horizon rows, as MASE, ratio to drift and coverage (with the share above/below)."""
-    g = p.groupby(by, sort=False)[["cases", "abs_scaled_error", "abs_scaled_error_drift", "covered", "above",
-                                   "below"]].sum().reset_index()
+    g = (
+        p.groupby(by, sort=False)[["cases", "abs_scaled_error", "abs_scaled_error_drift", "covered", "above", "below"]]
+        .sum()
+        .reset_index()
+    )
     g["mase"] = g["abs_scaled_error"] / g["cases"]
     g["mase_drift"] = g["abs_scaled_error_drift"] / g["cases"]
     g["ratio"] = g["mase"] / g["mase_drift"]
@@ -783,8 +1123,13 @@ def projection_summary(p: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def plan_summary(p: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    g = p.groupby(by, sort=False)[["cases", "met", "brier_sum", "brier_rule_sum", "right", "right_rule", "rare",
-                                   "rare_happened", "decided"]].sum().reset_index()
+    g = (
+        p.groupby(by, sort=False)[
+            ["cases", "met", "brier_sum", "brier_rule_sum", "right", "right_rule", "rare", "rare_happened", "decided"]
+        ]
+        .sum()
+        .reset_index()
+    )
     g["brier"] = g["brier_sum"] / g["cases"]
     g["brier_rule"] = g["brier_rule_sum"] / g["cases"]
     g["brier_ratio"] = g["brier"] / g["brier_rule"]
@@ -796,6 +1141,7 @@ def plan_summary(p: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 # -- the generated Markdown ------------------------------------------------------------------------
+
 
 def _num(value: float, digits: int = 2) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
@@ -827,66 +1173,95 @@ def _target(r: pd.Series) -> str:
 def methodology_table(result: BacktestResult) -> str:
     """The generated block of docs/methodology.md (Markdown, deterministic)."""
     t, p, s = result.targets, result.projections, result.summary
-    lines = ["### Scores against the aims", "",
-             "| check | group | n | engine | benchmark | benchmark value | aim | met |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "### Scores against the aims",
+        "",
+        "| check | group | n | engine | benchmark | benchmark value | aim | met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in s.itertuples():
         pct = r.check not in ("MASE", "Brier score")
         fmt = _pct if pct else _num
         met = "" if r.met is None else ("yes" if r.met else "**no**")
-        lines.append(f"| {r.check} | {r.group} | {r.n} | {fmt(r.engine)} | {r.benchmark or '—'} | "
-                     f"{fmt(r.benchmark_value) if r.benchmark else '—'} | {r.aim or '—'} | {met or '—'} |")
+        lines.append(
+            f"| {r.check} | {r.group} | {r.n} | {fmt(r.engine)} | {r.benchmark or '—'} | "
+            f"{fmt(r.benchmark_value) if r.benchmark else '—'} | {r.aim or '—'} | {met or '—'} |"
+        )
     lines += ["", _aims_sentence(s), ""]
 
     counts = t["status"].value_counts()
-    lines += ["### Past targets at mid-term", "",
-              f"{len(t)} targets (the preferred statement of each) in `data/raw/backtest/past_targets.csv`: "
-              + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index)) + ".", "",
-              "| plan | target | reading | mid-term (as of) | engine outlook (P) | rule | outcome | status |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "### Past targets at mid-term",
+        "",
+        f"{len(t)} targets (the preferred statement of each) in `data/raw/backtest/past_targets.csv`: "
+        + ", ".join(f"{counts[k]} {k}" for k in sorted(counts.index))
+        + ".",
+        "",
+        "| plan | target | reading | mid-term (as of) | engine outlook (P) | rule | outcome | status |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in t.itertuples():
         row = r._asdict()
         outlook = f"{r.outlook} ({_pct(r.prob_meet)})" if r.outlook else "—"
         actual = _verdict(r.actual_met, "met", "missed")
-        lines.append(f"| {r.plan_id} | {r.name} | {_target(pd.Series(row))} | {r.progress or '—'} "
-                     f"({r.as_of:%Y-%m-%d}) | {outlook} | {_verdict(r.rule_says)} | {actual} | {r.status} |")
+        lines.append(
+            f"| {r.plan_id} | {r.name} | {_target(pd.Series(row))} | {r.progress or '—'} "
+            f"({r.as_of:%Y-%m-%d}) | {outlook} | {_verdict(r.rule_says)} | {actual} | {r.status} |"
+        )
 
-    lines += ["", "### Projections of past targets (value at the target year)", "",
-              "| case | kind | origin → target year | points | outcome | engine (80% interval) | drift | last value "
-              "| MASE engine / drift / last | in interval |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "### Projections of past targets (value at the target year)",
+        "",
+        "| case | kind | origin → target year | points | outcome | engine (80% interval) | drift | last value "
+        "| MASE engine / drift / last | in interval |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in p[p["group"] == "past plans"].itertuples():
         big = r.actual > 1e5
-        v = (lambda x: f"{_num(x / 1e4, 0)}万") if big else (lambda x: _num(x))  # noqa: E731
-        lines.append(f"| {r.case} | {r.kind} | {r.origin_year} → {r.target_year} | {r.n_points} | {v(r.actual)} | "
-                     f"{v(r.engine)} ({v(r.low)}–{v(r.high)}) | {v(r.drift)} | {v(r.last_value)} | "
-                     f"{_num(r.mase_engine)} / {_num(r.mase_drift)} / {_num(r.mase_last_value)} | "
-                     f"{'yes' if r.covered else 'no'} |")
+        v = (lambda x: f"{_num(x / 1e4, 0)}万") if big else (lambda x: _num(x))
+        lines.append(
+            f"| {r.case} | {r.kind} | {r.origin_year} → {r.target_year} | {r.n_points} | {v(r.actual)} | "
+            f"{v(r.engine)} ({v(r.low)}–{v(r.high)}) | {v(r.drift)} | {v(r.last_value)} | "
+            f"{_num(r.mase_engine)} / {_num(r.mase_drift)} / {_num(r.mase_last_value)} | "
+            f"{'yes' if r.covered else 'no'} |"
+        )
 
     pkg = p[p["group"] == "package series"]
     if len(pkg):
-        lines += ["", f"### Package series (level target, {WINDOW} yearly points seen, {HORIZON} years ahead, "
-                      f"origins every {STRIDE} years from the end)", "",
-                  "| series | cases | MASE engine | MASE drift | MASE last value | coverage |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"### Package series (level target, {WINDOW} yearly points seen, {HORIZON} years ahead, "
+            f"origins every {STRIDE} years from the end)",
+            "",
+            "| series | cases | MASE engine | MASE drift | MASE last value | coverage |",
+            "|---|---|---|---|---|---|",
+        ]
         for name, g in pkg.groupby("series", sort=False):
-            lines.append(f"| {name} | {len(g)} | {_num(g['mase_engine'].mean())} | {_num(g['mase_drift'].mean())} | "
-                         f"{_num(g['mase_last_value'].mean())} | {_pct(g['covered'].mean())} |")
+            lines.append(
+                f"| {name} | {len(g)} | {_num(g['mase_engine'].mean())} | {_num(g['mase_drift'].mean())} | "
+                f"{_num(g['mase_last_value'].mean())} | {_pct(g['covered'].mean())} |"
+            )
     return "\n".join(lines) + "\n"
 
 
 def _aims_sentence(s: pd.DataFrame) -> str:
     acc = s[s["check"] == "verdict accuracy"].iloc[0]
-    parts = [f"- Verdict accuracy: {'met' if acc['met'] else '**not met**'} — engine {_pct(acc['engine'])} against "
-             f"the time-proportional rule's {_pct(acc['benchmark_value'])} on {acc['n']} scored targets."]
+    parts = [
+        f"- Verdict accuracy: {'met' if acc['met'] else '**not met**'} — engine {_pct(acc['engine'])} against "
+        f"the time-proportional rule's {_pct(acc['benchmark_value'])} on {acc['n']} scored targets."
+    ]
     for group in ("past plans", "package series", "all"):
         m = s[(s["check"] == "MASE") & (s["group"] == group) & (s["benchmark"] == "naive drift")]
         c = s[(s["check"] == "80% interval coverage") & (s["group"] == group)]
         if m.empty or not m.iloc[0]["n"]:
             continue
         m, c = m.iloc[0], c.iloc[0]
-        parts.append(f"- {group}: MASE {'met' if m['met'] else '**not met**'} (engine {_num(m['engine'])} against "
-                     f"{AIM_MASE_RATIO} × drift = {_num(AIM_MASE_RATIO * m['benchmark_value'])}); coverage "
-                     f"{'met' if c['met'] else '**not met**'} ({_pct(c['engine'])} of {c['n']}).")
+        parts.append(
+            f"- {group}: MASE {'met' if m['met'] else '**not met**'} (engine {_num(m['engine'])} against "
+            f"{AIM_MASE_RATIO} × drift = {_num(AIM_MASE_RATIO * m['benchmark_value'])}); coverage "
+            f"{'met' if c['met'] else '**not met**'} ({_pct(c['engine'])} of {c['n']})."
+        )
     return "\n".join(parts)
 
 
@@ -915,9 +1290,12 @@ def comparison_table(ref: ReferenceResult) -> str:
     cols = [(panel, w) for panel in ("M1", "Tourism") for w in SCORE_WINDOWS]
     for kind in ("value", "cumulative"):
         sub = c[c["kind"] == kind]
-        lines += [f"*{_KIND_LABEL[kind]}*", "",
-                  "| method | " + " | ".join(f"{panel} {w} pts" for panel, w in cols) + " |",
-                  "|---|" + "---|" * len(cols)]
+        lines += [
+            f"*{_KIND_LABEL[kind]}*",
+            "",
+            "| method | " + " | ".join(f"{panel} {w} pts" for panel, w in cols) + " |",
+            "|---|" + "---|" * len(cols),
+        ]
         for method in dict.fromkeys(sub["method"]):
             cells = []
             for panel, w in cols:
@@ -929,51 +1307,79 @@ def comparison_table(ref: ReferenceResult) -> str:
         n = {(panel, w): int(sub[(sub["panel"] == panel) & (sub["window"] == w)]["cases"].iloc[0]) for panel, w in cols}
         lines += ["| cases | " + " | ".join(f"{n[k]:,}" for k in cols) + " |", ""]
     ch = ref.chosen
-    lines += ["#### The choice shipped in `calibration/errors.csv` (calibrated on M1 + Tourism yearly)", "",
-              "| window (points) | " + " | ".join(str(w) for w in ch["window"].unique()) + " |",
-              "|---|" + "---|" * ch["window"].nunique()]
+    lines += [
+        "#### The choice shipped in `calibration/errors.csv` (calibrated on M1 + Tourism yearly)",
+        "",
+        "| window (points) | " + " | ".join(str(w) for w in ch["window"].unique()) + " |",
+        "|---|" + "---|" * ch["window"].nunique(),
+    ]
     for kind in ("value", "cumulative"):
         k = ch[ch["kind"] == kind]
         lines.append(f"| {kind} | " + " | ".join(k["method"]) + " |")
     rho = ch[ch["kind"] == "value"]["rho"]
-    lines += ["", f"Correlation between horizons of the relative value errors (normal scores), used for every-year "
-                  f"bounds: "
-                  f"{rho.min():.2f}–{rho.max():.2f}.", ""]
+    lines += [
+        "",
+        f"Correlation between horizons of the relative value errors (normal scores), used for every-year "
+        f"bounds: "
+        f"{rho.min():.2f}–{rho.max():.2f}.",
+        "",
+    ]
 
     pr = projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window"])
-    lines += ["#### Cross-validated projections (calibrated on one panel, scored on the other; horizons 1–5)", "",
-              "| calibrated on → scored on | kind | points | cases | MASE | drift | ratio | not worse than drift "
-              "| 80% coverage (above / below) | 77–83% |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "#### Cross-validated projections (calibrated on one panel, scored on the other; horizons 1–5)",
+        "",
+        "| calibrated on → scored on | kind | points | cases | MASE | drift | ratio | not worse than drift "
+        "| 80% coverage (above / below) | 77–83% |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in pr.itertuples():
-        lines.append(f"| {r.calibrated_on} → {r.scored_on} | {r.kind} | {r.window} | {r.cases:,} | {r.mase:.2f} | "
-                     f"{r.mase_drift:.2f} | {r.ratio:.3f} | {_yes(r.ratio <= 1 + 1e-9)} | {r.coverage:.1%} "
-                     f"({r.above_share:.1%} / {r.below_share:.1%}) | "
-                     f"{_yes(AIM_COVERAGE_80[0] <= r.coverage <= AIM_COVERAGE_80[1])} |")
+        lines.append(
+            f"| {r.calibrated_on} → {r.scored_on} | {r.kind} | {r.window} | {r.cases:,} | {r.mase:.2f} | "
+            f"{r.mase_drift:.2f} | {r.ratio:.3f} | {_yes(r.ratio <= 1 + 1e-9)} | {r.coverage:.1%} "
+            f"({r.above_share:.1%} / {r.below_share:.1%}) | "
+            f"{_yes(AIM_COVERAGE_80[0] <= r.coverage <= AIM_COVERAGE_80[1])} |"
+        )
     overall = projection_summary(ref.projections.assign(all="all"), ["all"]).iloc[0]
-    lines += ["", f"Overall: MASE {overall['mase']:.3f} against drift's {overall['mase_drift']:.3f} (ratio "
-                  f"{overall['ratio']:.3f}; aim ≤ {AIM_MASE_OVERALL}: {_yes(overall['ratio'] <= AIM_MASE_OVERALL)}); "
-                  f"80% coverage {overall['coverage']:.1%}.", ""]
+    lines += [
+        "",
+        f"Overall: MASE {overall['mase']:.3f} against drift's {overall['mase_drift']:.3f} (ratio "
+        f"{overall['ratio']:.3f}; aim ≤ {AIM_MASE_OVERALL}: {_yes(overall['ratio'] <= AIM_MASE_OVERALL)}); "
+        f"80% coverage {overall['coverage']:.1%}.",
+        "",
+    ]
 
     own = projection_summary(ref.own, ["kind", "window"])
-    lines += ["#### The project's own sourced series (shipped table; horizons 1–3; longest gap-free run of each series)",
-              "", "| kind | points | cases | MASE | drift | ratio | 80% coverage (above / below) |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "#### The project's own sourced series (shipped table; horizons 1–3; longest gap-free run of each series)",
+        "",
+        "| kind | points | cases | MASE | drift | ratio | 80% coverage (above / below) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in own.itertuples():
-        lines.append(f"| {r.kind} | {r.window} | {r.cases:,} | {r.mase:.2f} | {r.mase_drift:.2f} | {r.ratio:.3f} | "
-                     f"{r.coverage:.1%} ({r.above_share:.1%} / {r.below_share:.1%}) |")
+        lines.append(
+            f"| {r.kind} | {r.window} | {r.cases:,} | {r.mase:.2f} | {r.mase_drift:.2f} | {r.ratio:.3f} | "
+            f"{r.coverage:.1%} ({r.above_share:.1%} / {r.below_share:.1%}) |"
+        )
 
     pl = plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window"])
-    lines += ["", "#### Synthetic five-year plans on the scoring panel (judged after 1–3 observed years)", "",
-              "| calibrated on → scored on | kind | points | cases | met | Brier (rule) | ≤ 0.9 × rule | verdict "
-              "right (rule) | ≥ rule + 10 pts | P ≤ 0.05 events: n, happened | ≤ 7% |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "#### Synthetic five-year plans on the scoring panel (judged after 1–3 observed years)",
+        "",
+        "| calibrated on → scored on | kind | points | cases | met | Brier (rule) | ≤ 0.9 × rule | verdict "
+        "right (rule) | ≥ rule + 10 pts | P ≤ 0.05 events: n, happened | ≤ 7% |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in pl.itertuples():
         rare = f"{r.rare:,}, {r.rare_rate:.1%}" if r.rare else "0, —"
-        lines.append(f"| {r.calibrated_on} → {r.scored_on} | {r.kind} | {r.window} | {r.cases:,} | {r.met / r.cases:.0%} "
-                     f"| {r.brier:.3f} ({r.brier_rule:.3f}) | {_yes(r.brier <= AIM_BRIER_RATIO * r.brier_rule)} | "
-                     f"{r.accuracy:.1%} ({r.accuracy_rule:.1%}) | "
-                     f"{_yes(r.accuracy >= r.accuracy_rule + AIM_VERDICT_MARGIN)} | {rare} | "
-                     f"{_yes(not r.rare or r.rare_rate <= AIM_RARE)} |")
+        lines.append(
+            f"| {r.calibrated_on} → {r.scored_on} | {r.kind} | {r.window} | {r.cases:,} | {r.met / r.cases:.0%} "
+            f"| {r.brier:.3f} ({r.brier_rule:.3f}) | {_yes(r.brier <= AIM_BRIER_RATIO * r.brier_rule)} | "
+            f"{r.accuracy:.1%} ({r.accuracy_rule:.1%}) | "
+            f"{_yes(r.accuracy >= r.accuracy_rule + AIM_VERDICT_MARGIN)} | {rare} | "
+            f"{_yes(not r.rare or r.rare_rate <= AIM_RARE)} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -985,22 +1391,32 @@ def results_json(result: BacktestResult, ref: ReferenceResult) -> str:
     """bench/results/backtest.json: every figure behind both generated blocks (deterministic)."""
     overall = projection_summary(ref.projections.assign(all="all"), ["all"]).drop(columns="all")
     report = {
-        "aims": {"coverage_80": list(AIM_COVERAGE_80), "mase_overall_ratio": AIM_MASE_OVERALL,
-                 "mase_per_kind_window_ratio": 1.0, "brier_ratio_to_rule": AIM_BRIER_RATIO,
-                 "rare_event_rate": AIM_RARE, "verdict_margin": AIM_VERDICT_MARGIN},
-        "calibration": {"table": "src/analysis/evaluate/calibration/errors.csv",
-                        "panels": str(shipped_table()["panels"].iloc[0]),
-                        "chosen": _records(ref.chosen)},
+        "aims": {
+            "coverage_80": list(AIM_COVERAGE_80),
+            "mase_overall_ratio": AIM_MASE_OVERALL,
+            "mase_per_kind_window_ratio": 1.0,
+            "brier_ratio_to_rule": AIM_BRIER_RATIO,
+            "rare_event_rate": AIM_RARE,
+            "verdict_margin": AIM_VERDICT_MARGIN,
+        },
+        "calibration": {
+            "table": "src/analysis/evaluate/calibration/errors.csv",
+            "panels": str(shipped_table()["panels"].iloc[0]),
+            "chosen": _records(ref.chosen),
+        },
         "method_comparison": _records(ref.comparison),
         "cross_validation": {
-            "projections": _records(projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind",
-                                                                          "window"])),
-            "projections_by_horizon": _records(projection_summary(ref.projections, ["calibrated_on", "scored_on",
-                                                                                     "kind", "window", "horizon"])),
+            "projections": _records(
+                projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window"])
+            ),
+            "projections_by_horizon": _records(
+                projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window", "horizon"])
+            ),
             "projections_overall": _records(overall),
             "plans": _records(plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window"])),
-            "plans_by_ambition": _records(plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window",
-                                                                   "ambition"])),
+            "plans_by_ambition": _records(
+                plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window", "ambition"])
+            ),
         },
         "own_series": _records(projection_summary(ref.own, ["kind", "window"])),
         "past_plans": {"summary": _records(result.summary), "projections": _records(result.projections)},
@@ -1018,9 +1434,11 @@ def _write_atomic(path: Path, text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the backtest and the reference comparison, rewrite both generated blocks of
     docs/methodology.md and bench/results/backtest.json, print the summary."""
-    ap = argparse.ArgumentParser(prog="python -m analysis backtest",
-                                 description="Backtest the evaluation engine on past plans, package series and the "
-                                             "M1 / Tourism yearly panels (cross-validated).")
+    ap = argparse.ArgumentParser(
+        prog="python -m analysis backtest",
+        description="Backtest the evaluation engine on past plans, package series and the "
+        "M1 / Tourism yearly panels (cross-validated).",
+    )
     ap.add_argument("--raw", default=str(RAW_DIR), help="raw backtest folder (default: %(default)s)")
     ap.add_argument("--doc", default=str(DOC), help="document whose generated blocks are rewritten")
     ap.add_argument("--json", default=str(RESULTS), help="figures file (default: %(default)s)")
@@ -1038,9 +1456,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(result.summary.to_string(index=False))
-        print(projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window"])[
-            ["calibrated_on", "scored_on", "kind", "window", "cases", "mase", "mase_drift", "ratio", "coverage"]
-        ].to_string(index=False))
+        print(
+            projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window"])[
+                ["calibrated_on", "scored_on", "kind", "window", "cases", "mase", "mase_drift", "ratio", "coverage"]
+            ].to_string(index=False)
+        )
     print(f"{doc} and {args.json} updated")
     return 0
 

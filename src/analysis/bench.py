@@ -30,6 +30,7 @@ import argparse
 import ctypes
 import gc
 import importlib.util
+import itertools
 import json
 import os
 import platform
@@ -47,12 +48,17 @@ from analysis import paths
 
 SEED = 20240601
 SOURCE = "synthetic"  # made up by analysis.bench: not real data
-FIRST_YEAR, LAST_YEAR = 2016, 2025           # yearly values drawn for these years
+FIRST_YEAR, LAST_YEAR = 2016, 2025  # yearly values drawn for these years
 PLAN_START, PLAN_END, BASE_YEAR = 2021, 2025, 2020
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 RESULTS = paths.ROOT / "bench" / "results"
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-               "VECLIB_MAXIMUM_THREADS")
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
 
 # -- the synthetic panel ---------------------------------------------------------------------
 
@@ -196,15 +202,16 @@ def synthetic_frames(n_series: int, seed: int = SEED) -> dict[str, pd.DataFrame]
     unit_pct = np.array([t_[4] == "%" for t_ in INDICATORS])[ind_of]
     level_target = start + 5 * slope * rng.uniform(0.7, 1.4, S)
     # shares stay at or below 100%
-    values[level] = np.where(unit_pct[:, None], np.round(np.minimum(level_values, 100), 2),
-                             np.round(level_values, 1))[level]
+    values[level] = np.where(unit_pct[:, None], np.round(np.minimum(level_values, 100), 2), np.round(level_values, 1))[
+        level
+    ]
     target[level] = np.where(unit_pct, np.round(np.minimum(level_target, 100), 1), _nice(level_target))[level]
 
     # -- which yearly values were published ---------------------------------------------------
     quantitative = flow | count | rate | zero | level
     present = (rng.random((S, len(years))) >= 0.08) & quantitative[:, None]
-    present &= ~(rng.random(S) < 0.03)[:, None]                          # no data at all
-    late = rng.random(S) < 0.06                                            # published from 2021 only
+    present &= ~(rng.random(S) < 0.03)[:, None]  # no data at all
+    late = rng.random(S) < 0.06  # published from 2021 only
     present &= ~(late[:, None] & (years < PLAN_START)[None, :])
     s_idx, y_idx = np.nonzero(present)
     pieces = [_piece(s_idx, "year", years[y_idx], years[y_idx], values[s_idx, y_idx])]
@@ -231,8 +238,9 @@ def synthetic_frames(n_series: int, seed: int = SEED) -> dict[str, pd.DataFrame]
     # -- the previous plan's total (2016–2020), for a new plan's feasibility --------------------
     prev_s = np.flatnonzero((flow | count) & (rng.random(S) < 0.4))
     prev_total = np.round(values[prev_s][:, years <= BASE_YEAR].sum(axis=1))
-    pieces.append(_piece(prev_s, "plan_period", np.full(len(prev_s), 2016), np.full(len(prev_s), BASE_YEAR),
-                         prev_total))
+    pieces.append(
+        _piece(prev_s, "plan_period", np.full(len(prev_s), 2016), np.full(len(prev_s), BASE_YEAR), prev_total)
+    )
     # -- year-to-date values: months 3, 6 or 9 of 2021–2023 (annual and cumulative targets) ------
     ytd_s = np.flatnonzero((flow | count) & (rng.random(S) < 0.3))
     month = rng.choice([3, 6, 9], len(ytd_s))
@@ -265,28 +273,36 @@ def synthetic_frames(n_series: int, seed: int = SEED) -> dict[str, pd.DataFrame]
 
     obs = _observations(pieces, unit_of, ind_of, R)
     indicators = _indicators(R, target, rng)
-    settings, plan_ids, regions = _settings(R, rng)
+    settings, plan_ids, _regions = _settings(R, rng)
     assessments = _assessments(R, ind_of, quantitative, plan_ids, rng)
-    return {"indicators": indicators, "evaluation_settings": settings, "observations": obs,
-            "assessments": assessments}
+    return {"indicators": indicators, "evaluation_settings": settings, "observations": obs, "assessments": assessments}
 
 
-def _piece(series: np.ndarray, period_type: str, start_year: np.ndarray, end_year: np.ndarray,
-           value: np.ndarray) -> dict[str, np.ndarray]:
+def _piece(
+    series: np.ndarray, period_type: str, start_year: np.ndarray, end_year: np.ndarray, value: np.ndarray
+) -> dict[str, np.ndarray]:
     n = len(series)
-    return {"series": series, "type": np.full(n, period_type), "start_year": np.asarray(start_year),
-            "end_year": np.asarray(end_year), "start_month": np.ones(n, int), "end_month": np.full(n, 12),
-            "value": np.asarray(value, dtype=float), "comparator": np.zeros(n, int), "status": np.full(n, -1),
-            "note": np.full(n, -1), "preferred": np.ones(n, bool)}
+    return {
+        "series": series,
+        "type": np.full(n, period_type),
+        "start_year": np.asarray(start_year),
+        "end_year": np.asarray(end_year),
+        "start_month": np.ones(n, int),
+        "end_month": np.full(n, 12),
+        "value": np.asarray(value, dtype=float),
+        "comparator": np.zeros(n, int),
+        "status": np.full(n, -1),
+        "note": np.full(n, -1),
+        "preferred": np.ones(n, bool),
+    }
 
 
-def _observations(pieces: list[dict[str, np.ndarray]], unit_of: np.ndarray, ind_of: np.ndarray,
-                  R: int) -> pd.DataFrame:
+def _observations(pieces: list[dict[str, np.ndarray]], unit_of: np.ndarray, ind_of: np.ndarray, R: int) -> pd.DataFrame:
     cat = {k: np.concatenate([p[k] for p in pieces]) for k in pieces[0]}
     start = _month_end(cat["start_year"], cat["start_month"] - 1) + np.timedelta64(1, "D")
     start = np.where(cat["type"] == "stock", _month_end(cat["start_year"], cat["start_month"]), start)
     end = _month_end(cat["end_year"], cat["end_month"])
-    types = ["month", "plan_period", "stock", "year", "ytd"]          # alphabetical, as the data sort them
+    types = ["month", "plan_period", "stock", "year", "ytd"]  # alphabetical, as the data sort them
     type_code = np.select([cat["type"] == ty for ty in types], np.arange(len(types)))
     # in the order of the processed dataset (its schema's key: series, region, type, period)
     names = [t[0] for t in INDICATORS]
@@ -295,20 +311,22 @@ def _observations(pieces: list[dict[str, np.ndarray]], unit_of: np.ndarray, ind_
     cat = {k: v[order] for k, v in cat.items()}
     start, end, type_code = start[order], end[order], type_code[order]
     s = cat["series"]
-    return pd.DataFrame({
-        "series_id": _strings(ind_of[s], names),
-        "region": _strings(unit_of[s], _unit_names(R)),
-        "period_type": _strings(type_code, types),
-        "period_start": start.astype("datetime64[ns]"),
-        "period_end": end,
-        "value": cat["value"],
-        "comparator": _strings(cat["comparator"], OBS_COMPARATORS),
-        "status": _strings(cat["status"], STATUSES),
-        "note": _strings(cat["note"], BREAK_NOTES),
-        "source": _strings(np.zeros(len(s), int), [SOURCE]),
-        "is_preferred": cat["preferred"],
-        "is_benchmark": np.zeros(len(s), bool),
-    })
+    return pd.DataFrame(
+        {
+            "series_id": _strings(ind_of[s], names),
+            "region": _strings(unit_of[s], _unit_names(R)),
+            "period_type": _strings(type_code, types),
+            "period_start": start.astype("datetime64[ns]"),
+            "period_end": end,
+            "value": cat["value"],
+            "comparator": _strings(cat["comparator"], OBS_COMPARATORS),
+            "status": _strings(cat["status"], STATUSES),
+            "note": _strings(cat["note"], BREAK_NOTES),
+            "source": _strings(np.zeros(len(s), int), [SOURCE]),
+            "is_preferred": cat["preferred"],
+            "is_benchmark": np.zeros(len(s), bool),
+        }
+    )
 
 
 def _unit_names(R: int) -> list[str]:
@@ -328,24 +346,26 @@ def _indicators(R: int, target: np.ndarray, rng: np.random.Generator) -> pd.Data
     attribute = np.where(rng.random(R * K) < 0.4, 0, 1)
     n = R * K
     year = pd.array(np.full(n, PLAN_END), dtype="Int64")
-    return pd.DataFrame({
-        "plan_id": _strings(unit_of, [f"synthetic-{i:05d}" for i in range(R)]),
-        "indicator_id": _strings(ind_of, [t[0] for t in INDICATORS]),
-        "seq": pd.array(ind_of + 1, dtype="Int64"),
-        "name": _strings(ind_of, [t[1] for t in INDICATORS]),
-        "unit": _strings(unit_code, units),
-        "attribute": _strings(attribute, ["约束性", "预期性"]),
-        "target_kind": _strings(np.array([kinds.index(k) for k in _KIND])[ind_of], kinds),
-        "comparator": _strings(cmp_code, comparators),
-        "target_value": target,
-        "target_year": year,
-        "target_text": _strings(text_code[ind_of], texts),
-        "base_year": pd.array(np.full(n, BASE_YEAR), dtype="Int64"),
-        "period_start": pd.array(np.full(n, PLAN_START), dtype="Int64"),
-        "period_end": pd.array(np.full(n, PLAN_END), dtype="Int64"),
-        "name_note": _strings(np.full(n, -1), []),
-        "source": _strings(np.zeros(n, int), [SOURCE]),
-    })
+    return pd.DataFrame(
+        {
+            "plan_id": _strings(unit_of, [f"synthetic-{i:05d}" for i in range(R)]),
+            "indicator_id": _strings(ind_of, [t[0] for t in INDICATORS]),
+            "seq": pd.array(ind_of + 1, dtype="Int64"),
+            "name": _strings(ind_of, [t[1] for t in INDICATORS]),
+            "unit": _strings(unit_code, units),
+            "attribute": _strings(attribute, ["约束性", "预期性"]),
+            "target_kind": _strings(np.array([kinds.index(k) for k in _KIND])[ind_of], kinds),
+            "comparator": _strings(cmp_code, comparators),
+            "target_value": target,
+            "target_year": year,
+            "target_text": _strings(text_code[ind_of], texts),
+            "base_year": pd.array(np.full(n, BASE_YEAR), dtype="Int64"),
+            "period_start": pd.array(np.full(n, PLAN_START), dtype="Int64"),
+            "period_end": pd.array(np.full(n, PLAN_END), dtype="Int64"),
+            "name_note": _strings(np.full(n, -1), []),
+            "source": _strings(np.zeros(n, int), [SOURCE]),
+        }
+    )
 
 
 def _settings(R: int, rng: np.random.Generator) -> tuple[pd.DataFrame, list[str], list[str]]:
@@ -354,22 +374,25 @@ def _settings(R: int, rng: np.random.Generator) -> tuple[pd.DataFrame, list[str]
     regions = _unit_names(R)
     annual = np.array([np.datetime64(e[2], "ns") for e in EVALUATIONS])[which]
     monthly = np.array([np.datetime64(e[3] or "NaT", "ns") for e in EVALUATIONS])[which]
-    settings = pd.DataFrame({
-        "evaluation_id": [f"{p}-{['mid', 'mid', 'final', 'base'][w]}" for p, w in zip(plan_ids, which)],
-        "exercise": _strings(which, ["mid", "mid-annual", "final", "base"]),
-        "plan_id": pd.Series(plan_ids, dtype="str"),
-        "region": pd.Series(regions, dtype="str"),
-        "evaluation_type": _strings(which, [e[1] for e in EVALUATIONS]),
-        "annual_cutoff": annual,
-        "monthly_cutoff": monthly,
-        "source": _strings(np.zeros(R, int), [SOURCE]),
-    })
+    settings = pd.DataFrame(
+        {
+            "evaluation_id": [f"{p}-{['mid', 'mid', 'final', 'base'][w]}" for p, w in zip(plan_ids, which)],
+            "exercise": _strings(which, ["mid", "mid-annual", "final", "base"]),
+            "plan_id": pd.Series(plan_ids, dtype="str"),
+            "region": pd.Series(regions, dtype="str"),
+            "evaluation_type": _strings(which, [e[1] for e in EVALUATIONS]),
+            "annual_cutoff": annual,
+            "monthly_cutoff": monthly,
+            "source": _strings(np.zeros(R, int), [SOURCE]),
+        }
+    )
     settings["evaluation_id"] = settings["evaluation_id"].astype("str")
     return settings, plan_ids, regions
 
 
-def _assessments(R: int, ind_of: np.ndarray, quantitative: np.ndarray, plan_ids: list[str],
-                 rng: np.random.Generator) -> pd.DataFrame:
+def _assessments(
+    R: int, ind_of: np.ndarray, quantitative: np.ndarray, plan_ids: list[str], rng: np.random.Generator
+) -> pd.DataFrame:
     """Entered assessments for a fifth of the qualitative targets, some by two assessors."""
     s = np.flatnonzero(~quantitative & (_KIND[ind_of] == "qualitative") & (rng.random(R * K) < 0.2))
     two = s[rng.random(len(s)) < 0.3]
@@ -379,20 +402,23 @@ def _assessments(R: int, ind_of: np.ndarray, quantitative: np.ndarray, plan_ids:
     detail = rng.random(len(s_all)) < 0.5
     filled = np.where(rng.random(len(s_all)) < 0.5, np.datetime64("2023-03-31", "ns"), np.datetime64("NaT", "ns"))
     unit = s_all // K
-    return pd.DataFrame({
-        "plan_id": _strings(unit, plan_ids),
-        "item_type": _strings(np.zeros(len(s_all), int), ["indicator"]),
-        "item_id": _strings(ind_of[s_all], [t[0] for t in INDICATORS]),
-        "department": _strings(np.where(third, 1, 0), ["就业促进科", "评估机构"]),
-        "assessor": _strings(third.astype(int), ["自评", "第三方"]),
-        "progress": _strings(rng.integers(0, len(progress), len(s_all)), progress),
-        "progress_detail": _strings(np.where(detail, 0, -1), ["已出台实施方案"]),
-        "filled_on": filled,
-        "source": _strings(np.zeros(len(s_all), int), [SOURCE]),
-    })
+    return pd.DataFrame(
+        {
+            "plan_id": _strings(unit, plan_ids),
+            "item_type": _strings(np.zeros(len(s_all), int), ["indicator"]),
+            "item_id": _strings(ind_of[s_all], [t[0] for t in INDICATORS]),
+            "department": _strings(np.where(third, 1, 0), ["就业促进科", "评估机构"]),
+            "assessor": _strings(third.astype(int), ["自评", "第三方"]),
+            "progress": _strings(rng.integers(0, len(progress), len(s_all)), progress),
+            "progress_detail": _strings(np.where(detail, 0, -1), ["已出台实施方案"]),
+            "filled_on": filled,
+            "source": _strings(np.zeros(len(s_all), int), [SOURCE]),
+        }
+    )
 
 
 # -- the per-series loop it is compared with ------------------------------------------------------
+
 
 def loop_sample(frames: dict[str, pd.DataFrame], size: int, seed: int = SEED) -> list[tuple[np.ndarray, int]]:
     """``size`` quantitative series with at least four known yearly values: (values, steps ahead)."""
@@ -425,14 +451,20 @@ def time_loop(sample: list[tuple[np.ndarray, int]], model: str) -> dict[str, Any
                     fit = ETSModel(pd.Series(y, dtype=float), error="add", trend="add").fit(disp=False)
                     pred = fit.get_prediction(start=len(y), end=len(y) + steps - 1)
                     pred.predicted_mean.iloc[-1], pred.pred_int(alpha=0.2).iloc[-1]
-            except Exception:  # noqa: BLE001 - a failed fit still took its time
+            except Exception:
                 failed += 1
     seconds = time.perf_counter() - started
-    return {"model": model, "series": len(sample), "failed": failed, "seconds": seconds,
-            "seconds_per_series": seconds / max(len(sample), 1)}
+    return {
+        "model": model,
+        "series": len(sample),
+        "failed": failed,
+        "seconds": seconds,
+        "seconds_per_series": seconds / max(len(sample), 1),
+    }
 
 
 # -- measuring, one size per fresh process --------------------------------------------------------
+
 
 def single_core_env() -> dict[str, str]:
     env = dict(os.environ)
@@ -447,6 +479,7 @@ def _pin_one_core() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     try:
         import pyarrow as pa
+
         pa.set_cpu_count(1)
         pa.set_io_thread_count(1)
     except ImportError:  # pragma: no cover - pyarrow is a dependency
@@ -510,9 +543,13 @@ def measure_engine(n_series: int, seed: int = SEED, repeat: int = 3, warmup: boo
         gc.collect()
     seconds = float(np.median(runs))
     return {
-        "series": series, "units": n_units(n_series), "observations": observations,
-        "generate_seconds": round(generated, 3), "seconds": round(seconds, 3),
-        "seconds_runs": [round(r, 3) for r in runs], "cpu_seconds": round(float(np.median(cpus)), 3),
+        "series": series,
+        "units": n_units(n_series),
+        "observations": observations,
+        "generate_seconds": round(generated, 3),
+        "seconds": round(seconds, 3),
+        "seconds_runs": [round(r, 3) for r in runs],
+        "cpu_seconds": round(float(np.median(cpus)), 3),
         "microseconds_per_series": round(seconds / series * 1e6, 3),
         # the first run starts from the panel alone; later runs start with what the allocators kept
         "peak_rss_mib": round(max(peaks) / 1024, 1),
@@ -547,18 +584,25 @@ def machine() -> dict[str, Any]:
     import scipy
 
     info: dict[str, Any] = {
-        "cores": os.cpu_count(), "cores_used": 1, "python": platform.python_version(), "numpy": np.__version__,
-        "pandas": pd.__version__, "scipy": scipy.__version__, "platform": platform.platform(),
+        "cores": os.cpu_count(),
+        "cores_used": 1,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+        "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "threads": {var: "1" for var in THREAD_VARS} | {"arrow_cpu_count": "1", "cpu_affinity": "one core"},
     }
     try:
         import statsmodels
+
         info["statsmodels"] = statsmodels.__version__
     except ImportError:
         info["statsmodels"] = None
     try:
         import pyarrow
+
         info["pyarrow"] = pyarrow.__version__
     except ImportError:  # pragma: no cover
         pass
@@ -595,21 +639,26 @@ def verdicts(engine: list[dict[str, Any]], loops: list[dict[str, Any]]) -> dict[
     if len(by) >= 2:
         sizes = sorted(by)
         slope = np.polyfit(np.log(sizes), np.log([by[s]["seconds"] for s in sizes]), 1)[0]
-        out["growth_exponent"] = round(float(slope), 3)   # seconds ∝ series ** exponent, over all sizes
+        out["growth_exponent"] = round(float(slope), 3)  # seconds ∝ series ** exponent, over all sizes
         out["linear_or_better"] = bool(slope <= 1.1)
         # each step up in size: how much the time grew against how much the panel grew
-        out["growth_per_step"] = {f"{a}->{b}": round((by[b]["seconds"] / by[a]["seconds"]) / (b / a), 2)
-                                  for a, b in zip(sizes, sizes[1:])}
+        out["growth_per_step"] = {
+            f"{a}->{b}": round((by[b]["seconds"] / by[a]["seconds"]) / (b / a), 2) for a, b in itertools.pairwise(sizes)
+        }
     if loops and by:
-        ratios = {lp["model"]: {str(s): round(lp["seconds_per_series"] / (by[s]["seconds"] / s)) for s in sorted(by)}
-                  for lp in loops}
+        ratios = {
+            lp["model"]: {str(s): round(lp["seconds_per_series"] / (by[s]["seconds"] / s)) for s in sorted(by)}
+            for lp in loops
+        }
         out["speedup_vs_loop"] = ratios
-        out["speedup_at_least_500x_every_size"] = all(r >= AIMS["speedup"] for per in ratios.values()
-                                                      for r in per.values())
+        out["speedup_at_least_500x_every_size"] = all(
+            r >= AIMS["speedup"] for per in ratios.values() for r in per.values()
+        )
         large = [str(s) for s in sorted(by) if s >= 99_000]
         if large:
-            out["speedup_at_least_500x_from_100k"] = all(per[s] >= AIMS["speedup"] for per in ratios.values()
-                                                         for s in large)
+            out["speedup_at_least_500x_from_100k"] = all(
+                per[s] >= AIMS["speedup"] for per in ratios.values() for s in large
+            )
         slowest = max(lp["seconds_per_series"] for lp in loops)
         out["loop_hours_for_1m_series"] = round(slowest * 1_000_000 / 3600, 2)
     return out
@@ -618,41 +667,64 @@ def verdicts(engine: list[dict[str, Any]], loops: list[dict[str, Any]]) -> dict[
 def markdown(report: dict[str, Any]) -> str:
     m = report["machine"]
     lines = [
-        "# Engine benchmark (synthetic panels)", "",
+        "# Engine benchmark (synthetic panels)",
+        "",
         f"{report['date']} · {m.get('processor')} · {m['cores']} cores, 1 used · Python {m['python']}, "
-        f"numpy {m['numpy']}, pandas {m['pandas']}, scipy {m['scipy']}, statsmodels {m.get('statsmodels')}", "",
+        f"numpy {m['numpy']}, pandas {m['pandas']}, scipy {m['scipy']}, statsmodels {m.get('statsmodels')}",
+        "",
         "| series | units | observations | engine s | µs / series | peak RSS MiB | engine's own MiB |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for e in report["engine"]:
-        lines.append(f"| {e['series']:,} | {e['units']:,} | {e['observations']:,} | {e['seconds']:.2f} | "
-                     f"{e['microseconds_per_series']:.1f} | {e['peak_rss_mib']:,.0f} | {e['engine_rss_mib']:,.0f} |")
+        lines.append(
+            f"| {e['series']:,} | {e['units']:,} | {e['observations']:,} | {e['seconds']:.2f} | "
+            f"{e['microseconds_per_series']:.1f} | {e['peak_rss_mib']:,.0f} | {e['engine_rss_mib']:,.0f} |"
+        )
     if report["loops"]:
         sizes = [str(e["series"]) for e in report["engine"]]
-        lines += ["", "| per-series loop (statsmodels) | series | failed | s | ms / series | "
-                  + " | ".join(f"engine faster, {int(s):,}" for s in sizes) + " |",
-                  "|---|---:|---:|---:|---:|" + "---:|" * len(sizes)]
+        lines += [
+            "",
+            "| per-series loop (statsmodels) | series | failed | s | ms / series | "
+            + " | ".join(f"engine faster, {int(s):,}" for s in sizes)
+            + " |",
+            "|---|---:|---:|---:|---:|" + "---:|" * len(sizes),
+        ]
         for lp in report["loops"]:
             ratio = report["verdicts"].get("speedup_vs_loop", {}).get(lp["model"], {})
             name = {"arima": "ARIMA(0,1,0) with drift", "ets": "ETS (A,A,N)"}[lp["model"]]
-            lines.append(f"| {name} | {lp['series']} | {lp['failed']} | {lp['seconds']:.2f} | "
-                         f"{lp['seconds_per_series'] * 1e3:.2f} | "
-                         + " | ".join(f"{ratio.get(s, 0):,}×" for s in sizes) + " |")
-    lines += ["", "Aims: 100k series ≤ 2 s; 1M ≤ 20 s within 4 GiB, growing linearly; ≥ 500× faster than the loop.",
-              "", "```json", json.dumps(report["verdicts"], ensure_ascii=False, indent=2), "```", ""]
+            lines.append(
+                f"| {name} | {lp['series']} | {lp['failed']} | {lp['seconds']:.2f} | "
+                f"{lp['seconds_per_series'] * 1e3:.2f} | " + " | ".join(f"{ratio.get(s, 0):,}×" for s in sizes) + " |"
+            )
+    lines += [
+        "",
+        "Aims: 100k series ≤ 2 s; 1M ≤ 20 s within 4 GiB, growing linearly; ≥ 500× faster than the loop.",
+        "",
+        "```json",
+        json.dumps(report["verdicts"], ensure_ascii=False, indent=2),
+        "```",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m analysis bench", description=(
-        "Time the evaluation engine on synthetic panels (one core, a fresh process per size) against a "
-        "per-series statsmodels loop, and write bench/results/engine.json and engine.md."))
-    p.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="series per panel "
-                   "(default: %(default)s)")
-    p.add_argument("--loop-sample", type=int, default=200, help="series in the statsmodels loop (default: "
-                   "%(default)s; 0 skips it)")
-    p.add_argument("--repeat", type=int, default=3, help="timed runs per size; the median is reported "
-                   "(default: %(default)s)")
+    p = argparse.ArgumentParser(
+        prog="python -m analysis bench",
+        description=(
+            "Time the evaluation engine on synthetic panels (one core, a fresh process per size) against a "
+            "per-series statsmodels loop, and write bench/results/engine.json and engine.md."
+        ),
+    )
+    p.add_argument(
+        "--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="series per panel (default: %(default)s)"
+    )
+    p.add_argument(
+        "--loop-sample", type=int, default=200, help="series in the statsmodels loop (default: %(default)s; 0 skips it)"
+    )
+    p.add_argument(
+        "--repeat", type=int, default=3, help="timed runs per size; the median is reported (default: %(default)s)"
+    )
     p.add_argument("--seed", type=int, default=SEED, help="random seed (default: %(default)s)")
     p.add_argument("--out", default=str(RESULTS), help="folder for engine.json and engine.md (default: %(default)s)")
     p.add_argument("--worker", choices=["engine", "loop"], help=argparse.SUPPRESS)
@@ -672,8 +744,9 @@ def main(argv: list[str] | None = None) -> int:
     engine = []
     for size in args.sizes:
         print(f"engine, {size:,} series …", file=sys.stderr, flush=True)
-        e = _run_worker(["--worker", "engine", "--size", str(size), "--seed", str(args.seed),
-                         "--repeat", str(args.repeat)])
+        e = _run_worker(
+            ["--worker", "engine", "--size", str(size), "--seed", str(args.seed), "--repeat", str(args.repeat)]
+        )
         print(f"  {e['seconds']:.2f} s, peak {e['peak_rss_mib']:,.0f} MiB", file=sys.stderr, flush=True)
         engine.append(e)
     loops: list[dict[str, Any]] = []
@@ -681,10 +754,19 @@ def main(argv: list[str] | None = None) -> int:
         print("statsmodels is not installed: the per-series loop is skipped", file=sys.stderr)
     elif args.loop_sample:
         print(f"statsmodels loop, {args.loop_sample} series …", file=sys.stderr, flush=True)
-        loops = _run_worker(["--worker", "loop", "--size", "10000", "--sample", str(args.loop_sample),
-                             "--seed", str(args.seed)])["loops"]
-    report = {"date": time.strftime("%Y-%m-%d"), "synthetic": True, "seed": args.seed, "machine": machine(),
-              "engine": engine, "loops": loops, "aims": AIMS, "verdicts": verdicts(engine, loops)}
+        loops = _run_worker(
+            ["--worker", "loop", "--size", "10000", "--sample", str(args.loop_sample), "--seed", str(args.seed)]
+        )["loops"]
+    report = {
+        "date": time.strftime("%Y-%m-%d"),
+        "synthetic": True,
+        "seed": args.seed,
+        "machine": machine(),
+        "engine": engine,
+        "loops": loops,
+        "aims": AIMS,
+        "verdicts": verdicts(engine, loops),
+    }
     out.mkdir(parents=True, exist_ok=True)
     (out / "engine.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out / "engine.md").write_text(markdown(report), encoding="utf-8")

@@ -23,10 +23,18 @@ from analysis.cn_numbers import MULTIPLIERS, find_quantities, normalize, numbers
 from analysis.passages import base_values, evidence, passages
 from analysis.raw.catalog import BACKTEST_ROLES, RawCatalog, load_catalog
 from analysis.raw.entries import merge, read_entries
-from analysis.raw.surveys import read_surveys
 from analysis.raw.errors import Problem, RawDataError, close_matches
-from analysis.raw.plausible import (DEFINITION, FAR, FIRST_YEAR, REVIEWED, far_from_neighbours, same_unit, today,
-                                    unit_range)
+from analysis.raw.plausible import (
+    DEFINITION,
+    FAR,
+    FIRST_YEAR,
+    REVIEWED,
+    far_from_neighbours,
+    same_unit,
+    today,
+    unit_range,
+)
+from analysis.raw.surveys import read_surveys
 from analysis.raw.table import ROW, RawTable
 from analysis.raw.verbatim import document_problems, verbatim_problems
 from analysis.targets import ParsedTarget, parse_target
@@ -72,10 +80,19 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
             raise RawDataError(found)
     except datasets.DatasetSchemaError as exc:
         # A rule the raw checks missed: still a message naming dataset, row, column and rule.
-        raise RawDataError([Problem(f"{f['dataset']} (dataset built from data/raw)", None, f["column"],
-                                    f"{f['found']} in the row {f['row']}", f["rule"])
-                            for f in exc.failures] or [Problem("data/processed", None, None, str(exc),
-                                                               "datasets that match their schemas")]) from None
+        raise RawDataError(
+            [
+                Problem(
+                    f"{f['dataset']} (dataset built from data/raw)",
+                    None,
+                    f["column"],
+                    f"{f['found']} in the row {f['row']}",
+                    f["rule"],
+                )
+                for f in exc.failures
+            ]
+            or [Problem("data/processed", None, None, str(exc), "datasets that match their schemas")]
+        ) from None
     frames = {name: frames[name] for name in datasets.DATASETS}
 
     manifest: dict[str, Any] = {
@@ -83,14 +100,22 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
         "lineage": assembler.lineage,
         "raw_rows": catalog.row_count,
         "inputs": read,
-        "entries": {"files": entries.files, "assessments": len(entries.assessments), "risks": len(entries.risks),
-                    "observations": len(entries.observations)},
+        "entries": {
+            "files": entries.files,
+            "assessments": len(entries.assessments),
+            "risks": len(entries.risks),
+            "observations": len(entries.observations),
+        },
     }
-    warnings = assembler.warnings + [r["message"] for r in assembler.review] + [
-        f"unparsed target: {r.plan_id}/{r.indicator_id} {r.target_text!r} ({r.parse_notes})"
-        for r in frames["indicators"].itertuples()
-        if r.target_kind == "unparsed"
-    ]
+    warnings = (
+        assembler.warnings
+        + [r["message"] for r in assembler.review]
+        + [
+            f"unparsed target: {r.plan_id}/{r.indicator_id} {r.target_text!r} ({r.parse_notes})"
+            for r in frames["indicators"].itertuples()
+            if r.target_kind == "unparsed"
+        ]
+    )
     manifest["warnings"] = warnings
     manifest["to_review"] = assembler.review
 
@@ -138,8 +163,11 @@ class _Assembler:
         self.plans = catalog.combined("plans").set_index("plan_id", drop=False)
         self.departments = set(catalog.combined("departments")["department"])
         self.document_paths = catalog.document_paths()
-        self.issued_years = {r["file"]: int(str(r["issued"])[:4]) for r in catalog.combined("documents")
-                             .to_dict("records") if re.match(r"\d{4}", str(r["issued"]))}
+        self.issued_years = {
+            r["file"]: int(str(r["issued"])[:4])
+            for r in catalog.combined("documents").to_dict("records")
+            if re.match(r"\d{4}", str(r["issued"]))
+        }
 
     # -- checks shared by every file ----------------------------------------------------
     def _check_references(self) -> None:
@@ -148,25 +176,43 @@ class _Assembler:
                 frame = table.frame
                 if "plan_id" in frame.columns and role not in BACKTEST_ROLES:
                     for _, r in frame[~frame["plan_id"].isin(self.plans.index) & frame["plan_id"].notna()].iterrows():
-                        self.problems.append(table.problem(r[ROW], "plan_id", repr(r["plan_id"]),
-                                                           f"a plan_id from plans.csv {sorted(self.plans.index)}"
-                                                           f"{close_matches(r['plan_id'], self.plans.index)}"))
+                        self.problems.append(
+                            table.problem(
+                                r[ROW],
+                                "plan_id",
+                                repr(r["plan_id"]),
+                                f"a plan_id from plans.csv {sorted(self.plans.index)}"
+                                f"{close_matches(r['plan_id'], self.plans.index)}",
+                            )
+                        )
                 plan_id = table.meta.get("plan_id")
                 if plan_id is not None and plan_id not in self.plans.index:
-                    self.problems.append(table.problem(None, "plan_id (sidecar)", repr(plan_id),
-                                                       "a plan_id from plans.csv"))
+                    self.problems.append(
+                        table.problem(None, "plan_id (sidecar)", repr(plan_id), "a plan_id from plans.csv")
+                    )
                 if "source_document" in frame.columns:
                     for _, r in frame.iterrows():
                         doc = r["source_document"]
                         if doc is None:
                             continue
                         if doc not in self.document_paths:
-                            self.problems.append(table.problem(r[ROW], "source_document", repr(doc),
-                                                               "a file listed in documents.csv"
-                                                               f"{close_matches(doc, self.document_paths)}"))
+                            self.problems.append(
+                                table.problem(
+                                    r[ROW],
+                                    "source_document",
+                                    repr(doc),
+                                    f"a file listed in documents.csv{close_matches(doc, self.document_paths)}",
+                                )
+                            )
                         elif not self.document_paths[doc].exists():
-                            self.problems.append(table.problem(r[ROW], "source_document", repr(doc),
-                                                               "the document's text under data/raw/documents/"))
+                            self.problems.append(
+                                table.problem(
+                                    r[ROW],
+                                    "source_document",
+                                    repr(doc),
+                                    "the document's text under data/raw/documents/",
+                                )
+                            )
 
     def _record(self, table: RawTable, rows_out: int, to: str) -> None:
         entry = self.lineage.setdefault(table.name, {"rows_in": len(table.frame), "rows_out": {}})
@@ -185,22 +231,36 @@ class _Assembler:
         items, item_index = self._items()
         statements = self._target_statements(item_index)
         frames["indicators"] = self._indicators(statements)
-        frames["target_statements"] = statements.drop(columns=["_table", "_row", "_item", "name", "attribute",
-                                                              "category", "name_note", "seq",
-                                                              "parse_notes", "_raw_unit"])
+        frames["target_statements"] = statements.drop(
+            columns=[
+                "_table",
+                "_row",
+                "_item",
+                "name",
+                "attribute",
+                "category",
+                "name_note",
+                "seq",
+                "parse_notes",
+                "_raw_unit",
+            ]
+        )
         frames["items"] = self._link_items(items, statements)
         frames["responsibilities"] = self._responsibilities(items, statements)
         frames["departments"] = self._departments(frames["responsibilities"])
         frames["plans"] = self._plans(frames["indicators"])
         frames["observations"] = self._observations(frames["indicators"])
-        frames["passages"], found = passages(self.catalog, frames["observations"], frames["indicators"],
-                                             frames["plans"])
+        frames["passages"], found = passages(
+            self.catalog, frames["observations"], frames["indicators"], frames["plans"]
+        )
         self.problems += found
-        frames["evidence"], found = evidence(self.catalog, frames["observations"], frames["indicators"],
-                                             frames["plans"])
+        frames["evidence"], found = evidence(
+            self.catalog, frames["observations"], frames["indicators"], frames["plans"]
+        )
         self.problems += found
-        frames["base_values"], found = base_values(self.catalog, frames["observations"], frames["indicators"],
-                                                   frames["plans"], self.document_paths)
+        frames["base_values"], found = base_values(
+            self.catalog, frames["observations"], frames["indicators"], frames["plans"], self.document_paths
+        )
         self.problems += found
         self._check_backtest()
         for role, to in (("passages", "passages"), ("indicator_evidence", "evidence"), ("base_values", "base_values")):
@@ -225,8 +285,14 @@ class _Assembler:
         for table in self.catalog.all("plans"):
             frame = table.frame.copy()
             for _, r in frame[frame["period_start"] > frame["period_end"]].iterrows():
-                self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
-                                                   f"a year not before period_start ({r['period_start']})"))
+                self.problems.append(
+                    table.problem(
+                        r[ROW],
+                        "period_end",
+                        str(r["period_end"]),
+                        f"a year not before period_start ({r['period_start']})",
+                    )
+                )
             frame["n_indicators"] = frame["plan_id"].map(counts).fillna(0).astype(int)
             frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
             self._record(table, len(frame), "plans")
@@ -240,15 +306,26 @@ class _Assembler:
             for _, r in frame.iterrows():
                 lead = r.get("lead_department")
                 if lead and lead not in self.departments:
-                    self.problems.append(table.problem(r[ROW], "lead_department", repr(lead),
-                                                       "a department from departments.csv"
-                                                       f"{close_matches(lead, self.departments)}"))
+                    self.problems.append(
+                        table.problem(
+                            r[ROW],
+                            "lead_department",
+                            repr(lead),
+                            f"a department from departments.csv{close_matches(lead, self.departments)}",
+                        )
+                    )
             for col in ("annual_cutoff", "monthly_cutoff", "task_cutoff"):
                 for _, r in frame[frame[col].notna()].iterrows():
                     if r[col] > today():
-                        self.problems.append(table.problem(r[ROW], col, str(r[col]),
-                                                           f"a cut-off not after today ({today()}): data cannot be "
-                                                           "counted up to a day that has not come"))
+                        self.problems.append(
+                            table.problem(
+                                r[ROW],
+                                col,
+                                str(r[col]),
+                                f"a cut-off not after today ({today()}): data cannot be "
+                                "counted up to a day that has not come",
+                            )
+                        )
                 frame[col] = pd.to_datetime(frame[col])
             frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
             self._record(table, len(frame), "evaluation_settings")
@@ -268,8 +345,11 @@ class _Assembler:
         for table in self.catalog.all(role):
             frame = table.frame.copy()
             for _, r in frame[~frame["exercise"].isin(exercises)].iterrows():
-                self.problems.append(table.problem(r[ROW], "exercise", repr(r["exercise"]),
-                                                   f"an exercise from evaluations.csv {sorted(exercises)}"))
+                self.problems.append(
+                    table.problem(
+                        r[ROW], "exercise", repr(r["exercise"]), f"an exercise from evaluations.csv {sorted(exercises)}"
+                    )
+                )
             for col in dates:
                 frame[col] = pd.to_datetime(frame[col])
             frame["source"] = [_source(table, r) for _, r in frame.iterrows()]
@@ -289,20 +369,34 @@ class _Assembler:
             by_category = meta.get("item_type_by_category") or {}
             for _, r in frame.iterrows():
                 if r["category"] is None:
-                    self.problems.append(table.problem(r[ROW], "category", "an empty cell with none above it",
-                                                       "the 类别 of the first row"))
+                    self.problems.append(
+                        table.problem(
+                            r[ROW], "category", "an empty cell with none above it", "the 类别 of the first row"
+                        )
+                    )
                     continue
                 item_type = meta.get("item_type") or by_category.get(r["category"])
                 if item_type not in zh:
-                    self.problems.append(table.problem(r[ROW], "category", repr(r["category"]),
-                                                       f"a category named in the sidecar {sorted(by_category)}"))
+                    self.problems.append(
+                        table.problem(
+                            r[ROW],
+                            "category",
+                            repr(r["category"]),
+                            f"a category named in the sidecar {sorted(by_category)}",
+                        )
+                    )
                     continue
                 departments = [d for d in re.split(r"[\s、，,；;]+", r["departments"].strip()) if d]
                 for d in departments:
                     if d not in self.departments:
-                        self.problems.append(table.problem(r[ROW], "departments", repr(d),
-                                                           "a department from departments.csv"
-                                                           f"{close_matches(d, self.departments)}"))
+                        self.problems.append(
+                            table.problem(
+                                r[ROW],
+                                "departments",
+                                repr(d),
+                                f"a department from departments.csv{close_matches(d, self.departments)}",
+                            )
+                        )
                 item = {
                     "plan_id": meta["plan_id"],
                     "item_id": f"{meta['item_prefix']}-{int(r['row']):02d}",
@@ -324,10 +418,22 @@ class _Assembler:
         for table in self.catalog.all("target_table"):
             for _, r in table.frame.iterrows():
                 name, name_note = _split_name_note(r["name"])
-                rows.append(self._statement(table, r, role="primary", name=name, name_note=name_note,
-                                            text=r["target"], context=r["target_heading"], unit=r["unit"],
-                                            category=r["category"], attribute=r.get("attribute"),
-                                            seq=r["seq"], item=None))
+                rows.append(
+                    self._statement(
+                        table,
+                        r,
+                        role="primary",
+                        name=name,
+                        name_note=name_note,
+                        text=r["target"],
+                        context=r["target_heading"],
+                        unit=r["unit"],
+                        category=r["category"],
+                        attribute=r.get("attribute"),
+                        seq=r["seq"],
+                        item=None,
+                    )
+                )
             self._record(table, len(table.frame), "target_statements")
         for table in self.catalog.all("target_statements"):
             # seq: order of the defining (primary) statements within each plan
@@ -335,30 +441,64 @@ class _Assembler:
             order = primary.groupby(table.frame["plan_id"]).cumsum().where(primary, 0)
             for (_, r), seq in zip(table.frame.iterrows(), order):
                 item = item_index.get((r["source_document"], r["source_location"]))
-                rows.append(self._statement(table, r, role=r["role"], name=r["name"], name_note=None,
-                                            text=r["target_text"], context=r["context"], unit=r["unit"],
-                                            category=item["category"] if item else None,
-                                            attribute=r.get("attribute"), seq=seq, item=item))
+                rows.append(
+                    self._statement(
+                        table,
+                        r,
+                        role=r["role"],
+                        name=r["name"],
+                        name_note=None,
+                        text=r["target_text"],
+                        context=r["context"],
+                        unit=r["unit"],
+                        category=item["category"] if item else None,
+                        attribute=r.get("attribute"),
+                        seq=seq,
+                        item=item,
+                    )
+                )
             self._record(table, len(table.frame), "target_statements")
         frame = pd.DataFrame(rows)
         # category is carried down merged cells, within each table
         frame["category"] = frame.groupby("_table", sort=False)["category"].ffill()
         return frame
 
-    def _statement(self, table: RawTable, r: pd.Series, *, role: str, name: str, name_note: str | None,
-                   text: str, context: str | None, unit: str | None, category: str | None,
-                   attribute: str | None, seq: int, item: dict[str, Any] | None) -> dict[str, Any]:
+    def _statement(
+        self,
+        table: RawTable,
+        r: pd.Series,
+        *,
+        role: str,
+        name: str,
+        name_note: str | None,
+        text: str,
+        context: str | None,
+        unit: str | None,
+        category: str | None,
+        attribute: str | None,
+        seq: int,
+        item: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         plan = self.plans.loc[r["plan_id"]] if r["plan_id"] in self.plans.index else None
         period = (int(plan["period_start"]), int(plan["period_end"])) if plan is not None else None
         parsed: ParsedTarget = parse_target(text, name=name, unit=unit, context=context or "", period=period)
         column = "target_text" if "target_text" in r else "target"
         if period and parsed.target_year is not None and not period[0] <= parsed.target_year <= period[1]:
-            self.problems.append(table.problem(r[ROW], column, f"target year {parsed.target_year} in {text!r}",
-                                               f"a year inside the plan period {period[0]}–{period[1]}"))
+            self.problems.append(
+                table.problem(
+                    r[ROW],
+                    column,
+                    f"target year {parsed.target_year} in {text!r}",
+                    f"a year inside the plan period {period[0]}–{period[1]}",
+                )
+            )
         rng = unit_range(parsed.unit)
         if parsed.target_value is not None and rng is not None and parsed.target_value not in rng:
-            self.problems.append(table.problem(r[ROW], column, f"{text!r}, read as {_plain(parsed.target_value)} "
-                                               f"{parsed.unit}", str(rng)))
+            self.problems.append(
+                table.problem(
+                    r[ROW], column, f"{text!r}, read as {_plain(parsed.target_value)} {parsed.unit}", str(rng)
+                )
+            )
         return {
             "plan_id": r["plan_id"],
             "indicator_id": r["indicator_id"],
@@ -393,10 +533,17 @@ class _Assembler:
             if len(primaries) != 1:
                 r = primaries.iloc[-1] if len(primaries) > 1 else group.iloc[0]  # point at the extra one
                 found = f"{len(primaries)} primary statements" + (
-                    f" ({', '.join(primaries['source'])})" if len(primaries) else "")
-                self.problems.append(Problem(r["_table"], int(r["_row"]), "indicator_id",
-                                             f"{found} of {plan_id}/{indicator_id}",
-                                             "exactly one table row or role=primary sentence per target"))
+                    f" ({', '.join(primaries['source'])})" if len(primaries) else ""
+                )
+                self.problems.append(
+                    Problem(
+                        r["_table"],
+                        int(r["_row"]),
+                        "indicator_id",
+                        f"{found} of {plan_id}/{indicator_id}",
+                        "exactly one table row or role=primary sentence per target",
+                    )
+                )
                 continue
             p = primaries.iloc[0]
             restatements = group[group["role"] == "restatement"] if p["target_kind"] != "unparsed" else group.iloc[0:0]
@@ -404,46 +551,61 @@ class _Assembler:
                 fields = compare[1:] if p["target_kind"] in ("annual", "cumulative", "level") else compare
                 differs = [f for f in fields if not _same(s[f], p[f])]
                 if differs:
-                    self.problems.append(Problem(
-                        s["_table"], int(s["_row"]), "target_text",
-                        f"{s['target_text']!r} read as " + ", ".join(f"{f}={s[f]!r}" for f in differs),
-                        f"the same target as {p['source']} ({', '.join(f'{f}={p[f]!r}' for f in differs)})"))
+                    self.problems.append(
+                        Problem(
+                            s["_table"],
+                            int(s["_row"]),
+                            "target_text",
+                            f"{s['target_text']!r} read as " + ", ".join(f"{f}={s[f]!r}" for f in differs),
+                            f"the same target as {p['source']} ({', '.join(f'{f}={p[f]!r}' for f in differs)})",
+                        )
+                    )
             attribute = _text(p["attribute"]) or next((a for a in map(_text, group["attribute"]) if a), None)
-            unit_factor, table_unit = split_unit(p["_raw_unit"])
+            _factor, table_unit = split_unit(p["_raw_unit"])
             definition = definitions.get((plan_id, indicator_id))
             if definition and normalize(definition[0]) != normalize(p["name"]):
-                self.problems.append(Problem(definition[2], definition[3], "name", repr(definition[0]),
-                                             f"the indicator's name in the table, {p['name']!r}"))
+                self.problems.append(
+                    Problem(
+                        definition[2],
+                        definition[3],
+                        "name",
+                        repr(definition[0]),
+                        f"the indicator's name in the table, {p['name']!r}",
+                    )
+                )
             plan = self.plans.loc[plan_id] if plan_id in self.plans.index else None
             if plan is None:
                 continue
-            out.append({
-                "plan_id": plan_id,
-                "indicator_id": indicator_id,
-                "seq": p["seq"],
-                "name": p["name"],
-                "name_note": p["name_note"],
-                "category": p["category"],
-                "unit": _text(p["unit"]) or table_unit,
-                "attribute": attribute,
-                "target_text": p["target_text"],
-                "target_context": p["context"],
-                "target_kind": p["target_kind"],
-                "comparator": p["comparator"],
-                "target_value": p["target_value"],
-                "target_year": p["target_year"],
-                "base_year": int(plan["base_year"]),
-                "base_value": None,
-                "period_start": int(plan["period_start"]),
-                "period_end": int(plan["period_end"]),
-                "definition": definition[1] if definition else None,
-                "parse_notes": p["parse_notes"],
-                "source": SEP.join(dict.fromkeys(group["source"])),
-            })
+            out.append(
+                {
+                    "plan_id": plan_id,
+                    "indicator_id": indicator_id,
+                    "seq": p["seq"],
+                    "name": p["name"],
+                    "name_note": p["name_note"],
+                    "category": p["category"],
+                    "unit": _text(p["unit"]) or table_unit,
+                    "attribute": attribute,
+                    "target_text": p["target_text"],
+                    "target_context": p["context"],
+                    "target_kind": p["target_kind"],
+                    "comparator": p["comparator"],
+                    "target_value": p["target_value"],
+                    "target_year": p["target_year"],
+                    "base_year": int(plan["base_year"]),
+                    "base_value": None,
+                    "period_start": int(plan["period_start"]),
+                    "period_end": int(plan["period_end"]),
+                    "definition": definition[1] if definition else None,
+                    "parse_notes": p["parse_notes"],
+                    "source": SEP.join(dict.fromkeys(group["source"])),
+                }
+            )
         for key, (_, _, file, row) in definitions.items():
             if not ((statements["plan_id"] == key[0]) & (statements["indicator_id"] == key[1])).any():
-                self.problems.append(Problem(file, row, "indicator_id", f"{key[0]}/{key[1]}",
-                                             "an indicator that has a target"))
+                self.problems.append(
+                    Problem(file, row, "indicator_id", f"{key[0]}/{key[1]}", "an indicator that has a target")
+                )
         frame = pd.DataFrame(out)
         frame["base_value"] = frame["base_value"].astype("float64")
         return frame
@@ -457,8 +619,11 @@ class _Assembler:
         return found
 
     def _link_items(self, items: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
-        linked = statements.dropna(subset=["_item"]).groupby("_item")["indicator_id"].agg(
-            lambda ids: ";".join(dict.fromkeys(ids)))
+        linked = (
+            statements.dropna(subset=["_item"])
+            .groupby("_item")["indicator_id"]
+            .agg(lambda ids: ";".join(dict.fromkeys(ids)))
+        )
         items = items.copy()
         items["indicator_ids"] = items["item_id"].map(linked)
         return items.drop(columns=["_departments"])
@@ -468,17 +633,34 @@ class _Assembler:
         by_item = {r["item_id"]: r for r in items.to_dict("records")}
         for item in by_item.values():
             for i, d in enumerate(item["_departments"], start=1):
-                rows.append({"plan_id": item["plan_id"], "item_type": item["item_type"], "item_id": item["item_id"],
-                             "department": d, "position": i, "source": item["source"]})
+                rows.append(
+                    {
+                        "plan_id": item["plan_id"],
+                        "item_type": item["item_type"],
+                        "item_id": item["item_id"],
+                        "department": d,
+                        "position": i,
+                        "source": item["source"],
+                    }
+                )
         # An indicator stated inside a table row inherits that row's departments.
         for _, s in statements.dropna(subset=["_item"]).iterrows():
             item = by_item[s["_item"]]
             for i, d in enumerate(item["_departments"], start=1):
-                rows.append({"plan_id": s["plan_id"], "item_type": "indicator", "item_id": s["indicator_id"],
-                             "department": d, "position": i, "source": item["source"]})
+                rows.append(
+                    {
+                        "plan_id": s["plan_id"],
+                        "item_type": "indicator",
+                        "item_id": s["indicator_id"],
+                        "department": d,
+                        "position": i,
+                        "source": item["source"],
+                    }
+                )
         frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "position", "source"])
-        return (frame.groupby(["plan_id", "item_type", "item_id", "department"], as_index=False, sort=False)
-                .agg(position=("position", "min"), source=("source", lambda s: SEP.join(dict.fromkeys(s)))))
+        return frame.groupby(["plan_id", "item_type", "item_id", "department"], as_index=False, sort=False).agg(
+            position=("position", "min"), source=("source", lambda s: SEP.join(dict.fromkeys(s)))
+        )
 
     def _departments(self, responsibilities: pd.DataFrame) -> pd.DataFrame:
         counts = responsibilities[responsibilities["item_type"] != "indicator"].groupby("department").size()
@@ -514,12 +696,17 @@ class _Assembler:
         for _, group in frame[frame.duplicated([*key, "source"], keep=False)].groupby([*key, "source"]):
             first, *others = group.to_dict("records")
             for o in others:
-                self.problems.append(Problem(
-                    o["_file"], o["_row"], o["_column"],
-                    f"the figure of {o['series_id']} {o['region']} {o['period']} from {o['source']} again "
-                    f"(also {first['_file']} row {first['_row']})",
-                    "each publication's figure for a period once: delete the copy, or keep the second address "
-                    "in the first row's note"))
+                self.problems.append(
+                    Problem(
+                        o["_file"],
+                        o["_row"],
+                        o["_column"],
+                        f"the figure of {o['series_id']} {o['region']} {o['period']} from {o['source']} again "
+                        f"(also {first['_file']} row {first['_row']})",
+                        "each publication's figure for a period once: delete the copy, or keep the second address "
+                        "in the first row's note",
+                    )
+                )
         preferred = frame[frame["is_preferred"]]
         for _, group in preferred.groupby(key, dropna=False):
             units = group["unit"].fillna("").astype(str)
@@ -528,22 +715,32 @@ class _Assembler:
                 for o in others:
                     if (o["unit"] or "") == (first["unit"] or ""):
                         continue
-                    self.problems.append(Problem(
-                        o["_file"], o["_row"], "unit",
-                        f"a second preferred row for {o['series_id']} {o['region']} {o['period']} in unit "
-                        f"{o['unit']!r}",
-                        f"one preferred row per period (also {first['_file']} row {first['_row']} in unit "
-                        f"{first['unit']!r}); set preferred=false on the one the evaluation should not use "
-                        "and say why in its note"))
+                    self.problems.append(
+                        Problem(
+                            o["_file"],
+                            o["_row"],
+                            "unit",
+                            f"a second preferred row for {o['series_id']} {o['region']} {o['period']} in unit "
+                            f"{o['unit']!r}",
+                            f"one preferred row per period (also {first['_file']} row {first['_row']} in unit "
+                            f"{first['unit']!r}); set preferred=false on the one the evaluation should not use "
+                            "and say why in its note",
+                        )
+                    )
                 continue
             if group["value"].nunique(dropna=True) > 1:
                 first, *others = group.to_dict("records")
                 for o in others:
-                    self.problems.append(Problem(
-                        o["_file"], o["_row"], "preferred",
-                        f"a second preferred value {o['value']:g} for {o['series_id']} {o['region']} {o['period']}",
-                        f"one preferred value per period (also {first['value']:g} in {first['_file']} row "
-                        f"{first['_row']}); set preferred=false on the one the evaluation should not use"))
+                    self.problems.append(
+                        Problem(
+                            o["_file"],
+                            o["_row"],
+                            "preferred",
+                            f"a second preferred value {o['value']:g} for {o['series_id']} {o['region']} {o['period']}",
+                            f"one preferred value per period (also {first['value']:g} in {first['_file']} row "
+                            f"{first['_row']}); set preferred=false on the one the evaluation should not use",
+                        )
+                    )
         # one unit per series (万 and 亿 are already folded into the value): a change of unit
         # from one period to the next is refused unless the row says it is a change of 口径
         valued = preferred[preferred["value"].notna() & ~preferred["is_benchmark"].astype(bool)]
@@ -551,12 +748,17 @@ class _Assembler:
             first, *others = group.to_dict("records")  # the series' unit is the unit of its first row
             for o in others:
                 if not same_unit(o["unit"], first["unit"]) and DEFINITION not in (o["note"] or ""):
-                    self.problems.append(Problem(
-                        o["_file"], o["_row"], "unit",
-                        f"unit {o['unit']!r} in series {series_id} {region} {o['period']}, whose first row "
-                        f"({first['_file']} row {first['_row']}, {first['period']}) is in {first['unit']!r}",
-                        f"one unit per series: {first['unit']!r}, or a note on this row saying the {DEFINITION} "
-                        "changed (and how), or a series of its own for the other concept"))
+                    self.problems.append(
+                        Problem(
+                            o["_file"],
+                            o["_row"],
+                            "unit",
+                            f"unit {o['unit']!r} in series {series_id} {region} {o['period']}, whose first row "
+                            f"({first['_file']} row {first['_row']}, {first['period']}) is in {first['unit']!r}",
+                            f"one unit per series: {first['unit']!r}, or a note on this row saying the {DEFINITION} "
+                            "changed (and how), or a series of its own for the other concept",
+                        )
+                    )
 
     def _check_plausible(self, frame: pd.DataFrame, indicators: pd.DataFrame) -> None:
         """Values inside their unit's range (or their series' band); units as the indicator's;
@@ -573,21 +775,40 @@ class _Assembler:
                 continue
             rng = unit_range(unit, o["series_id"], (metas.get(o["_file"]) or {}).get("plausible"), o["_file"])
             if rng is not None and (value not in rng or not math.isfinite(value)):
-                self.problems.append(Problem(o["_file"], o["_row"], o["_column"],
-                                             f"{_plain(value)} {unit or ''} ({o['series_id']} {o['period']})".strip(),
-                                             str(rng)))
-            indicator = (by_plan.get((o["plan_id"], o["series_id"])) if o["plan_id"]
-                         else by_region.get((o["region"], o["series_id"])))
+                self.problems.append(
+                    Problem(
+                        o["_file"],
+                        o["_row"],
+                        o["_column"],
+                        f"{_plain(value)} {unit or ''} ({o['series_id']} {o['period']})".strip(),
+                        str(rng),
+                    )
+                )
+            indicator = (
+                by_plan.get((o["plan_id"], o["series_id"]))
+                if o["plan_id"]
+                else by_region.get((o["region"], o["series_id"]))
+            )
             target_unit = _text(indicator.unit) if indicator is not None else None
             # a row the evaluation does not use (preferred=false) says in its note why it differs
-            if target_unit and unit and o["is_preferred"] and not same_unit(unit, target_unit) \
-                    and DEFINITION not in (o["note"] or ""):
-                self.problems.append(Problem(
-                    o["_file"], o["_row"], "unit",
-                    f"unit {unit!r} for {o['series_id']} {o['region']} {o['period']}",
-                    f"the unit of indicator {indicator.plan_id}/{indicator.indicator_id}, {target_unit!r} "
-                    f"(with 万/亿 before it where the source writes so): {unit!r} and {target_unit!r} "
-                    "count different things; give the other concept a series of its own"))
+            if (
+                target_unit
+                and unit
+                and o["is_preferred"]
+                and not same_unit(unit, target_unit)
+                and DEFINITION not in (o["note"] or "")
+            ):
+                self.problems.append(
+                    Problem(
+                        o["_file"],
+                        o["_row"],
+                        "unit",
+                        f"unit {unit!r} for {o['series_id']} {o['region']} {o['period']}",
+                        f"the unit of indicator {indicator.plan_id}/{indicator.indicator_id}, {target_unit!r} "
+                        f"(with 万/亿 before it where the source writes so): {unit!r} and {target_unit!r} "
+                        "count different things; give the other concept a series of its own",
+                    )
+                )
         preferred = frame[frame["is_preferred"] & frame["value"].notna()]
         for _, group in preferred.groupby(["series_id", "region", "period_type"], dropna=False):
             group = group.sort_values(["period_end", "period_start"], kind="stable").to_dict("records")
@@ -596,14 +817,22 @@ class _Assembler:
                 if REVIEWED in (o["note"] or ""):
                     continue
                 shown = " and ".join(_plain(n) for n in neighbours)
-                self.review.append({
-                    "file": o["_file"], "row": o["_row"], "column": o["_column"], "series_id": o["series_id"],
-                    "region": o["region"], "period": o["period"], "value": o["value"], "neighbours": neighbours,
-                    "message": f"{o['_file']}, row {o['_row']}, column {o['_column']!r}: {_plain(o['value'])} "
-                               f"{o['unit'] or ''} for {o['series_id']} {o['region']} {o['period']} is more than "
-                               f"{FAR:g}× away from its neighbours in the series ({shown}): check the value and "
-                               f"its unit, and add a note with {REVIEWED} to the row once checked",
-                })
+                self.review.append(
+                    {
+                        "file": o["_file"],
+                        "row": o["_row"],
+                        "column": o["_column"],
+                        "series_id": o["series_id"],
+                        "region": o["region"],
+                        "period": o["period"],
+                        "value": o["value"],
+                        "neighbours": neighbours,
+                        "message": f"{o['_file']}, row {o['_row']}, column {o['_column']!r}: {_plain(o['value'])} "
+                        f"{o['unit'] or ''} for {o['series_id']} {o['region']} {o['period']} is more than "
+                        f"{FAR:g}× away from its neighbours in the series ({shown}): check the value and "
+                        f"its unit, and add a note with {REVIEWED} to the row once checked",
+                    }
+                )
 
     def _observations_from_target_tables(self, indicators: pd.DataFrame) -> list[dict[str, Any]]:
         """A plan's own 完成情况 column: one observation per target row."""
@@ -625,14 +854,26 @@ class _Assembler:
                 cumulative = ind["target_kind"] == "cumulative"
                 name_note = _text(ind["name_note"])
                 notes = [n for n in (fig.note, name_note) if n]
-                rows.append(self._observation(
-                    series_id=r["indicator_id"], plan_id=r["plan_id"], region=plan["region"], measure=ind["name"],
-                    start=int(plan["period_start"]) if cumulative else end, end=end,
-                    period_type="plan_period" if cumulative else "stock",
-                    value=fig.value, comparator=fig.comparator, value_text=text,
-                    status=fig.status, unit=fig.unit or _text(ind["unit"]), note=SEP.join(notes) or None,
-                    source=_source(table, r, " 完成情况"), quote=text)
-                    | {"_file": table.name, "_row": int(r[ROW]), "_column": "completion"})
+                rows.append(
+                    self._observation(
+                        series_id=r["indicator_id"],
+                        plan_id=r["plan_id"],
+                        region=plan["region"],
+                        measure=ind["name"],
+                        start=int(plan["period_start"]) if cumulative else end,
+                        end=end,
+                        period_type="plan_period" if cumulative else "stock",
+                        value=fig.value,
+                        comparator=fig.comparator,
+                        value_text=text,
+                        status=fig.status,
+                        unit=fig.unit or _text(ind["unit"]),
+                        note=SEP.join(notes) or None,
+                        source=_source(table, r, " 完成情况"),
+                        quote=text,
+                    )
+                    | {"_file": table.name, "_row": int(r[ROW]), "_column": "completion"}
+                )
                 used += 1
             self._record(table, used, "observations")
         return rows
@@ -642,30 +883,66 @@ class _Assembler:
         for table in self.catalog.all("observations_text"):
             for _, r in table.frame.iterrows():
                 if normalize(r["value_text"]) not in normalize(r["quote"]):
-                    self.problems.append(table.problem(r[ROW], "value_text", repr(r["value_text"]),
-                                                       "a figure that appears in the quote"))
+                    self.problems.append(
+                        table.problem(r[ROW], "value_text", repr(r["value_text"]), "a figure that appears in the quote")
+                    )
                 if r["period_start"] > r["period_end"]:
-                    self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
-                                                       f"a year not before period_start ({r['period_start']})"))
+                    self.problems.append(
+                        table.problem(
+                            r[ROW],
+                            "period_end",
+                            str(r["period_end"]),
+                            f"a year not before period_start ({r['period_start']})",
+                        )
+                    )
                 self.problems += self._text_period(table, r)
                 regions = list(dict.fromkeys(self.plans["region"]))
                 if r["region"] not in regions:
-                    self.problems.append(table.problem(r[ROW], "region", repr(r["region"]),
-                                                       f"a region of plans.csv {regions}"
-                                                       f"{close_matches(r['region'], regions)}"))
+                    self.problems.append(
+                        table.problem(
+                            r[ROW],
+                            "region",
+                            repr(r["region"]),
+                            f"a region of plans.csv {regions}{close_matches(r['region'], regions)}",
+                        )
+                    )
                 fig = read_figure(r["value_text"])
                 if fig.value is None:
-                    self.problems.append(table.problem(r[ROW], "value_text", repr(r["value_text"]),
-                                                       "a figure (digits, or a Chinese numeral such as 两, 六, 第一)"))
+                    self.problems.append(
+                        table.problem(
+                            r[ROW],
+                            "value_text",
+                            repr(r["value_text"]),
+                            "a figure (digits, or a Chinese numeral such as 两, 六, 第一)",
+                        )
+                    )
                 kind = r["period_type"]
                 start = r["period_end"] if kind == "stock" else r["period_start"]
-                rows.append(self._observation(
-                    series_id=r["series_id"], plan_id=r["plan_id"], region=r["region"], measure=r["measure"],
-                    start=start, end=r["period_end"], period_type=kind, value=fig.value, comparator=fig.comparator,
-                    value_text=r["value_text"], status=None, unit=r["unit"], note=r.get("note"),
-                    source=_source(table, r), quote=r["quote"])
-                    | {"is_preferred": r.get("preferred") is not False, "_file": table.name, "_row": int(r[ROW]),
-                       "_column": "value_text"})
+                rows.append(
+                    self._observation(
+                        series_id=r["series_id"],
+                        plan_id=r["plan_id"],
+                        region=r["region"],
+                        measure=r["measure"],
+                        start=start,
+                        end=r["period_end"],
+                        period_type=kind,
+                        value=fig.value,
+                        comparator=fig.comparator,
+                        value_text=r["value_text"],
+                        status=None,
+                        unit=r["unit"],
+                        note=r.get("note"),
+                        source=_source(table, r),
+                        quote=r["quote"],
+                    )
+                    | {
+                        "is_preferred": r.get("preferred") is not False,
+                        "_file": table.name,
+                        "_row": int(r[ROW]),
+                        "_column": "value_text",
+                    }
+                )
             self._record(table, len(table.frame), "observations")
         return rows
 
@@ -681,17 +958,34 @@ class _Assembler:
                     continue
                 start, end, label = period
                 source = f"{r['issuer']}《{r['title']}》（{r['pub_year']}）"
-                rows.append({
-                    "series_id": r["series_id"], "plan_id": None, "region": r["region"],
-                    "measure": r["indicator_name"], "period": label, "period_type": r["period_type"],
-                    "period_start": start, "period_end": end, "value": round(float(r["value"]) * factor, 6),
-                    "comparator": r["comparator"], "value_text": f"{_plain(r['value'])}{r['unit']}", "status": None,
-                    "unit": unit,
-                    "is_cumulative": r["period_type"] in ("ytd", "plan_period"), "note": r.get("note"),
-                    "source": source, "source_quote": r["source_quote"], "source_url": r.get("url"),
-                    "is_reprint": bool(r["is_reprint"]), "is_preferred": bool(r["preferred"]),
-                    "is_benchmark": benchmark, "_file": table.name, "_row": int(r[ROW]), "_column": "value",
-                })
+                rows.append(
+                    {
+                        "series_id": r["series_id"],
+                        "plan_id": None,
+                        "region": r["region"],
+                        "measure": r["indicator_name"],
+                        "period": label,
+                        "period_type": r["period_type"],
+                        "period_start": start,
+                        "period_end": end,
+                        "value": round(float(r["value"]) * factor, 6),
+                        "comparator": r["comparator"],
+                        "value_text": f"{_plain(r['value'])}{r['unit']}",
+                        "status": None,
+                        "unit": unit,
+                        "is_cumulative": r["period_type"] in ("ytd", "plan_period"),
+                        "note": r.get("note"),
+                        "source": source,
+                        "source_quote": r["source_quote"],
+                        "source_url": r.get("url"),
+                        "is_reprint": bool(r["is_reprint"]),
+                        "is_preferred": bool(r["preferred"]),
+                        "is_benchmark": benchmark,
+                        "_file": table.name,
+                        "_row": int(r[ROW]),
+                        "_column": "value",
+                    }
+                )
             self._record(table, len(table.frame), "observations")
         return rows
 
@@ -701,20 +995,32 @@ class _Assembler:
         ended by the year of publication. The period (start, end, label), or None when unreadable."""
         period = _published_period(r["period"], r["period_type"])
         if period is None:
-            self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
-                                               "YYYY for a year, YYYY-MM for a month or year to date, "
-                                               "YYYY/YYYY for a plan period"))
+            self.problems.append(
+                table.problem(
+                    r[ROW],
+                    "period",
+                    repr(r["period"]),
+                    "YYYY for a year, YYYY-MM for a month or year to date, YYYY/YYYY for a plan period",
+                )
+            )
             return None
         if not _number_in_quote(abs(r["value"]), r["source_quote"]):
-            self.problems.append(table.problem(r[ROW], "value", repr(r["value"]),
-                                               "a number that appears in source_quote"))
+            self.problems.append(
+                table.problem(r[ROW], "value", repr(r["value"]), "a number that appears in source_quote")
+            )
         else:
             self.problems += _unit_as_quoted(table, r)
         start, end, _ = period
-        if not (FIRST_YEAR <= start.year and end.year <= int(r["pub_year"])):
-            self.problems.append(table.problem(r[ROW], "period", repr(r["period"]),
-                                               f"a period from {FIRST_YEAR} to the year of publication "
-                                               f"{r['pub_year']} (a figure is published after its period)"))
+        if not (start.year >= FIRST_YEAR and end.year <= int(r["pub_year"])):
+            self.problems.append(
+                table.problem(
+                    r[ROW],
+                    "period",
+                    repr(r["period"]),
+                    f"a period from {FIRST_YEAR} to the year of publication "
+                    f"{r['pub_year']} (a figure is published after its period)",
+                )
+            )
         return period
 
     def _check_backtest(self) -> None:
@@ -724,18 +1030,32 @@ class _Assembler:
         past = set(self.catalog.combined("backtest_plans").get("plan_id", pd.Series(dtype=object)))
         for table in self.catalog.all("backtest_plans"):
             for _, r in table.frame[table.frame["period_start"] > table.frame["period_end"]].iterrows():
-                self.problems.append(table.problem(r[ROW], "period_end", str(r["period_end"]),
-                                                   f"a year not before period_start ({r['period_start']})"))
+                self.problems.append(
+                    table.problem(
+                        r[ROW],
+                        "period_end",
+                        str(r["period_end"]),
+                        f"a year not before period_start ({r['period_start']})",
+                    )
+                )
             self._record(table, len(table.frame), "backtest (validated; read by python -m analysis backtest)")
         for table in self.catalog.all("backtest_targets"):
             for _, r in table.frame.iterrows():
                 if r["plan_id"] not in past:
-                    self.problems.append(table.problem(r[ROW], "plan_id", repr(r["plan_id"]),
-                                                       f"a plan_id of backtest/past_plans.csv {sorted(past)}"
-                                                       f"{close_matches(r['plan_id'], past)}"))
+                    self.problems.append(
+                        table.problem(
+                            r[ROW],
+                            "plan_id",
+                            repr(r["plan_id"]),
+                            f"a plan_id of backtest/past_plans.csv {sorted(past)}{close_matches(r['plan_id'], past)}",
+                        )
+                    )
                 if normalize(r["target_text"]) not in normalize(r["quote"]):
-                    self.problems.append(table.problem(r[ROW], "target_text", repr(r["target_text"]),
-                                                       "words found word for word in quote"))
+                    self.problems.append(
+                        table.problem(
+                            r[ROW], "target_text", repr(r["target_text"]), "words found word for word in quote"
+                        )
+                    )
             self._record(table, len(table.frame), "backtest (validated; read by python -m analysis backtest)")
         for table in self.catalog.all("backtest_observations"):
             for _, r in table.frame.iterrows():
@@ -762,15 +1082,36 @@ class _Assembler:
         problems = []
         for col in ("period_start", "period_end"):
             if not first <= int(r[col]) <= last:
-                problems.append(table.problem(r[ROW], col, str(r[col]),
-                                              f"a year from {first} to {last}: inside the plan's period or the one "
-                                              f"before it, and not after the document was issued"))
+                problems.append(
+                    table.problem(
+                        r[ROW],
+                        col,
+                        str(r[col]),
+                        f"a year from {first} to {last}: inside the plan's period or the one "
+                        f"before it, and not after the document was issued",
+                    )
+                )
         return problems
 
     @staticmethod
-    def _observation(*, series_id: str, plan_id: str | None, region: str, measure: str, start: int, end: int,
-                     period_type: str, value: float | None, comparator: str, value_text: str, status: str | None,
-                     unit: str | None, note: str | None, source: str, quote: str | None) -> dict[str, Any]:
+    def _observation(
+        *,
+        series_id: str,
+        plan_id: str | None,
+        region: str,
+        measure: str,
+        start: int,
+        end: int,
+        period_type: str,
+        value: float | None,
+        comparator: str,
+        value_text: str,
+        status: str | None,
+        unit: str | None,
+        note: str | None,
+        source: str,
+        quote: str | None,
+    ) -> dict[str, Any]:
         if period_type == "stock":
             label = f"{end}年末"
             start_date = _year_end(end)
@@ -778,11 +1119,27 @@ class _Assembler:
             label = str(end) if start == end else f"{start}–{end}"
             start_date = _year_start(start)
         return {
-            "series_id": series_id, "plan_id": plan_id, "region": region, "measure": measure, "period": label,
-            "period_type": period_type, "period_start": start_date, "period_end": _year_end(end),
-            "value": value, "comparator": comparator, "value_text": value_text, "status": status, "unit": unit,
-            "is_cumulative": period_type == "plan_period", "note": note, "source": source, "source_quote": quote,
-            "source_url": None, "is_reprint": False, "is_preferred": True, "is_benchmark": False,
+            "series_id": series_id,
+            "plan_id": plan_id,
+            "region": region,
+            "measure": measure,
+            "period": label,
+            "period_type": period_type,
+            "period_start": start_date,
+            "period_end": _year_end(end),
+            "value": value,
+            "comparator": comparator,
+            "value_text": value_text,
+            "status": status,
+            "unit": unit,
+            "is_cumulative": period_type == "plan_period",
+            "note": note,
+            "source": source,
+            "source_quote": quote,
+            "source_url": None,
+            "is_reprint": False,
+            "is_preferred": True,
+            "is_benchmark": False,
         }
 
 
@@ -832,8 +1189,9 @@ def _unit_as_quoted(table: RawTable, r: pd.Series) -> list[Problem]:
     if not written or any(_fits(q, factor, base) for q, _ in written):
         return []
     shown = ", ".join(dict.fromkeys(f"{_plain(q.value / q.multiplier)}{w}" for q, w in written))
-    return [table.problem(r[ROW], "unit", repr(r["unit"]),
-                          f"the unit the source_quote writes after the number ({shown})")]
+    return [
+        table.problem(r[ROW], "unit", repr(r["unit"]), f"the unit the source_quote writes after the number ({shown})")
+    ]
 
 
 def _fits(q: Any, factor: float, base: str | None) -> bool:

@@ -44,8 +44,9 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
         if len(first_gap):
             obs = obs.loc[: first_gap[0] - 1] if first_gap[0] > obs.index[0] else obs.iloc[:0]
         obs = obs.assign(value=obs["value"].cumsum())
-    values = pd.concat([obs["value"], pd.Series([T, evaluation.get("projected_high"), evaluation.get("latest_value")],
-                                                dtype=float)]).dropna()
+    values = pd.concat(
+        [obs["value"], pd.Series([T, evaluation.get("projected_high"), evaluation.get("latest_value")], dtype=float)]
+    ).dropna()
     factor, unit = _scale(evaluation["unit"], values)
 
     fig, ax = plt.subplots()
@@ -54,19 +55,38 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
         ax.plot([base_year, end], [0, T / factor], ls="--", color=PALETTE["schedule"], lw=1.2, label="序时进度")
         ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
     elif kind == "level" and not math.isnan(evaluation.get("base_value", math.nan)):
-        ax.plot([base_year, end], [evaluation["base_value"] / factor, T / factor], ls="--", color=PALETTE["schedule"],
-                lw=1.2, label="目标路径")
+        ax.plot(
+            [base_year, end],
+            [evaluation["base_value"] / factor, T / factor],
+            ls="--",
+            color=PALETTE["schedule"],
+            lw=1.2,
+            label="目标路径",
+        )
         ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
     else:
         ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
     if len(obs):
-        ax.plot(obs["year"], obs["value"] / factor, marker="o", color=PALETTE["data"], lw=2,
-                label="累计实际值" if kind == "cumulative" else "实际值")
+        ax.plot(
+            obs["year"],
+            obs["value"] / factor,
+            marker="o",
+            color=PALETTE["data"],
+            lw=2,
+            label="累计实际值" if kind == "cumulative" else "实际值",
+        )
     elif not math.isnan(evaluation.get("latest_value", math.nan)) and not math.isnan(
-            evaluation.get("latest_year", math.nan)):
+        evaluation.get("latest_year", math.nan)
+    ):
         # only a reported total or a stock (e.g. "截至 2023 年底 151291"): one point
-        ax.plot([int(evaluation["latest_year"])], [evaluation["latest_value"] / factor], marker="o", ls="",
-                color=PALETTE["data"], label="累计实际值" if kind == "cumulative" else "实际值")
+        ax.plot(
+            [int(evaluation["latest_year"])],
+            [evaluation["latest_value"] / factor],
+            marker="o",
+            ls="",
+            color=PALETTE["data"],
+            label="累计实际值" if kind == "cumulative" else "实际值",
+        )
     q = evaluation.get("projected_value")
     obs = obs[obs["value"].notna()] if kind == "cumulative" else obs
     if q is not None and not math.isnan(q) and obs["value"].notna().any():
@@ -75,13 +95,26 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
         x = [last_year, end]
         lo, hi = evaluation["projected_low"], evaluation["projected_high"]
         if kind == "annual":
-            ax.fill_between([last_year + 1, end], lo / factor, hi / factor, color=PALETTE["band"], alpha=0.6,
-                            label="预测80%区间")
-            ax.plot([last_year + 1, end], [q / factor, q / factor], color=PALETTE["projection"], ls=":", lw=2,
-                    label="预测值")
+            ax.fill_between(
+                [last_year + 1, end], lo / factor, hi / factor, color=PALETTE["band"], alpha=0.6, label="预测80%区间"
+            )
+            ax.plot(
+                [last_year + 1, end],
+                [q / factor, q / factor],
+                color=PALETTE["projection"],
+                ls=":",
+                lw=2,
+                label="预测值",
+            )
         else:
-            ax.fill_between(x, [last_value / factor, lo / factor], [last_value / factor, hi / factor],
-                            color=PALETTE["band"], alpha=0.6, label="预测80%区间")
+            ax.fill_between(
+                x,
+                [last_value / factor, lo / factor],
+                [last_value / factor, hi / factor],
+                color=PALETTE["band"],
+                alpha=0.6,
+                label="预测80%区间",
+            )
             ax.plot(x, [last_value / factor, q / factor], color=PALETTE["projection"], ls=":", lw=2, label="预测值")
     ax.margins(y=0.15)
     low_y, high_y = ax.get_ylim()
@@ -111,12 +144,16 @@ def overview_chart(evaluations: pd.DataFrame) -> Figure:
     """How many targets received each judgement, one bar per judgement."""
     apply_theme()
     counts = evaluations["progress_zh"].value_counts()
-    order = [k for k in JUDGEMENT_COLOURS if k in counts.index] + [k for k in counts.index if k not in
-                                                                    JUDGEMENT_COLOURS]
+    order = [k for k in JUDGEMENT_COLOURS if k in counts.index] + [
+        k for k in counts.index if k not in JUDGEMENT_COLOURS
+    ]
     counts = counts.reindex(order)
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(counts) + 0.8))
-    ax.barh(counts.index[::-1], counts.to_numpy()[::-1],
-            color=[JUDGEMENT_COLOURS.get(k, "#85929e") for k in counts.index[::-1]])
+    ax.barh(
+        counts.index[::-1],
+        counts.to_numpy()[::-1],
+        color=[JUDGEMENT_COLOURS.get(k, "#85929e") for k in counts.index[::-1]],
+    )
     for i, value in enumerate(counts.to_numpy()[::-1]):
         ax.text(value + 0.05, i, f"{value}项", va="center", fontsize=9)
     ax.set_xlabel("指标数（项）")

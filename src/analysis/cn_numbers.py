@@ -16,16 +16,55 @@ MULTIPLIERS: dict[str, float] = {"万亿": 1e12, "亿": 1e8, "億": 1e8, "万": 
 
 #: Units that may follow a number, longest first. "万人次" is read as 万 + 人次.
 UNITS: tuple[str, ...] = (
-    "个百分点", "百分点", "元/月", "人次", "家次", "平方米", "小时",
-    "平方公里", "公里", "公斤", "千克", "%", "人", "个", "家", "套", "户", "年", "岁", "元", "次", "项", "所",
-    "天", "倍", "名", "吨", "斤", "米",
+    "个百分点",
+    "百分点",
+    "元/月",
+    "人次",
+    "家次",
+    "平方米",
+    "小时",
+    "平方公里",
+    "公里",
+    "公斤",
+    "千克",
+    "%",
+    "人",
+    "个",
+    "家",
+    "套",
+    "户",
+    "年",
+    "岁",
+    "元",
+    "次",
+    "项",
+    "所",
+    "天",
+    "倍",
+    "名",
+    "吨",
+    "斤",
+    "米",
 )
 
 #: Units that measure a count or amount (summable over years), as opposed to rates and levels.
 COUNT_UNITS = frozenset({"人", "人次", "个", "家", "家次", "套", "户", "次", "项", "所", "元", "名"})
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 
 _NUMBER = re.compile(
     r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)"
@@ -64,7 +103,7 @@ def split_unit(unit: str | None) -> tuple[float, str | None]:
         return 1.0, None
     for word, factor in MULTIPLIERS.items():
         if unit.startswith(word):
-            return factor, unit[len(word):] or None
+            return factor, unit[len(word) :] or None
     return 1.0, unit
 
 
@@ -133,7 +172,7 @@ def read_figure(text: str) -> Figure:
     quantities = [q for q in find_quantities(norm) if not is_year(q, norm)]
     if quantities:
         q = quantities[0]
-        before, after = norm[: q.start], norm[q.end:]
+        before, after = norm[: q.start], norm[q.end :]
         comparator = "="
         if re.search(r"(超过|超|逾|突破)$", before) or re.match(r"(余|多)", after):
             comparator = ">"

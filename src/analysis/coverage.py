@@ -55,11 +55,18 @@ def coverage(frames: dict[str, pd.DataFrame], latest_year: int) -> Coverage:
             years = list(range(int(ind.base_year), min(int(ind.period_end), latest_year) + 1))
             filled = [y for y in years if (ind.indicator_id, region, y) in have]
             missing = [y for y in years if y not in filled]
-            rows.append({
-                "plan_id": ind.plan_id, "region": region, "indicator_id": ind.indicator_id, "name": ind.name,
-                "n_expected": len(years), "n_filled": len(filled),
-                "filled_years": ",".join(map(str, filled)), "missing_years": ",".join(map(str, missing)),
-            })
+            rows.append(
+                {
+                    "plan_id": ind.plan_id,
+                    "region": region,
+                    "indicator_id": ind.indicator_id,
+                    "name": ind.name,
+                    "n_expected": len(years),
+                    "n_filled": len(filled),
+                    "filled_years": ",".join(map(str, filled)),
+                    "missing_years": ",".join(map(str, missing)),
+                }
+            )
     return Coverage(pd.DataFrame(rows))
 
 
@@ -90,6 +97,8 @@ def gaps_markdown(cov: Coverage, latest_year: int) -> str:
         lines.append(f"| {t.plan_id} | {t.region} | {t.filled} | {t.possible} |")
     lines += ["", "| plan | region | indicator | filled years | missing years |", "|---|---|---|---|---|"]
     for r in cov.table.itertuples():
-        lines.append(f"| {r.plan_id} | {r.region} | {r.indicator_id} {r.name} | {r.filled_years or '—'} | "
-                     f"{r.missing_years or '—'} |")
+        lines.append(
+            f"| {r.plan_id} | {r.region} | {r.indicator_id} {r.name} | {r.filled_years or '—'} | "
+            f"{r.missing_years or '—'} |"
+        )
     return "\n".join(lines) + "\n"

@@ -29,12 +29,14 @@ FILE = "datapackage.json"
 #: schema dtypes → Table Schema field types
 _TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "date": "date"}
 
-LICENSES = [{
-    "name": "MIT",
-    "path": "https://opensource.org/licenses/MIT",
-    "title": "MIT License (the compilation and the code that made it; the source documents are public "
-             "government documents, cited in each resource's sources)",
-}]
+LICENSES = [
+    {
+        "name": "MIT",
+        "path": "https://opensource.org/licenses/MIT",
+        "title": "MIT License (the compilation and the code that made it; the source documents are public "
+        "government documents, cited in each resource's sources)",
+    }
+]
 
 
 def field(column: str, decl: dict[str, Any]) -> dict[str, Any]:
@@ -99,8 +101,8 @@ def descriptor(folder: Path) -> dict[str, Any]:
         "name": NAME,
         "title": "规划实施评估数据（就业和社会保障）",
         "description": "Targets of Chinese five-year plans for employment and social security, their observed "
-                       "values with verbatim sources, responsibilities, and the evaluation of every target. "
-                       "Built by `make data` / `make evaluate` from data/raw; see docs/data.md.",
+        "values with verbatim sources, responsibilities, and the evaluation of every target. "
+        "Built by `make data` / `make evaluate` from data/raw; see docs/data.md.",
         "licenses": LICENSES,
         "resources": [resource(n, _sources(folder, n)) for n in names],
     }
@@ -120,8 +122,9 @@ def read_csv(name: str, folder: Path | None = None) -> pd.DataFrame:
     folder = folder or paths.PROCESSED
     s = datasets.spec(name)
     text_cols = {c: "string" for c, d in s.columns.items() if d["dtype"] == "str"}
-    return pd.read_csv(folder / f"{name}.csv", dtype=text_cols, encoding="utf-8-sig", keep_default_na=False,
-                       na_values=[""])
+    return pd.read_csv(
+        folder / f"{name}.csv", dtype=text_cols, encoding="utf-8-sig", keep_default_na=False, na_values=[""]
+    )
 
 
 __all__ = ["FILE", "descriptor", "field", "read_csv", "resource", "write"]

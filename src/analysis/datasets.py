@@ -146,14 +146,14 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         frame = schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
         failures = _failures(name, frame, exc.failure_cases)
-        lines = [f"  - row {f['row']}, column {f['column']!r}: found {f['found']}; expected {f['rule']}"
-                 for f in failures[:20]]
-        raise DatasetSchemaError(f"{name} does not match schemas/{name}.yml:\n" + "\n".join(lines),
-                                 failures) from None
+        lines = [
+            f"  - row {f['row']}, column {f['column']!r}: found {f['found']}; expected {f['rule']}"
+            for f in failures[:20]
+        ]
+        raise DatasetSchemaError(f"{name} does not match schemas/{name}.yml:\n" + "\n".join(lines), failures) from None
     frame = frame.sort_values(list(dict.fromkeys(s.sort + s.key)), kind="stable", na_position="first")
     frame = frame.reset_index(drop=True)
     return frame
-
 
 
 def _failures(name: str, frame: pd.DataFrame, cases: pd.DataFrame) -> list[dict[str, Any]]:
@@ -170,18 +170,24 @@ def _failures(name: str, frame: pd.DataFrame, cases: pd.DataFrame) -> list[dict[
         row = "?"
         if index is not None and index == index and index in frame.index:
             row = ", ".join(f"{k}={frame.at[index, k]!r}" for k in s.key if k in frame.columns)
-        rule = (f"each ({', '.join(s.key)}) once" if unique else _RULES.get(check.split("(")[0], check))
+        rule = f"each ({', '.join(s.key)}) once" if unique else _RULES.get(check.split("(")[0], check)
         if check.startswith("isin"):
             rule = f"one of {s.columns.get(column, {}).get('isin')}"
         elif check.startswith("dtype"):
             rule = f"a value of type {s.columns.get(column, {}).get('dtype')}"
-        found.setdefault((row, column, rule), {"dataset": name, "row": row, "column": column,
-                                               "found": repr(case.get("failure_case")), "rule": rule})
+        found.setdefault(
+            (row, column, rule),
+            {"dataset": name, "row": row, "column": column, "found": repr(case.get("failure_case")), "rule": rule},
+        )
     return list(found.values())
 
 
-_RULES = {"not_nullable": "a value (the column may not be empty)", "column_in_dataframe": "the column to exist",
-          "column_in_schema": "only the declared columns", "column_ordered": "the declared column order"}
+_RULES = {
+    "not_nullable": "a value (the column may not be empty)",
+    "column_in_dataframe": "the column to exist",
+    "column_in_schema": "only the declared columns",
+    "column_ordered": "the declared column order",
+}
 
 
 def write(name: str, frame: pd.DataFrame, folder: Path | None = None) -> dict[str, Any]:
@@ -200,7 +206,7 @@ def write(name: str, frame: pd.DataFrame, folder: Path | None = None) -> dict[st
     atomic_write(folder / f"{name}.parquet", parquet_bytes)
     atomic_write(folder / f"{name}.meta.yml", meta_bytes)
     return {
-        "rows": int(len(frame)),
+        "rows": len(frame),
         "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
         "parquet_sha256": hashlib.sha256(parquet_bytes).hexdigest(),
     }
@@ -247,13 +253,16 @@ def _meta(name: str, frame: pd.DataFrame) -> dict[str, Any]:
         "dataset": name,
         "title_zh": s.title_zh,
         "description": s.description,
-        "rows": int(len(frame)),
+        "rows": len(frame),
         "key": list(s.key),
-        "files": {"csv": f"{name}.csv (UTF-8 with BOM)", "parquet": f"{name}.parquet",
-                  "xlsx": f"xlsx/{name}.xlsx (text columns stored as text: 000 stays 000 in Excel)"},
+        "files": {
+            "csv": f"{name}.csv (UTF-8 with BOM)",
+            "parquet": f"{name}.parquet",
+            "xlsx": f"xlsx/{name}.xlsx (text columns stored as text: 000 stays 000 in Excel)",
+        },
         # A plain pd.read_csv turns text that looks like a number (document_id 000) into 0.
         "read_csv": f"pd.read_csv('{name}.csv', dtype={{c: 'string' for c in text_columns}}) "
-                    f"or analysis.datapackage.read_csv('{name}')",
+        f"or analysis.datapackage.read_csv('{name}')",
         "text_columns": [c for c, d in s.columns.items() if d["dtype"] == "str"],
         "columns": s.columns,
     }
@@ -284,4 +293,3 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write(path, text.encode("utf-8"))
-

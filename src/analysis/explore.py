@@ -18,8 +18,9 @@ def frames() -> dict[str, pd.DataFrame]:
     return {name: datasets.read(name) for name in datasets.DATASETS}
 
 
-def evaluation(plan_id: str, region: str, indicator_id: str, as_of: str = "",
-               data: dict[str, pd.DataFrame] | None = None) -> pd.Series:
+def evaluation(
+    plan_id: str, region: str, indicator_id: str, as_of: str = "", data: dict[str, pd.DataFrame] | None = None
+) -> pd.Series:
     """The engine's row for one target, at the data's cut-off or at ``as_of``."""
     data = data or frames()
     ev = evaluate(data, as_of=as_of or None)
@@ -34,8 +35,14 @@ def trend(plan_id: str, region: str, indicator_id: str, as_of: str = "") -> pd.S
     data = frames()
     row = evaluation(plan_id, region, indicator_id, as_of, data)
     obs = data["observations"]
-    yearly = obs[(obs["series_id"] == indicator_id) & (obs["region"] == region) & (obs["period_type"] == "year")
-                 & obs["is_preferred"] & obs["value"].notna() & (obs["period_end"] <= row["annual_cutoff"])]
+    yearly = obs[
+        (obs["series_id"] == indicator_id)
+        & (obs["region"] == region)
+        & (obs["period_type"] == "year")
+        & obs["is_preferred"]
+        & obs["value"].notna()
+        & (obs["period_end"] <= row["annual_cutoff"])
+    ]
     show_figure(indicator_chart(row, yearly.assign(year=yearly["period_end"].dt.year)))
     return row
 
@@ -74,8 +81,9 @@ def cutoff_choices(data: dict[str, pd.DataFrame], plan_id: str) -> list[tuple[st
     first = int(plan["base_year"]) if pd.notna(plan.get("base_year")) else int(plan["period_start"]) - 1
     dates = {f"{y}-12-31" for y in range(first, int(plan["period_end"]) + 1)}
     dates |= {d.strftime("%Y-%m-%d") for d in own["monthly_cutoff"].dropna()}
-    return [("评估方案规定的截止日", "")] + [(d.replace("-", "年", 1).replace("-", "月", 1) + "日", d)
-                                             for d in sorted(dates)]
+    return [("评估方案规定的截止日", "")] + [
+        (d.replace("-", "年", 1).replace("-", "月", 1) + "日", d) for d in sorted(dates)
+    ]
 
 
 def explain_failure(exc: BaseException) -> str:
@@ -115,7 +123,7 @@ def explorer() -> Any:
             if region.value and indicator.value:
                 try:
                     trend(plan.value, region.value, indicator.value, cutoff.value or "")
-                except Exception as exc:  # noqa: BLE001 - one line in the widget, not a traceback
+                except Exception as exc:
                     print(explain_failure(exc))
 
     plan.observe(choices, names="value")

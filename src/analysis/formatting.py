@@ -18,9 +18,22 @@ import pyarrow.compute as pc
 
 from analysis.cn_numbers import COUNT_UNITS
 
-__all__ = ["EMPTY", "STR", "fixed", "fmt", "fmt_all", "fmt_arrow", "pct", "pct_all", "pct_arrow", "scatter", "unit_classes"]
+__all__ = [
+    "EMPTY",
+    "STR",
+    "fixed",
+    "fmt",
+    "fmt_all",
+    "fmt_arrow",
+    "pct",
+    "pct_all",
+    "pct_arrow",
+    "scatter",
+    "unit_classes",
+]
 
 # -- one value (reports, charts) --------------------------------------------------------------
+
 
 def fmt(value: float | None, unit: str | None) -> str:
     """A value as a Chinese report writes it: 71.26万人次, 5.5%, 24.06亿元, 3600人."""
@@ -51,16 +64,17 @@ def pct(share: float | None) -> str:
 
 # -- whole columns of numbers ---------------------------------------------------------------------
 
-STR = pa.large_string()         # what pandas' "str" dtype holds
+STR = pa.large_string()  # what pandas' "str" dtype holds
 _STR = STR
 EMPTY = pa.scalar("", STR)
 _EMPTY = EMPTY
-_SPLIT = 134217729.0            # 2**27 + 1, Veltkamp's splitter
-_EXACT = 2.0**53                # below this a double's integer part fits int64 with room to spare
+_SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter
+_EXACT = 2.0**53  # below this a double's integer part fits int64 with room to spare
 _WIDE = 2.0**63
 # fraction digits after trimming: index f for two digits (f = 0..99), 100 + f for one digit
-_FRACTIONS = pa.array([("." + f"{f:02d}".rstrip("0")) if f else "" for f in range(100)]
-                      + [f".{f}" if f else "" for f in range(10)], _STR)
+_FRACTIONS = pa.array(
+    [("." + f"{f:02d}".rstrip("0")) if f else "" for f in range(100)] + [f".{f}" if f else "" for f in range(10)], _STR
+)
 _SIGN = pa.array(["", "-"], _STR)
 
 
@@ -73,17 +87,17 @@ def _scaled_round(x: np.ndarray, c: np.ndarray) -> np.ndarray:
     rare products that land exactly on a half.
     """
     whole = np.trunc(x)
-    frac = x - whole                                   # exact
+    frac = x - whole  # exact
     p = frac * c
     k = np.rint(p)
     d = p - k
-    tie = np.flatnonzero(np.abs(d) == 0.5)             # rare: only these need the exact error
+    tie = np.flatnonzero(np.abs(d) == 0.5)  # rare: only these need the exact error
     if len(tie):
         f, cc, pp = frac[tie], c[tie], p[tie]
         t = _SPLIT * f
         hi = t - (t - f)
         lo = f - hi
-        err = (hi * cc - pp) + lo * cc                 # frac × c == p + err exactly
+        err = (hi * cc - pp) + lo * cc  # frac × c == p + err exactly
         k[tie] += ((d[tie] == 0.5) & (err > 0)).astype(np.float64) - ((d[tie] == -0.5) & (err < 0))
     return whole.astype(np.int64) * c.astype(np.int64) + k.astype(np.int64)
 
@@ -102,8 +116,7 @@ def fixed(values: np.ndarray, digits: int | np.ndarray) -> pa.Array:
     scaled = _scaled_round(np.where(small, x, 0.0), c)
     # 2**53 and beyond: already a whole number (no fraction to print)
     big = finite & ~small & (np.abs(x) < _WIDE)
-    units = np.where(small, np.abs(scaled) // c.astype(np.int64),
-                     np.abs(np.where(big, x, 0.0)).astype(np.int64))
+    units = np.where(small, np.abs(scaled) // c.astype(np.int64), np.abs(np.where(big, x, 0.0)).astype(np.int64))
     frac = np.where(small, np.abs(scaled) % c.astype(np.int64), 0) + np.where(digits == 1, 100, 0)
     negative = np.signbit(x)
     parts = [pc.cast(pa.array(units), _STR), _FRACTIONS.take(pa.array(frac))]
@@ -165,8 +178,11 @@ def fmt_all(values: np.ndarray | pd.Series, units: np.ndarray | pd.Series | Sequ
 
 def pct_arrow(share: np.ndarray) -> pa.Array:
     x = np.asarray(share, dtype=np.float64)
-    return pc.if_else(pa.array(np.isnan(x)), pa.scalar("—", _STR),
-                      pc.binary_join_element_wise(fixed(x * 100, 1), pa.scalar("%", _STR), _EMPTY))
+    return pc.if_else(
+        pa.array(np.isnan(x)),
+        pa.scalar("—", _STR),
+        pc.binary_join_element_wise(fixed(x * 100, 1), pa.scalar("%", _STR), _EMPTY),
+    )
 
 
 def pct_all(shares: np.ndarray | pd.Series) -> pd.Series:

@@ -18,14 +18,19 @@ import pandas as pd
 from analysis import datasets
 
 #: What each filter column is called in an error message.
-_WHAT = {"plan_id": "plan id", "target_kind": "kind", "series_id": "series id", "region": "region",
-         "department": "department"}
+_WHAT = {
+    "plan_id": "plan id",
+    "target_kind": "kind",
+    "series_id": "series id",
+    "region": "region",
+    "department": "department",
+}
 
 
 class UnknownValueError(KeyError):
     """A filter names a value that the dataset does not hold (a misspelt plan id, say)."""
 
-    def __str__(self) -> str:   # KeyError would print the message with quotes around it
+    def __str__(self) -> str:  # KeyError would print the message with quotes around it
         return str(self.args[0])
 
 
@@ -41,7 +46,7 @@ _REGISTERS = {"plan_id": ("plans", "plan_id"), "department": ("departments", "de
 
 def _known(frame: pd.DataFrame, column: str, folder: Path | None, name: str) -> list[str]:
     values = set(frame[column].dropna().astype(str))
-    values |= {str(v) for v in datasets.spec(name).columns[column].get("isin", [])}   # every declared kind
+    values |= {str(v) for v in datasets.spec(name).columns[column].get("isin", [])}  # every declared kind
     if column in _REGISTERS:
         name, col = _REGISTERS[column]
         values |= set(dataset(name, folder=folder)[col].dropna().astype(str))
@@ -63,8 +68,9 @@ def _filter(name: str, folder: Path | None = None, **conditions: str | list[str]
             what = _WHAT.get(column, column)
             close = sorted({m for v in unknown for m in difflib.get_close_matches(str(v), known, n=3, cutoff=0.6)})
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise UnknownValueError(f"unknown {what} {', '.join(map(repr, unknown))}{hint} "
-                                    f"Known {what}s: {', '.join(known) or '(none)'}")
+            raise UnknownValueError(
+                f"unknown {what} {', '.join(map(repr, unknown))}{hint} Known {what}s: {', '.join(known) or '(none)'}"
+            )
         frame = frame[frame[column].isin(values)]
     return frame.reset_index(drop=True)
 
@@ -74,20 +80,27 @@ def plans(*, folder: Path | None = None) -> pd.DataFrame:
     return dataset("plans", folder=folder)
 
 
-def indicators(plan: str | list[str] | None = None, *, kind: str | list[str] | None = None,
-               folder: Path | None = None) -> pd.DataFrame:
+def indicators(
+    plan: str | list[str] | None = None, *, kind: str | list[str] | None = None, folder: Path | None = None
+) -> pd.DataFrame:
     """Targets, one row each; ``plan`` and ``kind`` (annual, cumulative, level, ...) filter."""
     return _filter("indicators", folder, plan_id=plan, target_kind=kind)
 
 
-def observations(series: str | list[str] | None = None, *, region: str | list[str] | None = None,
-                 plan: str | list[str] | None = None, folder: Path | None = None) -> pd.DataFrame:
+def observations(
+    series: str | list[str] | None = None,
+    *,
+    region: str | list[str] | None = None,
+    plan: str | list[str] | None = None,
+    folder: Path | None = None,
+) -> pd.DataFrame:
     """Observed values in long form; filter by series (indicator id), region or plan."""
     return _filter("observations", folder, series_id=series, region=region, plan_id=plan)
 
 
-def responsibilities(department: str | list[str] | None = None, *, plan: str | list[str] | None = None,
-                     folder: Path | None = None) -> pd.DataFrame:
+def responsibilities(
+    department: str | list[str] | None = None, *, plan: str | list[str] | None = None, folder: Path | None = None
+) -> pd.DataFrame:
     """Who is responsible for which item or indicator."""
     return _filter("responsibilities", folder, department=department, plan_id=plan)
 
@@ -107,8 +120,9 @@ def evaluation_settings(plan: str | list[str] | None = None, *, folder: Path | N
     return _filter("evaluation_settings", folder, plan_id=plan)
 
 
-def evaluations(plan: str | list[str] | None = None, *, region: str | list[str] | None = None,
-                folder: Path | None = None) -> pd.DataFrame:
+def evaluations(
+    plan: str | list[str] | None = None, *, region: str | list[str] | None = None, folder: Path | None = None
+) -> pd.DataFrame:
     """The engine's judgement of every target (``make evaluate``)."""
     return _filter("evaluations", folder, plan_id=plan, region=region)
 

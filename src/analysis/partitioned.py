@@ -6,8 +6,9 @@ and each part evaluated on its own. Here the regions are cut into ``npartitions`
 groups; each group's rows of ``evaluation_settings``, ``observations`` (its regions' values),
 ``indicators``, ``assessments`` (of the plans evaluated there) and ``base_values`` (its regions'
 declared bases) become one partition of five aligned ``dask.dataframe`` collections, and
-``dask.dataframe.map_partitions`` runs ``evaluate`` on each. The parts are put back in the engine's report order. A worker holds
-only its own regions' rows, so the memory per worker falls with the number of partitions.
+``dask.dataframe.map_partitions`` runs ``evaluate`` on each. The parts are put back in the
+engine's report order. A worker holds only its own regions' rows, so the memory per worker
+falls with the number of partitions.
 
 Where the whole panel does not fit one machine, build the partitions from files instead
 (``dd.read_parquet(..., filters=[("region", "in", regions)])``): the function that evaluates a
@@ -50,20 +51,33 @@ def split(frames: dict[str, pd.DataFrame], groups: list[list[str]]) -> list[dict
             "indicators": frames["indicators"][frames["indicators"]["plan_id"].isin(plans)],
             "observations": obs[obs["region"].isin(regions)],
             "assessments": frames["assessments"][frames["assessments"]["plan_id"].isin(plans)]
-            if "assessments" in frames else pd.DataFrame(),
+            if "assessments" in frames
+            else pd.DataFrame(),
             "base_values": frames["base_values"][frames["base_values"]["region"].isin(regions)]
-            if "base_values" in frames else pd.DataFrame(),
+            if "base_values" in frames
+            else pd.DataFrame(),
         }
         parts.append({k: v.reset_index(drop=True) for k, v in part.items()})
     return parts
 
 
-def _evaluate_part(settings: pd.DataFrame, indicators: pd.DataFrame, observations: pd.DataFrame,
-                   assessments: pd.DataFrame, base_values: pd.DataFrame, as_of: str | None = None) -> pd.DataFrame:
+def _evaluate_part(
+    settings: pd.DataFrame,
+    indicators: pd.DataFrame,
+    observations: pd.DataFrame,
+    assessments: pd.DataFrame,
+    base_values: pd.DataFrame,
+    as_of: str | None = None,
+) -> pd.DataFrame:
     from analysis.evaluate import evaluate
 
-    frames = {"evaluation_settings": settings, "indicators": indicators, "observations": observations,
-              "assessments": assessments, "base_values": base_values}
+    frames = {
+        "evaluation_settings": settings,
+        "indicators": indicators,
+        "observations": observations,
+        "assessments": assessments,
+        "base_values": base_values,
+    }
     return evaluate(frames, as_of=as_of).reset_index(drop=True)
 
 
@@ -73,8 +87,9 @@ def report_order(out: pd.DataFrame) -> pd.DataFrame:
     return out.loc[order].reset_index(drop=True)
 
 
-def evaluate_by_region(frames: dict[str, pd.DataFrame], npartitions: int = 2, as_of: str | None = None,
-                       scheduler: Any = None) -> pd.DataFrame:
+def evaluate_by_region(
+    frames: dict[str, pd.DataFrame], npartitions: int = 2, as_of: str | None = None, scheduler: Any = None
+) -> pd.DataFrame:
     """``evaluate(frames, as_of)``, computed as ``npartitions`` region partitions on Dask.
 
     ``scheduler`` is what ``dask.compute`` takes: None (Dask's default, or the active
@@ -83,7 +98,7 @@ def evaluate_by_region(frames: dict[str, pd.DataFrame], npartitions: int = 2, as
     import dask.dataframe as dd
 
     parts = split(frames, region_groups(frames, npartitions))
-    with dask.config.set({"dataframe.convert-string": False}):   # keep the engine's own string dtype
+    with dask.config.set({"dataframe.convert-string": False}):  # keep the engine's own string dtype
         return _compute(parts, as_of, scheduler, dd)
 
 
@@ -92,10 +107,13 @@ def _compute(parts: list[dict[str, pd.DataFrame]], as_of: str | None, scheduler:
 
     # the partitions' own dtypes are kept (enforce_metadata=False): meta only names the columns
     meta = pd.DataFrame({c: pd.Series(dtype="object") for c in datasets.spec("evaluations").column_names})
-    collections = [dd.from_map(_take, [(p, name) for p in parts], meta=parts[0][name].iloc[:0],
-                               enforce_metadata=False) for name in ENGINE_INPUTS]
-    result = dd.map_partitions(_evaluate_part, *collections, as_of=as_of, meta=meta, align_dataframes=False,
-                               enforce_metadata=False)
+    collections = [
+        dd.from_map(_take, [(p, name) for p in parts], meta=parts[0][name].iloc[:0], enforce_metadata=False)
+        for name in ENGINE_INPUTS
+    ]
+    result = dd.map_partitions(
+        _evaluate_part, *collections, as_of=as_of, meta=meta, align_dataframes=False, enforce_metadata=False
+    )
     out = result.compute(scheduler=scheduler)
     return report_order(out.reset_index(drop=True))
 

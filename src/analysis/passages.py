@@ -3,8 +3,9 @@ their evidence → ``evidence``, and declared base values of new plans' targets 
 (part of ``make data``).
 
 Kept out of ``build.py`` so the build gains one call each. Checks, each reported with file, row
-and column: the plan exists (the build's shared reference check), every series_id names an observation of the passage's document whose
-quote is in the passage's text, every indicator_id names a target of a plan in that document.
+and column: the plan exists (the build's shared reference check), every series_id names an
+observation of the passage's document whose quote is in the passage's text, every
+indicator_id names a target of a plan in that document.
 """
 
 from __future__ import annotations
@@ -19,16 +20,28 @@ from analysis.raw.catalog import RawCatalog
 from analysis.raw.errors import Problem
 from analysis.raw.table import ROW
 
-COLUMNS = ["plan_id", "passage_id", "kind", "topic", "section", "seq", "text", "series_ids", "indicator_ids", "risk",
-           "source"]
+COLUMNS = [
+    "plan_id",
+    "passage_id",
+    "kind",
+    "topic",
+    "section",
+    "seq",
+    "text",
+    "series_ids",
+    "indicator_ids",
+    "risk",
+    "source",
+]
 
 
 def _ids(cell: object) -> list[str]:
     return [p.strip() for p in str(cell).split(";") if p.strip()] if isinstance(cell, str) else []
 
 
-def passages(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.DataFrame,
-             plans: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+def passages(
+    catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.DataFrame, plans: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Every passage, with the problems found (the caller raises them with the build's others)."""
     problems: list[Problem] = []
     frames = []
@@ -42,17 +55,22 @@ def passages(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.Dat
             for sid in _ids(r.get("series_ids")):
                 quotes = from_doc.loc[from_doc["series_id"] == sid, "source_quote"].dropna()
                 if quotes.empty:
-                    problems.append(table.problem(r[ROW], "series_ids", repr(sid),
-                                                  f"a series_id of an observation read from {doc}"))
+                    problems.append(
+                        table.problem(r[ROW], "series_ids", repr(sid), f"a series_id of an observation read from {doc}")
+                    )
                 elif not any(normalize(q) in text for q in quotes):
-                    problems.append(table.problem(r[ROW], "series_ids", repr(sid),
-                                                  "an observation whose quote is in this passage's text"))
+                    problems.append(
+                        table.problem(
+                            r[ROW], "series_ids", repr(sid), "an observation whose quote is in this passage's text"
+                        )
+                    )
             same_doc = [p for p, d in doc_of_plan.items() if d == doc]
             known = set(indicators.loc[indicators["plan_id"].isin(same_doc), "indicator_id"])
             for iid in _ids(r.get("indicator_ids")):
                 if iid not in known:
-                    problems.append(table.problem(r[ROW], "indicator_ids", repr(iid),
-                                                  f"an indicator_id of a plan set out in {doc}"))
+                    problems.append(
+                        table.problem(r[ROW], "indicator_ids", repr(iid), f"an indicator_id of a plan set out in {doc}")
+                    )
         frame["source"] = frame["source_document"] + "：" + frame["source_location"]
         frames.append(frame[[c for c in COLUMNS]])
     if not frames:
@@ -63,8 +81,9 @@ def passages(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.Dat
 EVIDENCE = ["plan_id", "indicator_id", "series_id", "relation", "note"]
 
 
-def evidence(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.DataFrame,
-             plans: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+def evidence(
+    catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.DataFrame, plans: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Links from a target (or a plan) to published series that are evidence for it."""
     problems: list[Problem] = []
     frames = []
@@ -77,8 +96,9 @@ def evidence(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.Dat
             if isinstance(iid, str) and iid and (r["plan_id"], iid) not in known:
                 problems.append(table.problem(r[ROW], "indicator_id", repr(iid), f"a target of {r['plan_id']}"))
             if r["series_id"] not in series:
-                problems.append(table.problem(r[ROW], "series_id", repr(r["series_id"]),
-                                              "a series_id of an observation"))
+                problems.append(
+                    table.problem(r[ROW], "series_id", repr(r["series_id"]), "a series_id of an observation")
+                )
         frames.append(frame[EVIDENCE])
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in EVIDENCE}), problems
@@ -88,8 +108,13 @@ def evidence(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.Dat
 BASE_VALUES = ["plan_id", "indicator_id", "series_id", "region", "period", "wording", "caveat", "source"]
 
 
-def base_values(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.DataFrame,
-                plans: pd.DataFrame, documents: dict[str, Path]) -> tuple[pd.DataFrame, list[Problem]]:
+def base_values(
+    catalog: RawCatalog,
+    observations: pd.DataFrame,
+    indicators: pd.DataFrame,
+    plans: pd.DataFrame,
+    documents: dict[str, Path],
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Declared base values of new plans' targets (``data/raw/links/base_values.csv``).
 
     Each row must name a target, exactly one preferred observation (series_id, period) in the
@@ -105,25 +130,40 @@ def base_values(catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.
         frame["region"] = frame["plan_id"].map(region_of)
         for _, r in frame.iterrows():
             if (r["plan_id"], r["indicator_id"]) not in known:
-                problems.append(table.problem(r[ROW], "indicator_id", repr(r["indicator_id"]),
-                                              f"a target of {r['plan_id']}"))
+                problems.append(
+                    table.problem(r[ROW], "indicator_id", repr(r["indicator_id"]), f"a target of {r['plan_id']}")
+                )
             hits = preferred[(preferred["series_id"] == r["series_id"]) & (preferred["region"] == r["region"])]
             if hits.empty:
-                problems.append(table.problem(r[ROW], "series_id", repr(r["series_id"]),
-                                              f"a series_id of a preferred observation in {r['region']}"))
+                problems.append(
+                    table.problem(
+                        r[ROW],
+                        "series_id",
+                        repr(r["series_id"]),
+                        f"a series_id of a preferred observation in {r['region']}",
+                    )
+                )
             elif (hits["period"] == r["period"]).sum() != 1:
-                problems.append(table.problem(r[ROW], "period", repr(r["period"]),
-                                              f"one period of {r['series_id']}: {sorted(set(hits['period']))}"))
+                problems.append(
+                    table.problem(
+                        r[ROW],
+                        "period",
+                        repr(r["period"]),
+                        f"one period of {r['series_id']}: {sorted(set(hits['period']))}",
+                    )
+                )
             path = documents.get(r["source_document"])
             if path is None or not path.exists():
-                continue                      # the build's shared reference check reports it
+                continue  # the build's shared reference check reports it
             text = normalize(path.read_text(encoding="utf-8"))
-            quoted = [("definition_quote", r["definition_quote"])] + [("caveat", q) for q in
-                                                                       re.findall(r"“([^”]+)”", r["caveat"])]
+            quoted = [("definition_quote", r["definition_quote"])] + [
+                ("caveat", q) for q in re.findall(r"“([^”]+)”", r["caveat"])
+            ]
             for column, phrase in quoted:
                 if normalize(phrase) not in text:
-                    problems.append(table.problem(r[ROW], column, repr(phrase),
-                                                  f"words that appear in {r['source_document']}"))
+                    problems.append(
+                        table.problem(r[ROW], column, repr(phrase), f"words that appear in {r['source_document']}")
+                    )
         frame["source"] = frame["source_document"] + "：" + frame["source_location"]
         frames.append(frame[BASE_VALUES])
     if not frames:

@@ -57,8 +57,11 @@ def report_batch(regions: int, workdir: Path) -> dict[str, Any]:
         started = time.perf_counter()
         results = run_batch(jobs, root, data_dir=data, executor=executor, force=True, progress=False)
         wall = time.perf_counter() - started
-        out[label] = {"wall_seconds": round(wall, 2), "per_report_seconds": round(wall / len(jobs), 3),
-                      "failed": sum(r.status != "built" for r in results)}
+        out[label] = {
+            "wall_seconds": round(wall, 2),
+            "per_report_seconds": round(wall / len(jobs), 3),
+            "failed": sum(r.status != "built" for r in results),
+        }
         shutil.rmtree(root, ignore_errors=True)
 
     for label, workers in (("serial", 1), ("process_pool", 2)):
@@ -71,10 +74,12 @@ def report_batch(regions: int, workdir: Path) -> dict[str, Any]:
     with dask_executor("local", 2) as (ex, shape):
         timed("local_cluster", ex)
         out["local_cluster"]["cluster"] = shape
-    out["speedup_local_cluster_vs_serial"] = round(out["serial"]["wall_seconds"]
-                                                   / out["local_cluster"]["wall_seconds"], 2)
-    out["speedup_process_pool_vs_serial"] = round(out["serial"]["wall_seconds"]
-                                                  / out["process_pool"]["wall_seconds"], 2)
+    out["speedup_local_cluster_vs_serial"] = round(
+        out["serial"]["wall_seconds"] / out["local_cluster"]["wall_seconds"], 2
+    )
+    out["speedup_process_pool_vs_serial"] = round(
+        out["serial"]["wall_seconds"] / out["process_pool"]["wall_seconds"], 2
+    )
     out["aim_speedup"] = 1.7
     return out
 
@@ -92,8 +97,12 @@ def _single_process(regions: int) -> dict[str, Any]:
     result = evaluate(engine_frames)
     seconds = time.perf_counter() - started
     digest = hashlib.sha256(datasets._csv_bytes(datasets.conform("evaluations", result))).hexdigest()
-    return {"series": len(result), "seconds": round(seconds, 2), "peak_rss_mib": round(_vm_mib("VmHWM"), 1),
-            "sha256": digest}
+    return {
+        "series": len(result),
+        "seconds": round(seconds, 2),
+        "peak_rss_mib": round(_vm_mib("VmHWM"), 1),
+        "sha256": digest,
+    }
 
 
 def engine(regions: int) -> dict[str, Any]:
@@ -103,8 +112,13 @@ def engine(regions: int) -> dict[str, Any]:
     from analysis.publish.cluster import dask_executor
     from analysis.synthetic import national_panel
 
-    done = subprocess.run([sys.executable, "-m", "analysis.scale_bench", "--single-process", str(regions)],
-                          capture_output=True, text=True, check=True, cwd=paths.ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.scale_bench", "--single-process", str(regions)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=paths.ROOT,
+    )
     single = json.loads(done.stdout.strip().splitlines()[-1])
     frames = national_panel(regions, targets=None)
     with dask_executor("local", 2, warm=False) as (_, shape):
@@ -120,11 +134,17 @@ def engine(regions: int) -> dict[str, Any]:
     digest = hashlib.sha256(datasets._csv_bytes(datasets.conform("evaluations", result))).hexdigest()
     worker_peak = max(peaks.values())
     return {
-        "regions": regions, "series": single["series"], "synthetic": True,
+        "regions": regions,
+        "series": single["series"],
+        "synthetic": True,
         "single_process": {k: single[k] for k in ("seconds", "peak_rss_mib")},
-        "local_cluster": {"seconds": round(seconds, 2), "partitions": 8, "cluster": shape,
-                          "peak_rss_mib_per_worker": {str(k): round(v, 1) for k, v in peaks.items()},
-                          "rss_before_mib_per_worker": {str(k): round(v, 1) for k, v in before.items()}},
+        "local_cluster": {
+            "seconds": round(seconds, 2),
+            "partitions": 8,
+            "cluster": shape,
+            "peak_rss_mib_per_worker": {str(k): round(v, 1) for k, v in peaks.items()},
+            "rss_before_mib_per_worker": {str(k): round(v, 1) for k, v in before.items()},
+        },
         "worker_peak_over_single_peak": round(worker_peak / single["peak_rss_mib"], 3),
         "aim_worker_peak_over_single_peak": 0.5,
         "identical_output": digest == single["sha256"],
@@ -142,11 +162,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = Path(tempfile.mkdtemp(prefix="plan-eval-scale-"))
     try:
-        figures = {"what": "SYNTHETIC national panel (analysis.synthetic): report batch serial vs process pool vs "
-                           "Dask LocalCluster; engine single-process vs LocalCluster, partitioned by region",
-                   "cores": os.cpu_count(),
-                   "reports": report_batch(args.reports, work),
-                   "engine": engine(args.regions)}
+        figures = {
+            "what": "SYNTHETIC national panel (analysis.synthetic): report batch serial vs process pool vs "
+            "Dask LocalCluster; engine single-process vs LocalCluster, partitioned by region",
+            "cores": os.cpu_count(),
+            "reports": report_batch(args.reports, work),
+            "engine": engine(args.regions),
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -20,13 +20,23 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import datasets, paths
-from analysis.bench import INDICATORS, K, SEED, SOURCE, synthetic_frames
+from analysis.bench import INDICATORS, SEED, SOURCE, K, synthetic_frames
 
 #: The targets a synthetic county plan keeps by default: eleven, as real district plans have
 #: (document 003's table 1 has eleven), of every kind the real ones have.
-PLAN_TARGETS = ("new_jobs", "skills_training", "startups_supported", "hard_to_employ_placed",
-                "surveyed_unemployment", "zero_employment_families", "pension_coverage", "skilled_share",
-                "arbitration_days", "employment_first", "registered_unemployed")
+PLAN_TARGETS = (
+    "new_jobs",
+    "skills_training",
+    "startups_supported",
+    "hard_to_employ_placed",
+    "surveyed_unemployment",
+    "zero_employment_families",
+    "pension_coverage",
+    "skilled_share",
+    "arbitration_days",
+    "employment_first",
+    "registered_unemployed",
+)
 MARKER = "SYNTHETIC.txt"
 INDICATORS_IDS = [t[0] for t in INDICATORS]
 INDICATOR_NAMES = [t[1] for t in INDICATORS]
@@ -34,8 +44,9 @@ INDICATOR_UNITS = [t[4] for t in INDICATORS]
 DOCUMENT_ID = "synthetic"
 
 
-def national_panel(regions: int, seed: int = SEED,
-                   targets: tuple[str, ...] | None = PLAN_TARGETS) -> dict[str, pd.DataFrame]:
+def national_panel(
+    regions: int, seed: int = SEED, targets: tuple[str, ...] | None = PLAN_TARGETS
+) -> dict[str, pd.DataFrame]:
     """Every processed dataset for ``regions`` synthetic counties (each conforms to its schema);
     ``targets`` = the indicator ids each plan keeps (None: all 35 of the engine benchmark)."""
     engine = synthetic_frames(regions * K, seed)
@@ -57,8 +68,9 @@ def national_panel(regions: int, seed: int = SEED,
     obs["unit"] = obs["series_id"].map(units)
     start, end = obs["period_start"].dt.year.astype(str), obs["period_end"].dt.year.astype(str)
     obs["period"] = start.where(start == end, start + "–" + end)
-    obs["value_text"] = obs["value"].map(lambda v: "" if pd.isna(v) else f"{v:g}").where(obs["value"].notna(),
-                                                                                          obs["status"])
+    obs["value_text"] = (
+        obs["value"].map(lambda v: "" if pd.isna(v) else f"{v:g}").where(obs["value"].notna(), obs["status"])
+    )
     obs["value_text"] = obs["value_text"].fillna("合成")
     obs["is_cumulative"] = obs["period_type"].isin(["plan_period", "ytd"])
     obs["is_reprint"] = False
@@ -68,25 +80,38 @@ def national_panel(regions: int, seed: int = SEED,
     ind = engine["indicators"]
     counts = ind.groupby("plan_id").size()
     plan_ids = settings["plan_id"].astype(str)
-    frames["plans"] = pd.DataFrame({
-        "plan_id": plan_ids,
-        "title": settings["region"].astype(str) + "就业和社会保障“十四五”规划（合成数据）",
-        "title_in_document": "合成数据，非真实规划",
-        "issuer": None,
-        "region": settings["region"].astype(str),
-        "level": "区级",
-        "plan_type": "专项规划",
-        "period_start": 2021,
-        "period_end": 2025,
-        "base_year": 2020,
-        "parent_plans": None,
-        "n_indicators": counts.reindex(plan_ids).fillna(0).astype(int).to_numpy(),
-        "source": SOURCE,
-        "note": "SYNTHETIC: made up by analysis.synthetic for scale runs; not real data",
-    })
-    frames["documents"] = pd.DataFrame([{
-        "document_id": DOCUMENT_ID, "file": "-", "title": "合成数据（用于规模测试，非真实文件）", "issuer": "合成数据",
-        "doc_number": None, "issued": "2026-01", "status": "合成", "note": "SYNTHETIC"}])
+    frames["plans"] = pd.DataFrame(
+        {
+            "plan_id": plan_ids,
+            "title": settings["region"].astype(str) + "就业和社会保障“十四五”规划（合成数据）",
+            "title_in_document": "合成数据，非真实规划",
+            "issuer": None,
+            "region": settings["region"].astype(str),
+            "level": "区级",
+            "plan_type": "专项规划",
+            "period_start": 2021,
+            "period_end": 2025,
+            "base_year": 2020,
+            "parent_plans": None,
+            "n_indicators": counts.reindex(plan_ids).fillna(0).astype(int).to_numpy(),
+            "source": SOURCE,
+            "note": "SYNTHETIC: made up by analysis.synthetic for scale runs; not real data",
+        }
+    )
+    frames["documents"] = pd.DataFrame(
+        [
+            {
+                "document_id": DOCUMENT_ID,
+                "file": "-",
+                "title": "合成数据（用于规模测试，非真实文件）",
+                "issuer": "合成数据",
+                "doc_number": None,
+                "issued": "2026-01",
+                "status": "合成",
+                "note": "SYNTHETIC",
+            }
+        ]
+    )
     out = {}
     for name in datasets.DATASETS:
         columns = datasets.spec(name).column_names
@@ -98,8 +123,14 @@ def national_panel(regions: int, seed: int = SEED,
     return out
 
 
-def write(folder: Path, regions: int, seed: int = SEED, *, with_evaluations: bool = True,
-          targets: tuple[str, ...] | None = PLAN_TARGETS) -> Path:
+def write(
+    folder: Path,
+    regions: int,
+    seed: int = SEED,
+    *,
+    with_evaluations: bool = True,
+    targets: tuple[str, ...] | None = PLAN_TARGETS,
+) -> Path:
     """Write the panel (and its evaluations) to ``folder``, which must lie outside ``data/``."""
     folder = Path(folder).resolve()
     if folder.is_relative_to(paths.DATA.resolve()):
@@ -114,7 +145,9 @@ def write(folder: Path, regions: int, seed: int = SEED, *, with_evaluations: boo
         datasets.write("evaluations", evaluate(frames), folder)
     (folder / MARKER).write_text(
         f"SYNTHETIC data: {regions} made-up counties from seed {seed} (python -m analysis synthetic). "
-        "Not real figures; for scale runs only.\n", encoding="utf-8")
+        "Not real figures; for scale runs only.\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -123,8 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--regions", type=int, default=2850, help="number of synthetic counties (default: %(default)s)")
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--out", default=str(paths.ROOT / "build" / "synthetic"), help="folder (default: %(default)s)")
-    p.add_argument("--all-targets", action="store_true", help="35 targets per plan (the engine benchmark's), "
-                                                              "not the eleven a district plan has")
+    p.add_argument(
+        "--all-targets",
+        action="store_true",
+        help="35 targets per plan (the engine benchmark's), not the eleven a district plan has",
+    )
     args = p.parse_args(argv)
     folder = write(Path(args.out), args.regions, args.seed, targets=None if args.all_targets else PLAN_TARGETS)
     print(f"SYNTHETIC panel of {args.regions} counties written to {folder}")

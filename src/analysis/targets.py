@@ -47,11 +47,42 @@ _EXTERNAL = re.compile(
 
 # Statements without a figure, in the vocabulary plans use.
 _QUALITATIVE = (
-    "应保尽保", "应纳尽纳", "应享尽享", "合理增长", "基本同步", "同步提高", "同步增长", "逐步提高",
-    "稳步提高", "稳步提升", "持续提升", "持续提高", "不断提高", "不断提升", "全覆盖", "明显改善",
-    "显著提升", "有效遏制", "基本消除", "稳中有升", "保持稳定", "总体稳定", "稳中有进", "逐步提升",
-    "进一步提高", "进一步提升", "稳定增长", "持续增长", "只增不减", "基本实现", "全面实现",
-    "合理区间", "视情提出", "全国平均", "全国前列", "全市前列",
+    "应保尽保",
+    "应纳尽纳",
+    "应享尽享",
+    "合理增长",
+    "基本同步",
+    "同步提高",
+    "同步增长",
+    "逐步提高",
+    "稳步提高",
+    "稳步提升",
+    "持续提升",
+    "持续提高",
+    "不断提高",
+    "不断提升",
+    "全覆盖",
+    "明显改善",
+    "显著提升",
+    "有效遏制",
+    "基本消除",
+    "稳中有升",
+    "保持稳定",
+    "总体稳定",
+    "稳中有进",
+    "逐步提升",
+    "进一步提高",
+    "进一步提升",
+    "稳定增长",
+    "持续增长",
+    "只增不减",
+    "基本实现",
+    "全面实现",
+    "合理区间",
+    "视情提出",
+    "全国平均",
+    "全国前列",
+    "全市前列",
 )
 # A growth compared with another indicator's ("高于国内生产总值增长"): a statement, not a figure.
 _RELATIVE = re.compile(r"(高于|不低于|快于|略高于|同步于)(国内生产总值|GDP|地区生产总值|经济|居民收入)增长")
@@ -75,7 +106,7 @@ _COMPARATOR_RULES: tuple[tuple[str, str], ...] = (
     (r"超过|高于|大于|多于|突破|超", ">"),
     (r"低于|少于|小于", "<"),
     (r"力求达到|力争达到|力争|达到|提高到|提升到|提高至|提升至|增加到|增加至|增长到|达|完成|实现|新增|确保", ">="),
-    (r"控制在", "<="),   # 控制在 X (without 以内) is still a cap
+    (r"控制在", "<="),  # 控制在 X (without 以内) is still a cap
     (r"稳定在|保持在|维持在", "≈"),
 )
 
@@ -119,7 +150,7 @@ def parse_target(
     """
     try:
         return _parse(text, name=name, unit=unit, context=context, period=period)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+    except Exception as exc:
         return ParsedTarget("unparsed", notes=(f"parser error: {type(exc).__name__}",))
 
 
@@ -138,8 +169,7 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
 
     if _EXTERNAL.search(body):
         comparator = "<=" if re.search(r"控制在|以内|不超过|内$", body) else ">="
-        return ParsedTarget("external", comparator, None, year, table_unit,
-                            ("figure set by another authority",))
+        return ParsedTarget("external", comparator, None, year, table_unit, ("figure set by another authority",))
 
     if _ZERO.search(body):
         return ParsedTarget("annual", "=", 0.0, year, table_unit, ("动态为零: held at zero throughout",))
@@ -155,7 +185,7 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
         return ParsedTarget("unparsed", notes=("no figure and no known qualitative wording",))
 
     last = quantities[-1].start
-    if _CHANGE.search(body) and not _REACH_BEFORE.search(body[max(0, last - _REACH_WINDOW): last]):
+    if _CHANGE.search(body) and not _REACH_BEFORE.search(body[max(0, last - _REACH_WINDOW) : last]):
         return ParsedTarget("unparsed", notes=("a change by an amount (提高/下降 X), not a level to reach",))
 
     q = _pick_quantity(body, quantities)
@@ -183,8 +213,17 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
         comparator = ">="
         notes.append("no comparison stated: read as 达到 (>=)")
 
-    kind = _kind(body, ctx, nm, value_unit, comparator, stated_year, cumulative_bracket, notes,
-                 measure_word=not stated and value_unit in MEASURE_WORDS and body[q.end:].strip("。；;，,") == "")
+    kind = _kind(
+        body,
+        ctx,
+        nm,
+        value_unit,
+        comparator,
+        stated_year,
+        cumulative_bracket,
+        notes,
+        measure_word=not stated and value_unit in MEASURE_WORDS and body[q.end :].strip("。；;，,") == "",
+    )
     if kind == "unparsed":
         return ParsedTarget("unparsed", notes=tuple(notes))
     return ParsedTarget(kind, comparator, float(value), year, value_unit, tuple(notes))
@@ -200,7 +239,7 @@ def _pick_quantity(body: str, quantities: list[Quantity]) -> Quantity | None:
     """The target figure: the only one, or the one after a verb of reaching ("由 X 提高到 Y")."""
     if len(quantities) == 1:
         return quantities[0]
-    reached = [q for q in quantities if _REACH_BEFORE.search(body[max(0, q.start - _REACH_WINDOW): q.start])]
+    reached = [q for q in quantities if _REACH_BEFORE.search(body[max(0, q.start - _REACH_WINDOW) : q.start])]
     return reached[-1] if len(reached) == 1 else None
 
 
@@ -250,8 +289,9 @@ def _kind(
         return "annual"
     if is_count and not stock and not _REACH.search(own_words):
         if measure_word:
-            notes.append(f"a count with its measure word ({unit}) and no comparison: a level to reach by the "
-                         "plan's end")
+            notes.append(
+                f"a count with its measure word ({unit}) and no comparison: a level to reach by the plan's end"
+            )
             return "level"
         notes.append(f"a count ({unit}) with no sign of flow or stock")
         return "unparsed"

@@ -49,8 +49,12 @@ ASSESSORS: tuple[str, ...] = ("自评", "第三方")
 PROGRESS: tuple[str, ...] = ("已完成", "快于预期", "基本符合预期", "滞后于预期", "未启动")
 RISK_LEVELS: tuple[str, ...] = ("低", "中", "高")
 #: item_type → what the 事项类型 cell shows (the reader accepts either).
-ITEM_TYPES: dict[str, str] = {"topic": "重点专题", "major_indicator": "重大指标", "task": "重大任务",
-                              "indicator": "目标指标"}
+ITEM_TYPES: dict[str, str] = {
+    "topic": "重点专题",
+    "major_indicator": "重大指标",
+    "task": "重大任务",
+    "indicator": "目标指标",
+}
 #: Targets with a figure: the workbook asks for their missing yearly observations.
 QUANTITATIVE_KINDS: tuple[str, ...] = ("annual", "cumulative", "level")
 #: Targets without a figure of their own: assessed like tasks.
@@ -72,10 +76,10 @@ class Column:
     id: str
     label: str
     width: float
-    prefilled: bool = False       # written by the template; a row with only these cells is not an entry
+    prefilled: bool = False  # written by the template; a row with only these cells is not an entry
     choices: tuple[str, ...] = ()  # drop-down list (DataValidation type="list")
-    as_text: bool = False          # cells formatted as text, so Excel keeps 2023-06 or 2023-06-30 as typed
-    numeric: bool = False          # a number is expected (decimal DataValidation)
+    as_text: bool = False  # cells formatted as text, so Excel keeps 2023-06 or 2023-06-30 as typed
+    numeric: bool = False  # a number is expected (decimal DataValidation)
 
 
 OBSERVATION_COLUMNS: tuple[Column, ...] = (
@@ -130,8 +134,16 @@ LAYOUT: dict[str, tuple[Column, ...]] = {
 }
 
 #: The processed datasets a template is made from.
-NEEDED = ("plans", "indicators", "items", "responsibilities", "departments", "risk_areas",
-          "evaluation_settings", "observations")
+NEEDED = (
+    "plans",
+    "indicators",
+    "items",
+    "responsibilities",
+    "departments",
+    "risk_areas",
+    "evaluation_settings",
+    "observations",
+)
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill(fill_type="solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
@@ -140,6 +152,7 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 # -- public API -----------------------------------------------------------------------------
+
 
 def write_templates(processed: Path, out_dir: Path, *, last_year: int | None = None) -> list[Path]:
     """Write one workbook ``<plan_id>.xlsx`` per plan in ``processed`` to ``out_dir``.
@@ -176,12 +189,20 @@ def template(frames: dict[str, pd.DataFrame], plan_id: str, *, last_year: int) -
 
     departments = list(frames["departments"]["department"])
     _write_readme(wb.active, frames, plan, departments, last_year)
-    _protect(wb.active)                              # instructions: nothing to fill in
+    _protect(wb.active)  # instructions: nothing to fill in
 
     missing = missing_observations(frames, plan_id, last_year=last_year)
-    obs_rows = [{"plan_id": plan_id, "indicator_id": r.indicator_id, "indicator_name": r.name,
-                 "period": str(r.year), "period_type": "年度", "unit": r.unit}
-                for r in missing.itertuples()]
+    obs_rows = [
+        {
+            "plan_id": plan_id,
+            "indicator_id": r.indicator_id,
+            "indicator_name": r.name,
+            "period": str(r.year),
+            "period_type": "年度",
+            "unit": r.unit,
+        }
+        for r in missing.itertuples()
+    ]
     _write_sheet(wb, OBSERVATIONS_SHEET, OBSERVATION_COLUMNS, obs_rows, departments)
 
     assessments = assessment_rows(frames, plan_id)
@@ -207,8 +228,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
     wb.save(buffer)
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -241,14 +261,18 @@ def missing_observations(frames: dict[str, pd.DataFrame], plan_id: str, *, last_
     first = pd.to_datetime(totals["period_start"]).dt.year
     last = pd.to_datetime(totals["period_end"]).dt.year
     inside = first >= int(plan["period_start"])
-    have |= {(series, year) for series, a, b in zip(totals["series_id"][inside], first[inside], last[inside])
-             for year in range(int(a), int(b) + 1)}
+    have |= {
+        (series, year)
+        for series, a, b in zip(totals["series_id"][inside], first[inside], last[inside])
+        for year in range(int(a), int(b) + 1)
+    }
     end = min(int(plan["period_end"]), int(last_year))
-    rows = [{"plan_id": plan_id, "indicator_id": r.indicator_id, "name": r.name, "unit": _text(r.unit),
-             "year": year}
-            for r in ind.itertuples()
-            for year in range(int(plan["base_year"]), end + 1)
-            if (r.indicator_id, year) not in have]
+    rows = [
+        {"plan_id": plan_id, "indicator_id": r.indicator_id, "name": r.name, "unit": _text(r.unit), "year": year}
+        for r in ind.itertuples()
+        for year in range(int(plan["base_year"]), end + 1)
+        if (r.indicator_id, year) not in have
+    ]
     return pd.DataFrame(rows, columns=["plan_id", "indicator_id", "name", "unit", "year"])
 
 
@@ -256,17 +280,33 @@ def assessment_rows(frames: dict[str, pd.DataFrame], plan_id: str) -> pd.DataFra
     """The pre-filled rows of 任务评估: every item of the plan, then its qualitative/external targets."""
     resp = frames["responsibilities"]
     resp = resp[resp["plan_id"] == plan_id]
-    by_item = {key: DEPARTMENT_SEP.join(group["department"])
-               for key, group in resp.groupby(["item_type", "item_id"], sort=False)}
+    by_item = {
+        key: DEPARTMENT_SEP.join(group["department"])
+        for key, group in resp.groupby(["item_type", "item_id"], sort=False)
+    }
     rows = []
     items = frames["items"]
     for r in items[items["plan_id"] == plan_id].itertuples():
-        rows.append({"plan_id": plan_id, "item_type": ITEM_TYPES[r.item_type], "item_id": r.item_id,
-                     "content": r.text, "department": by_item.get((r.item_type, r.item_id))})
+        rows.append(
+            {
+                "plan_id": plan_id,
+                "item_type": ITEM_TYPES[r.item_type],
+                "item_id": r.item_id,
+                "content": r.text,
+                "department": by_item.get((r.item_type, r.item_id)),
+            }
+        )
     ind = frames["indicators"]
     for r in ind[(ind["plan_id"] == plan_id) & ind["target_kind"].isin(ASSESSED_KINDS)].itertuples():
-        rows.append({"plan_id": plan_id, "item_type": ITEM_TYPES["indicator"], "item_id": r.indicator_id,
-                     "content": f"{r.name}：{r.target_text}", "department": by_item.get(("indicator", r.indicator_id))})
+        rows.append(
+            {
+                "plan_id": plan_id,
+                "item_type": ITEM_TYPES["indicator"],
+                "item_id": r.indicator_id,
+                "content": f"{r.name}：{r.target_text}",
+                "department": by_item.get(("indicator", r.indicator_id)),
+            }
+        )
     return pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "content", "department"])
 
 
@@ -282,14 +322,17 @@ def plan_risks(frames: dict[str, pd.DataFrame], plan_id: str) -> pd.DataFrame:
 def risk_rows(frames: dict[str, pd.DataFrame], plan_id: str) -> pd.DataFrame:
     """The pre-filled rows of 风险评估 (without the empty rows for added risks)."""
     risks = plan_risks(frames, plan_id)
-    return pd.DataFrame({"plan_id": plan_id, "risk_id": risks["risk_id"], "risk": risks["risk"]},
-                        columns=["plan_id", "risk_id", "risk"])
+    return pd.DataFrame(
+        {"plan_id": plan_id, "risk_id": risks["risk_id"], "risk": risks["risk"]}, columns=["plan_id", "risk_id", "risk"]
+    )
 
 
 # -- sheets ---------------------------------------------------------------------------------
 
-def _write_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: list[dict],
-                 departments: list[str]) -> Worksheet:
+
+def _write_sheet(
+    wb: Workbook, title: str, columns: tuple[Column, ...], rows: list[dict], departments: list[str]
+) -> Worksheet:
     ws = wb.create_sheet(title)
     for j, col in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=j, value=col.label)
@@ -305,11 +348,11 @@ def _write_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: li
             if col.as_text:
                 cell.number_format = "@"
             if col.prefilled and not _missing(value):
-                cell.fill = _PREFILLED_FILL          # grey, and locked by the sheet's protection
+                cell.fill = _PREFILLED_FILL  # grey, and locked by the sheet's protection
             else:
                 cell.protection = _INPUT
     last_row = len(rows) + 1 + SPARE_ROWS
-    for i in range(len(rows) + 2, last_row + 1):     # spare rows: every cell is an entry
+    for i in range(len(rows) + 2, last_row + 1):  # spare rows: every cell is an entry
         for j in range(1, len(columns) + 1):
             ws.cell(row=i, column=j).protection = _INPUT
     for j, col in enumerate(columns, start=1):
@@ -325,9 +368,16 @@ def _write_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: li
             if allowed and len(",".join(allowed)) <= 250:  # Excel's limit for an inline list
                 ws.add_data_validation(_list_validation(col, allowed, ref, strict=False))
         elif col.numeric:
-            dv = DataValidation(type="decimal", operator="between", formula1="-1000000000000000",
-                                formula2="1000000000000000", allow_blank=True, showErrorMessage=True,
-                                errorTitle="请填数字", error="数值栏只填阿拉伯数字（按“单位”栏的单位），不带单位或文字。")
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="-1000000000000000",
+                formula2="1000000000000000",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="请填数字",
+                error="数值栏只填阿拉伯数字（按“单位”栏的单位），不带单位或文字。",
+            )
             dv.add(ref)
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
@@ -356,8 +406,13 @@ def _protect(ws: Worksheet) -> None:
 
 def _list_validation(col: Column, choices: tuple[str, ...], ref: str, *, strict: bool) -> DataValidation:
     listed = "、".join(choices)
-    dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                        showErrorMessage=True, showInputMessage=True)
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+    )
     if strict:
         dv.errorTitle = f"{col.label}：请从下拉列表中选择"
         dv.error = f"只能填：{listed}"
@@ -371,8 +426,9 @@ def _list_validation(col: Column, choices: tuple[str, ...], ref: str, *, strict:
     return dv
 
 
-def _write_readme(ws: Worksheet, frames: dict[str, pd.DataFrame], plan: pd.Series, departments: list[str],
-                  last_year: int) -> None:
+def _write_readme(
+    ws: Worksheet, frames: dict[str, pd.DataFrame], plan: pd.Series, departments: list[str], last_year: int
+) -> None:
     ws.title = README_SHEET
     ws.column_dimensions["A"].width = 110
     plan_id = plan["plan_id"]
@@ -394,22 +450,37 @@ def _write_readme(ws: Worksheet, frames: dict[str, pd.DataFrame], plan: pd.Serie
     lines += [
         ("", ""),
         ("head", "一、本表做什么用"),
-        ("", "本表收集规划评估所需、而现有资料中还没有的内容：缺少的指标数据、各项目标任务的进展评估、重大风险评估。"
-             "表中灰底的栏目已按现有资料预先填好（编号、事项内容、责任部门等），请在空白栏目中填写。"),
-        ("", "填好的文件由程序逐行校验后汇总进评估数据；校验不通过的，会列出文件、工作表、行号、栏目，"
-             "以及填写的内容和应填的内容，请据此修改后重新提交。没有填写任何内容的行会被忽略。"),
+        (
+            "",
+            "本表收集规划评估所需、而现有资料中还没有的内容：缺少的指标数据、各项目标任务的进展评估、重大风险评估。"
+            "表中灰底的栏目已按现有资料预先填好（编号、事项内容、责任部门等），请在空白栏目中填写。",
+        ),
+        (
+            "",
+            "填好的文件由程序逐行校验后汇总进评估数据；校验不通过的，会列出文件、工作表、行号、栏目，"
+            "以及填写的内容和应填的内容，请据此修改后重新提交。没有填写任何内容的行会被忽略。",
+        ),
         ("", ""),
         ("head", "二、各工作表由谁填写"),
-        ("", f"“{OBSERVATIONS_SHEET}”：每行是一项定量指标在某一年份尚缺的数据（{_years(base, obs_end)}）。"
-             "由掌握该数据的责任部门填写。数据须有出处：公开发布的统计公报、工作报告或正式统计资料，"
-             "在“来源”中写明发布机关和资料名称，在“来源原文”中复制数值所在的原句，在“网址”中填资料网址。"
-             "如有月度或年初至今的数据，可另起一行，复制规划编号、指标编号、指标、单位，改“期间类型”并填“期间”。"),
-        ("", f"“{ASSESSMENTS_SHEET}”：每行是一项重点专题、重大指标、重大任务，或没有具体数值的目标指标（定性目标、由上级下达的目标）。"
-             "由“责任部门”栏所列的部门填写；该栏为空的，由承担该项工作的部门填写，并填上本部门名称。多个部门共同负责的，可以共同填写该行；也可以由各部门复制该行"
-             "（事项编号不变），把“责任部门”改为本部门名称后各自填写。第三方评估机构填写时，“评估主体”选“第三方”。"),
-        ("", f"“{RISKS_SHEET}”：每行是本次评估要分析的一项重大风险。由负责该领域风险防控的部门填写，"
-             "并在“责任部门”栏填写本部门名称。文件未列出的其他风险，请在下方空行中填写：自拟风险编号"
-             "（英文字母、数字和连字符，如 new-01），并填写“风险”名称。"),
+        (
+            "",
+            f"“{OBSERVATIONS_SHEET}”：每行是一项定量指标在某一年份尚缺的数据（{_years(base, obs_end)}）。"
+            "由掌握该数据的责任部门填写。数据须有出处：公开发布的统计公报、工作报告或正式统计资料，"
+            "在“来源”中写明发布机关和资料名称，在“来源原文”中复制数值所在的原句，在“网址”中填资料网址。"
+            "如有月度或年初至今的数据，可另起一行，复制规划编号、指标编号、指标、单位，改“期间类型”并填“期间”。",
+        ),
+        (
+            "",
+            f"“{ASSESSMENTS_SHEET}”：每行是一项重点专题、重大指标、重大任务，或没有具体数值的目标指标（定性目标、由上级下达的目标）。"
+            "由“责任部门”栏所列的部门填写；该栏为空的，由承担该项工作的部门填写，并填上本部门名称。多个部门共同负责的，可以共同填写该行；也可以由各部门复制该行"
+            "（事项编号不变），把“责任部门”改为本部门名称后各自填写。第三方评估机构填写时，“评估主体”选“第三方”。",
+        ),
+        (
+            "",
+            f"“{RISKS_SHEET}”：每行是本次评估要分析的一项重大风险。由负责该领域风险防控的部门填写，"
+            "并在“责任部门”栏填写本部门名称。文件未列出的其他风险，请在下方空行中填写：自拟风险编号"
+            "（英文字母、数字和连字符，如 new-01），并填写“风险”名称。",
+        ),
         ("", ""),
         ("head", "三、下拉选项（只能从中选择）"),
         ("", f"期间类型：{' / '.join(PERIOD_TYPES)}"),
@@ -420,26 +491,44 @@ def _write_readme(ws: Worksheet, frames: dict[str, pd.DataFrame], plan: pd.Serie
         ("", f"责任部门：{'、'.join(departments)}。多个部门用“{DEPARTMENT_SEP}”分隔。"),
         ("", ""),
         ("head", "四、填写格式"),
-        ("", f"期间：年度数据填四位年份，如 {base}；月度和年初至今数据填“年-月”，如 {max(base, start)}-06"
-             f"（月度表示该月，年初至今表示 1 月至该月累计）；多年累计数据填“起始年-终止年”，如 {start}-{start + 2}。"
-             f"期间须在基期年至规划期末之间（{base}—{end} 年）。"),
-        ("", "已有多年累计数的（如“截至2023年底累计”），只填其后各年的数据，程序会与累计数相加；"
-             "与已有累计数期间重叠的数据会被列为问题，不会覆盖已公布的累计数。"),
-        ("", "数值：只填阿拉伯数字，按“单位”栏的单位填写，不带单位、文字或符号。例如单位为“人”时，3.5 万人填 35000，"
-             "不要填“3.5万”；百分比只填数字部分，如 5.5% 填 5.5；没有确切数字的（如“约100”“100余”）不要填在数值栏，"
-             "可在“备注”中说明。如确需改用其他单位（如“万人”），请同时修改“单位”栏。"),
+        (
+            "",
+            f"期间：年度数据填四位年份，如 {base}；月度和年初至今数据填“年-月”，如 {max(base, start)}-06"
+            f"（月度表示该月，年初至今表示 1 月至该月累计）；多年累计数据填“起始年-终止年”，如 {start}-{start + 2}。"
+            f"期间须在基期年至规划期末之间（{base}—{end} 年）。",
+        ),
+        (
+            "",
+            "已有多年累计数的（如“截至2023年底累计”），只填其后各年的数据，程序会与累计数相加；"
+            "与已有累计数期间重叠的数据会被列为问题，不会覆盖已公布的累计数。",
+        ),
+        (
+            "",
+            "数值：只填阿拉伯数字，按“单位”栏的单位填写，不带单位、文字或符号。例如单位为“人”时，3.5 万人填 35000，"
+            "不要填“3.5万”；百分比只填数字部分，如 5.5% 填 5.5；没有确切数字的（如“约100”“100余”）不要填在数值栏，"
+            "可在“备注”中说明。如确需改用其他单位（如“万人”），请同时修改“单位”栏。",
+        ),
         ("", "来源：填观测值时必填。填报日期：按 YYYY-MM-DD 格式填写，如 2023-06-30。"),
         ("", ""),
         ("head", "五、注意事项"),
-        ("", "不要删除或移动已有的行，不要修改规划编号、指标编号、事项编号、风险编号和表头，不要修改工作表名称；"
-             "需要时可在表格下方增加行。"),
-        ("", "同一事项、同一责任部门、同一评估主体只填写一行；同一风险、同一责任部门只填写一行。"
-             "同一文件重复提交不会重复计入；内容不一致的两行会被列为问题，不会互相覆盖。"),
+        (
+            "",
+            "不要删除或移动已有的行，不要修改规划编号、指标编号、事项编号、风险编号和表头，不要修改工作表名称；"
+            "需要时可在表格下方增加行。",
+        ),
+        (
+            "",
+            "同一事项、同一责任部门、同一评估主体只填写一行；同一风险、同一责任部门只填写一行。"
+            "同一文件重复提交不会重复计入；内容不一致的两行会被列为问题，不会互相覆盖。",
+        ),
         ("", "填写的观测值如与已公布的数据不一致，会被列为问题（不会覆盖已公布的数据），请核对出处。"),
         ("", ""),
         ("head", "六、交回方式"),
-        ("", f"填好后保存为 Excel 工作簿（.xlsx，不要另存为 .xls 或 .csv）。文件名可保留 {plan_id}.xlsx，"
-             f"也可在后面加部门名称，如 {plan_id}-就业处.xlsx。"),
+        (
+            "",
+            f"填好后保存为 Excel 工作簿（.xlsx，不要另存为 .xls 或 .csv）。文件名可保留 {plan_id}.xlsx，"
+            f"也可在后面加部门名称，如 {plan_id}-就业处.xlsx。",
+        ),
         ("", "将文件放入项目的 data/raw/entries/ 文件夹（或交数据管理人员放入），运行 make data 即完成校验和汇总。"),
     ]
     for i, (kind, text) in enumerate(lines, start=1):
@@ -452,6 +541,7 @@ def _write_readme(ws: Worksheet, frames: dict[str, pd.DataFrame], plan: pd.Serie
 
 
 # -- helpers --------------------------------------------------------------------------------
+
 
 def _plan(frames: dict[str, pd.DataFrame], plan_id: str) -> pd.Series:
     plans = frames["plans"]

@@ -22,34 +22,68 @@ from analysis.evaluate import vocabulary as v
 from analysis.evaluate.asof import evaluation_rows, known_observations
 from analysis.evaluate.base_values import BaseValues
 from analysis.evaluate.explain import explanations, latest_display, unjudged_reasons
-from analysis.evaluate.judgement import (OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes,
-                                         progress_codes)
+from analysis.evaluate.judgement import OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes, progress_codes
 from analysis.evaluate.projection import project
 from analysis.evaluate.series import join_per_row, row_facts
 
 __all__ = ["evaluate", "judge"]
 
 OUTPUT_COLUMNS = [
-    "plan_id", "region", "indicator_id", "evaluation_id", "as_of", "annual_cutoff", "monthly_cutoff",
-    "evaluation_type", "seq", "name", "unit", "attribute", "target_kind", "comparator", "target_value", "target_year",
-    "progress", "progress_zh", "outlook", "outlook_zh", "completion", "schedule", "required_pace", "latest_value",
-    "latest_year", "latest_comparator", "latest_display", "time_progress", "data_lag_years", "base_value",
-    "projected_value", "projected_low", "projected_high", "prob_meet", "progress_ratio", "progress_basis", "method",
-    "n_points", "data_note", "unjudged_reason", "explanation_zh",
+    "plan_id",
+    "region",
+    "indicator_id",
+    "evaluation_id",
+    "as_of",
+    "annual_cutoff",
+    "monthly_cutoff",
+    "evaluation_type",
+    "seq",
+    "name",
+    "unit",
+    "attribute",
+    "target_kind",
+    "comparator",
+    "target_value",
+    "target_year",
+    "progress",
+    "progress_zh",
+    "outlook",
+    "outlook_zh",
+    "completion",
+    "schedule",
+    "required_pace",
+    "latest_value",
+    "latest_year",
+    "latest_comparator",
+    "latest_display",
+    "time_progress",
+    "data_lag_years",
+    "base_value",
+    "projected_value",
+    "projected_low",
+    "projected_high",
+    "prob_meet",
+    "progress_ratio",
+    "progress_basis",
+    "method",
+    "n_points",
+    "data_note",
+    "unjudged_reason",
+    "explanation_zh",
 ]
 _QUANTITATIVE = ["annual", "cumulative", "level"]
 
 
 def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Judge every target of every evaluated plan at its cut-offs (or at ``as_of``)."""
-    bases = BaseValues.of(frames)      # declared base values (data/raw/links/base_values.csv)
+    bases = BaseValues.of(frames)  # declared base values (data/raw/links/base_values.csv)
     out = judge(bases.with_base_points(frames), as_of)
     out["latest_display"] = latest_display(out)
     out["unjudged_reason"] = unjudged_reasons(out)
     out["explanation_zh"] = explanations(out)
     out = bases.restate(out)
     order = _report_order(out)
-    out = out[OUTPUT_COLUMNS]          # let the working columns go before the rows are reordered
+    out = out[OUTPUT_COLUMNS]  # let the working columns go before the rows are reordered
     return out.take(order).reset_index(drop=True)
 
 
@@ -62,27 +96,59 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     rows = evaluation_rows(frames, as_of)
     facts = row_facts(rows, known := known_observations(rows, frames["observations"]))
     m = measure(rows, facts)
-    proj = project(rows, facts, m["so_far"], m["so_far_end"], known,
-                   facts["segment_start"].to_numpy(dtype=np.float64, na_value=np.nan))   # a break ends a series
+    proj = project(
+        rows,
+        facts,
+        m["so_far"],
+        m["so_far_end"],
+        known,
+        facts["segment_start"].to_numpy(dtype=np.float64, na_value=np.nan),
+    )  # a break ends a series
     # a cumulative target whose data stop early is projected from its flows, but judged as reported
     code = progress_codes(rows, facts, m)
     quant = rows["target_kind"].isin(_QUANTITATIVE).to_numpy(dtype=bool)
     out = rows.copy()
-    for col in ("completion", "schedule", "required_pace", "judged_value", "judged_year", "n_points", "ytd_expected",
-                "progress_ratio", "latest", "time_progress", "data_lag_years", "latest_comparator", "from_stock"):
+    for col in (
+        "completion",
+        "schedule",
+        "required_pace",
+        "judged_value",
+        "judged_year",
+        "n_points",
+        "ytd_expected",
+        "progress_ratio",
+        "latest",
+        "time_progress",
+        "data_lag_years",
+        "latest_comparator",
+        "from_stock",
+    ):
         out[col] = m[col]
     for col in ("projected_value", "projected_low", "projected_high", "prob_meet"):
         out[col] = proj[col]
-    for col in ("status", "break_note", "ytd_value", "ytd_month", "base_value", "prev_total", "prev_years",
-                "segment_start", "series_stopped", "stock_text", "stock_words", "first_year"):
+    for col in (
+        "status",
+        "break_note",
+        "ytd_value",
+        "ytd_month",
+        "base_value",
+        "prev_total",
+        "prev_years",
+        "segment_start",
+        "series_stopped",
+        "stock_text",
+        "stock_words",
+        "first_year",
+    ):
         out[col] = facts[col]
     out["year_series"] = facts["year_series"]
     need, past = feasibility_ratio(rows, facts)
     out["required_per_year"] = need
     out["past_pace"] = past
     out["base_level"] = facts["base_value"].where(facts["base_value"].notna(), facts["stock_value"])
-    out["judged_comparator"] = facts["stock_comparator"].where(m["judged_year"].eq(facts["stock_year"]),
-                                                               facts["total_comparator"])
+    out["judged_comparator"] = facts["stock_comparator"].where(
+        m["judged_year"].eq(facts["stock_year"]), facts["total_comparator"]
+    )
     out["ytd_used"] = (m["so_far_end"].eq(rows["data_year"]) & facts["ytd_value"].notna()).astype(int)
 
     assessed = _assessments(rows, frames.get("assessments"))
@@ -94,8 +160,18 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     # no judgement from numbers: no numbers either
     baseline = out["evaluation_type"].eq(v.BASELINE).to_numpy(dtype=bool)
     blank = ~quant | (code == PROGRESS.index("no_data")) | baseline
-    for col in ("completion", "schedule", "required_pace", "projected_value", "projected_low", "projected_high",
-                "prob_meet", "progress_ratio", "time_progress", "data_lag_years"):
+    for col in (
+        "completion",
+        "schedule",
+        "required_pace",
+        "projected_value",
+        "projected_low",
+        "projected_high",
+        "prob_meet",
+        "progress_ratio",
+        "time_progress",
+        "data_lag_years",
+    ):
         out[col] = out[col].mask(blank)
     # one point and no base value, or a bound that decides nothing: no share to show either
     undecided = code == PROGRESS.index("undetermined")
@@ -119,8 +195,9 @@ def _basis(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series:
     """What the judgement rests on: the data, a statement in the plan's own table (完成情况
     "完成", "65%以上"), an assessment entered by a department, or nothing."""
     none = np.isin(code, [PROGRESS.index(c) for c in ("no_data", "pending")])
-    stated = (~quant & (code == PROGRESS.index("met"))) | (quant & out["from_stock"].to_numpy(dtype=bool)
-                                                           & out["latest_comparator"].ne("").to_numpy(dtype=bool))
+    stated = (~quant & (code == PROGRESS.index("met"))) | (
+        quant & out["from_stock"].to_numpy(dtype=bool) & out["latest_comparator"].ne("").to_numpy(dtype=bool)
+    )
     stated |= quant & out["from_stock"].to_numpy(dtype=bool) & out["stock_words"].to_numpy(dtype=bool)
     pick = np.select([none & ~stated, code == PROGRESS.index("qualitative"), stated], [4, 2, 1], default=0)
     return _words(pick, v.PROGRESS_BASIS, out.index)
@@ -158,7 +235,8 @@ def _assessments(rows: pd.DataFrame, assessments: pd.DataFrame | None) -> pd.Ser
     a["phrase"] = a["phrase"] + ("（" + a["progress_detail"] + "）").fillna("")
     # only rows whose plan and target were assessed take part in the join
     candidates = rows["plan_id"].isin(a["plan_id"].dropna().unique()) & rows["indicator_id"].isin(
-        a["item_id"].dropna().unique())
+        a["item_id"].dropna().unique()
+    )
     keyed = rows.loc[candidates, ["plan_id", "indicator_id", "as_of"]].reset_index(names="row")
     joined = keyed.merge(a, left_on=["plan_id", "indicator_id"], right_on=["plan_id", "item_id"])
     joined = joined[joined["filled_on"].isna() | (joined["filled_on"] <= joined["as_of"] + pd.Timedelta(days=366))]
@@ -171,16 +249,29 @@ def _method(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series
     cumulative, annual, level = (kind.eq(k).to_numpy(dtype=bool) for k in ("cumulative", "annual", "level"))
     base = np.select(
         [cumulative, annual, level, (code == PROGRESS.index("met")) & ~quant, code == PROGRESS.index("qualitative")],
-        [0, 1, 2, 3, 4], default=5)
+        [0, 1, 2, 3, 4],
+        default=5,
+    )
     baseline = out["evaluation_type"].eq(v.BASELINE).to_numpy(dtype=bool) & quant
     base = np.where(baseline, 6, base)
     no_prob = out["prob_meet"].isna().to_numpy()
     proj = np.select([no_prob, cumulative, annual, level], [0, 1, 2, 3], default=0)
-    words = ["累计完成量÷目标，对照序时进度", "逐年对照年度目标", "现值对照基期至目标的线性路径", "规划文件完成情况",
-             "填报的评估材料", "定性评估", "目标所需进度对照上一规划期实际进度"]
-    tails = ["", "；预测：按年度增量外推，附80%区间", "；预测：按年度值外推，附各年达标的可能性", "；预测：按趋势外推，附80%区间"]
+    words = [
+        "累计完成量÷目标，对照序时进度",
+        "逐年对照年度目标",
+        "现值对照基期至目标的线性路径",
+        "规划文件完成情况",
+        "填报的评估材料",
+        "定性评估",
+        "目标所需进度对照上一规划期实际进度",
+    ]
+    tails = [
+        "",
+        "；预测：按年度增量外推，附80%区间",
+        "；预测：按年度值外推，附各年达标的可能性",
+        "；预测：按趋势外推，附80%区间",
+    ]
     # every (basis, projection) phrase written once; each row takes its own
     table = pa.array([w + t for w in words for t in tails], pa.large_string())
     text = table.take(pa.array(base * len(tails) + proj))
     return pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index)
-

@@ -15,8 +15,23 @@ import pyarrow.compute as pc
 
 from analysis.evaluate.vocabulary import BASELINE, EVALUATION_TYPES, FINAL, MIDTERM
 
-TARGET_COLUMNS = ["plan_id", "indicator_id", "seq", "name", "unit", "attribute", "target_kind", "comparator",
-                  "target_value", "target_year", "target_text", "base_year", "period_start", "period_end", "name_note"]
+TARGET_COLUMNS = [
+    "plan_id",
+    "indicator_id",
+    "seq",
+    "name",
+    "unit",
+    "attribute",
+    "target_kind",
+    "comparator",
+    "target_value",
+    "target_year",
+    "target_text",
+    "base_year",
+    "period_start",
+    "period_end",
+    "name_note",
+]
 
 #: Period types with a code of their own in ``known_observations`` (its ``period_type`` categories
 #: start with these, in this order; any other type found in the data follows them).
@@ -32,13 +47,15 @@ def evaluation_rows(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp |
     With ``as_of`` every evaluation is run at that date instead: yearly data to the end of
     the last full year before it, monthly data to the date itself.
     """
-    settings = frames["evaluation_settings"][["evaluation_id", "plan_id", "region", "evaluation_type",
-                                              "annual_cutoff", "monthly_cutoff"]].copy()
+    settings = frames["evaluation_settings"][
+        ["evaluation_id", "plan_id", "region", "evaluation_type", "annual_cutoff", "monthly_cutoff"]
+    ].copy()
     if as_of is not None:
         stamp = pd.Timestamp(as_of)
         year_end = pd.Timestamp(year=stamp.year, month=12, day=31)
-        settings["annual_cutoff"] = year_end if stamp == year_end else pd.Timestamp(year=stamp.year - 1, month=12,
-                                                                                     day=31)
+        settings["annual_cutoff"] = (
+            year_end if stamp == year_end else pd.Timestamp(year=stamp.year - 1, month=12, day=31)
+        )
         settings["monthly_cutoff"] = stamp
     settings["monthly_cutoff"] = settings["monthly_cutoff"].fillna(settings["annual_cutoff"])
     settings["as_of"] = settings[["annual_cutoff", "monthly_cutoff"]].max(axis=1)
@@ -50,9 +67,11 @@ def evaluation_rows(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp |
     # The type follows the cut-off: at or after the plan's last year it is a final evaluation.
     data_year = rows["data_year"].to_numpy()
     with np.errstate(invalid="ignore"):
-        kind = np.select([data_year < rows["period_start"].to_numpy(), data_year >= rows["period_end"].to_numpy()],
-                         [EVALUATION_TYPES.index(BASELINE), EVALUATION_TYPES.index(FINAL)],
-                         default=EVALUATION_TYPES.index(MIDTERM))
+        kind = np.select(
+            [data_year < rows["period_start"].to_numpy(), data_year >= rows["period_end"].to_numpy()],
+            [EVALUATION_TYPES.index(BASELINE), EVALUATION_TYPES.index(FINAL)],
+            default=EVALUATION_TYPES.index(MIDTERM),
+        )
     words = pa.array(EVALUATION_TYPES, pa.large_string()).take(pa.array(kind))
     rows["evaluation_type"] = pd.Series(pa.chunked_array([words]).to_pandas().array, index=rows.index)
     return rows.reset_index(drop=True)
@@ -64,7 +83,7 @@ def _inner_join(left: pd.DataFrame, right: pd.DataFrame, key: str) -> pd.DataFra
     of ``right`` twice; and when right is already in that order (targets listed plan by plan,
     plans in the order of the settings), without copying its columns at all."""
     codes, _ = pd.factorize(pd.concat([left[key], right[key]], ignore_index=True), use_na_sentinel=False)
-    lcode, rcode = codes[:len(left)], codes[len(left):]
+    lcode, rcode = codes[: len(left)], codes[len(left) :]
     n_codes = int(codes.max()) + 1 if len(codes) else 0
     order = np.argsort(rcode, kind="stable")
     per = np.bincount(rcode, minlength=n_codes)
@@ -94,7 +113,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     n = len(rows)
     chosen = (observations["is_preferred"] & ~observations["is_benchmark"]).to_numpy(dtype=bool, copy=True)
     end = _dates(observations["period_end"])
-    chosen &= ~np.isnat(end)                        # a period that never ended is never known
+    chosen &= ~np.isnat(end)  # a period that never ended is never known
     pos = np.flatnonzero(chosen)
     end = end[pos]
 
@@ -102,8 +121,9 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     # value has a code of its own and meets a missing value, as in a pandas merge)
     indicators, regions = _categories(rows["indicator_id"]), _categories(rows["region"])
     width = len(regions) + 1
-    row_key = _codes(rows["indicator_id"], indicators, missing=True) * width + _codes(rows["region"], regions,
-                                                                                         missing=True)
+    row_key = _codes(rows["indicator_id"], indicators, missing=True) * width + _codes(
+        rows["region"], regions, missing=True
+    )
     ind = _codes(observations["series_id"], indicators, missing=True)[pos]
     reg = _codes(observations["region"], regions, missing=True)[pos]
     keep = (ind >= 0) & (reg >= 0)
@@ -127,8 +147,9 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     # known by its cut-off: the monthly one for periods shorter than a year, else the annual one
     is_sub = np.isin(np.arange(len(types) + 1), [types.index(t) for t in SUB_YEAR if t in types])
-    cutoffs = np.stack([_dates(rows["annual_cutoff"]).view(np.int64), _dates(rows["monthly_cutoff"]).view(np.int64)],
-                       axis=1)
+    cutoffs = np.stack(
+        [_dates(rows["annual_cutoff"]).view(np.int64), _dates(rows["monthly_cutoff"]).view(np.int64)], axis=1
+    )
     known = end.view(np.int64)[at] <= cutoffs[row, is_sub[ptype[at]].astype(np.int8)]
     row, at = row[known], at[known]
     del known
@@ -140,7 +161,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     out["period_end"] = end[at]
     out["value"] = pd.to_numeric(observations["value"]).to_numpy(dtype=np.float64, na_value=np.nan)[obs]
     for col in ("comparator", "status", "note", "value_text"):
-        if col not in observations.columns:        # value_text: optional (synthetic panels lack it)
+        if col not in observations.columns:  # value_text: optional (synthetic panels lack it)
             out[col] = pd.Categorical.from_codes(np.full(len(obs), -1), categories=[])
             continue
         codes, cats = _encode(observations[col])
@@ -155,7 +176,7 @@ def _blocks(sorted_keys: np.ndarray, keys: np.ndarray, n_keys: int) -> tuple[np.
     replaces two binary searches per key: the searches jump around memory that the count
     reads once, in order.
     """
-    if n_keys > 4 * (len(sorted_keys) + len(keys)) + 1024:       # sparse codes: search instead
+    if n_keys > 4 * (len(sorted_keys) + len(keys)) + 1024:  # sparse codes: search instead
         lo = np.searchsorted(sorted_keys, keys, "left")
         return lo, np.searchsorted(sorted_keys, keys, "right") - lo
     per_key = np.bincount(sorted_keys, minlength=n_keys)

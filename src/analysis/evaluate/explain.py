@@ -25,9 +25,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.formatting import STR as _STR
 from analysis.evaluate.vocabulary import BASELINE
 from analysis.formatting import EMPTY as _EMPTY
+from analysis.formatting import STR as _STR
 from analysis.formatting import fmt_arrow, pct_arrow, scatter, unit_classes
 
 __all__ = ["explanations", "latest_display", "unjudged_reasons"]
@@ -39,8 +39,11 @@ _CMP_ZH = {">=": "达到", ">": "超过", "<=": "不高于", "<": "低于", "=":
 _BOUND_ZH = {">=": "以上", "<=": "以内"}
 #: The outlook in plain words (the probability stays in the table and the appendix).
 _OUTLOOK_LEVEL = {"likely": "有较大把握实现目标", "possible": "基本可以实现目标", "unlikely": "实现目标难度较大"}
-_OUTLOOK_ANNUAL = {"likely": "今后各年有较大把握达到目标", "possible": "今后各年基本可以达到目标",
-                   "unlikely": "今后各年均达到目标难度较大"}
+_OUTLOOK_ANNUAL = {
+    "likely": "今后各年有较大把握达到目标",
+    "possible": "今后各年基本可以达到目标",
+    "unlikely": "今后各年均达到目标难度较大",
+}
 
 
 # -- assembling strings column by column ---------------------------------------------------------
@@ -71,16 +74,16 @@ def _cases(i: np.ndarray, cases: list[tuple[np.ndarray, Builder | str]]) -> pa.A
         left &= ~take
         where = np.flatnonzero(take)
         part = build(i[where]) if callable(build) else build
-        if len(where) == len(i):                      # one case for all
+        if len(where) == len(i):  # one case for all
             return pa.repeat(pa.scalar(part, _STR), len(i)) if isinstance(part, str) else part
         if isinstance(part, str) and not left.any() and constant is None:
-            constant = part                           # the rest: one constant
+            constant = part  # the rest: one constant
         else:
             positions.append(where)
             arrays.append(pa.repeat(pa.scalar(part, _STR), len(where)) if isinstance(part, str) else part)
     if left.any():
         raise ValueError(f"{int(left.sum())} rows fit no case of the sentence")
-    if constant is not None and len(arrays) == 1:     # an optional piece: write it over the constant
+    if constant is not None and len(arrays) == 1:  # an optional piece: write it over the constant
         mask = np.zeros(len(i), bool)
         mask[positions[0]] = True
         return pc.replace_with_mask(pa.repeat(pa.scalar(constant, _STR), len(i)), pa.array(mask), arrays[0])
@@ -151,7 +154,7 @@ class _Columns:
         return words.take(pc.fill_null(codes, len(keys)))
 
 
-def _clean_note(col: str, c: "_Columns", i: np.ndarray) -> pa.Array:
+def _clean_note(col: str, c: _Columns, i: np.ndarray) -> pa.Array:
     """A note as a sentence can quote it: spaces the transcription kept between 年 and digits
     dropped, commas made Chinese ("截至 2023 年底, 2024 年起" → "截至2023年底，2024年起")."""
     text = pc.replace_substring_regex(c.text(col, i), r"\s*[,，]\s*", "，")
@@ -169,15 +172,20 @@ def latest_display(out: pd.DataFrame) -> pd.Series:
     stock_words = out["stock_words"].to_numpy(dtype=bool)
     from_stock = out["from_stock"].to_numpy(dtype=bool)
     quant = c.mask("target_kind", "annual", "cumulative", "level")
-    text = _cases(np.arange(c.n), [
-        (~quant & c.notna("status") & c.mask("progress", "met"), lambda i: c.text("status", i)),
-        (~quant, ""),
-        (from_stock & stock_words, lambda i: c.text("stock_text", i)),
-        (has_value & c.mask("latest_comparator", ">=", "<="), lambda i: _cat(
-            c.fmt("latest_value", i), c.lookup("latest_comparator", _BOUND_ZH, i))),
-        (has_value, lambda i: c.fmt("latest_value", i)),
-        (true, ""),
-    ])
+    text = _cases(
+        np.arange(c.n),
+        [
+            (~quant & c.notna("status") & c.mask("progress", "met"), lambda i: c.text("status", i)),
+            (~quant, ""),
+            (from_stock & stock_words, lambda i: c.text("stock_text", i)),
+            (
+                has_value & c.mask("latest_comparator", ">=", "<="),
+                lambda i: _cat(c.fmt("latest_value", i), c.lookup("latest_comparator", _BOUND_ZH, i)),
+            ),
+            (has_value, lambda i: c.fmt("latest_value", i)),
+            (true, ""),
+        ],
+    )
     result = pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index, name="latest_display")
     return result.mask(result.eq(""))
 
@@ -192,23 +200,40 @@ def unjudged_reasons(out: pd.DataFrame) -> pd.Series:
     has_value = c.notna("judged_value")
     final = c.mask("evaluation_type", "期末评估")
     stopped = out["series_stopped"].to_numpy(dtype=bool) & c.notna("break_note")
-    text = _cases(np.arange(c.n), [
-        (c.mask("progress", "pending") & c.mask("target_kind", "qualitative"), "尚无评估材料，待责任部门填报"),
-        (c.mask("progress", "pending") & c.mask("target_kind", "unparsed"), "目标表述未能自动识别，待核定目标值"),
-        (c.mask("progress", "pending"), "目标值由上级部门设定，尚无评估材料，待责任部门填报"),
-        (c.mask("progress", "unassessable", "undetermined", "no_data") & stopped,
-         lambda i: pc.replace_substring_regex(_clean_note("break_note", c, i), r"^截至\d{4}年底，", "")),
-        (c.mask("progress", "unassessable", "undetermined") & bound, lambda i: _cat(
-            "报告值“", c.text("latest_display", i), "”为区间值，不足以判断是否达到目标")),
-        (c.mask("progress", "undetermined") & c.mask("evaluation_type", BASELINE), lambda i: _cat(
-            "仅有基期", c.int("judged_year", i), "年一个数据点，缺少此前年份的数据，无法比较目标所需的年均变化与既往变化")),
-        (c.mask("progress", "undetermined"), lambda i: _cat(
-            "仅有", c.int("judged_year", i), "年一个数据点，且缺少基期值，无法衡量进度")),
-        (c.mask("progress", "no_data") & final & has_value, lambda i: _cat(
-            c.int("judged_year", i, plus=1), "—", c.int("period_end", i), "年数据暂缺")),
-        (c.mask("progress", "no_data"), lambda i: _cat("截至", c.int("data_year", i), "年底尚无规划期内的数据")),
-        (true, ""),
-    ])
+    text = _cases(
+        np.arange(c.n),
+        [
+            (c.mask("progress", "pending") & c.mask("target_kind", "qualitative"), "尚无评估材料，待责任部门填报"),
+            (c.mask("progress", "pending") & c.mask("target_kind", "unparsed"), "目标表述未能自动识别，待核定目标值"),
+            (c.mask("progress", "pending"), "目标值由上级部门设定，尚无评估材料，待责任部门填报"),
+            (
+                c.mask("progress", "unassessable", "undetermined", "no_data") & stopped,
+                lambda i: pc.replace_substring_regex(_clean_note("break_note", c, i), r"^截至\d{4}年底，", ""),
+            ),
+            (
+                c.mask("progress", "unassessable", "undetermined") & bound,
+                lambda i: _cat("报告值“", c.text("latest_display", i), "”为区间值，不足以判断是否达到目标"),
+            ),
+            (
+                c.mask("progress", "undetermined") & c.mask("evaluation_type", BASELINE),
+                lambda i: _cat(
+                    "仅有基期",
+                    c.int("judged_year", i),
+                    "年一个数据点，缺少此前年份的数据，无法比较目标所需的年均变化与既往变化",
+                ),
+            ),
+            (
+                c.mask("progress", "undetermined"),
+                lambda i: _cat("仅有", c.int("judged_year", i), "年一个数据点，且缺少基期值，无法衡量进度"),
+            ),
+            (
+                c.mask("progress", "no_data") & final & has_value,
+                lambda i: _cat(c.int("judged_year", i, plus=1), "—", c.int("period_end", i), "年数据暂缺"),
+            ),
+            (c.mask("progress", "no_data"), lambda i: _cat("截至", c.int("data_year", i), "年底尚无规划期内的数据")),
+            (true, ""),
+        ],
+    )
     result = pd.Series(pa.chunked_array([text]).to_pandas().array, index=out.index, name="unjudged_reason")
     return result.mask(result.eq(""))
 
@@ -231,9 +256,10 @@ def explanations(out: pd.DataFrame) -> pd.Series:
     final = c.mask("evaluation_type", "期末评估")
     reason = c.notna("unjudged_reason")
     series = c.notna("year_series")
-    several = series                       # a year series is only made from two or more years
-    stated = out["from_stock"].to_numpy(dtype=bool) & (c.mask("latest_comparator", ">=", "<=")
-                                                       | out["stock_words"].to_numpy(dtype=bool))
+    several = series  # a year series is only made from two or more years
+    stated = out["from_stock"].to_numpy(dtype=bool) & (
+        c.mask("latest_comparator", ">=", "<=") | out["stock_words"].to_numpy(dtype=bool)
+    )
     stopped = out["series_stopped"].to_numpy(dtype=bool)
     # the year a sentence speaks of: the value's own year, else the cut-off's
     year_col = c.add("sentence_year", np.where(np.isnan(judged_year), data_year, judged_year))
@@ -242,69 +268,186 @@ def explanations(out: pd.DataFrame) -> pd.Series:
         return c.fmt("target_value", i)
 
     def feasibility_level(i: np.ndarray) -> Part:
-        return _cat("目标为", c.int("target_year", i), "年", c.lookup("comparator", _CMP_ZH, i), target(i),
-                    "，基期水平为", c.fmt("base_level", i), "，", c.text("progress_zh", i), "。")
+        return _cat(
+            "目标为",
+            c.int("target_year", i),
+            "年",
+            c.lookup("comparator", _CMP_ZH, i),
+            target(i),
+            "，基期水平为",
+            c.fmt("base_level", i),
+            "，",
+            c.text("progress_zh", i),
+            "。",
+        )
 
     def feasibility_pace(i: np.ndarray) -> Part:
-        prev = _cases(i, [(c.notna("prev_total"), lambda j: _cat("（上一规划期", c.int("prev_years", j), "年累计",
-                                                                 c.fmt("prev_total", j), "）")),
-                          (true, "")])
-        return _cat("目标要求年均约", c.fmt("required_per_year", i), "，上一规划期年均约", c.fmt("past_pace", i), prev,
-                    "，", c.text("progress_zh", i), "。")
+        prev = _cases(
+            i,
+            [
+                (
+                    c.notna("prev_total"),
+                    lambda j: _cat("（上一规划期", c.int("prev_years", j), "年累计", c.fmt("prev_total", j), "）"),
+                ),
+                (true, ""),
+            ],
+        )
+        return _cat(
+            "目标要求年均约",
+            c.fmt("required_per_year", i),
+            "，上一规划期年均约",
+            c.fmt("past_pace", i),
+            prev,
+            "，",
+            c.text("progress_zh", i),
+            "。",
+        )
 
     # -- the value against the target, by kind (without the verdict) ----------------------------
     def values(i: np.ndarray, value_col: str) -> pa.Array:
         """The year series where there is one, else the one value judged."""
-        return _cases(i, [(series, lambda j: c.text("year_series", j)),
-                          (true, lambda j: _cat(c.int(year_col, j), "年为", c.fmt(value_col, j)))])
+        return _cases(
+            i,
+            [
+                (series, lambda j: c.text("year_series", j)),
+                (true, lambda j: _cat(c.int(year_col, j), "年为", c.fmt(value_col, j))),
+            ],
+        )
 
     def statement(i: np.ndarray) -> Part:
-        return _cat("规划文件报告", c.int(year_col, i), "年末为“", c.text("latest_display", i), "”，目标为“",
-                    c.text("target_text", i), "”")
+        return _cat(
+            "规划文件报告",
+            c.int(year_col, i),
+            "年末为“",
+            c.text("latest_display", i),
+            "”，目标为“",
+            c.text("target_text", i),
+            "”",
+        )
 
     def cumulative_head(i: np.ndarray) -> Part:
-        ytd = _cases(i, [(ytd_used, lambda j: _cat("（含", c.int(year_col, j, plus=1), "年1—", c.int("ytd_month", j),
-                                                   "月", c.fmt("ytd_value", j), "）")),
-                         (true, "")])
+        ytd = _cases(
+            i,
+            [
+                (
+                    ytd_used,
+                    lambda j: _cat(
+                        "（含",
+                        c.int(year_col, j, plus=1),
+                        "年1—",
+                        c.int("ytd_month", j),
+                        "月",
+                        c.fmt("ytd_value", j),
+                        "）",
+                    ),
+                ),
+                (true, ""),
+            ],
+        )
         flows = _cases(i, [(several, lambda j: _cat("（", c.text("year_series", j), "）")), (true, "")])
-        whole = _cases(i, [(final & (judged_year >= c.num("period_end", slice(None))), "规划期内累计完成"),
-                           (true, lambda j: _cat("截至", c.int(year_col, j), "年底累计完成"))])
-        share = _cases(i, [(c.notna("completion"), lambda j: _cat("，为目标（", target(j), "）的", c.pct("completion", j))),
-                           (true, lambda j: _cat("，目标为", target(j)))])
+        whole = _cases(
+            i,
+            [
+                (final & (judged_year >= c.num("period_end", slice(None))), "规划期内累计完成"),
+                (true, lambda j: _cat("截至", c.int(year_col, j), "年底累计完成")),
+            ],
+        )
+        share = _cases(
+            i,
+            [
+                (c.notna("completion"), lambda j: _cat("，为目标（", target(j), "）的", c.pct("completion", j))),
+                (true, lambda j: _cat("，目标为", target(j))),
+            ],
+        )
         clock = _cases(i, [(phrase, lambda j: _cat("，同期序时进度为", c.pct("schedule", j))), (true, "")])
-        return _cat(whole, c.fmt("judged_value", i), c.lookup("latest_comparator", _BOUND_ZH, i), flows, ytd, share,
-                    clock)
+        return _cat(
+            whole, c.fmt("judged_value", i), c.lookup("latest_comparator", _BOUND_ZH, i), flows, ytd, share, clock
+        )
 
     def annual_bound(i: np.ndarray) -> pa.Array:
-        return _cases(i, [
-            (c.mask("comparator", "="), lambda j: _cat("“", c.text("target_text", j), "”")),
-            (c.mask("comparator", "<=", "<"), lambda j: _cat("每年不高于", target(j))),
-            (true, lambda j: _cat("每年不低于", target(j))),
-        ])
+        return _cases(
+            i,
+            [
+                (c.mask("comparator", "="), lambda j: _cat("“", c.text("target_text", j), "”")),
+                (c.mask("comparator", "<=", "<"), lambda j: _cat("每年不高于", target(j))),
+                (true, lambda j: _cat("每年不低于", target(j))),
+            ],
+        )
 
     def annual_head(i: np.ndarray) -> Part:
         ceiling = c.mask("comparator", "<=", "<", "=")
         every_year = c.mask("progress", "ahead", "on_track", "exceeded", "met", "below_ceiling")
-        worst = _cases(i, [(several & every_year, "，均达到目标"),
-                           (several & ceiling, lambda j: _cat("，规划期内最高为", c.fmt("judged_value", j))),
-                           (several, lambda j: _cat("，规划期内最低为", c.fmt("judged_value", j))), (true, "")])
-        ytd = _cases(i, [(c.notna("ytd_value"), lambda j: _cat(
-            "；", c.int(year_col, j, plus=1), "年1—", c.int("ytd_month", j), "月为", c.fmt("ytd_value", j),
-            "，按往年同期占比应达到约", c.fmt("ytd_expected", j))), (true, "")])
-        target_text = _cases(i, [(several & every_year, lambda j: _cat("（", annual_bound(j), "）")),
-                                 (true, lambda j: _cat("，目标为", annual_bound(j)))])
+        worst = _cases(
+            i,
+            [
+                (several & every_year, "，均达到目标"),
+                (several & ceiling, lambda j: _cat("，规划期内最高为", c.fmt("judged_value", j))),
+                (several, lambda j: _cat("，规划期内最低为", c.fmt("judged_value", j))),
+                (true, ""),
+            ],
+        )
+        ytd = _cases(
+            i,
+            [
+                (
+                    c.notna("ytd_value"),
+                    lambda j: _cat(
+                        "；",
+                        c.int(year_col, j, plus=1),
+                        "年1—",
+                        c.int("ytd_month", j),
+                        "月为",
+                        c.fmt("ytd_value", j),
+                        "，按往年同期占比应达到约",
+                        c.fmt("ytd_expected", j),
+                    ),
+                ),
+                (true, ""),
+            ],
+        )
+        target_text = _cases(
+            i,
+            [
+                (several & every_year, lambda j: _cat("（", annual_bound(j), "）")),
+                (true, lambda j: _cat("，目标为", annual_bound(j))),
+            ],
+        )
         return _cat(values(i, "latest"), worst, target_text, ytd)
 
     def level_base(i: np.ndarray) -> pa.Array:
-        return _cases(i, [(c.notna("base_value"), lambda j: _cat("（基期", c.int("base_year", j), "年为",
-                                                                 c.fmt("base_value", j), "）")),
-                          (true, "")])
+        return _cases(
+            i,
+            [
+                (
+                    c.notna("base_value"),
+                    lambda j: _cat("（基期", c.int("base_year", j), "年为", c.fmt("base_value", j), "）"),
+                ),
+                (true, ""),
+            ],
+        )
 
     def level_head(i: np.ndarray) -> Part:
-        clock = _cases(i, [(phrase, lambda j: _cat("，完成进度", c.pct("completion", j), "，同期序时进度为",
-                                                   c.pct("schedule", j))), (true, "")])
-        return _cat(values(i, "judged_value"), c.lookup("latest_comparator", _BOUND_ZH, i), level_base(i), "，目标为",
-                    c.int("target_year", i), "年", c.lookup("comparator", _CMP_ZH, i), target(i), clock)
+        clock = _cases(
+            i,
+            [
+                (
+                    phrase,
+                    lambda j: _cat("，完成进度", c.pct("completion", j), "，同期序时进度为", c.pct("schedule", j)),
+                ),
+                (true, ""),
+            ],
+        )
+        return _cat(
+            values(i, "judged_value"),
+            c.lookup("latest_comparator", _BOUND_ZH, i),
+            level_base(i),
+            "，目标为",
+            c.int("target_year", i),
+            "年",
+            c.lookup("comparator", _CMP_ZH, i),
+            target(i),
+            clock,
+        )
 
     # -- the verdict, the clock of the data, the outlook and the data note --------------------
     with np.errstate(invalid="ignore"):
@@ -314,21 +457,34 @@ def explanations(out: pd.DataFrame) -> pd.Series:
     with_clock = c.mask("target_kind", "cumulative", "level") & c.notna("time_progress") & phrase
 
     def verdict(i: np.ndarray) -> pa.Array:
-        return _cases(i, [
-            (reason & c.mask("progress", "no_data"), lambda j: _cat("；", c.text("unjudged_reason", j),
-                                                                   "，待补充后再作结论")),
-            (reason & ~c.mask("progress", *_PHRASE), lambda j: _cat("；", c.text("unjudged_reason", j), "，",
-                                                                   c.text("progress_zh", j))),
-            (true, lambda j: _cat("，", c.text("progress_zh", j))),
-        ])
+        return _cases(
+            i,
+            [
+                (
+                    reason & c.mask("progress", "no_data"),
+                    lambda j: _cat("；", c.text("unjudged_reason", j), "，待补充后再作结论"),
+                ),
+                (
+                    reason & ~c.mask("progress", *_PHRASE),
+                    lambda j: _cat("；", c.text("unjudged_reason", j), "，", c.text("progress_zh", j)),
+                ),
+                (true, lambda j: _cat("，", c.text("progress_zh", j))),
+            ],
+        )
 
     def lag_years(i: np.ndarray) -> pa.Array:
-        return _cases(i, [(one_year, lambda j: c.int("judged_year", j, plus=1)),
-                          (true, lambda j: _cat(c.int("judged_year", j, plus=1), "—", c.int("data_year", j)))])
+        return _cases(
+            i,
+            [
+                (one_year, lambda j: c.int("judged_year", j, plus=1)),
+                (true, lambda j: _cat(c.int("judged_year", j, plus=1), "—", c.int("data_year", j))),
+            ],
+        )
 
     def lag_clock(i: np.ndarray) -> pa.Array:
-        return _cases(i, [(with_clock, lambda j: _cat("（评估时点序时进度为", c.pct("time_progress", j), "）")),
-                          (true, "")])
+        return _cases(
+            i, [(with_clock, lambda j: _cat("（评估时点序时进度为", c.pct("time_progress", j), "）")), (true, "")]
+        )
 
     def lag_text(i: np.ndarray) -> pa.Array:
         return _cases(i, [(late, lambda j: _cat("；", lag_years(j), "年数据待报", lag_clock(j))), (true, "")])
@@ -336,29 +492,66 @@ def explanations(out: pd.DataFrame) -> pd.Series:
     def outlook_text(i: np.ndarray) -> pa.Array:
         annual = c.mask("target_kind", "annual")
         broken = c.notna("segment_start")
-        few = lambda k: _cases(k, [  # noqa: E731
-            (stopped & c.notna("break_note"), lambda j: _cat(
-                pc.replace_substring_regex(_clean_note("break_note", c, j), r"^截至\d{4}年底，", ""), "，无法预判",
-                c.int("target_year", j), "年能否实现目标。")),
-            (broken & (c.num("n_points", slice(None)) > 0), lambda j: _cat(
-                c.int("segment_start", j), "年起统计口径变化，此前数据不可比，可比年度数据仅", c.int("n_points", j),
-                "个，尚不足以预判", c.int("target_year", j), "年能否实现目标。")),
-            (c.num("n_points", slice(None)) > 0, lambda j: _cat(
-                "可比年度数据仅", c.int("n_points", j), "个，尚不足以预判", c.int("target_year", j), "年能否实现目标。")),
-            (true, lambda j: _cat("现有数据尚不足以预判", c.int("target_year", j), "年能否实现目标。")),
-        ])
-        return _cases(i, [
-            (c.mask("outlook", ""), ""),
-            (c.mask("outlook", "uncertain"), few),
-            (annual, lambda j: _cat("按现有趋势，", c.lookup("outlook", _OUTLOOK_ANNUAL, j), "。")),
-            (true, lambda j: _cat("按现有趋势，", c.int("target_year", j), "年", c.lookup("outlook", _OUTLOOK_LEVEL, j),
-                                  "。")),
-        ])
+        few = lambda k: _cases(  # noqa: E731 - one case table, read beside its siblings
+            k,
+            [
+                (
+                    stopped & c.notna("break_note"),
+                    lambda j: _cat(
+                        pc.replace_substring_regex(_clean_note("break_note", c, j), r"^截至\d{4}年底，", ""),
+                        "，无法预判",
+                        c.int("target_year", j),
+                        "年能否实现目标。",
+                    ),
+                ),
+                (
+                    broken & (c.num("n_points", slice(None)) > 0),
+                    lambda j: _cat(
+                        c.int("segment_start", j),
+                        "年起统计口径变化，此前数据不可比，可比年度数据仅",
+                        c.int("n_points", j),
+                        "个，尚不足以预判",
+                        c.int("target_year", j),
+                        "年能否实现目标。",
+                    ),
+                ),
+                (
+                    c.num("n_points", slice(None)) > 0,
+                    lambda j: _cat(
+                        "可比年度数据仅",
+                        c.int("n_points", j),
+                        "个，尚不足以预判",
+                        c.int("target_year", j),
+                        "年能否实现目标。",
+                    ),
+                ),
+                (true, lambda j: _cat("现有数据尚不足以预判", c.int("target_year", j), "年能否实现目标。")),
+            ],
+        )
+        return _cases(
+            i,
+            [
+                (c.mask("outlook", ""), ""),
+                (c.mask("outlook", "uncertain"), few),
+                (annual, lambda j: _cat("按现有趋势，", c.lookup("outlook", _OUTLOOK_ANNUAL, j), "。")),
+                (
+                    true,
+                    lambda j: _cat(
+                        "按现有趋势，", c.int("target_year", j), "年", c.lookup("outlook", _OUTLOOK_LEVEL, j), "。"
+                    ),
+                ),
+            ],
+        )
 
     def note_text(i: np.ndarray) -> pa.Array:
         # a stopped series has its note as the reason already
-        return _cases(i, [(c.notna("break_note") & ~stopped,
-                           lambda j: _cat("（注：", _clean_note("break_note", c, j), "）")), (true, "")])
+        return _cases(
+            i,
+            [
+                (c.notna("break_note") & ~stopped, lambda j: _cat("（注：", _clean_note("break_note", c, j), "）")),
+                (true, ""),
+            ],
+        )
 
     def judged(head: Builder) -> Builder:
         return lambda i: _cat(head(i), verdict(i), lag_text(i), "。", outlook_text(i), note_text(i))
@@ -366,23 +559,42 @@ def explanations(out: pd.DataFrame) -> pd.Series:
     cumulative = c.mask("target_kind", "cumulative")
     annual = c.mask("target_kind", "annual")
     has_judged = c.notna("judged_value")
-    sentences = _cases(np.arange(c.n), [
-        (pending & c.mask("target_kind", "qualitative"), "定性目标，尚无评估材料，待责任部门填报。"),
-        (pending & c.mask("target_kind", "unparsed"), "目标表述未能自动识别，待核定目标值后评估。"),
-        (pending, "目标值由上级部门设定，尚无评估材料，待责任部门填报。"),
-        (c.mask("progress", "qualitative"), lambda i: _cat("定性评估：", c.text("assessment", i), "。")),
-        (c.mask("target_kind", "qualitative", "external"), lambda i: _cat(
-            "规划文件报告完成情况为“", c.text("status", i), "”，", c.text("progress_zh", i), "。")),
-        (c.mask("progress", "no_data") & ~has_judged, lambda i: _cat(
-            c.text("unjudged_reason", i), "，数据暂缺，待补充后再作判断。")),
-        (c.mask("progress", "undetermined") & c.mask("evaluation_type", BASELINE), lambda i: _cat(
-            "目标为", c.int("target_year", i), "年", c.lookup("comparator", _CMP_ZH, i), target(i), "，基期水平为",
-            c.fmt("base_level", i), "；", c.text("unjudged_reason", i), "，暂难判断目标的积极程度。")),
-        (feasible & c.mask("target_kind", "level"), feasibility_level),
-        (feasible, feasibility_pace),
-        (stated, judged(statement)),
-        (cumulative, judged(cumulative_head)),
-        (annual, judged(annual_head)),
-        (true, judged(level_head)),
-    ])
+    sentences = _cases(
+        np.arange(c.n),
+        [
+            (pending & c.mask("target_kind", "qualitative"), "定性目标，尚无评估材料，待责任部门填报。"),
+            (pending & c.mask("target_kind", "unparsed"), "目标表述未能自动识别，待核定目标值后评估。"),
+            (pending, "目标值由上级部门设定，尚无评估材料，待责任部门填报。"),
+            (c.mask("progress", "qualitative"), lambda i: _cat("定性评估：", c.text("assessment", i), "。")),
+            (
+                c.mask("target_kind", "qualitative", "external"),
+                lambda i: _cat("规划文件报告完成情况为“", c.text("status", i), "”，", c.text("progress_zh", i), "。"),
+            ),
+            (
+                c.mask("progress", "no_data") & ~has_judged,
+                lambda i: _cat(c.text("unjudged_reason", i), "，数据暂缺，待补充后再作判断。"),
+            ),
+            (
+                c.mask("progress", "undetermined") & c.mask("evaluation_type", BASELINE),
+                lambda i: _cat(
+                    "目标为",
+                    c.int("target_year", i),
+                    "年",
+                    c.lookup("comparator", _CMP_ZH, i),
+                    target(i),
+                    "，基期水平为",
+                    c.fmt("base_level", i),
+                    "；",
+                    c.text("unjudged_reason", i),
+                    "，暂难判断目标的积极程度。",
+                ),
+            ),
+            (feasible & c.mask("target_kind", "level"), feasibility_level),
+            (feasible, feasibility_pace),
+            (stated, judged(statement)),
+            (cumulative, judged(cumulative_head)),
+            (annual, judged(annual_head)),
+            (true, judged(level_head)),
+        ],
+    )
     return pd.Series(pa.chunked_array([sentences]).to_pandas().array, index=out.index, name="explanation_zh")

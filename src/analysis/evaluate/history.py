@@ -40,8 +40,9 @@ class YearlyWindow:
         return self.last_year[:, None] + np.arange(1 - WINDOW, 1, dtype=np.float64)[None, :]
 
 
-def yearly_window(known: pd.DataFrame, n: int, first_year: np.ndarray | None = None,
-                  width: int = WINDOW) -> YearlyWindow:
+def yearly_window(
+    known: pd.DataFrame, n: int, first_year: np.ndarray | None = None, width: int = WINDOW
+) -> YearlyWindow:
     """The ``width`` latest usable yearly values of every row from ``known_observations`` output.
 
     ``first_year``: per row, the first year that may be used (NaN: no limit). Several values for
@@ -57,7 +58,7 @@ def yearly_window(known: pd.DataFrame, n: int, first_year: np.ndarray | None = N
     value = value[take]
     all_count = np.bincount(row, minlength=n) if len(row) else np.zeros(n, np.int64)
     if not np.isnan(first).all():
-        usable = ~(year < first[row])                # NaN first year: every year
+        usable = ~(year < first[row])  # NaN first year: every year
         row, year, value = row[usable], year[usable], value[usable]
 
     # ``known`` is sorted by row, then year: a row's latest year ends its block

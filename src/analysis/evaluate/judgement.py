@@ -25,7 +25,8 @@ def cumulative_so_far(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Serie
     after = facts["after_total_sum"].fillna(0.0) + facts["chained_sum"].fillna(0.0)
     so_far = (facts["total_value"] + after).where(has_total, facts["plan_sum"])
     end = np.fmax(np.fmax(facts["total_end_year"], facts["chained_end"]), facts["after_total_last"]).where(
-        has_total, facts["plan_last_year"])
+        has_total, facts["plan_last_year"]
+    )
     return so_far, end
 
 
@@ -40,11 +41,30 @@ def _positive_or_nan(x: np.ndarray) -> np.ndarray:
 
 def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """completion, schedule, required_pace, progress_ratio and the value judged, per row."""
-    f = {col: _np(facts[col].astype("float64")) for col in (
-        "n_years", "total_value", "plan_max", "plan_min", "latest_value", "latest_year", "stock_value", "stock_year",
-        "seasonal_share", "ytd_month", "ytd_value", "base_value", "first_value", "first_year", "after_total_n")}
-    r = {col: _np(rows[col].astype("float64")) for col in (
-        "target_value", "period_start", "period_end", "target_year", "base_year", "data_year")}
+    f = {
+        col: _np(facts[col].astype("float64"))
+        for col in (
+            "n_years",
+            "total_value",
+            "plan_max",
+            "plan_min",
+            "latest_value",
+            "latest_year",
+            "stock_value",
+            "stock_year",
+            "seasonal_share",
+            "ytd_month",
+            "ytd_value",
+            "base_value",
+            "first_value",
+            "first_year",
+            "after_total_n",
+        )
+    }
+    r = {
+        col: _np(rows[col].astype("float64"))
+        for col in ("target_value", "period_start", "period_end", "target_year", "base_year", "data_year")
+    }
     kind = rows["target_kind"]
     cum, ann, lev = (_np(kind.eq(k)) for k in ("cumulative", "annual", "level"))
     ceiling = _np(rows["comparator"].isin(CEILING))
@@ -52,7 +72,8 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     span = r["period_end"] - r["period_start"] + 1
     n = len(rows)
     completion, schedule, required_pace, judged_value, judged_year, n_points, ytd_expected = (
-        np.full(n, np.nan) for _ in range(7))
+        np.full(n, np.nan) for _ in range(7)
+    )
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # -- cumulative: total so far against the elapsed share of the period -------------
@@ -113,20 +134,27 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         cagr_req = (T / base) ** (1 / total_l) - 1
         sdg_level = np.where(~np.isnan(base) & (elapsed_l > 0), cagr_obs / cagr_req, np.nan)
         ratio = completion / schedule
-        progress_ratio = np.select([lev, cum, ann & ~ceiling, ann & ceiling],
-                                   [sdg_level, ratio, latest / T, T / latest], default=np.nan)
+        progress_ratio = np.select(
+            [lev, cum, ann & ~ceiling, ann & ceiling], [sdg_level, ratio, latest / T, T / latest], default=np.nan
+        )
     progress_ratio = np.where(np.isinf(progress_ratio), np.nan, progress_ratio)
 
     # -- the value as the source states it: a bound ("65%以上", "以内") stays a bound ------------
     from_stock = (ann | lev) & ~reported & has_stock
-    total_used = cum & ~np.isnan(f["total_value"]) & (np.nan_to_num(f["after_total_n"]) == 0) & \
-        _np(facts["chained_sum"].isna())
+    total_used = (
+        cum & ~np.isnan(f["total_value"]) & (np.nan_to_num(f["after_total_n"]) == 0) & _np(facts["chained_sum"].isna())
+    )
+
     def side(words: list[str]) -> np.ndarray:
         """Whether the comparator of the observation judged is one of ``words`` (hash look-ups
         on the three text columns, no per-row objects)."""
-        return np.where(from_stock, _np(facts["stock_comparator"].isin(words)),
-                        np.where(total_used, _np(facts["total_comparator"].isin(words)),
-                                 lev & _np(facts["year_comparator"].isin(words))))
+        return np.where(
+            from_stock,
+            _np(facts["stock_comparator"].isin(words)),
+            np.where(
+                total_used, _np(facts["total_comparator"].isin(words)), lev & _np(facts["year_comparator"].isin(words))
+            ),
+        )
 
     lower = side([">=", ">"])
     upper = side(["<=", "<"])
@@ -141,14 +169,30 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         time_progress = elapsed_at_cutoff / span
         lag = r["data_year"] - judged_year
         data_lag = np.where(np.isnan(judged_year), np.nan, np.where(lag > 0, lag, 0.0))
-    return pd.DataFrame({
-        "time_progress": time_progress, "data_lag_years": data_lag, "bound": bound,
-        "bound_lower": lower, "bound_upper": upper, "latest_comparator": latest_comparator,
-        "from_stock": from_stock,
-        "completion": completion, "schedule": schedule, "required_pace": required_pace, "judged_value": judged_value,
-        "judged_year": judged_year, "n_points": np.where(np.isnan(n_points), 0, n_points).astype(int),
-        "ytd_expected": ytd_expected, "progress_ratio": progress_ratio, "so_far": so_far, "so_far_end": so_far_end,
-        "latest": latest, "latest_year": latest_year}, index=rows.index)
+    return pd.DataFrame(
+        {
+            "time_progress": time_progress,
+            "data_lag_years": data_lag,
+            "bound": bound,
+            "bound_lower": lower,
+            "bound_upper": upper,
+            "latest_comparator": latest_comparator,
+            "from_stock": from_stock,
+            "completion": completion,
+            "schedule": schedule,
+            "required_pace": required_pace,
+            "judged_value": judged_value,
+            "judged_year": judged_year,
+            "n_points": np.where(np.isnan(n_points), 0, n_points).astype(int),
+            "ytd_expected": ytd_expected,
+            "progress_ratio": progress_ratio,
+            "so_far": so_far,
+            "so_far_end": so_far_end,
+            "latest": latest,
+            "latest_year": latest_year,
+        },
+        index=rows.index,
+    )
 
 
 #: The progress codes in a fixed order: ``progress_codes`` gives positions in it.
@@ -190,16 +234,45 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
     single = level & _np(facts["base_value"].isna()) & ~_np(facts["first_year"] < m["judged_year"]) & ~bound
 
     during = np.select(
-        [bound_open, bound_met & ceiling, bound_met, bound_missed & ceiling, bound_missed,
-         ceiling & meets_now, ceiling & ~meets_now,
-         cumulative & (completion >= 1), level & meets_now,
-         single,
-         annual & meets_now & well_above,
-         annual & meets_now, annual & ~meets_now,
-         ratio >= v.AHEAD, ratio >= v.ON_TRACK],
-        [_P[c] for c in ("undetermined", "below_ceiling", "met_early", "above_ceiling", "behind",
-                         "below_ceiling", "above_ceiling", "met_early", "met_early", "undetermined",
-                         "ahead", "on_track", "behind", "ahead", "on_track")], default=_P["behind"])
+        [
+            bound_open,
+            bound_met & ceiling,
+            bound_met,
+            bound_missed & ceiling,
+            bound_missed,
+            ceiling & meets_now,
+            ceiling & ~meets_now,
+            cumulative & (completion >= 1),
+            level & meets_now,
+            single,
+            annual & meets_now & well_above,
+            annual & meets_now,
+            annual & ~meets_now,
+            ratio >= v.AHEAD,
+            ratio >= v.ON_TRACK,
+        ],
+        [
+            _P[c]
+            for c in (
+                "undetermined",
+                "below_ceiling",
+                "met_early",
+                "above_ceiling",
+                "behind",
+                "below_ceiling",
+                "above_ceiling",
+                "met_early",
+                "met_early",
+                "undetermined",
+                "ahead",
+                "on_track",
+                "behind",
+                "ahead",
+                "on_track",
+            )
+        ],
+        default=_P["behind"],
+    )
     # a partial year behind its seasonal share pulls an annual floor to 滞后于预期
     ytd_behind = annual & ~ceiling & _np(facts["ytd_value"].notna() & (facts["ytd_value"] < m["ytd_expected"]))
     during[ytd_behind & np.isin(during, [_P["ahead"], _P["on_track"]])] = _P["behind"]
@@ -208,19 +281,37 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
     reached = _np(m["judged_value"] / T.where(T != 0))
     exceeded = meets_now & (reached >= v.EXCEEDED) & floor & ~bound
     at_end = np.select(
-        [bound_open, bound_met, bound_missed,
-         ceiling & meets_now, ceiling & ~meets_now,
-         annual & meets_now & well_above, annual & meets_now, annual,
-         exceeded, meets_now],
-        [_P[c] for c in ("unassessable", "met", "missed", "met", "missed", "exceeded", "met", "missed",
-                         "exceeded", "met")],
-        default=_P["missed"])
+        [
+            bound_open,
+            bound_met,
+            bound_missed,
+            ceiling & meets_now,
+            ceiling & ~meets_now,
+            annual & meets_now & well_above,
+            annual & meets_now,
+            annual,
+            exceeded,
+            meets_now,
+        ],
+        [
+            _P[c]
+            for c in ("unassessable", "met", "missed", "met", "missed", "exceeded", "met", "missed", "exceeded", "met")
+        ],
+        default=_P["missed"],
+    )
     # the end not reached by the data: only what is already decided is said
     stopped = _np(facts["series_stopped"])
     short = np.select(
-        [cumulative & floor & exceeded, cumulative & floor & meets_now & ~bound_open, bound_met & cumulative,
-         annual & ~meets_now & ~bound_open, stopped],
-        [_P["exceeded"], _P["met"], _P["met"], _P["missed"], _P["unassessable"]], default=_P["no_data"])
+        [
+            cumulative & floor & exceeded,
+            cumulative & floor & meets_now & ~bound_open,
+            bound_met & cumulative,
+            annual & ~meets_now & ~bound_open,
+            stopped,
+        ],
+        [_P["exceeded"], _P["met"], _P["met"], _P["missed"], _P["unassessable"]],
+        default=_P["no_data"],
+    )
 
     code = np.full(len(rows), _P["no_data"])
     code = np.where(quant & has, during, code)
@@ -257,8 +348,9 @@ def _feasibility_codes(rows: pd.DataFrame, facts: pd.DataFrame) -> np.ndarray:
     kind = rows["target_kind"]
     T = rows["target_value"].astype(float)
     need, past_pace = feasibility_ratio(rows, facts)
-    base_level = facts["base_value"].where(facts["base_value"].notna(),
-                                           facts["stock_value"].where(facts["stock_year"].eq(rows["base_year"])))
+    base_level = facts["base_value"].where(
+        facts["base_value"].notna(), facts["stock_value"].where(facts["stock_year"].eq(rows["base_year"]))
+    )
     ceiling = rows["comparator"].isin(CEILING)
     pace_ratio = _np((need / past_pace).where(~ceiling, past_pace / need))
     level = _np(kind.eq("level"))
@@ -271,15 +363,21 @@ def _feasibility_codes(rows: pd.DataFrame, facts: pd.DataFrame) -> np.ndarray:
     before = _np(facts["first_year"] < rows["base_year"])
     with np.errstate(invalid="ignore", divide="ignore"):
         needed = gap / _np(rows["target_year"] - rows["base_year"]).astype(float)
-        past = np.where(before, direction * (base - _np(facts["first_value"]))
-                        / (_np(rows["base_year"]) - _np(facts["first_year"])), np.nan)
+        past = np.where(
+            before,
+            direction * (base - _np(facts["first_value"])) / (_np(rows["base_year"]) - _np(facts["first_year"])),
+            np.nan,
+        )
         level_pace = np.where(past > 0, needed / past, np.where(past <= 0, np.inf, np.nan))
     move = level & (gap > (v.AMBITIOUS - 1) * np.abs(base))
-    hold = np.where(gap < -(1 - v.IN_LINE) * np.abs(base), 0.0, 1.0)      # 0: the base already beats it
+    hold = np.where(gap < -(1 - v.IN_LINE) * np.abs(base), 0.0, 1.0)  # 0: the base already beats it
     level_ratio = np.where(np.isnan(gap), np.nan, np.where(move, level_pace, hold))
     ratio = np.where(level, level_ratio, pace_ratio)
-    code = np.select([ratio > v.AMBITIOUS, ratio >= v.IN_LINE, ratio < v.IN_LINE],
-                     [_P["ambitious"], _P["in_line"], _P["prudent"]], default=_P["no_data"])
+    code = np.select(
+        [ratio > v.AMBITIOUS, ratio >= v.IN_LINE, ratio < v.IN_LINE],
+        [_P["ambitious"], _P["in_line"], _P["prudent"]],
+        default=_P["no_data"],
+    )
     code = np.where(np.isnan(ratio), _P["no_data"], code)
     # a move asked of a level known at its base year only: nothing to compare the pace with
     return np.where(move & np.isnan(past), _P["undetermined"], code)
@@ -291,8 +389,9 @@ def feasibility_ratio(rows: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Serie
     T = rows["target_value"].astype(float)
     span = (rows["period_end"] - rows["period_start"] + 1).astype(float)
     past = (facts["prev_total"] / facts["prev_years"]).where(facts["prev_total"].notna(), facts["base_value"])
-    need = pd.Series(np.select([kind.eq("annual"), kind.eq("cumulative")], [T, T / span], default=np.nan),
-                     index=rows.index)
+    need = pd.Series(
+        np.select([kind.eq("annual"), kind.eq("cumulative")], [T, T / span], default=np.nan), index=rows.index
+    )
     return need, past
 
 
@@ -304,7 +403,8 @@ def outlook_codes(rows: pd.DataFrame, prob: pd.Series, progress_code: pd.Series 
     p = _np(prob)
     code = np.select([p >= v.LIKELY, p >= v.POSSIBLE, ~np.isnan(p)], [0, 1, 2], default=3)
     quant = _np(rows["target_kind"].isin(["annual", "cumulative", "level"]))
-    no_data = (progress_code == _P["no_data"]) if isinstance(progress_code, np.ndarray) \
-        else _np(progress_code.eq("no_data"))
+    no_data = (
+        (progress_code == _P["no_data"]) if isinstance(progress_code, np.ndarray) else _np(progress_code.eq("no_data"))
+    )
     ended = _np(rows["evaluation_type"].isin([v.FINAL, v.BASELINE]))
     return np.where(~quant | ended | no_data, OUTLOOK.index(""), code)

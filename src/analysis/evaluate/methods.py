@@ -72,7 +72,7 @@ def drift(Y: np.ndarray, horizons: int) -> np.ndarray:
 def damped(Y: np.ndarray, horizons: int, phi: float = PHI) -> np.ndarray:
     value, idx = _last(Y)
     ahead = _steps(horizons) + (Y.shape[1] - 1 - idx)[:, None]
-    weight = phi * (1 - phi ** ahead) / (1 - phi)        # φ + φ² + … + φ^h
+    weight = phi * (1 - phi**ahead) / (1 - phi)  # φ + φ² + … + φ^h
     return value[:, None] + drift_slope(Y)[:, None] * weight
 
 
@@ -99,7 +99,7 @@ def theta(Y: np.ndarray, horizons: int) -> np.ndarray:
     n_rows, width = Y.shape
     _, first, count = _positions(Y)
     start = Y[np.arange(n_rows), first]
-    level = np.repeat(start[:, None], len(ALPHAS), axis=1)     # rows × alphas
+    level = np.repeat(start[:, None], len(ALPHAS), axis=1)  # rows × alphas
     sse = np.zeros_like(level)
     a = ALPHAS[None, :]
     for j in range(width):
@@ -108,7 +108,7 @@ def theta(Y: np.ndarray, horizons: int) -> np.ndarray:
         err = np.where(seen, y - level, 0.0)
         sse += err * err
         level = np.where(seen, level + a * err, level)
-    best = np.argmin(sse, axis=1)                               # ties: the smallest α
+    best = np.argmin(sse, axis=1)  # ties: the smallest α
     alpha = ALPHAS[best]
     lvl = level[np.arange(n_rows), best]
     _, slope = _ols(Y)
@@ -137,23 +137,43 @@ def median(Y: np.ndarray, horizons: int) -> np.ndarray:
 def _average(*names: str) -> Callable[[np.ndarray, int], np.ndarray]:
     def combined(Y: np.ndarray, horizons: int) -> np.ndarray:
         return sum(METHODS[k](Y, horizons) for k in names) / len(names)
+
     combined.__doc__ = "Average of " + ", ".join(names) + "."
     return combined
 
 
 METHODS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
-    "last": last, "drift": drift, "trend": trend, "damped": damped, "theta": theta, "mean": mean, "median": median,
+    "last": last,
+    "drift": drift,
+    "trend": trend,
+    "damped": damped,
+    "theta": theta,
+    "mean": mean,
+    "median": median,
 }
-METHODS.update({
-    "last+drift": _average("last", "drift"),
-    "damped+theta": _average("damped", "theta"),
-    "last+damped+theta": _average("last", "damped", "theta"),
-    "median+damped": _average("median", "damped"),
-})
+METHODS.update(
+    {
+        "last+drift": _average("last", "drift"),
+        "damped+theta": _average("damped", "theta"),
+        "last+damped+theta": _average("last", "damped", "theta"),
+        "median+damped": _average("median", "damped"),
+    }
+)
 #: Methods compared for a value at a year (annual bounds, levels) and for flows summed (cumulative).
 VALUE_METHODS = ("last", "drift", "trend", "damped", "theta", "last+drift", "damped+theta", "last+damped+theta")
-FLOW_METHODS = ("last", "drift", "trend", "damped", "theta", "mean", "median", "last+drift", "damped+theta",
-                "last+damped+theta", "median+damped")
+FLOW_METHODS = (
+    "last",
+    "drift",
+    "trend",
+    "damped",
+    "theta",
+    "mean",
+    "median",
+    "last+drift",
+    "damped+theta",
+    "last+damped+theta",
+    "median+damped",
+)
 
 
 def forecast(method: str, Y: np.ndarray, horizons: int, cumulative: bool = False) -> np.ndarray:
@@ -183,7 +203,7 @@ def _gappy_scale(Y: np.ndarray) -> np.ndarray:
     width = Y.shape[1]
     idx = np.where(ok, np.arange(width)[None, :], -1)
     prev = np.maximum.accumulate(idx, axis=1)
-    prev = np.concatenate([np.full((len(Y), 1), -1), prev[:, :-1]], axis=1)   # last known before j
+    prev = np.concatenate([np.full((len(Y), 1), -1), prev[:, :-1]], axis=1)  # last known before j
     pair = ok & (prev >= 0)
     rows = np.arange(len(Y))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -206,7 +226,7 @@ def log_spread(Y: np.ndarray) -> np.ndarray:
     width = Y.shape[1]
     idx = np.where(~np.isnan(L), np.arange(width)[None, :], -1)
     prev = np.maximum.accumulate(idx, axis=1)
-    prev = np.concatenate([np.full((len(Y), 1), -1), prev[:, :-1]], axis=1)   # last known before j
+    prev = np.concatenate([np.full((len(Y), 1), -1), prev[:, :-1]], axis=1)  # last known before j
     pair = ~np.isnan(L) & (prev >= 0)
     rows = np.arange(len(Y))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -48,14 +48,27 @@ _LV = np.asarray(LEVELS)
 KINDS = ("annual", "cumulative", "level")
 COMPARATORS = (">=", ">", "<=", "<", "=", "≈")
 FLOOR, CEILING, BAND = 0, 1, 2
-_SIDE = np.array([FLOOR, FLOOR, CEILING, CEILING, CEILING, BAND, CEILING])   # last: no comparator
+_SIDE = np.array([FLOOR, FLOOR, CEILING, CEILING, CEILING, BAND, CEILING])  # last: no comparator
 #: Why a row has no projection (codes −1 … −7 in that order) or what decided it.
-REASONS = ("none_not_quantitative", "known", "breached", "none_break", "none_no_total", "none_past_target",
-           "none_few_points")
+REASONS = (
+    "none_not_quantitative",
+    "known",
+    "breached",
+    "none_break",
+    "none_no_total",
+    "none_past_target",
+    "none_few_points",
+)
 
 
-def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_end: pd.Series,
-            known: pd.DataFrame, first_year: np.ndarray | None = None) -> pd.DataFrame:
+def project(
+    rows: pd.DataFrame,
+    facts: pd.DataFrame,
+    so_far: pd.Series,
+    so_far_end: pd.Series,
+    known: pd.DataFrame,
+    first_year: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Projected value, 80% interval, probability of meeting the target and method, per row.
 
     ``so_far``/``so_far_end``: for cumulative targets, the total reached and the last year it
@@ -65,13 +78,20 @@ def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_e
     """
     window = yearly_window(known, len(rows), first_year)
     arr = lambda s: pd.Series(s).to_numpy(dtype=np.float64, na_value=np.nan)  # noqa: E731
-    kind = np.select([rows["target_kind"].eq(k).to_numpy(dtype=bool, na_value=False) for k in KINDS],
-                     range(len(KINDS)), default=-1)
+    kind = np.select(
+        [rows["target_kind"].eq(k).to_numpy(dtype=bool, na_value=False) for k in KINDS], range(len(KINDS)), default=-1
+    )
     out = project_window(
-        window, kind, comparator_codes(rows["comparator"]),
-        arr(rows["target_value"].astype(float)), arr(rows["target_year"].astype(float)),
-        arr(rows["period_start"].astype(float)), arr(so_far), arr(so_far_end),
-        broken=None if first_year is None else ~np.isnan(np.asarray(first_year, dtype=np.float64)))
+        window,
+        kind,
+        comparator_codes(rows["comparator"]),
+        arr(rows["target_value"].astype(float)),
+        arr(rows["target_year"].astype(float)),
+        arr(rows["period_start"].astype(float)),
+        arr(so_far),
+        arr(so_far_end),
+        broken=None if first_year is None else ~np.isnan(np.asarray(first_year, dtype=np.float64)),
+    )
     out.index = rows.index
     return out
 
@@ -79,13 +99,23 @@ def project(rows: pd.DataFrame, facts: pd.DataFrame, so_far: pd.Series, so_far_e
 def comparator_codes(comparator: pd.Series) -> np.ndarray:
     """Positions in ``COMPARATORS`` (−1 for none)."""
     c = pd.Series(comparator)
-    return np.select([c.eq(x).to_numpy(dtype=bool, na_value=False) for x in COMPARATORS], range(len(COMPARATORS)),
-                     default=-1)
+    return np.select(
+        [c.eq(x).to_numpy(dtype=bool, na_value=False) for x in COMPARATORS], range(len(COMPARATORS)), default=-1
+    )
 
 
-def project_window(window: YearlyWindow, kind: np.ndarray, comparator: np.ndarray, target: np.ndarray,
-                   target_year: np.ndarray, plan_start: np.ndarray, so_far: np.ndarray, so_far_end: np.ndarray,
-                   broken: np.ndarray | None = None, lookup: Lookup | None = None) -> pd.DataFrame:
+def project_window(
+    window: YearlyWindow,
+    kind: np.ndarray,
+    comparator: np.ndarray,
+    target: np.ndarray,
+    target_year: np.ndarray,
+    plan_start: np.ndarray,
+    so_far: np.ndarray,
+    so_far_end: np.ndarray,
+    broken: np.ndarray | None = None,
+    lookup: Lookup | None = None,
+) -> pd.DataFrame:
     """The projection of every row from its yearly window (``project`` without the frames).
 
     ``kind``: positions in ``KINDS`` (−1: not quantitative); ``comparator``: positions in
@@ -101,14 +131,15 @@ def project_window(window: YearlyWindow, kind: np.ndarray, comparator: np.ndarra
     q, low, high, p, s = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         w = lk.window_of(count)
-        start = np.where(cum, np.fmax(so_far_end, L), L)          # the last year already counted
-        horizon = target_year - start                             # years still to come
+        start = np.where(cum, np.fmax(so_far_end, L), L)  # the last year already counted
+        horizon = target_year - start  # years still to come
         ok = quant & (count >= 2) & (horizon >= 1) & ~(cum & np.isnan(so_far))
         code = np.full(n, -1, np.int64)
         at = np.flatnonzero(ok)
         if len(at):
-            got = _projected(Y[at], L[at], cum[at], ann[at], w[at], horizon[at], start[at], so_far[at],
-                             target[at], side[at], lk)
+            got = _projected(
+                Y[at], L[at], cum[at], ann[at], w[at], horizon[at], start[at], so_far[at], target[at], side[at], lk
+            )
             q[at], low[at], high[at], p[at], s[at], code[at] = got
 
         # what is already known decides
@@ -134,25 +165,52 @@ def project_window(window: YearlyWindow, kind: np.ndarray, comparator: np.ndarra
 
     few = quant & ~ok & ~done & ~breached
     why = np.select(
-        [~quant, done, breached, few & (broken if broken is not None else False) & (window.all_count >= 2),
-         few & cum & np.isnan(so_far) & (count >= 2), few & (count >= 2), few],
-        [-1, -2, -3, -4, -5, -6, -7], default=code)
+        [
+            ~quant,
+            done,
+            breached,
+            few & (broken if broken is not None else False) & (window.all_count >= 2),
+            few & cum & np.isnan(so_far) & (count >= 2),
+            few & (count >= 2),
+            few,
+        ],
+        [-1, -2, -3, -4, -5, -6, -7],
+        default=code,
+    )
     # a categorical: the methods the table names, then the reasons (codes −1 … −7 counted from the end)
     names = list(lk.names) + list(REASONS[::-1])
     method = pd.Categorical.from_codes(np.where(why < 0, len(names) + why, why), categories=names)
-    return pd.DataFrame({
-        "projected_value": q, "projected_low": low, "projected_high": high, "prob_meet": p,
-        "projection_method": method, "projection_scale": s,
-        "projection_window": np.where(ok, w, 0), "projection_horizon": np.where(ok, horizon, np.nan),
-    })
+    return pd.DataFrame(
+        {
+            "projected_value": q,
+            "projected_low": low,
+            "projected_high": high,
+            "prob_meet": p,
+            "projection_method": method,
+            "projection_scale": s,
+            "projection_window": np.where(ok, w, 0),
+            "projection_horizon": np.where(ok, horizon, np.nan),
+        }
+    )
 
 
-def _projected(Y: np.ndarray, L: np.ndarray, cum: np.ndarray, ann: np.ndarray, w: np.ndarray, horizon: np.ndarray,
-               start: np.ndarray, so_far: np.ndarray, T: np.ndarray, side: np.ndarray, lk: Lookup) -> tuple:
+def _projected(
+    Y: np.ndarray,
+    L: np.ndarray,
+    cum: np.ndarray,
+    ann: np.ndarray,
+    w: np.ndarray,
+    horizon: np.ndarray,
+    start: np.ndarray,
+    so_far: np.ndarray,
+    T: np.ndarray,
+    side: np.ndarray,
+    lk: Lookup,
+) -> tuple:
     """Value, interval, probability, scale and method of the rows that are projected."""
     m = len(Y)
-    calib_kind = cum.astype(np.int64)                         # 0: a value, 1: a sum of flows
-    off = np.clip(start - L, 0, MAX_HORIZON - 1).astype(np.int64)   # flows known as a total only
+    calib_kind = cum.astype(np.int64)  # 0: a value, 1: a sum of flows
+    off = np.clip(start - L, 0, MAX_HORIZON - 1).astype(np.int64)  # flows known as a total only
     h = np.clip(horizon, 1, MAX_HORIZON).astype(np.int64)
     H = int(min(int((off + h).max()), MAX_HORIZON))
     # point forecasts of the next H years, by the method calibrated for the row's kind and window
@@ -170,7 +228,7 @@ def _projected(Y: np.ndarray, L: np.ndarray, cum: np.ndarray, ann: np.ndarray, w
     rel = ~np.isnan(rel_spread) & lk.has_relative(calib_kind, w)
     latest, _ = mth._last(Y)
     steps = np.where(cum, h, 1)
-    base = np.where(cum, so_far, 0.0)                         # what the uncertain part is added to
+    base = np.where(cum, so_far, 0.0)  # what the uncertain part is added to
     point = np.where(cum, added, F[r, np.minimum(h, H) - 1])
     point = np.where(rel, centre(point, latest, steps), point)
     s = np.where(rel, rel_spread, scale(Y))
@@ -198,7 +256,9 @@ class _Dist:
 
     def value(self, error: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):
-            return self.base + np.where(self.rel, self.point * np.exp(self.unit * error), self.point + self.unit * error)
+            return self.base + np.where(
+                self.rel, self.point * np.exp(self.unit * error), self.point + self.unit * error
+            )
 
     def error(self, outcome: np.ndarray) -> np.ndarray:
         """The calibrated error at which the outcome would be ``outcome`` (−∞ below a relative row's base)."""
@@ -222,7 +282,7 @@ class _Cells:
         self.table = lk.quantiles.reshape(-1, lk.quantiles.shape[-1])
         shape = lk.quantiles.shape[:4]
         self.key = np.ravel_multi_index((kind, scale_code, wc, hc), shape)
-        self.rows = self.table[:, [LOW, HIGH]][self.key]     # the interval's two ends only
+        self.rows = self.table[:, [LOW, HIGH]][self.key]  # the interval's two ends only
         past = np.maximum(h, 1) / HORIZONS
         self.widen = np.where(h > HORIZONS, np.where(kind == 1, past**1.5, past), 1.0)
         self._group()
@@ -259,8 +319,8 @@ class _Cells:
 def _prob(dist: _Dist, cells: _Cells, T: np.ndarray, side: np.ndarray, shift: int = 0) -> np.ndarray:
     """P(outcome meets T) under the row's calibrated distribution."""
     q = dist.base + dist.point
-    degenerate = ~(dist.unit > 0)                                      # a series that never moved
-    below = cells.cdf(dist.error(T), shift)                            # P(outcome ≤ T)
+    degenerate = ~(dist.unit > 0)  # a series that never moved
+    below = cells.cdf(dist.error(T), shift)  # P(outcome ≤ T)
     band = np.zeros(len(q))
     b = np.flatnonzero(side == BAND)
     if len(b):
@@ -272,27 +332,37 @@ def _prob(dist: _Dist, cells: _Cells, T: np.ndarray, side: np.ndarray, shift: in
     return np.where(degenerate & ~np.isnan(q), exact.astype(float), np.clip(p, P_FLOOR, P_CEIL))
 
 
-def _every_year(F: np.ndarray, s: np.ndarray, rel: np.ndarray, latest: np.ndarray, lk: Lookup, w: np.ndarray,
-                h: np.ndarray, T: np.ndarray, side: np.ndarray) -> np.ndarray:
+def _every_year(
+    F: np.ndarray,
+    s: np.ndarray,
+    rel: np.ndarray,
+    latest: np.ndarray,
+    lk: Lookup,
+    w: np.ndarray,
+    h: np.ndarray,
+    T: np.ndarray,
+    side: np.ndarray,
+) -> np.ndarray:
     """P(every year 1..h meets the bound): calibrated marginals joined by a one-factor Gaussian
     copula with the calibrated correlation between horizons (ρ → 1: the worst year alone;
     ρ → 0: the product)."""
     m, H = F.shape
     # the years' own chances first: a year all but sure to fail settles the row (P(all) ≤ the worst year's)
     scale_code = rel.astype(np.int64)
-    cells = _Cells(lk, np.zeros(m, np.int64), scale_code, w, np.ones(m, np.int64))   # horizon 1; later ones shifted
+    cells = _Cells(lk, np.zeros(m, np.int64), scale_code, w, np.ones(m, np.int64))  # horizon 1; later ones shifted
     last = min(int(h.max()), H)
     P = np.ones((m, last))
     zero = np.zeros(m)
     for k in range(1, last + 1):
         widen = k / HORIZONS if k > HORIZONS else 1.0
         point = np.where(rel, centre(F[:, k - 1], latest), F[:, k - 1])
-        P[:, k - 1] = np.where(h >= k, _prob(_Dist(zero, point, s * widen, rel), cells, T, side,
-                                             shift=min(k, HORIZONS) - 1), 1.0)
+        P[:, k - 1] = np.where(
+            h >= k, _prob(_Dist(zero, point, s * widen, rel), cells, T, side, shift=min(k, HORIZONS) - 1), 1.0
+        )
     worst = P.min(axis=1)
     out = np.where(worst <= P_FLOOR, P_FLOOR, np.nan)
     band = side == BAND
-    out[band] = worst[band]                    # a band (≈) every year: the worst year's chance, an upper bound
+    out[band] = worst[band]  # a band (≈) every year: the worst year's chance, an upper bound
     todo = np.flatnonzero(np.isnan(out))
     if len(todo):
         out[todo] = _copula(P[todo], h[todo], lk.rho[scale_code[todo], np.clip(w[todo], 2, WINDOW)])
@@ -309,7 +379,7 @@ def _copula(P: np.ndarray, h: np.ndarray, rho: np.ndarray) -> np.ndarray:
     nodes = _NODES.astype(np.float32)[None, :]
     for k in range(P.shape[1]):
         live = np.flatnonzero(h > k)
-        thr = special.ndtri(1 - np.clip(P[live, k], P_FLOOR, P_CEIL))[:, None]   # hold ⇔ normal score ≥ thr
+        thr = special.ndtri(1 - np.clip(P[live, k], P_FLOOR, P_CEIL))[:, None]  # hold ⇔ normal score ≥ thr
         z = ((a[live] * nodes - thr) / b[live]).astype(np.float32)
         prod[live] *= _phi(z)
     return np.clip(prod.astype(np.float64) @ _WEIGHTS, P_FLOOR, P_CEIL)
@@ -326,7 +396,7 @@ def _meets_matrix(Y: np.ndarray, T: np.ndarray, comparator: np.ndarray) -> np.nd
     T = T[:, None]
     c = comparator[:, None]
     out = np.where(_SIDE[c] == FLOOR, np.where(c == 1, Y > T, Y >= T), np.where(c == 3, Y < T, Y <= T))
-    odd = np.flatnonzero(np.isin(comparator, [4, 5, -1]))          # =, ≈, none: rare
+    odd = np.flatnonzero(np.isin(comparator, [4, 5, -1]))  # =, ≈, none: rare
     if len(odd):
         Yo, To, co = Y[odd], T[odd], c[odd]
         out[odd] = np.select([co == 4, co == 5], [Yo == To, np.abs(Yo - To) <= 0.05 * np.abs(To)], default=False)
@@ -335,6 +405,11 @@ def _meets_matrix(Y: np.ndarray, T: np.ndarray, comparator: np.ndarray) -> np.nd
 
 def _meets(value: pd.Series, T: pd.Series, comparator: pd.Series) -> pd.Series:
     """Whether ``value`` meets the target under its comparator (≈ means within ±5%)."""
-    return pd.Series(_meets_matrix(value.to_numpy(dtype=np.float64, na_value=np.nan)[:, None],
-                                   T.to_numpy(dtype=np.float64, na_value=np.nan), comparator_codes(comparator))[:, 0],
-                     index=value.index)
+    return pd.Series(
+        _meets_matrix(
+            value.to_numpy(dtype=np.float64, na_value=np.nan)[:, None],
+            T.to_numpy(dtype=np.float64, na_value=np.nan),
+            comparator_codes(comparator),
+        )[:, 0],
+        index=value.index,
+    )

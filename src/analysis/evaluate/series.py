@@ -83,7 +83,7 @@ def _compensated_mean(values: np.ndarray, g: _Blocks) -> np.ndarray:
     total, comp = np.zeros(g.n), np.zeros(g.n)
     order, counts = _ranks(g)
     for j in range(int(counts[0]) if g.n else 0):
-        a = order[:np.searchsorted(-counts, -j, "left")]
+        a = order[: np.searchsorted(-counts, -j, "left")]
         y = values[g.start[a] + j] - comp[a]
         t = total[a] + y
         c = t - total[a] - y
@@ -98,7 +98,7 @@ def _welford_sd(values: np.ndarray, g: _Blocks) -> np.ndarray:
     mean, m2 = np.zeros(g.n), np.zeros(g.n)
     order, counts = _ranks(g)
     for j in range(int(counts[0]) if g.n else 0):
-        a = order[:np.searchsorted(-counts, -j, "left")]
+        a = order[: np.searchsorted(-counts, -j, "left")]
         val = values[g.start[a] + j]
         old = mean[a]
         new = old + (val - old) / (j + 1)
@@ -145,9 +145,15 @@ def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     }
     ptype = known["period_type"].cat.codes.to_numpy()
     has_value = ~np.isnan(k["value"])
-    plan = {name: rows[col].to_numpy(dtype=np.float64) for col, name in (
-        ("period_start", "plan_start"), ("period_end", "plan_end"), ("base_year", "base_year"),
-        ("data_year", "data_year"))}
+    plan = {
+        name: rows[col].to_numpy(dtype=np.float64)
+        for col, name in (
+            ("period_start", "plan_start"),
+            ("period_end", "plan_end"),
+            ("base_year", "base_year"),
+            ("data_year", "data_year"),
+        )
+    }
 
     def part(mask: np.ndarray, *names: str) -> dict[str, np.ndarray]:
         """The values of one kind, with the named columns (plan columns by row)."""
@@ -168,13 +174,27 @@ def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     k["segment"] = segment[row]
     after_break = np.isnan(k["segment"]) | (k["year"] >= k["segment"])
     k["after_break"] = after_break
-    yearly = part((ptype == _YEAR) & has_value & after_break, "obs", "year", "value", "plan_start", "plan_end",
-                  "base_year", "comparator")
+    yearly = part(
+        (ptype == _YEAR) & has_value & after_break,
+        "obs",
+        "year",
+        "value",
+        "plan_start",
+        "plan_end",
+        "base_year",
+        "comparator",
+    )
     _yearly_facts(out, yearly, n)
     comparators = known["comparator"].cat.categories
     out["year_comparator"] = _text(_last_code(yearly["row"], yearly["comparator"], n), comparators, out.index)
-    _totals(out, part((ptype == _PLAN_PERIOD) & has_value, "year", "start_year", "value", "comparator",
-                      "plan_start", "base_year"), n, comparators)
+    _totals(
+        out,
+        part(
+            (ptype == _PLAN_PERIOD) & has_value, "year", "start_year", "value", "comparator", "plan_start", "base_year"
+        ),
+        n,
+        comparators,
+    )
     _after_totals(out, yearly, n)
     _stocks(out, part(ptype == _STOCK, "year", "value", "comparator"), n, comparators, known, k)
     _ytd(out, part((ptype == _YTD) & has_value, "obs", "end", "year", "value", "data_year"), yearly, n)
@@ -191,7 +211,7 @@ def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
 
 def _yearly_facts(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> None:
     row, year, value = yearly["row"], yearly["year"], yearly["value"]
-    g = _Blocks(row, n)                                  # by row, then year
+    g = _Blocks(row, n)  # by row, then year
     out["n_years"] = g.count.astype(int)
     out["latest_year"] = g.last(year)
     out["latest_value"] = g.last(value)
@@ -212,8 +232,11 @@ def _yearly_facts(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> N
     out["plan_sum"] = _running_sum(value_m[in_plan_m], gp)
 
     # Flow statistics over every known year (more years give a better spread), in year order.
-    out["flow_mean"] = _compensated_mean(value, g) if _interleaved(g, year, yearly) else \
-        np.where(g.has, _running_sum(value, g) / np.maximum(g.count, 1), np.nan)
+    out["flow_mean"] = (
+        _compensated_mean(value, g)
+        if _interleaved(g, year, yearly)
+        else np.where(g.has, _running_sum(value, g) / np.maximum(g.count, 1), np.nan)
+    )
     out["flow_sd"] = _welford_sd(value, g)
 
     # Linear trend as sums: slope b = Sxy / Sxx, residual variance from the same sums.
@@ -232,7 +255,7 @@ def _yearly_facts(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> N
         out["trend_ybar"] = sy / n_
         out["trend_sxx"] = sxx
         sse = syy - slope * sxy
-        out["trend_sse"] = np.where(np.isnan(sse) | (sse >= 0), sse, 0.0)   # as pandas' clip(lower=0)
+        out["trend_sse"] = np.where(np.isnan(sse) | (sse >= 0), sse, 0.0)  # as pandas' clip(lower=0)
 
 
 def _interleaved(g: _Blocks, year: np.ndarray, yearly: dict[str, np.ndarray]) -> bool:
@@ -263,8 +286,9 @@ def _totals(out: pd.DataFrame, totals: dict[str, np.ndarray], n: int, comparator
     g = _Blocks(totals["row"][inside], n)
     out["total_value"] = g.last(totals["value"][inside])
     out["total_end_year"] = g.last(totals["year"][inside])
-    out["total_comparator"] = _text(_last_code(totals["row"][inside], totals["comparator"][inside], n), comparators,
-                                    out.index)
+    out["total_comparator"] = _text(
+        _last_code(totals["row"][inside], totals["comparator"][inside], n), comparators, out.index
+    )
     # totals reported after it, back to back (2021–2023, then 2024–2025 entered as one): they add
     end_inside = out["total_end_year"].to_numpy(dtype=np.float64)[totals["row"]]
     chained = (totals["start_year"] > end_inside) & (totals["start_year"] >= totals["plan_start"])
@@ -280,8 +304,14 @@ def _totals(out: pd.DataFrame, totals: dict[str, np.ndarray], n: int, comparator
     out["prev_years"] = g.last(totals["year"][before]) - _Blocks(row[started], n).last(start[started]) + 1
 
 
-def _stocks(out: pd.DataFrame, stocks: dict[str, np.ndarray], n: int, comparators: pd.Index, known: pd.DataFrame,
-            k: dict[str, np.ndarray]) -> None:
+def _stocks(
+    out: pd.DataFrame,
+    stocks: dict[str, np.ndarray],
+    n: int,
+    comparators: pd.Index,
+    known: pd.DataFrame,
+    k: dict[str, np.ndarray],
+) -> None:
     """A level reported once at a date (完成情况 "65%以上"): the latest, if newer than any yearly value.
 
     Also the words of the latest one as the document wrote them (``stock_text``: "动态为零"),
@@ -290,8 +320,9 @@ def _stocks(out: pd.DataFrame, stocks: dict[str, np.ndarray], n: int, comparator
     g = _Blocks(stocks["row"][has], n)
     out["stock_value"] = g.last(stocks["value"][has])
     out["stock_year"] = g.last(stocks["year"][has])
-    out["stock_comparator"] = _text(_last_code(stocks["row"][has], stocks["comparator"][has], n), comparators,
-                                    out.index)
+    out["stock_comparator"] = _text(
+        _last_code(stocks["row"][has], stocks["comparator"][has], n), comparators, out.index
+    )
     at = np.flatnonzero(known["period_type"].cat.codes.to_numpy() == _STOCK)
     text = known["value_text"].cat.codes.to_numpy().astype(np.int64)[at]
     # the words of the stock judged (with a value), or of the last stock at all
@@ -303,7 +334,7 @@ def _stocks(out: pd.DataFrame, stocks: dict[str, np.ndarray], n: int, comparator
     if len(categories):
         texts = pa.array([str(x) for x in categories], pa.large_string())
         words[:-1] = ~pc.match_substring_regex(texts, r"\d").to_numpy(zero_copy_only=False)
-    out["stock_words"] = words[last_text]                  # −1 (none) reads the last slot: False
+    out["stock_words"] = words[last_text]  # −1 (none) reads the last slot: False
 
 
 def _segments(known: pd.DataFrame, k: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -328,11 +359,11 @@ def _segments(known: pd.DataFrame, k: dict[str, np.ndarray], n: int) -> tuple[np
         year = pc.coalesce(since, first)
         named[:-1] = pc.cast(year, pa.float64()).to_numpy(zero_copy_only=False)
     code = known["note"].cat.codes.to_numpy().astype(np.int64)
-    at = np.flatnonzero(is_break[code])                   # code −1 reads the last slot: False
+    at = np.flatnonzero(is_break[code])  # code −1 reads the last slot: False
     start = _years(known["period_start"].to_numpy(dtype="datetime64[ns]")[at])
     start = np.where(np.isnan(start), k["year"][at], start)
     year = np.where(np.isnan(named[code[at]]), start, named[code[at]])
-    segment = _Blocks(k["row"][at], n).reduce(np.fmax, year)     # row-sorted: blocks per row
+    segment = _Blocks(k["row"][at], n).reduce(np.fmax, year)  # row-sorted: blocks per row
     stop_at = at[is_stop[code[at]]]
     stopped = _Blocks(k["row"][stop_at], n).has
     return segment, stopped
@@ -350,7 +381,7 @@ def _year_series(yearly: dict[str, np.ndarray], units: pd.Series, n: int, index:
     keep[in_plan] = several[yearly["row"][in_plan]]
     row, year, value = yearly["row"][keep], yearly["year"][keep], yearly["value"][keep]
     g = _Blocks(row, n)
-    cls, unit, names = unit_classes(units)                 # per row: each unit is classed once
+    cls, unit, names = unit_classes(units)  # per row: each unit is classed once
     texts = fmt_arrow(value, cls[row], unit[row], names) if len(row) else pa.array([], pa.large_string())
     values = join_per_row(row, texts, n, "、", index).array._pa_array
 
@@ -359,17 +390,24 @@ def _year_series(yearly: dict[str, np.ndarray], units: pd.Series, n: int, index:
     consecutive = g.has & (last - first + 1 == g.count)
     key = np.where(consecutive, np.nan_to_num(first).astype(np.int64) * 100 + g.count, -1)
     distinct, which = np.unique(key, return_inverse=True)
-    table = pa.array([None if k < 0 else "、".join(str(y) for y in range(k // 100, k // 100 + k % 100)) + "年分别为"
-                      for k in distinct.tolist()], pa.large_string())          # once per distinct pair
+    table = pa.array(
+        [
+            None if k < 0 else "、".join(str(y) for y in range(k // 100, k // 100 + k % 100)) + "年分别为"
+            for k in distinct.tolist()
+        ],
+        pa.large_string(),
+    )  # once per distinct pair
     years = table.take(pa.array(which.reshape(-1)))
     gaps = g.has & ~consecutive
     if gaps.any():
         at = gaps[row]
         odd = join_per_row(row[at], pc.cast(pa.array(year[at].astype(np.int64)), pa.large_string()), n, "、", index)
-        odd = pc.binary_join_element_wise(odd.array._pa_array, pa.scalar("年分别为", pa.large_string()),
-                                          pa.scalar("", pa.large_string()))
-        years = pc.if_else(pa.array(gaps), pa.chunked_array(odd).combine_chunks() if isinstance(
-            odd, pa.ChunkedArray) else odd, years)
+        odd = pc.binary_join_element_wise(
+            odd.array._pa_array, pa.scalar("年分别为", pa.large_string()), pa.scalar("", pa.large_string())
+        )
+        years = pc.if_else(
+            pa.array(gaps), pa.chunked_array(odd).combine_chunks() if isinstance(odd, pa.ChunkedArray) else odd, years
+        )
     joined = pc.binary_join_element_wise(years, values, pa.scalar("", pa.large_string()))
     joined = pa.chunked_array(joined) if isinstance(joined, pa.ChunkedArray) else pa.chunked_array([joined])
     return pd.Series(joined.to_pandas().array, index=index)
@@ -382,8 +420,9 @@ def _after_totals(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> N
     the sum, never the one year alone."""
     row, year = yearly["row"], yearly["year"]
     end = np.fmax(out["total_end_year"], out["chained_end"].where(out["total_end_year"].notna())).to_numpy(
-        dtype=np.float64)[row]
-    later = (year > end) & (year <= yearly["plan_end"])           # NaN end: no total, nothing after it
+        dtype=np.float64
+    )[row]
+    later = (year > end) & (year <= yearly["plan_end"])  # NaN end: no total, nothing after it
     g = _Blocks(row[later], n)
     out["after_total_sum"] = g.reduce(np.add, yearly["value"][later])
     out["after_total_last"] = g.reduce(np.maximum, year[later])
@@ -395,14 +434,14 @@ def _ytd(out: pd.DataFrame, ytd: dict[str, np.ndarray], yearly: dict[str, np.nda
     same months held in earlier years (seasonal share), where earlier years allow it."""
     month = (ytd["end"].astype("datetime64[M]").astype(np.int64) % 12 + 1).astype(np.float64)
     current = ytd["year"] == ytd["data_year"] + 1
-    g = _Blocks(ytd["row"][current], n)                 # by row, then date
+    g = _Blocks(ytd["row"][current], n)  # by row, then date
     out["ytd_value"] = g.last(ytd["value"][current])
     out["ytd_month"] = g.last(month[current])
 
     # earlier years, in the order of the data, each against its full year's value(s)
     earlier = np.flatnonzero(ytd["year"] <= ytd["data_year"])
     earlier = earlier[_merge_order(ytd["row"][earlier], ytd["obs"][earlier])]
-    year_key = _row_year(yearly["row"], yearly["year"])      # yearly is sorted by row, then year
+    year_key = _row_year(yearly["row"], yearly["year"])  # yearly is sorted by row, then year
     key = _row_year(ytd["row"][earlier], ytd["year"][earlier])
     lo = np.searchsorted(year_key, key, "left")
     count = np.searchsorted(year_key, key, "right") - lo
@@ -435,7 +474,7 @@ def _break_notes(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: p
     if len(notes):
         is_break[:-1] = pc.match_substring_regex(words, "|".join(BREAK_WORDS)).to_numpy(zero_copy_only=False)
     code = known["note"].cat.codes.to_numpy().astype(np.int64)
-    at = np.flatnonzero(is_break[code])                 # code −1 reads the last slot: False
+    at = np.flatnonzero(is_break[code])  # code −1 reads the last slot: False
     at = at[_merge_order(k["row"][at], k["obs"][at])]
     row, code = k["row"][at], code[at]
     # each note once per row, first occurrence kept
@@ -451,7 +490,7 @@ def join_per_row(row: np.ndarray, texts: pd.Series | pa.Array, n: int, sep: str,
     The texts become one list per row (offsets from the row blocks) and Arrow joins every list
     in one call: nothing loops per row or per position."""
     texts = pa.array(texts, from_pandas=True) if not isinstance(texts, pa.Array) else texts
-    if isinstance(texts, pa.ChunkedArray):          # an Arrow-backed pandas column comes chunked
+    if isinstance(texts, pa.ChunkedArray):  # an Arrow-backed pandas column comes chunked
         texts = texts.combine_chunks() if texts.num_chunks else pa.array([], pa.large_string())
     texts = pc.fill_null(texts.cast(pa.large_string()), "nan")
     g = _Blocks(row, n)

@@ -26,7 +26,7 @@ PROGRESS_ZH: dict[str, str] = {
     "in_line": "与既往持平",
     "prudent": "目标稳妥",
     # no judgement from numbers
-    "undetermined": "难以判断",      # one point and no base value, or a bound that decides nothing
+    "undetermined": "难以判断",  # one point and no base value, or a bound that decides nothing
     "no_data": "数据暂缺",
     "qualitative": "定性评估",
     "pending": "待填报",

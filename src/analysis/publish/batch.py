@@ -69,7 +69,7 @@ def slug(*parts: str) -> str:
     text = re.sub(r"-{2,}", "-", text) or "report"
     if len(text.encode()) <= SLUG_BYTES:
         return text
-    cut = text.encode()[:SLUG_BYTES - 9].decode(errors="ignore").rstrip("-_.")
+    cut = text.encode()[: SLUG_BYTES - 9].decode(errors="ignore").rstrip("-_.")
     return f"{cut}-{name_hash(*parts)}"
 
 
@@ -89,10 +89,17 @@ def plan_jobs(frames: dict[str, pd.DataFrame], data_dir: str = "") -> list[Job]:
     with_targets = set(frames["indicators"]["plan_id"])
     jobs = []
     for s in frames["evaluation_settings"].itertuples():
-        title = plan_report_title(plans.loc[s.plan_id, "title"], s.evaluation_type, s.region,
-                                  s.plan_id not in with_targets)
-        jobs.append(Job("plan", slug(s.plan_id, s.region), title,
-                        {"plan_id": s.plan_id, "region": s.region, "as_of": "", "data_dir": data_dir}))
+        title = plan_report_title(
+            plans.loc[s.plan_id, "title"], s.evaluation_type, s.region, s.plan_id not in with_targets
+        )
+        jobs.append(
+            Job(
+                "plan",
+                slug(s.plan_id, s.region),
+                title,
+                {"plan_id": s.plan_id, "region": s.region, "as_of": "", "data_dir": data_dir},
+            )
+        )
     return jobs
 
 
@@ -100,9 +107,15 @@ def department_jobs(frames: dict[str, pd.DataFrame], data_dir: str = "") -> list
     """A brief per department responsible for at least one item."""
     resp = frames["responsibilities"]
     named = resp[resp["item_type"] != "indicator"]["department"].unique()
-    return [Job("department", slug(d), f"{d}规划评估任务单",
-                {"department": d, "plans": "", "as_of": "", "data_dir": data_dir})
-            for d in sorted(named)]
+    return [
+        Job(
+            "department",
+            slug(d),
+            f"{d}规划评估任务单",
+            {"department": d, "plans": "", "as_of": "", "data_dir": data_dir},
+        )
+        for d in sorted(named)
+    ]
 
 
 def batch_plan(frames: dict[str, pd.DataFrame], data_dir: str = "") -> list[Job]:
@@ -133,14 +146,14 @@ def distinct_slugs(jobs: list[Job]) -> list[Job]:
                 job = jobs[i]
                 out[i] = replace(job, slug=_suffixed(job.slug, name_hash(*_name_parts(job))))
     keys = [(j.kind, j.slug.casefold()) for j in out]
-    if len(set(keys)) != len(keys):     # the same name twice: nothing can tell them apart
+    if len(set(keys)) != len(keys):  # the same name twice: nothing can tell them apart
         twice = sorted({f"{j.kind}/{j.slug}" for j, k in zip(out, keys) if keys.count(k) > 1})
         raise ValueError(f"the batch lists the same report twice: {', '.join(twice)}")
     return out
 
 
 def _suffixed(text: str, suffix: str) -> str:
-    cut = text.encode()[:SLUG_BYTES - len(suffix) - 1].decode(errors="ignore")
+    cut = text.encode()[: SLUG_BYTES - len(suffix) - 1].decode(errors="ignore")
     return f"{cut}-{suffix}"
 
 

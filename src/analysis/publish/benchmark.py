@@ -38,8 +38,11 @@ def floor_seconds(runs: int = 3) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([str(papermill), str(work / "one.ipynb"), str(work / "out.ipynb"), "--no-progress-bar"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(papermill), str(work / "one.ipynb"), str(work / "out.ipynb"), "--no-progress-bar"],
+            check=True,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - started)
     shutil.rmtree(work, ignore_errors=True)
     return times
@@ -56,15 +59,21 @@ def batch_seconds(data_dir: Path) -> dict[str, float]:
     failed = [r.slug for r in results if r.status != "built"]
     pages = sum(r.pages or 0 for r in results)
     shutil.rmtree(root, ignore_errors=True)
-    return {"reports": len(jobs), "wall_seconds": wall, "per_report_seconds": wall / len(jobs), "pages": pages,
-            "failed": len(failed)}
+    return {
+        "reports": len(jobs),
+        "wall_seconds": wall,
+        "per_report_seconds": wall / len(jobs),
+        "pages": pages,
+        "failed": len(failed),
+    }
 
 
 def noop_seconds() -> float:
     """``python -m analysis reports`` when nothing changed (run after a normal build)."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "analysis", "reports", "--quiet"], check=True, capture_output=True,
-                   cwd=paths.ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "analysis", "reports", "--quiet"], check=True, capture_output=True, cwd=paths.ROOT
+    )
     return time.perf_counter() - started
 
 
@@ -75,12 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     floors = floor_seconds()
     floor = statistics.median(floors)
     batch = batch_seconds(paths.PROCESSED)
-    subprocess.run([sys.executable, "-m", "analysis", "reports", "--quiet"], check=True, capture_output=True,
-                   cwd=paths.ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "analysis", "reports", "--quiet"], check=True, capture_output=True, cwd=paths.ROOT
+    )
     noop = noop_seconds()
     figures = {
         "what": "wall time per report of the whole batch (execute + HTML + PDF, both cores) against papermill's "
-                "CLI on a one-cell notebook, measured in the same run",
+        "CLI on a one-cell notebook, measured in the same run",
         # a figure from WeasyPrint's fontTools fallback (15–35 s a PDF) is not the normal one
         "pdf_font_subsetting": "harfbuzz" if harfbuzz else f"fonttools (slow fallback: {pdf_fonts.PACKAGE} missing)",
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

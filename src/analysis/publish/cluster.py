@@ -49,7 +49,9 @@ def reports_config(cwd: Path | None = None) -> tuple[Path | None, dict[str, Any]
     try:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: not valid TOML ({exc}); expected e.g. [reports] scheduler = \"tcp://host:8786\"")
+        raise ValueError(
+            f'{path}: not valid TOML ({exc}); expected e.g. [reports] scheduler = "tcp://host:8786"'
+        ) from exc
     table = config.get("reports", {})
     if not isinstance(table, dict):
         raise ValueError(f"{path}: reports must be a table ([reports]), got {table!r}")
@@ -63,7 +65,7 @@ def configured_scheduler(cli_value: str | None = None, cwd: Path | None = None) 
     path, table = reports_config(cwd)
     value = table.get("scheduler")
     if value is not None and not isinstance(value, str):
-        raise ValueError(f"{path}: reports.scheduler must be a string (an address or \"local\"), got {value!r}")
+        raise ValueError(f'{path}: reports.scheduler must be a string (an address or "local"), got {value!r}')
     return value or None
 
 
@@ -111,8 +113,9 @@ def _plugin() -> Any:
 
 
 @contextmanager
-def dask_executor(scheduler: str, workers: int | None = None,
-                  warm: bool = True) -> Iterator[tuple[Executor, dict[str, Any]]]:
+def dask_executor(
+    scheduler: str, workers: int | None = None, warm: bool = True
+) -> Iterator[tuple[Executor, dict[str, Any]]]:
     """A ``concurrent.futures`` executor on a Dask cluster, and the cluster's shape.
 
     ``scheduler`` is an address, or ``local`` for a ``LocalCluster`` of ``workers``
@@ -131,9 +134,11 @@ def dask_executor(scheduler: str, workers: int | None = None,
         if warm:
             client.register_plugin(_plugin())
         info = client.scheduler_info()
-        shape = {"scheduler": "LocalCluster" if cluster is not None else scheduler,
-                 "workers": len(info["workers"]),
-                 "threads": sum(w["nthreads"] for w in info["workers"].values())}
+        shape = {
+            "scheduler": "LocalCluster" if cluster is not None else scheduler,
+            "workers": len(info["workers"]),
+            "threads": sum(w["nthreads"] for w in info["workers"].values()),
+        }
         yield client.get_executor(pure=False), shape
     finally:
         client.close()
@@ -141,5 +146,12 @@ def dask_executor(scheduler: str, workers: int | None = None,
             cluster.close()
 
 
-__all__ = ["CONFIG_ENV", "CONFIG_FILE", "DEFAULT_TIME_LIMIT", "configured_scheduler", "configured_time_limit",
-           "dask_executor", "reports_config"]
+__all__ = [
+    "CONFIG_ENV",
+    "CONFIG_FILE",
+    "DEFAULT_TIME_LIMIT",
+    "configured_scheduler",
+    "configured_time_limit",
+    "dask_executor",
+    "reports_config",
+]

@@ -31,8 +31,9 @@ def _with_toc(body: str) -> str:
         return f'<h{level} id="{anchor}">{text}</h{level}>'
 
     body = _HEADING.sub(number, body)
-    items = "".join(f'<li class="l{level}"><a href="#{anchor}">{text}</a></li>' for level, anchor, text in entries
-                    if level == 2)
+    items = "".join(
+        f'<li class="l{level}"><a href="#{anchor}">{text}</a></li>' for level, anchor, text in entries if level == 2
+    )
     toc = f'<nav class="toc"><strong>目录</strong><ol>{items}</ol></nav>' if items else ""
     return body.replace("<!-- TOC -->", toc, 1)
 
@@ -52,7 +53,7 @@ def report_title(nb: Any, resources: dict[str, Any] | None) -> str:
         return str(meta["title"])
     if nb.metadata.get("title"):
         return str(nb.metadata["title"])
-    for cell in nb.cells:                 # the cover a reader sees (markdown cells are not shown)
+    for cell in nb.cells:  # the cover a reader sees (markdown cells are not shown)
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html")
             found = _H1.search("".join(html) if isinstance(html, list) else str(html or ""))
@@ -78,8 +79,13 @@ class ReportHTMLExporter(HTMLExporter):
     def __init__(self, **kw: Any):
         kw.setdefault("template_name", "plan_eval")
         kw.setdefault("extra_template_basedirs", [str(TEMPLATES)])
-        for flag in ("exclude_input", "exclude_input_prompt", "exclude_output_prompt", "exclude_markdown",
-                     "exclude_raw"):
+        for flag in (
+            "exclude_input",
+            "exclude_input_prompt",
+            "exclude_output_prompt",
+            "exclude_markdown",
+            "exclude_raw",
+        ):
             kw.setdefault(flag, True)
         kw.setdefault("language_code", "zh")
         super().__init__(**kw)
@@ -186,5 +192,4 @@ def dated_docx(data: bytes, date: str) -> bytes:
     return out.getvalue()
 
 
-__all__ = ["ReportHTMLExporter", "ReportPDFExporter", "dated_docx", "html_exporter", "html_to_pdf",
-           "pdf_html_exporter"]
+__all__ = ["ReportHTMLExporter", "ReportPDFExporter", "dated_docx", "html_exporter", "html_to_pdf", "pdf_html_exporter"]

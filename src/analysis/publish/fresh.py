@@ -13,13 +13,15 @@ set; they are, to a fixed salt and to the report's date (``inputs.source_dates``
 
 from __future__ import annotations
 
+from datetime import UTC
+
 
 def reset(cwd: str | None = None, date: str | None = None) -> None:
     """Clear what the last report left; then work in ``cwd`` (papermill's ``--cwd``, or the
     directory papermill was called from), as a kernel started there would. ``date``
     (YYYY-MM-DD): what the report's charts are dated."""
     import os
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import matplotlib
     import matplotlib.pyplot as plt
@@ -38,7 +40,7 @@ def reset(cwd: str | None = None, date: str | None = None) -> None:
     matplotlib.use("module://matplotlib_inline.backend_inline")
     matplotlib.rcParams["svg.hashsalt"] = "plan-eval"
     if date:
-        day = datetime.strptime(date, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        day = datetime.strptime(date, "%Y-%m-%d").replace(tzinfo=UTC)
         os.environ["SOURCE_DATE_EPOCH"] = str(int(day.timestamp()))
     if cwd is not None:
         os.chdir(cwd)

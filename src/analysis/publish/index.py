@@ -5,7 +5,7 @@ against items still 待填报, beside the schedule)."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +20,7 @@ def _link(href: str, text: str) -> str:
     return f'<a href="{esc(href)}">{esc(text)}</a>'
 
 
-def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame,
-                root: Path) -> str:
+def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame, root: Path) -> str:
     """The page, as HTML (everything from data escaped). Titles are the covers' titles; the state
     shown is the evaluation's (targets judged, targets still without data, materials filled), not
     the build's: a report that failed to build is listed with its error for whoever maintains it."""
@@ -29,9 +28,16 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
     failed = [r for r in results if r.status == "failed"]
     if failed:
         parts.append(heading("未能生成的报告"))
-        parts.append(table(["报告", "原因", "记录", "上次生成的文件（已过期，仅供参考）"],
-                           [[r.title, r.error or "", _link(f"{FAILED}/{r.kind}-{r.slug}.ipynb", "执行记录"),
-                             _previous_links(r)] for r in failed], raw_columns=(2, 3)))
+        parts.append(
+            table(
+                ["报告", "原因", "记录", "上次生成的文件（已过期，仅供参考）"],
+                [
+                    [r.title, r.error or "", _link(f"{FAILED}/{r.kind}-{r.slug}.ipynb", "执行记录"), _previous_links(r)]
+                    for r in failed
+                ],
+                raw_columns=(2, 3),
+            )
+        )
 
     plans = [r for r in results if r.kind == "plan"]
     reports = [r for r in plans if "工作底稿" not in r.title]
@@ -58,7 +64,7 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
         done = assessed[assessed["department"].str.contains(dept, regex=False)][["plan_id", "item_id"]]
         n_done = len(led.merge(done.drop_duplicates(), on=["plan_id", "item_id"]))
         assisting = len(owned) - len(led)
-        state = (f"牵头{len(led)}项：已填报{n_done}项，待填报{len(led) - n_done}项" if len(led) else "无牵头事项")
+        state = f"牵头{len(led)}项：已填报{n_done}项，待填报{len(led) - n_done}项" if len(led) else "无牵头事项"
         rows.append(_report_row(r, state + (f"；协同{assisting}项" if assisting else "")))
     parts.append(table(["部门", "文件", "评估材料"], rows, raw_columns=(1,)))
 
@@ -66,13 +72,18 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
     if len(ms):
         names = _exercise_names(frames)
         parts.append(heading("评估进度安排"))
-        parts.append(table(["评估", "阶段", "时限", "工作内容"],
-                           [[names.get(m.exercise, m.exercise), m.stage, _due(m, ms), m.deliverable]
-                            for m in ms.itertuples()]))
+        parts.append(
+            table(
+                ["评估", "阶段", "时限", "工作内容"],
+                [[names.get(m.exercise, m.exercise), m.stage, _due(m, ms), m.deliverable] for m in ms.itertuples()],
+            )
+        )
     stamp = _build_time().strftime("%Y年%m月%d日 %H:%M")
     parts.append(para(f"更新时间：{stamp}。每份报告均有网页、PDF和可编辑的Word文本。", cls="note"))
-    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>规划评估报告目录</title>'
-            f"<style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>规划评估报告目录</title>'
+        f"<style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>"
+    )
 
 
 def _build_time() -> datetime:
@@ -80,8 +91,8 @@ def _build_time() -> datetime:
     then gives the same index, byte for byte, as the reports are)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc).astimezone()
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).astimezone()
 
 
 def _state(ev: pd.DataFrame) -> str:
@@ -128,8 +139,7 @@ def _previous_links(r: Result) -> str:
     return " · ".join(links) if links else "—"
 
 
-def write_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame,
-                root: Path) -> Path:
+def write_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame, root: Path) -> Path:
     path = root / "index.html"
     atomic_write_text(path, build_index(results, frames, evaluations, root))
     return path

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 
 import numpy as np
 import pandas as pd
@@ -93,16 +94,23 @@ def rows_in_scope(frame: pd.DataFrame, scope: Scope) -> np.ndarray:
     keep = np.ones(len(frame), dtype=bool)
     cols = frame.columns
     if "region" in cols:
-        benchmark = frame["is_benchmark"].to_numpy(dtype=bool, na_value=False) if "is_benchmark" in cols \
+        benchmark = (
+            frame["is_benchmark"].to_numpy(dtype=bool, na_value=False)
+            if "is_benchmark" in cols
             else np.zeros(len(frame), dtype=bool)
+        )
         cited = _in(frame["series_id"], scope.series) if "series_id" in cols else np.zeros(len(frame), bool)
         keep &= _in(frame["region"], scope.regions) | benchmark | cited
     if "plan_id" in cols and "series_id" not in cols:
         keep &= _in(frame["plan_id"], scope.plans)
     if scope.department and "department" in cols:
         # what the department entered, in any plan ("养保处、就业处" names several)
-        keep |= frame["department"].astype("str").str.contains(scope.department, regex=False).to_numpy(
-            dtype=bool, na_value=False)
+        keep |= (
+            frame["department"]
+            .astype("str")
+            .str.contains(scope.department, regex=False)
+            .to_numpy(dtype=bool, na_value=False)
+        )
     return keep
 
 
@@ -141,10 +149,10 @@ def source_dates(jobs: list[Job], frames: dict[str, pd.DataFrame]) -> dict[str, 
     scope, else the latest cut-off of its evaluation settings, else the data's latest
     evaluation date. ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) overrides."""
     import os
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
-        stamp = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), timezone.utc).strftime("%Y-%m-%d")
+        stamp = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), UTC).strftime("%Y-%m-%d")
         return {f"{j.kind}/{j.slug}": stamp for j in jobs}
     evaluations = frames.get("evaluations", pd.DataFrame())
     settings = frames.get("evaluation_settings", pd.DataFrame())
@@ -154,7 +162,9 @@ def source_dates(jobs: list[Job], frames: dict[str, pd.DataFrame]) -> dict[str, 
         scope = scope_of(job, frames)
         out[f"{job.kind}/{job.slug}"] = (
             _latest(evaluations, "as_of", rows_in_scope(evaluations, scope))
-            or _latest(settings, "annual_cutoff", rows_in_scope(settings, scope)) or fallback)
+            or _latest(settings, "annual_cutoff", rows_in_scope(settings, scope))
+            or fallback
+        )
     return out
 
 

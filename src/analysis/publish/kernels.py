@@ -56,8 +56,9 @@ class WarmKernel:
         # local sockets in its folder; TCP on the loopback when the folder's path is too long
         # for a socket address (108 bytes on Linux, 104 on macOS: a long TMPDIR)
         transport = "ipc" if len(f"{self._cwd}/kernel-ipc-99".encode()) < 100 else "tcp"
-        self.km = AsyncKernelManager(kernel_name=kernel_name, transport=transport,
-                                     connection_file=f"{self._cwd}/kernel.json")
+        self.km = AsyncKernelManager(
+            kernel_name=kernel_name, transport=transport, connection_file=f"{self._cwd}/kernel.json"
+        )
         self.kc: Any = None
         self.reports = 0
         try:
@@ -66,13 +67,14 @@ class WarmKernel:
             self.kc.start_channels()
             run_sync(self.kc.wait_for_ready)(timeout=startup_timeout)
             self.run(PRELOAD)
-        except BaseException:           # a failed start (or a report stopped meanwhile) leaves nothing
+        except BaseException:  # a failed start (or a report stopped meanwhile) leaves nothing
             self.shutdown()
             raise
 
     def run(self, code: str, timeout: float = 120) -> None:
-        reply = run_sync(self.kc.execute_interactive)(code, timeout=timeout, output_hook=lambda msg: None,
-                                                      store_history=False)
+        reply = run_sync(self.kc.execute_interactive)(
+            code, timeout=timeout, output_hook=lambda msg: None, store_history=False
+        )
         if reply["content"]["status"] != "ok":
             content = reply["content"]
             raise KernelError(f"{content.get('ename')}: {content.get('evalue')}")
@@ -88,9 +90,9 @@ class WarmKernel:
             if self.kc is not None:
                 self.kc.stop_channels()
             run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - best effort at exit
+        except Exception:
             pass
-        shutil.rmtree(self._cwd, ignore_errors=True)     # its connection file; no folder left behind
+        shutil.rmtree(self._cwd, ignore_errors=True)  # its connection file; no folder left behind
 
 
 _local = threading.local()
@@ -138,7 +140,7 @@ def sweep_stale_folders(tmp: str | None = None) -> list[str]:
     for name in names:
         if not name.startswith(FOLDER_PREFIX):
             continue
-        owner = name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        owner = name[len(FOLDER_PREFIX) :].split("-", 1)[0]
         if owner.isdigit() and not _alive(int(owner)):
             shutil.rmtree(os.path.join(base, name), ignore_errors=True)
             removed.append(name)
@@ -152,12 +154,12 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:          # someone else's process: alive
+    except OSError:  # someone else's process: alive
         return True
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
             return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except OSError:          # no /proc (macOS): it answered the signal
+    except OSError:  # no /proc (macOS): it answered the signal
         return True
 
 
@@ -200,9 +202,17 @@ def _engine() -> type:
 
     class _WarmNBClientEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
-                                     stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
-                                     execution_timeout: int | None = None, **kwargs: Any) -> Any:
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> Any:
             kernel = acquire(kernel_name)
             # papermill has changed into its ``cwd`` (or stayed where it was called): a fresh
             # kernel would start there, so the warm one moves there

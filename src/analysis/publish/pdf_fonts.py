@@ -22,9 +22,11 @@ FALLBACK_MESSAGE = "Using fontTools instead of HarfBuzz-Subset"
 #: WeasyPrint's DeprecationWarning at import when the library is missing.
 IMPORT_MESSAGE = "HarfBuzz-Subset will be required"
 
-MISSING_LINE = (f"PDF: WeasyPrint cannot find HarfBuzz-Subset and falls back to fontTools "
-                f"(each PDF takes 15–35 s instead of about 1 s); install the Debian package {PACKAGE} "
-                f"(`apt-get install {PACKAGE}`, or `make setup` as root).")
+MISSING_LINE = (
+    f"PDF: WeasyPrint cannot find HarfBuzz-Subset and falls back to fontTools "
+    f"(each PDF takes 15–35 s instead of about 1 s); install the Debian package {PACKAGE} "
+    f"(`apt-get install {PACKAGE}`, or `make setup` as root)."
+)
 
 
 def harfbuzz_subset() -> bool:
@@ -32,7 +34,8 @@ def harfbuzz_subset() -> bool:
     the same test WeasyPrint itself makes in ``weasyprint.pdf.fonts.Font.subset``."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=IMPORT_MESSAGE, category=DeprecationWarning)
-        from weasyprint.text.ffi import harfbuzz, harfbuzz_subset as library
+        from weasyprint.text.ffi import harfbuzz
+        from weasyprint.text.ffi import harfbuzz_subset as library
 
     return bool(library) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
 

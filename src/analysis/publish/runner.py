@@ -65,7 +65,7 @@ class Result:
     kind: str
     slug: str
     title: str
-    status: str                      # built, unchanged, failed
+    status: str  # built, unchanged, failed
     seconds: float = 0.0
     outputs: list[str] = field(default_factory=list)
     pages: int | None = None
@@ -82,8 +82,9 @@ class ReportTimeout(BaseException):
     way (in a report's code, papermill or WeasyPrint) can swallow it."""
 
 
-def input_fingerprints(jobs: list[Job], data_dir: Path,
-                       frames: dict[str, pd.DataFrame] | None = None) -> dict[str, str]:
+def input_fingerprints(
+    jobs: list[Job], data_dir: Path, frames: dict[str, pd.DataFrame] | None = None
+) -> dict[str, str]:
     """``kind/slug`` → a hash of what that report depends on: the rows of the processed data
     in its scope (``inputs.data_fingerprints``), its notebook, its parameters and the code."""
     frames = frames if frames is not None else read_inputs(data_dir)
@@ -108,8 +109,9 @@ def read_inputs(data_dir: Path) -> dict[str, pd.DataFrame]:
     frames = {}
     for name in (*datasets.DATASETS, "evaluations"):
         path = data_dir / f"{name}.parquet"
-        frames[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame(
-            columns=datasets.spec(name).column_names)
+        frames[name] = (
+            pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=datasets.spec(name).column_names)
+        )
     return frames
 
 
@@ -151,8 +153,9 @@ def _number_cells(nb: Any) -> Any:
 PHASES = {"execute": "执行", "html": "网页导出", "pdf": "PDF导出", "docx": "Word导出"}
 
 
-def run_job(job: Job, root: Path, engine: str = "warm", time_limit: float | None = None,
-            date: str | None = None) -> Result:
+def run_job(
+    job: Job, root: Path, engine: str = "warm", time_limit: float | None = None, date: str | None = None
+) -> Result:
     """Execute, export and write one report (runs inside a worker). Never raises.
 
     papermill writes the executed notebook to a scratch file under ``reports/_failed/``; it is
@@ -185,10 +188,17 @@ def run_job(job: Job, root: Path, engine: str = "warm", time_limit: float | None
             nb = _load_notebook(job, date)
             try:
                 executed = papermill.execute_notebook(
-                    nb, str(scratch), parameters=job.parameters, engine_name=engine, kernel_name="python3",
-                    progress_bar=False, log_output=False, cwd=str(paths.ROOT),
-                    execution_timeout=int(time_limit) + 1 if deadline else None)
-            except TimeoutError:                # nbclient's per-cell limit (no alarm here)
+                    nb,
+                    str(scratch),
+                    parameters=job.parameters,
+                    engine_name=engine,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    log_output=False,
+                    cwd=str(paths.ROOT),
+                    execution_timeout=int(time_limit) + 1 if deadline else None,
+                )
+            except TimeoutError:  # nbclient's per-cell limit (no alarm here)
                 if deadline:
                     raise ReportTimeout() from None
                 raise
@@ -227,7 +237,7 @@ def run_job(job: Job, root: Path, engine: str = "warm", time_limit: float | None
             _stop_execution(engine)
         result.error = f"超过单份报告时限（{time_limit:g}秒），已在{PHASES[phase]}阶段中止"
         _keep_failed(job, root, scratch, kept, None, result)
-    except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
+    except Exception as exc:
         result.error = _describe(exc)
         _keep_failed(job, root, scratch, kept, exc, result)
     result.seconds = round(time.perf_counter() - started, 3)
@@ -239,8 +249,7 @@ def _time_limit(seconds: float | None) -> Iterator[bool]:
     """Raise ``ReportTimeout`` in this thread after ``seconds`` (an interval timer and SIGALRM:
     it interrupts Python code anywhere, WeasyPrint's layout and the wait for a kernel included).
     Only the main thread of a process can take signals: elsewhere yield False and set nothing."""
-    if not seconds or threading.current_thread() is not threading.main_thread() \
-            or not hasattr(signal, "setitimer"):
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield False
         return
 
@@ -271,16 +280,16 @@ def _stop_execution(engine: str) -> None:
             task.cancel()
         if pending:
             loop.run_until_complete(asyncio.wait(pending, timeout=30))
-        for task in pending:             # retrieved, so that asyncio does not log them at exit
+        for task in pending:  # retrieved, so that asyncio does not log them at exit
             if task.done() and not task.cancelled():
                 task.exception()
-    except Exception:  # noqa: BLE001 - best effort: the kernel is stopped below in any case
+    except Exception:
         pass
     if engine == "warm":
         kernels.discard()
         try:
-            kernels.acquire()            # the next report's kernel, started outside its time limit
-        except Exception:  # noqa: BLE001 - the next report will try again, and say why
+            kernels.acquire()  # the next report's kernel, started outside its time limit
+        except Exception:
             pass
 
 
@@ -288,8 +297,7 @@ def _previous_outputs(job: Job, root: Path) -> dict[str, Path]:
     return {ext: safe_path(root / FAILED, f"{job.kind}-{job.slug}.{PREVIOUS}.{ext}") for ext in job.outputs(root)}
 
 
-def _keep_failed(job: Job, root: Path, scratch: Path, kept: Path, exc: BaseException | None,
-                 result: Result) -> None:
+def _keep_failed(job: Job, root: Path, scratch: Path, kept: Path, exc: BaseException | None, result: Result) -> None:
     """Keep the failed notebook (papermill's, with its error cell, else one holding the
     traceback) and move the report's previous outputs aside. Never raises."""
     try:
@@ -303,7 +311,7 @@ def _keep_failed(job: Job, root: Path, scratch: Path, kept: Path, exc: BaseExcep
                 os.replace(path, aside[ext])
         # listed whether moved now or by an earlier failure: the last good files there are
         result.previous = [str(p.relative_to(root.resolve())) for p in aside.values() if p.exists()]
-    except Exception as exc2:  # noqa: BLE001
+    except Exception as exc2:
         result.error = f"{result.error}; and keeping its notebook failed: {_describe(exc2)}"
 
 
@@ -319,12 +327,16 @@ def _write_error_notebook(target: Path, exc: BaseException) -> None:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_markdown_cell("```\n" + "".join(
-        traceback.format_exception(type(exc), exc, exc.__traceback__)) + "\n```"))
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell(
+            "```\n" + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) + "\n```"
+        )
+    )
     atomic_write_text(target, nbformat.writes(nb))
 
 
 # -- the batch ----------------------------------------------------------------------------------
+
 
 def warm_imports() -> None:
     """What any report worker (a pool process or a Dask worker) does once at start: import the
@@ -336,7 +348,7 @@ def warm_imports() -> None:
 
     from analysis.publish import export, pdf_fonts
 
-    export.html_exporter()              # templates compiled once per worker, not once per report
+    export.html_exporter()  # templates compiled once per worker, not once per report
     export.pdf_html_exporter()
     if not pdf_fonts.harfbuzz_subset():
         pdf_fonts.quiet_fallback()
@@ -355,8 +367,9 @@ def _worker_init() -> None:
 
 def default_executor(workers: int | None = None) -> Executor:
     workers = workers or max(1, min(2, os.cpu_count() or 1))
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+    )
 
 
 def load_state(root: Path) -> dict[str, Any]:
@@ -375,7 +388,7 @@ def load_state(root: Path) -> dict[str, Any]:
             try:
                 entry = json.loads(line)
                 state[entry["key"]] = entry["result"]
-            except (ValueError, KeyError, TypeError):     # a line torn by a kill
+            except (ValueError, KeyError, TypeError):  # a line torn by a kill
                 continue
     return state
 
@@ -396,8 +409,9 @@ def _journal(root: Path, key: str, result: Result) -> None:
         fh.write(line)
 
 
-def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False,
-              fingerprints: dict[str, str] | None = None) -> tuple[list[Job], list[Result]]:
+def plan_work(
+    jobs: list[Job], root: Path, data_dir: Path, force: bool = False, fingerprints: dict[str, str] | None = None
+) -> tuple[list[Job], list[Result]]:
     """Split the batch into reports to build and reports whose inputs did not change."""
     state = load_state(root)
     fingerprints = fingerprints if fingerprints is not None else input_fingerprints(jobs, data_dir)
@@ -407,8 +421,13 @@ def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False,
         fp = fingerprints[key]
         previous = state.get(key)
         outputs_exist = all(p.exists() for p in job.outputs(root).values())
-        if not force and isinstance(previous, dict) and previous.get("fingerprint") == fp \
-                and previous.get("status") in ("built", "unchanged") and outputs_exist:
+        if (
+            not force
+            and isinstance(previous, dict)
+            and previous.get("fingerprint") == fp
+            and previous.get("status") in ("built", "unchanged")
+            and outputs_exist
+        ):
             kept = {k: v for k, v in previous.items() if k in _RESULT_FIELDS}
             unchanged.append(Result(**{**kept, "status": "unchanged", "seconds": 0.0}))
         else:
@@ -418,11 +437,12 @@ def plan_work(jobs: list[Job], root: Path, data_dir: Path, force: bool = False,
 
 # -- one batch at a time --------------------------------------------------------------------------
 
+
 class BatchLocked(RuntimeError):
     """Another batch is building reports in the same folder (and we were asked not to wait)."""
 
 
-_HELD: dict[Path, list[Any]] = {}      # lock file → [open file, depth]: reentrant in a process
+_HELD: dict[Path, list[Any]] = {}  # lock file → [open file, depth]: reentrant in a process
 
 
 @contextmanager
@@ -445,7 +465,7 @@ def batch_lock(root: Path, wait: bool = True) -> Iterator[None]:
         finally:
             _HELD[path][1] -= 1
         return
-    fh = open(path, "a+", encoding="utf-8")
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until the batch ends, closed below
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -467,7 +487,7 @@ def batch_lock(root: Path, wait: bool = True) -> Iterator[None]:
         finally:
             del _HELD[path]
     finally:
-        fh.close()                      # closing releases the lock
+        fh.close()  # closing releases the lock
 
 
 def sweep_scratch(root: Path) -> list[Path]:
@@ -489,11 +509,20 @@ def sweep_scratch(root: Path) -> list[Path]:
     return removed
 
 
-def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | None = None,
-              executor: Executor | None = None, force: bool = False, progress: bool = True,
-              engine: str = "warm", fingerprints: dict[str, str] | None = None,
-              workers: int | None = None, time_limit: float | None = None,
-              frames: dict[str, pd.DataFrame] | None = None) -> list[Result]:
+def run_batch(
+    jobs: list[Job],
+    root: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    progress: bool = True,
+    engine: str = "warm",
+    fingerprints: dict[str, str] | None = None,
+    workers: int | None = None,
+    time_limit: float | None = None,
+    frames: dict[str, pd.DataFrame] | None = None,
+) -> list[Result]:
     """Build every report whose inputs changed; return one Result per job, in batch order.
 
     Holds the folder's batch lock; records every report as it finishes (so a killed batch
@@ -514,19 +543,27 @@ def run_batch(jobs: list[Job], root: Path | None = None, *, data_dir: Path | Non
             executor = executor or default_executor(min(len(todo), workers or 2))
             bar = _progress(len(todo), progress)
             try:
-                futures = {executor.submit(run_job, job, root, engine, time_limit,
-                                           dates[f"{job.kind}/{job.slug}"]): job for job in todo}
+                futures = {
+                    executor.submit(run_job, job, root, engine, time_limit, dates[f"{job.kind}/{job.slug}"]): job
+                    for job in todo
+                }
                 for future in as_completed(futures):
                     job = futures[future]
                     try:
                         r = future.result()
-                    except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed report
-                        r = Result(job.kind, job.slug, job.title, "failed", error=f"{type(exc).__name__}: {exc}",
-                                   parameters=dict(job.parameters))
+                    except Exception as exc:
+                        r = Result(
+                            job.kind,
+                            job.slug,
+                            job.title,
+                            "failed",
+                            error=f"{type(exc).__name__}: {exc}",
+                            parameters=dict(job.parameters),
+                        )
                     key = f"{job.kind}/{job.slug}"
                     r.fingerprint = fingerprints[key]
                     results[key] = r
-                    _journal(root, key, r)           # a kill from here on loses nothing built
+                    _journal(root, key, r)  # a kill from here on loses nothing built
                     bar.update(1)
                     bar.set_postfix_str(f"{r.status} {job.slug}")
             finally:
@@ -562,5 +599,14 @@ def summary_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["BatchLocked", "ReportTimeout", "Result", "batch_lock", "run_batch", "run_job", "summary_table",
-           "slug", "sweep_scratch"]
+__all__ = [
+    "BatchLocked",
+    "ReportTimeout",
+    "Result",
+    "batch_lock",
+    "run_batch",
+    "run_job",
+    "slug",
+    "summary_table",
+    "sweep_scratch",
+]

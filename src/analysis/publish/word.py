@@ -33,8 +33,8 @@ from nbconvert.exporters import Exporter
 
 from analysis.publish.export import report_title
 
-SERIF = "Noto Serif CJK SC"    # 小标宋 / 仿宋-like
-SANS = "Noto Sans CJK SC"      # 黑体-like
+SERIF = "Noto Serif CJK SC"  # 小标宋 / 仿宋-like
+SANS = "Noto Sans CJK SC"  # 黑体-like
 LATIN = "Times New Roman"
 BODY_PT, TITLE_PT, H1_PT, H2_PT, TABLE_PT = 16, 22, 16, 16, 10.5
 PICTURE_WIDTH = Mm(150)
@@ -75,8 +75,12 @@ def new_document() -> Document:
     normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     normal.paragraph_format.line_spacing = Pt(28.9)
     normal.paragraph_format.space_after = Pt(0)
-    for name, face, size in (("Title", SERIF, TITLE_PT), ("Heading 1", SANS, H1_PT), ("Heading 2", SERIF, H2_PT),
-                             ("Heading 3", SANS, BODY_PT - 1)):
+    for name, face, size in (
+        ("Title", SERIF, TITLE_PT),
+        ("Heading 1", SANS, H1_PT),
+        ("Heading 2", SERIF, H2_PT),
+        ("Heading 3", SANS, BODY_PT - 1),
+    ):
         st = styles[name]
         _fonts(st, face, size, bold=name != "Heading 1")
         st.font.color.rgb = RGBColor(0, 0, 0)
@@ -218,7 +222,7 @@ class _Writer:
         texts = [[c.text_content().strip() for c in (r.findall("th") + r.findall("td"))] for r in rows]
         size = TABLE_PT if width <= 6 else 9
         wide = width >= WIDE_TABLE
-        if wide:   # a wide table on landscape pages, as official documents print a wide 附表
+        if wide:  # a wide table on landscape pages, as official documents print a wide 附表
             _new_section(self.doc, landscape=True)
         t = self.doc.add_table(rows=0, cols=width)
         t.style = "Table Grid"

@@ -27,19 +27,54 @@ ROLES: dict[str, tuple[str, ...]] = {
     "target_statements": ("plan_id", "indicator_id", "role", "name", "context", "target_text"),
     "task_table": ("row", "category", "content", "departments"),
     "definitions": ("plan_id", "indicator_id", "name", "definition"),
-    "observations_text": ("plan_id", "region", "series_id", "measure", "value_text", "unit", "period_start",
-                          "period_end", "period_type", "quote"),
+    "observations_text": (
+        "plan_id",
+        "region",
+        "series_id",
+        "measure",
+        "value_text",
+        "unit",
+        "period_start",
+        "period_end",
+        "period_type",
+        "quote",
+    ),
     "passages": ("plan_id", "passage_id", "kind", "section", "seq", "text"),
     "indicator_evidence": ("plan_id", "indicator_id", "series_id", "relation"),
     "base_values": ("plan_id", "indicator_id", "series_id", "period", "wording", "caveat"),
-    "observations_published": ("series_id", "region", "indicator_name", "period", "period_type", "value", "unit",
-                               "issuer", "title", "pub_year", "source_quote", "is_reprint"),
+    "observations_published": (
+        "series_id",
+        "region",
+        "indicator_name",
+        "period",
+        "period_type",
+        "value",
+        "unit",
+        "issuer",
+        "title",
+        "pub_year",
+        "source_quote",
+        "is_reprint",
+    ),
     # The backtest's past plans (data/raw/backtest/): validated by every build like any raw
     # file, used only by ``python -m analysis backtest``.
     "backtest_plans": ("plan_id", "title", "region", "period_start", "period_end", "base_year"),
     "backtest_targets": ("plan_id", "indicator_id", "name", "target_text", "unit", "quote", "preferred"),
-    "backtest_observations": ("series_id", "region", "indicator_name", "period", "period_type", "value", "unit",
-                              "issuer", "title", "pub_year", "source_quote", "is_reprint", "preferred"),
+    "backtest_observations": (
+        "series_id",
+        "region",
+        "indicator_name",
+        "period",
+        "period_type",
+        "value",
+        "unit",
+        "issuer",
+        "title",
+        "pub_year",
+        "source_quote",
+        "is_reprint",
+        "preferred",
+    ),
 }
 #: Roles whose plan_id names a past plan of the backtest (backtest_plans), not one of plans.csv.
 BACKTEST_ROLES = ("backtest_plans", "backtest_targets", "backtest_observations")
@@ -107,16 +142,30 @@ def load_catalog(root: Path) -> RawCatalog:
             role = meta["role"]
             missing = [c for c in ROLES[role] if c not in meta["columns"]]
             if missing:
-                problems.append(Problem(name, None, missing[0], "a sidecar without this column",
-                                        f"the columns a {role} file needs: {list(ROLES[role])}"))
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        missing[0],
+                        "a sidecar without this column",
+                        f"the columns a {role} file needs: {list(ROLES[role])}",
+                    )
+                )
                 continue
             catalog.by_role[role].append(read_raw_table(path, root=root))
         except RawDataError as exc:
             problems.extend(exc.problems)
     for role in REQUIRED:
         if not catalog.by_role.get(role):
-            problems.append(Problem(str(root.name), None, None, f"no file with role {role!r}",
-                                    f"at least one file whose sidecar says role: {role}"))
+            problems.append(
+                Problem(
+                    str(root.name),
+                    None,
+                    None,
+                    f"no file with role {role!r}",
+                    f"at least one file whose sidecar says role: {role}",
+                )
+            )
     problems += _duplicates_across_files(catalog)
     if problems:
         raise RawDataError(problems)
@@ -137,7 +186,14 @@ def _duplicates_across_files(catalog: RawCatalog) -> list[Problem]:
             for _, r in table.frame.iterrows():
                 k = tuple(r[c] for c in key)
                 if k in seen and seen[k][0] != table.name:
-                    problems.append(Problem(table.name, int(r[ROW]), key[-1], f"{k} already in {seen[k][0]} row "
-                                            f"{seen[k][1]}", f"each ({', '.join(key)}) in one file only"))
+                    problems.append(
+                        Problem(
+                            table.name,
+                            int(r[ROW]),
+                            key[-1],
+                            f"{k} already in {seen[k][0]} row {seen[k][1]}",
+                            f"each ({', '.join(key)}) in one file only",
+                        )
+                    )
                 seen.setdefault(k, (table.name, int(r[ROW])))
     return problems

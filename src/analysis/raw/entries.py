@@ -117,6 +117,7 @@ def merge(frames: dict[str, pd.DataFrame], result: EntryResult) -> dict[str, pd.
 
 # -- reading ----------------------------------------------------------------------------------
 
+
 @dataclass
 class _Row:
     """One data row of a sheet: its cells by column id, where it is, and how to report on it."""
@@ -129,8 +130,9 @@ class _Row:
     labels: dict[str, str]
 
     def problem(self, column: str | None, found: str, expected: str) -> Problem:
-        return Problem(self.file, self.row, self.labels.get(column, column) if column else None, found, expected,
-                       sheet=self.sheet)
+        return Problem(
+            self.file, self.row, self.labels.get(column, column) if column else None, found, expected, sheet=self.sheet
+        )
 
     @property
     def location(self) -> str:
@@ -168,8 +170,15 @@ class _Reader:
         name = display_path(path, self.root)
         self.files.append(name)
         if path.suffix.lower() == ".xls":
-            self.problems.append(Problem(name, None, None, "an old-format .xls workbook",
-                                         "an Excel workbook saved as .xlsx (文件另存为“Excel 工作簿”)"))
+            self.problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "an old-format .xls workbook",
+                    "an Excel workbook saved as .xlsx (文件另存为“Excel 工作簿”)",
+                )
+            )
             return
         try:
             with warnings.catch_warnings():
@@ -178,16 +187,29 @@ class _Reader:
                 # the same cells as formulas: a formula Excel never calculated reads as empty above
                 formulas = openpyxl.load_workbook(path, data_only=False) if _has_formulas(path) else None
         except Exception as exc:  # not a zip, not a workbook, a damaged file: one problem for the file
-            self.problems.append(Problem(name, None, None, f"a file that is not a readable .xlsx workbook "
-                                                           f"({type(exc).__name__}: {str(exc)[:80]})",
-                                         "an Excel workbook (.xlsx) made from the template"))
+            self.problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"a file that is not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:80]})",
+                    "an Excel workbook (.xlsx) made from the template",
+                )
+            )
             return
         try:
             for sheet in DATA_SHEETS:
                 if sheet not in wb.sheetnames:
-                    self.problems.append(Problem(name, None, None,
-                                                 f"no sheet named {sheet!r} (sheets: {wb.sheetnames})",
-                                                 f"the sheets of the template: {list(DATA_SHEETS)}", sheet=sheet))
+                    self.problems.append(
+                        Problem(
+                            name,
+                            None,
+                            None,
+                            f"no sheet named {sheet!r} (sheets: {wb.sheetnames})",
+                            f"the sheets of the template: {list(DATA_SHEETS)}",
+                            sheet=sheet,
+                        )
+                    )
                     continue
                 self._read_sheet(name, sheet, wb[sheet], formulas[sheet] if formulas is not None else None)
         finally:
@@ -205,12 +227,21 @@ class _Reader:
                 index.setdefault(label, j)
         missing = [c for c in columns if c.label not in index]
         for c in missing:
-            self.problems.append(Problem(file, 1, c.label, "no such column in the header",
-                                         f"a column headed {c.label!r}, as in the template", sheet=sheet))
+            self.problems.append(
+                Problem(
+                    file,
+                    1,
+                    c.label,
+                    "no such column in the header",
+                    f"a column headed {c.label!r}, as in the template",
+                    sheet=sheet,
+                )
+            )
         if missing:
             return
-        handler = {OBSERVATIONS_SHEET: self._observation, ASSESSMENTS_SHEET: self._assessment,
-                   RISKS_SHEET: self._risk}[sheet]
+        handler = {OBSERVATIONS_SHEET: self._observation, ASSESSMENTS_SHEET: self._assessment, RISKS_SHEET: self._risk}[
+            sheet
+        ]
         for i, cells in enumerate(ws.iter_rows(min_row=2), start=2):
             values, formats = {}, {}
             for c in columns:
@@ -230,14 +261,18 @@ class _Reader:
         A workbook written by a program, or saved without calculating, keeps the formula and no
         result: read for its values, the row looks empty and would be skipped without a word."""
         found = False
-        for j, c in enumerate(columns):
+        for c in columns:
             if c.prefilled or row.values[c.id] is not None:
                 continue
             cell = formulas.cell(row=row.row, column=self._column_index(formulas, c.label))
             if isinstance(cell.value, str) and cell.value.startswith("="):
-                self.problems.append(row.problem(c.id, f"a formula ({cell.value[:40]}) with no value saved",
-                                                 "a value typed in (or open the workbook in Excel, let it "
-                                                 "calculate, and save it again)"))
+                self.problems.append(
+                    row.problem(
+                        c.id,
+                        f"a formula ({cell.value[:40]}) with no value saved",
+                        "a value typed in (or open the workbook in Excel, let it calculate, and save it again)",
+                    )
+                )
                 found = True
         return found
 
@@ -264,8 +299,9 @@ class _Reader:
             self.problems.append(row.problem("plan_id", "an empty cell", "the plan_id the template pre-filled"))
             return None
         if plan_id not in self.plans.index:
-            self.problems.append(row.problem("plan_id", repr(plan_id),
-                                             f"a plan_id from plans {sorted(self.plans.index)}"))
+            self.problems.append(
+                row.problem("plan_id", repr(plan_id), f"a plan_id from plans {sorted(self.plans.index)}")
+            )
             return None
         return plan_id
 
@@ -282,15 +318,20 @@ class _Reader:
     def _department(self, row: _Row) -> str | None:
         value = _text(row.values["department"])
         if value is None:
-            self.problems.append(row.problem("department", "an empty cell",
-                                             "the name of the department entering the row (departments)"))
+            self.problems.append(
+                row.problem("department", "an empty cell", "the name of the department entering the row (departments)")
+            )
             return None
         names = list(dict.fromkeys(n for n in _DEPARTMENT_SPLIT.split(value) if n))
         unknown = [n for n in names if n not in self.departments]
         if unknown:
-            self.problems.append(row.problem("department", repr(DEPARTMENT_SEP.join(unknown)),
-                                             f"departments from departments {self.departments}, "
-                                             f"several joined with {DEPARTMENT_SEP!r}"))
+            self.problems.append(
+                row.problem(
+                    "department",
+                    repr(DEPARTMENT_SEP.join(unknown)),
+                    f"departments from departments {self.departments}, several joined with {DEPARTMENT_SEP!r}",
+                )
+            )
             return None
         order = {d: k for k, d in enumerate(self.departments)}
         return DEPARTMENT_SEP.join(sorted(names, key=order.__getitem__))
@@ -348,8 +389,9 @@ class _Reader:
 
         source = _text(row.values["source"])
         if source is None:
-            self.problems.append(row.problem("source", "an empty cell",
-                                             "the publication the value is read from (issuer and title)"))
+            self.problems.append(
+                row.problem("source", "an empty cell", "the publication the value is read from (issuer and title)")
+            )
             ok = False
         if not ok:
             return
@@ -362,19 +404,37 @@ class _Reader:
             self.problems.append(row.problem("value", f"{_plain(number)} {unit}", str(rng)))
             return
         if end.date() > today():
-            self.problems.append(row.problem("period", repr(label), f"a period that has ended (today is {today()}): "
-                                             "a value cannot be known before its period is over"))
+            self.problems.append(
+                row.problem(
+                    "period",
+                    repr(label),
+                    f"a period that has ended (today is {today()}): a value cannot be known before its period is over",
+                )
+            )
             return
         key = (indicator_id, plan["region"], kind, start, end)
         record = {
-            "series_id": indicator_id, "plan_id": plan_id, "region": plan["region"], "measure": indicator.name,
-            "period": label, "period_type": kind, "period_start": start, "period_end": end, "value": number,
-            "comparator": "=", "value_text": _typed(row.values["value"]), "status": None, "unit": unit,
+            "series_id": indicator_id,
+            "plan_id": plan_id,
+            "region": plan["region"],
+            "measure": indicator.name,
+            "period": label,
+            "period_type": kind,
+            "period_start": start,
+            "period_end": end,
+            "value": number,
+            "comparator": "=",
+            "value_text": _typed(row.values["value"]),
+            "status": None,
+            "unit": unit,
             "is_cumulative": kind in ("ytd", "plan_period"),
             "note": SEP.join(n for n in (_text(row.values["note"]), f"录入：{row.location}") if n),
-            "source": source, "source_quote": _text(row.values["source_quote"]),
+            "source": source,
+            "source_quote": _text(row.values["source_quote"]),
             "source_url": _text(row.values["source_url"]),
-            "is_reprint": False, "is_preferred": True, "is_benchmark": False,
+            "is_reprint": False,
+            "is_preferred": True,
+            "is_benchmark": False,
         }
         if not self._agrees_with_published(row, key, number, source):
             return
@@ -383,10 +443,14 @@ class _Reader:
         if key in self.observations:
             earlier, where = self.observations[key]
             if not _same_number(earlier["value"], number):
-                self.problems.append(row.problem(
-                    "value", _plain(number),
-                    f"the value {_plain(earlier['value'])} already entered for {indicator_id} {label} "
-                    f"in {where.where()} (one value per indicator and period: correct one of them)"))
+                self.problems.append(
+                    row.problem(
+                        "value",
+                        _plain(number),
+                        f"the value {_plain(earlier['value'])} already entered for {indicator_id} {label} "
+                        f"in {where.where()} (one value per indicator and period: correct one of them)",
+                    )
+                )
             return  # the same value entered again: kept once
         self.observations[key] = (record, row)
 
@@ -398,14 +462,23 @@ class _Reader:
             m = re.fullmatch(r"((?:19|20)\d\d)\s*年?\s*[-—–~～至/]\s*((?:19|20)\d\d)\s*年?", text)
             first, last = int(plan["base_year"]), int(plan["period_end"])
             if not m or int(m.group(1)) > int(m.group(2)):
-                self.problems.append(row.problem("period", repr(text) if raw is not None else "an empty cell",
-                                                 "two years such as 2024-2025 (期间类型 多年累计)"))
+                self.problems.append(
+                    row.problem(
+                        "period",
+                        repr(text) if raw is not None else "an empty cell",
+                        "two years such as 2024-2025 (期间类型 多年累计)",
+                    )
+                )
                 return None
             a, b = int(m.group(1)), int(m.group(2))
             if not (first <= a and b <= last):
-                self.problems.append(row.problem("period", repr(text),
-                                                 f"a period inside plan {plan['plan_id']}: base year {first} "
-                                                 f"to period end {last}"))
+                self.problems.append(
+                    row.problem(
+                        "period",
+                        repr(text),
+                        f"a period inside plan {plan['plan_id']}: base year {first} to period end {last}",
+                    )
+                )
                 return None
             return kind, pd.Timestamp(a, 1, 1), pd.Timestamp(b, 12, 31), f"{a}–{b}"
         if kind == "year":
@@ -417,20 +490,27 @@ class _Reader:
         else:
             if isinstance(raw, datetime):
                 year, month = raw.year, raw.month
-            elif isinstance(raw, str) and (m := re.fullmatch(r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*月?", _nfkc(raw))):
+            elif isinstance(raw, str) and (
+                m := re.fullmatch(r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*月?", _nfkc(raw))
+            ):
                 year, month = int(m.group(1)), int(m.group(2))
             expected = f"a year and month such as 2023-06 (期间类型 {row.values['period_type']})"
             if month is not None and not 1 <= month <= 12:
                 year = None
         if year is None:
-            self.problems.append(row.problem("period", repr(_typed(raw)) if raw is not None else "an empty cell",
-                                             expected))
+            self.problems.append(
+                row.problem("period", repr(_typed(raw)) if raw is not None else "an empty cell", expected)
+            )
             return None
         first, last = int(plan["base_year"]), int(plan["period_end"])
         if not first <= year <= last:
-            self.problems.append(row.problem("period", repr(_typed(raw)),
-                                             f"a period inside plan {plan['plan_id']}: base year {first} "
-                                             f"to period end {last}"))
+            self.problems.append(
+                row.problem(
+                    "period",
+                    repr(_typed(raw)),
+                    f"a period inside plan {plan['plan_id']}: base year {first} to period end {last}",
+                )
+            )
             return None
         if kind == "year":
             return kind, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31), str(year)
@@ -460,8 +540,9 @@ class _Reader:
             return 1.0, expected_unit, True
         factor, base = split_unit(typed)
         if expected_unit is not None and not same_unit(base, expected_unit):
-            self.problems.append(row.problem("unit", repr(typed),
-                                             f"the indicator's unit {expected_unit!r} (or with 万/亿 before it)"))
+            self.problems.append(
+                row.problem("unit", repr(typed), f"the indicator's unit {expected_unit!r} (or with 万/亿 before it)")
+            )
             return 1.0, None, False
         return factor, base or expected_unit, True
 
@@ -469,8 +550,13 @@ class _Reader:
     def _existing_observations(obs: pd.DataFrame) -> dict[tuple, list[dict[str, Any]]]:
         found: dict[tuple, list[dict[str, Any]]] = {}
         for r in obs.to_dict("records"):
-            key = (r["series_id"], r["region"], r["period_type"], pd.Timestamp(r["period_start"]),
-                   pd.Timestamp(r["period_end"]))
+            key = (
+                r["series_id"],
+                r["region"],
+                r["period_type"],
+                pd.Timestamp(r["period_start"]),
+                pd.Timestamp(r["period_end"]),
+            )
             found.setdefault(key, []).append(r)
         return found
 
@@ -515,19 +601,26 @@ class _Reader:
                 continue
             if k == "plan_period" and a >= plan_start:
                 p = counted[0]
-                self.problems.append(row.problem(
-                    "period", row.values["period"] if isinstance(row.values["period"], str) else _typed(
-                        row.values["period"]),
-                    f"a period after the reported total {p['period']} ({_plain(p['value'])} from {p['source']}): "
-                    f"a value inside it would count those years twice; enter only later years, "
-                    f"or correct the total at its source"))
+                self.problems.append(
+                    row.problem(
+                        "period",
+                        row.values["period"] if isinstance(row.values["period"], str) else _typed(row.values["period"]),
+                        f"a period after the reported total {p['period']} ({_plain(p['value'])} from {p['source']}): "
+                        f"a value inside it would count those years twice; enter only later years, "
+                        f"or correct the total at its source",
+                    )
+                )
                 return False
             if kind == "plan_period" and k == "year" and start >= plan_start:
                 p = counted[0]
-                self.problems.append(row.problem(
-                    "period", _typed(row.values["period"]),
-                    f"a period without published yearly values: {p['period']} is published "
-                    f"({_plain(p['value'])} from {p['source']}); enter only the years not published"))
+                self.problems.append(
+                    row.problem(
+                        "period",
+                        _typed(row.values["period"]),
+                        f"a period without published yearly values: {p['period']} is published "
+                        f"({_plain(p['value'])} from {p['source']}); enter only the years not published",
+                    )
+                )
                 return False
         return True
 
@@ -541,9 +634,13 @@ class _Reader:
         item_id = _text(row.values["item_id"])
         if plan_id is not None and item_type is not None and (plan_id, item_type, item_id) not in self.items:
             ids = sorted(i for (p, t, i) in self.items if p == plan_id and t == item_type)
-            self.problems.append(row.problem("item_id", repr(item_id) if item_id else "an empty cell",
-                                             f"an item_id of plan {plan_id} with 事项类型 "
-                                             f"{ITEM_TYPES[item_type]} {ids}"))
+            self.problems.append(
+                row.problem(
+                    "item_id",
+                    repr(item_id) if item_id else "an empty cell",
+                    f"an item_id of plan {plan_id} with 事项类型 {ITEM_TYPES[item_type]} {ids}",
+                )
+            )
             ok = False
         department = self._department(row)
         assessor = self._choice(row, "assessor", ASSESSORS)
@@ -552,15 +649,26 @@ class _Reader:
         if not (ok and date_ok and department and assessor and progress):
             return
         record = {
-            "plan_id": plan_id, "item_type": item_type, "item_id": item_id, "department": department,
-            "assessor": assessor, "progress": progress,
-            **{c: _text(row.values[c]) for c in ("progress_detail", "achievements", "problems", "next_steps",
-                                                 "evidence", "filled_by")},
+            "plan_id": plan_id,
+            "item_type": item_type,
+            "item_id": item_id,
+            "department": department,
+            "assessor": assessor,
+            "progress": progress,
+            **{
+                c: _text(row.values[c])
+                for c in ("progress_detail", "achievements", "problems", "next_steps", "evidence", "filled_by")
+            },
             "filled_on": filled_on,
         }
         key = (plan_id, item_type, item_id, department, assessor)
-        self._keep(self.assessments, key, record, row,
-                   f"one row per item, department and 评估主体 ({item_id}, {department}, {assessor})")
+        self._keep(
+            self.assessments,
+            key,
+            record,
+            row,
+            f"one row per item, department and 评估主体 ({item_id}, {department}, {assessor})",
+        )
 
     def _item_type(self, row: _Row) -> str | None:
         value = _text(row.values["item_type"])
@@ -569,8 +677,13 @@ class _Reader:
             return by_label[value]
         if value in ITEM_TYPES:
             return value
-        self.problems.append(row.problem("item_type", repr(value) if value else "an empty cell",
-                                         f"one of {list(ITEM_TYPES.values())} (as pre-filled)"))
+        self.problems.append(
+            row.problem(
+                "item_type",
+                repr(value) if value else "an empty cell",
+                f"one of {list(ITEM_TYPES.values())} (as pre-filled)",
+            )
+        )
         return None
 
     # -- 风险评估 -------------------------------------------------------------------------------
@@ -581,16 +694,24 @@ class _Reader:
         if plan_id is not None:
             known = self.risks.get(plan_id, {})
             if risk_id is None:
-                self.problems.append(row.problem("risk_id", "an empty cell",
-                                                 "a risk id: for a risk not listed, choose one (such as new-01) "
-                                                 "and fill 风险"))
+                self.problems.append(
+                    row.problem(
+                        "risk_id",
+                        "an empty cell",
+                        "a risk id: for a risk not listed, choose one (such as new-01) and fill 风险",
+                    )
+                )
                 ok = False
             elif risk_id in known:
                 risk = known[risk_id]
             elif risk is None:
-                self.problems.append(row.problem("risk_id", repr(risk_id),
-                                                 f"a risk_id of plan {plan_id} {sorted(known)}, "
-                                                 "or for a new risk also its name in 风险"))
+                self.problems.append(
+                    row.problem(
+                        "risk_id",
+                        repr(risk_id),
+                        f"a risk_id of plan {plan_id} {sorted(known)}, or for a new risk also its name in 风险",
+                    )
+                )
                 ok = False
             else:
                 added = True
@@ -600,17 +721,32 @@ class _Reader:
         if not (ok and date_ok and department and level):
             return
         record = {
-            "plan_id": plan_id, "risk_id": risk_id, "risk": risk, "is_added": added, "department": department,
+            "plan_id": plan_id,
+            "risk_id": risk_id,
+            "risk": risk,
+            "is_added": added,
+            "department": department,
             "level": level,
             **{c: _text(row.values[c]) for c in ("measures", "achievements", "problems", "filled_by")},
             "filled_on": filled_on,
         }
-        self._keep(self.risk_rows, (plan_id, risk_id, department), record, row,
-                   f"one row per risk and department ({risk_id}, {department})")
+        self._keep(
+            self.risk_rows,
+            (plan_id, risk_id, department),
+            record,
+            row,
+            f"one row per risk and department ({risk_id}, {department})",
+        )
 
     # -- identical rows once, different rows a problem ---------------------------------------------
-    def _keep(self, accepted: dict[tuple, tuple[dict[str, Any], list[_Row]]], key: tuple, record: dict[str, Any],
-              row: _Row, rule: str) -> None:
+    def _keep(
+        self,
+        accepted: dict[tuple, tuple[dict[str, Any], list[_Row]]],
+        key: tuple,
+        record: dict[str, Any],
+        row: _Row,
+        rule: str,
+    ) -> None:
         if key not in accepted:
             accepted[key] = (record, [row])
             return
@@ -620,14 +756,21 @@ class _Reader:
             rows.append(row)  # the same entry again (a second copy of the workbook): kept once
             return
         labels = [row.labels.get(c, c) for c in differs]
-        self.problems.append(row.problem(differs[0], f"an entry that differs in {labels} from {rows[0].where()}",
-                                         f"{rule}: correct or remove one of them"))
+        self.problems.append(
+            row.problem(
+                differs[0],
+                f"an entry that differs in {labels} from {rows[0].where()}",
+                f"{rule}: correct or remove one of them",
+            )
+        )
 
     # -- result -------------------------------------------------------------------------------------
     def result(self) -> EntryResult:
         def frame(name: str, accepted: dict[tuple, tuple[dict[str, Any], list[_Row]]]) -> pd.DataFrame:
-            rows = [{**record, "source": SEP.join(dict.fromkeys(r.location for r in where))}
-                    for record, where in accepted.values()]
+            rows = [
+                {**record, "source": SEP.join(dict.fromkeys(r.location for r in where))}
+                for record, where in accepted.values()
+            ]
             return _conform(name, rows)
 
         observations = [record for record, _ in self.observations.values()]
@@ -644,8 +787,9 @@ def _conform(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows as dataset ``name``: columns the schema declares and a row lacks get their default."""
     spec = datasets.spec(name)
     defaults = {c: (False if d["dtype"] == "bool" else None) for c, d in spec.columns.items()}
-    frame = pd.DataFrame([{c: r.get(c, defaults[c]) for c in spec.column_names} for r in rows],
-                         columns=spec.column_names)
+    frame = pd.DataFrame(
+        [{c: r.get(c, defaults[c]) for c in spec.column_names} for r in rows], columns=spec.column_names
+    )
     for col, decl in spec.columns.items():
         if decl["dtype"] == "date":
             frame[col] = pd.to_datetime(frame[col])
@@ -657,6 +801,7 @@ def _conform(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 # -- cells -------------------------------------------------------------------------------------
+
 
 def _has_formulas(path: Path) -> bool:
     """Whether any sheet of the workbook holds a formula (``<f>`` in its XML): only then is it

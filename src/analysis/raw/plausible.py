@@ -72,8 +72,9 @@ def known_unit(unit: str | None) -> bool:
     return unit is not None and unit in _units()
 
 
-def unit_range(unit: str | None, series_id: str | None = None, bands: dict[str, Any] | None = None,
-               where: str = "") -> Range | None:
+def unit_range(
+    unit: str | None, series_id: str | None = None, bands: dict[str, Any] | None = None, where: str = ""
+) -> Range | None:
     """The plausible range of a value in base ``unit``: the series' own band when ``bands``
     (a sidecar's ``plausible`` mapping) declares one, else the unit's; None for a unit the
     build does not know (such values are compared with nothing)."""

@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from analysis.raw.errors import Problem, RawDataError, close_matches as _close
+from analysis.raw.errors import Problem, RawDataError
+from analysis.raw.errors import close_matches as _close
 
 COLUMN_TYPES = ("str", "int", "year", "date", "number", "bool", "enum")
 #: What a column declaration may say; anything else is most likely a typo (``requird``).
@@ -34,19 +35,38 @@ def read_sidecar(path: Path, name: str, roles: Iterable[str] | None = None) -> d
     meta_path = sidecar_path(path)
     meta_name = str(Path(name).with_name(meta_path.name))
     if not meta_path.exists():
-        raise RawDataError([Problem(name, None, None, "no sidecar file",
-                                    f"{meta_path.name} beside it, naming its source and its columns")])
+        raise RawDataError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "no sidecar file",
+                    f"{meta_path.name} beside it, naming its source and its columns",
+                )
+            ]
+        )
     raw = meta_path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise RawDataError([Problem(meta_name, line, None, "bytes that are not UTF-8 text (binary garbage?)",
-                                    "a YAML sidecar saved as UTF-8 text")]) from None
+        raise RawDataError(
+            [
+                Problem(
+                    meta_name,
+                    line,
+                    None,
+                    "bytes that are not UTF-8 text (binary garbage?)",
+                    "a YAML sidecar saved as UTF-8 text",
+                )
+            ]
+        ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise RawDataError([Problem(meta_name, line, None, "a NUL byte (binary garbage?)",
-                                    "a YAML sidecar saved as UTF-8 text")])
+        raise RawDataError(
+            [Problem(meta_name, line, None, "a NUL byte (binary garbage?)", "a YAML sidecar saved as UTF-8 text")]
+        )
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         meta = yaml.safe_load(text)
@@ -54,19 +74,38 @@ def read_sidecar(path: Path, name: str, roles: Iterable[str] | None = None) -> d
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise RawDataError([Problem(meta_name, line, None, f"broken YAML ({what})",
-                                    "YAML such as `role: plans` and `columns:` with one indented line per "
-                                    "column (check indentation, colons and quotes)")]) from None
+        raise RawDataError(
+            [
+                Problem(
+                    meta_name,
+                    line,
+                    None,
+                    f"broken YAML ({what})",
+                    "YAML such as `role: plans` and `columns:` with one indented line per "
+                    "column (check indentation, colons and quotes)",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise RawDataError([Problem(meta_name, None, None, f"broken YAML ({type(exc).__name__})",
-                                    "a YAML mapping")]) from None
+        raise RawDataError(
+            [Problem(meta_name, None, None, f"broken YAML ({type(exc).__name__})", "a YAML mapping")]
+        ) from None
     lines = _key_lines(node)
     problems = check_sidecar(meta, meta_name, lines)
-    problems += [Problem(meta_name, line, key[-1], "a key given twice (the second silently wins)",
-                         "each key once") for key, line in _duplicate_keys(node)]
+    problems += [
+        Problem(meta_name, line, key[-1], "a key given twice (the second silently wins)", "each key once")
+        for key, line in _duplicate_keys(node)
+    ]
     if roles is not None and isinstance(meta, dict) and "role" in meta and meta["role"] not in roles:
-        problems.append(Problem(meta_name, lines.get(("role",), 1), "role", f"role {meta['role']!r}",
-                                f"one of {sorted(roles)}{_close(str(meta['role']), roles)}"))
+        problems.append(
+            Problem(
+                meta_name,
+                lines.get(("role",), 1),
+                "role",
+                f"role {meta['role']!r}",
+                f"one of {sorted(roles)}{_close(str(meta['role']), roles)}",
+            )
+        )
     if problems:
         raise RawDataError(problems)
     return meta
@@ -75,32 +114,56 @@ def read_sidecar(path: Path, name: str, roles: Iterable[str] | None = None) -> d
 def check_sidecar(meta: Any, meta_name: str, lines: dict[tuple[str, ...], int]) -> list[Problem]:
     """Every problem of a parsed sidecar's shape (``lines`` maps key paths to their line)."""
     if not isinstance(meta, dict):
-        return [Problem(meta_name, 1, None, f"a YAML {type(meta).__name__ if meta is not None else 'empty file'}",
-                        f"a mapping with the keys {list(REQUIRED_KEYS)}")]
+        return [
+            Problem(
+                meta_name,
+                1,
+                None,
+                f"a YAML {type(meta).__name__ if meta is not None else 'empty file'}",
+                f"a mapping with the keys {list(REQUIRED_KEYS)}",
+            )
+        ]
     end = max(lines.values(), default=1)
-    problems = [Problem(meta_name, end, key, "no such key", _EXPECTED_KEY[key])
-                for key in REQUIRED_KEYS if key not in meta]
+    problems = [
+        Problem(meta_name, end, key, "no such key", _EXPECTED_KEY[key]) for key in REQUIRED_KEYS if key not in meta
+    ]
     columns = meta.get("columns")
     if "columns" in meta and (not isinstance(columns, dict) or not columns):
-        problems.append(Problem(meta_name, lines.get(("columns",), 1), "columns", "no column declarations",
-                                "a 'columns' mapping of column name to its type"))
+        problems.append(
+            Problem(
+                meta_name,
+                lines.get(("columns",), 1),
+                "columns",
+                "no column declarations",
+                "a 'columns' mapping of column name to its type",
+            )
+        )
         return problems
     for col, spec in (columns or {}).items():
         line = lines.get(("columns", str(col)), lines.get(("columns",), 1))
         if not isinstance(spec, dict):
-            problems.append(Problem(meta_name, line, str(col), f"{spec!r}",
-                                    "a mapping such as {type: str, required: true, description: ...}"))
+            problems.append(
+                Problem(
+                    meta_name,
+                    line,
+                    str(col),
+                    f"{spec!r}",
+                    "a mapping such as {type: str, required: true, description: ...}",
+                )
+            )
             continue
         unknown = [k for k in spec if k not in COLUMN_KEYS]
         if unknown:
-            problems.append(Problem(meta_name, line, str(col), f"the key {unknown[0]!r}",
-                                    f"only the keys {list(COLUMN_KEYS)}"))
+            problems.append(
+                Problem(meta_name, line, str(col), f"the key {unknown[0]!r}", f"only the keys {list(COLUMN_KEYS)}")
+            )
         kind = spec.get("type", "str")
         if kind not in COLUMN_TYPES:
             problems.append(Problem(meta_name, line, str(col), f"type {kind!r}", f"one of {list(COLUMN_TYPES)}"))
         elif kind == "enum" and not isinstance(spec.get("values"), list):
-            problems.append(Problem(meta_name, line, str(col), "an enum without a list of values",
-                                    "values: [a, b, ...]"))
+            problems.append(
+                Problem(meta_name, line, str(col), "an enum without a list of values", "values: [a, b, ...]")
+            )
         for bound in ("min", "max"):
             if bound in spec and not isinstance(spec[bound], (int, float)):
                 problems.append(Problem(meta_name, line, str(col), f"{bound}: {spec[bound]!r}", "a number"))
@@ -110,8 +173,9 @@ def check_sidecar(meta: Any, meta_name: str, lines: dict[tuple[str, ...], int]) 
     elif isinstance(columns, dict):
         for k in key:
             if k not in columns:
-                problems.append(Problem(meta_name, lines.get(("key",), 1), "key", repr(k),
-                                        f"a declared column {list(columns)}"))
+                problems.append(
+                    Problem(meta_name, lines.get(("key",), 1), "key", repr(k), f"a declared column {list(columns)}")
+                )
     return problems
 
 

@@ -52,15 +52,18 @@ def read_surveys(entries_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
     plans = set(frames["plans"]["plan_id"])
-    files = sorted(p for p in entries_dir.glob("**/*.xlsx") if not p.name.startswith(("~$", "."))) \
-        if entries_dir.exists() else []
+    files = (
+        sorted(p for p in entries_dir.glob("**/*.xlsx") if not p.name.startswith(("~$", ".")))
+        if entries_dir.exists()
+        else []
+    )
     for path in files:
         name = display_path(path, entries_dir.parent)
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*extension is not supported.*")
                 wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
-        except Exception:  # noqa: BLE001 - entries.py reports an unreadable workbook once
+        except Exception:
             continue
         try:
             if SURVEYS_SHEET not in wb.sheetnames:
@@ -70,13 +73,22 @@ def read_surveys(entries_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd
             index = {label: j for j, label in enumerate(header) if isinstance(label, str)}
             missing = [c for c in SURVEY_COLUMNS if c.label not in index]
             for c in missing:
-                problems.append(Problem(name, 1, c.label, "no such column in the header",
-                                        f"a column headed {c.label!r}, as in the template", sheet=SURVEYS_SHEET))
+                problems.append(
+                    Problem(
+                        name,
+                        1,
+                        c.label,
+                        "no such column in the header",
+                        f"a column headed {c.label!r}, as in the template",
+                        sheet=SURVEYS_SHEET,
+                    )
+                )
             if missing:
                 continue
             for i, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-                values = {c.id: _clean(cells[index[c.label]] if index[c.label] < len(cells) else None)
-                          for c in SURVEY_COLUMNS}
+                values = {
+                    c.id: _clean(cells[index[c.label]] if index[c.label] < len(cells) else None) for c in SURVEY_COLUMNS
+                }
                 if all(values[c.id] is None for c in SURVEY_COLUMNS if not c.prefilled):
                     continue
                 row = _check(values, name, i, plans, problems)
@@ -89,8 +101,9 @@ def read_surveys(entries_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd
     return datasets.conform("surveys", frame), problems
 
 
-def _check(values: dict[str, Any], file: str, row: int, plans: set[str],
-           problems: list[Problem]) -> dict[str, Any] | None:
+def _check(
+    values: dict[str, Any], file: str, row: int, plans: set[str], problems: list[Problem]
+) -> dict[str, Any] | None:
     def bad(column: str, found: str, expected: str) -> None:
         label = next(c.label for c in SURVEY_COLUMNS if c.id == column)
         problems.append(Problem(file, row, label, found, expected, sheet=SURVEYS_SHEET))

@@ -40,8 +40,17 @@ def _decode(raw: bytes, name: str) -> str:
     if b"\x00" in raw:
         # Python's csv module stops a row at a NUL byte: rows would be lost without a word.
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise RawDataError([Problem(name, line, None, "a NUL byte (the file is damaged, or saved as UTF-16)",
-                                    "a CSV file saved as UTF-8 text, without NUL bytes")])
+        raise RawDataError(
+            [
+                Problem(
+                    name,
+                    line,
+                    None,
+                    "a NUL byte (the file is damaged, or saved as UTF-16)",
+                    "a CSV file saved as UTF-8 text, without NUL bytes",
+                )
+            ]
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -52,8 +61,9 @@ def _decode(raw: bytes, name: str) -> str:
         except UnicodeDecodeError:
             pass
         line = raw[: exc.start].count(b"\n") + 1
-        raise RawDataError([Problem(name, line, None, f"bytes that are not UTF-8{guess}",
-                                    "a file encoded as UTF-8")]) from None
+        raise RawDataError(
+            [Problem(name, line, None, f"bytes that are not UTF-8{guess}", "a file encoded as UTF-8")]
+        ) from None
 
 
 def read_raw_table(path: Path, *, root: Path | None = None) -> RawTable:
@@ -76,8 +86,9 @@ def read_raw_table(path: Path, *, root: Path | None = None) -> RawTable:
     for c in missing:
         problems.append(Problem(name, 1, c, "no such column in the header", f"a column named {c!r}"))
     for h in unknown:
-        problems.append(Problem(name, 1, h, "a column the sidecar does not declare",
-                                f"only the columns {list(columns)}"))
+        problems.append(
+            Problem(name, 1, h, "a column the sidecar does not declare", f"only the columns {list(columns)}")
+        )
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         problems.append(Problem(name, 1, dup[0], "a column named twice", "each column once"))
@@ -91,8 +102,15 @@ def read_raw_table(path: Path, *, root: Path | None = None) -> RawTable:
     records: list[dict[str, Any]] = []
     for line, cells in data_rows:
         if len(cells) != len(header):
-            problems.append(Problem(name, line, None, f"{len(cells)} cells",
-                                    f"{len(header)} cells, one per column (check for an unquoted comma)"))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    None,
+                    f"{len(cells)} cells",
+                    f"{len(header)} cells, one per column (check for an unquoted comma)",
+                )
+            )
             continue
         record: dict[str, Any] = {ROW: line}
         for col, cell in zip(header, cells):
@@ -112,8 +130,11 @@ def read_raw_table(path: Path, *, root: Path | None = None) -> RawTable:
             first, *others = group[ROW].tolist()
             for line in others:
                 ident = ", ".join(f"{k}={group.iloc[0][k]!r}" for k in key)
-                problems.append(Problem(name, line, key[-1], f"a duplicate of row {first} ({ident})",
-                                        f"each ({', '.join(key)}) once"))
+                problems.append(
+                    Problem(
+                        name, line, key[-1], f"a duplicate of row {first} ({ident})", f"each ({', '.join(key)}) once"
+                    )
+                )
     if problems:
         raise RawDataError(problems)
     return RawTable(path, name, frame, meta)
@@ -127,8 +148,13 @@ def _convert(cell: str, spec: dict[str, Any], file: str, line: int, col: str) ->
     kind = spec.get("type", "str")
     cell, invisible = clean_text(cell)
     if invisible:
-        return None, Problem(file, line, col, invisible, "text without invisible or control characters "
-                             "(delete the character and type the text again)")
+        return None, Problem(
+            file,
+            line,
+            col,
+            invisible,
+            "text without invisible or control characters (delete the character and type the text again)",
+        )
     value = cell.strip()
     if value == "":
         if spec.get("required"):

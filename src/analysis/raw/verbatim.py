@@ -44,19 +44,28 @@ def document_problems(catalog: RawCatalog) -> tuple[dict[str, str], list[Problem
             actual = hashlib.sha256(raw).hexdigest()
             recorded = r.get("sha256") if has_sum else None
             if recorded is None:
-                problems.append(table.problem(r[ROW], "sha256", "an empty cell",
-                                              f"the SHA-256 of documents/{r['file']} ({actual})"))
+                problems.append(
+                    table.problem(r[ROW], "sha256", "an empty cell", f"the SHA-256 of documents/{r['file']} ({actual})")
+                )
             elif recorded.strip().lower() != actual:
                 what = "an empty document" if not raw.strip() else f"a document of {len(raw)} bytes"
-                problems.append(table.problem(
-                    r[ROW], "sha256", f"documents/{r['file']} changed: {what} with SHA-256 {actual[:16]}…",
-                    f"the text whose SHA-256 is recorded ({recorded[:16]}…): restore the document; if the "
-                    f"source itself changed, check every transcription against it and record the new checksum"))
+                problems.append(
+                    table.problem(
+                        r[ROW],
+                        "sha256",
+                        f"documents/{r['file']} changed: {what} with SHA-256 {actual[:16]}…",
+                        f"the text whose SHA-256 is recorded ({recorded[:16]}…): restore the document; if the "
+                        f"source itself changed, check every transcription against it and record the new checksum",
+                    )
+                )
             try:
                 texts[r["file"]] = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                problems.append(table.problem(r[ROW], "file", f"documents/{r['file']} is not UTF-8 text",
-                                              "the document's text saved as UTF-8"))
+                problems.append(
+                    table.problem(
+                        r[ROW], "file", f"documents/{r['file']} is not UTF-8 text", "the document's text saved as UTF-8"
+                    )
+                )
     return texts, problems
 
 
@@ -77,8 +86,14 @@ def verbatim_problems(catalog: RawCatalog, texts: dict[str, str]) -> list[Proble
                 cells = {c: normalize(str(r[c])) for c in columns if r.get(c) is not None}
                 for col, cell in cells.items():
                     if cell and cell not in folded[doc]:
-                        problems.append(table.problem(r[ROW], col, repr(_short(r[col])),
-                                                      f"text found word for word in {doc} (verbatim column)"))
+                        problems.append(
+                            table.problem(
+                                r[ROW],
+                                col,
+                                repr(_short(r[col])),
+                                f"text found word for word in {doc} (verbatim column)",
+                            )
+                        )
                 if table.meta["role"] in TABLE_ROLES:
                     problems += _row_problems(table, r, cells, table_rows[doc], doc)
     return problems
@@ -94,8 +109,14 @@ def _row_problems(table, r, cells: dict[str, str], rows: list[list[str]], doc: s
     wrong = [c for c, v in own.items() if v not in best] or list(own)
     col = wrong[0]
     shown = "; ".join(best) if best else "no table row"
-    return [table.problem(r[ROW], col, repr(_short(r[col])),
-                          f"the cell as {doc} prints it in this row of its table ({_short(shown, 80)})")]
+    return [
+        table.problem(
+            r[ROW],
+            col,
+            repr(_short(r[col])),
+            f"the cell as {doc} prints it in this row of its table ({_short(shown, 80)})",
+        )
+    ]
 
 
 def _table_rows(text: str) -> list[list[str]]:

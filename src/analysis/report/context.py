@@ -10,8 +10,24 @@ import pandas as pd
 from analysis import datasets, paths
 from analysis.report.sources import Notes, document_names
 
-NEEDED = ("documents", "plans", "evaluation_settings", "milestones", "departments", "risk_areas", "items",
-          "indicators", "responsibilities", "observations", "assessments", "risks", "passages", "evidence", "base_values", "surveys")
+NEEDED = (
+    "documents",
+    "plans",
+    "evaluation_settings",
+    "milestones",
+    "departments",
+    "risk_areas",
+    "items",
+    "indicators",
+    "responsibilities",
+    "observations",
+    "assessments",
+    "risks",
+    "passages",
+    "evidence",
+    "base_values",
+    "surveys",
+)
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -43,13 +59,15 @@ def evaluations_for(frames: dict[str, pd.DataFrame], data_dir: str | Path = "", 
     the engine behind the batch's back, so what it says is what ``make evaluate`` stored."""
     folder = Path(data_dir) if data_dir else paths.PROCESSED
     if as_of:
-        from analysis.evaluate import evaluate      # the engine only when a report asks for its own date
+        from analysis.evaluate import evaluate  # the engine only when a report asks for its own date
 
         return evaluate(frames, as_of=as_of)
     stored = folder / "evaluations.parquet"
     if not stored.exists():
-        raise FileNotFoundError(f"{stored} does not exist: run `make evaluate` (python -m analysis evaluate) first, "
-                                "or give the report an as_of date to evaluate at")
+        raise FileNotFoundError(
+            f"{stored} does not exist: run `make evaluate` (python -m analysis evaluate) first, "
+            "or give the report an as_of date to evaluate at"
+        )
     return _read_checked(stored, "evaluations").copy()
 
 

@@ -21,8 +21,12 @@ from analysis.report.display import show
 from analysis.report.html import badge, esc, heading, num, para, table
 from analysis.report.sources import document_location, split
 
-FIELDS = (("progress_detail", "进展情况"), ("achievements", "成效经验"), ("problems", "存在问题及原因"),
-          ("next_steps", "下一步建议"))
+FIELDS = (
+    ("progress_detail", "进展情况"),
+    ("achievements", "成效经验"),
+    ("problems", "存在问题及原因"),
+    ("next_steps", "下一步建议"),
+)
 
 
 @dataclass
@@ -122,11 +126,15 @@ def title(ctx: DepartmentContext) -> None:
     # the 评估依据 is note [1]: the items' locations "（表2第3行）" are in it
     basis = "、".join(esc(ctx.notes.names.get(d, "")) + ctx.notes.cite([f"{d}："]) for d in sorted(_basis_docs(ctx)))
     scope = f"牵头{len(lead)}项、协同{len(items) - len(lead)}项，指标{len(ctx.evaluations)}项"
-    rows = [["部门", esc(ctx.department), "联系部门", esc(contact)],
-            ["涉及规划", esc(_plan_names(ctx)), "材料报送时限", num(_deadline(ctx))],
-            ["评估依据", basis or "—", "负责事项", esc(scope)]]
-    show(f'<h1 class="title sheet">{esc(ctx.department)}<br><span class="subtitle">规划评估任务单</span></h1>'
-         + table(["项目", "内容", "项目", "内容"], rows, raw_columns=(1, 3), cls="facts sheet"))
+    rows = [
+        ["部门", esc(ctx.department), "联系部门", esc(contact)],
+        ["涉及规划", esc(_plan_names(ctx)), "材料报送时限", num(_deadline(ctx))],
+        ["评估依据", basis or "—", "负责事项", esc(scope)],
+    ]
+    show(
+        f'<h1 class="title sheet">{esc(ctx.department)}<br><span class="subtitle">规划评估任务单</span></h1>'
+        + table(["项目", "内容", "项目", "内容"], rows, raw_columns=(1, 3), cls="facts sheet")
+    )
 
 
 def duties(ctx: DepartmentContext) -> None:
@@ -144,14 +152,28 @@ def duties(ctx: DepartmentContext) -> None:
         lead = it.position == 1
         others = _others(ctx, it.plan_id, it.item_id)
         sentences = [s + "。" for s in re.split(r"。", it.text) if s.strip()]
-        content = esc(it.text) if len(sentences) < 3 else "".join(
-            f"{CIRCLED[i] if i < len(CIRCLED) else f'（{i + 1}）'}{esc(s)}" for i, s in enumerate(sentences))
-        partner = ("协同：" + "、".join(others) if others else "本部门单独负责") if lead else \
-            f"牵头：{_lead_of(ctx, it.plan_id, it.item_id)}"
+        content = (
+            esc(it.text)
+            if len(sentences) < 3
+            else "".join(
+                f"{CIRCLED[i] if i < len(CIRCLED) else f'（{i + 1}）'}{esc(s)}" for i, s in enumerate(sentences)
+            )
+        )
+        partner = (
+            ("协同：" + "、".join(others) if others else "本部门单独负责")
+            if lead
+            else f"牵头：{_lead_of(ctx, it.plan_id, it.item_id)}"
+        )
         done = lead and len(reported[(it.plan_id, it.item_id)]) > 0
         state = ("已报送" if done else badge("待填报")) if lead else "报牵头部门"
-        rows.append([f"{'牵头' if lead else '协同'}<br>{esc(it.item_type_zh)}", content + _where(ctx, it.source),
-                     esc(partner), state])
+        rows.append(
+            [
+                f"{'牵头' if lead else '协同'}<br>{esc(it.item_type_zh)}",
+                content + _where(ctx, it.source),
+                esc(partner),
+                state,
+            ]
+        )
     show(table(["事项", "内容", "分工", "材料"], rows, raw_columns=(0, 1, 3), cls="data duties"))
 
 
@@ -162,8 +184,10 @@ def _reported(ctx: DepartmentContext, items: pd.DataFrame) -> dict[tuple[str, st
     """Per item the department leads, the materials it entered (empty frame: none yet)."""
     assessed = ctx.frames["assessments"]
     mine = assessed[assessed["department"].fillna("").str.contains(ctx.department, regex=False)]
-    return {(it.plan_id, it.item_id): mine[(mine["plan_id"] == it.plan_id) & (mine["item_id"] == it.item_id)]
-            for it in items[items["position"] == 1].itertuples()}
+    return {
+        (it.plan_id, it.item_id): mine[(mine["plan_id"] == it.plan_id) & (mine["item_id"] == it.item_id)]
+        for it in items[items["position"] == 1].itertuples()
+    }
 
 
 def indicators(ctx: DepartmentContext) -> None:
@@ -179,13 +203,18 @@ def indicators(ctx: DepartmentContext) -> None:
     rows = []
     for r in ev.itertuples():
         i = ind.loc[(r.plan_id, r.indicator_id)]
-        held = usage.own(obs, r.indicator_id, r.region, pd.Timestamp(r.annual_cutoff), pd.Timestamp(r.monthly_cutoff)
-                         if not pd.isna(r.monthly_cutoff) else None)
+        held = usage.own(
+            obs,
+            r.indicator_id,
+            r.region,
+            pd.Timestamp(r.annual_cutoff),
+            pd.Timestamp(r.monthly_cutoff) if not pd.isna(r.monthly_cutoff) else None,
+        )
         yearly = usage.yearly_points(held)
         years = set(yearly["year"])
         wanted = list(range(int(i["base_year"]), int(pd.Timestamp(r.annual_cutoff).year) + 1))
         missing = [y for y in wanted if y not in years]
-        owe = (f"{_years(missing)}年度数据" if missing else "年度数据已齐")
+        owe = f"{_years(missing)}年度数据" if missing else "年度数据已齐"
         if not pd.isna(r.monthly_cutoff) and r.target_kind in ("annual", "cumulative"):
             owe += f"；截至{_date(pd.Timestamp(r.monthly_cutoff))}的月度数据"
         if r.target_kind not in ("annual", "cumulative", "level"):
@@ -194,21 +223,32 @@ def indicators(ctx: DepartmentContext) -> None:
         have = (have + ctx.notes.cite([(s, rp) for s, rp in _sources(yearly)])) if have else ""
         # figures of another 口径 (another age band, a structural share): for reference, marked
         cutoff = pd.Timestamp(r.annual_cutoff)
-        other = [(o.period, o.measure, fmt(o.value, o.unit), [(o.source, o.is_reprint)])
-                 for o in usage.related(obs, r.indicator_id, r.region, cutoff).itertuples()]
-        other += [(o.period, relation, fmt(o.value, o.unit), [(o.source, o.is_reprint)])
-                  for relation, _, rows in usage.evidence(ctx.frames, r.plan_id, r.indicator_id, r.region, cutoff)
-                  for o in usage.yearly_points(rows).itertuples()]
+        other = [
+            (o.period, o.measure, fmt(o.value, o.unit), [(o.source, o.is_reprint)])
+            for o in usage.related(obs, r.indicator_id, r.region, cutoff).itertuples()
+        ]
+        other += [
+            (o.period, relation, fmt(o.value, o.unit), [(o.source, o.is_reprint)])
+            for relation, _, rows in usage.evidence(ctx.frames, r.plan_id, r.indicator_id, r.region, cutoff)
+            for o in usage.yearly_points(rows).itertuples()
+        ]
         for period, measure, value, source in other:
-            have += ("；" if have else "") + f"{esc(period)}年{esc(measure)}{num(value)}{ctx.notes.cite(source)}（口径不同）"
+            have += (
+                "；" if have else ""
+            ) + f"{esc(period)}年{esc(measure)}{num(value)}{ctx.notes.cite(source)}（口径不同）"
         have = have or "无"
         role = "牵头" if getattr(r, "position", 1) == 1 else "协同"
         definition = i["definition"] if isinstance(i["definition"], str) else i["target_text"]
         rows.append([esc(r.name) + f"（{role}）", esc(definition), esc(owe), have, badge(r.progress_zh)])
-    show(para(f"以下数据请于{deadline}报送{_contact(ctx)}，注明统计口径和发布单位。“已掌握的数据”为已公开发布并经核对"
-              "的数值，已预填，请核实；标“口径不同”的为相关口径的数值，仅供参考；口径不同或有更新的，请在报送时注明。")
-         + table(["指标", "目标及口径", "需报送", "已掌握的数据", "当前判断"], rows, raw_columns=(0, 3, 4),
-                 cls="data owes"))
+    show(
+        para(
+            f"以下数据请于{deadline}报送{_contact(ctx)}，注明统计口径和发布单位。“已掌握的数据”为已公开发布并经核对"
+            "的数值，已预填，请核实；标“口径不同”的为相关口径的数值，仅供参考；口径不同或有更新的，请在报送时注明。"
+        )
+        + table(
+            ["指标", "目标及口径", "需报送", "已掌握的数据", "当前判断"], rows, raw_columns=(0, 3, 4), cls="data owes"
+        )
+    )
 
 
 def _years(years: list[int]) -> str:
@@ -231,25 +271,42 @@ def materials(ctx: DepartmentContext) -> None:
     fields = "、".join(label for _, label in FIELDS)
     if lead.empty:
         if len(items):
-            show(para(f"本部门无牵头事项；请于{_deadline(ctx)}向牵头部门提供协同事项中本部门负责部分的材料"
-                      f"（{fields}）。", cls="note"))
+            show(
+                para(
+                    f"本部门无牵头事项；请于{_deadline(ctx)}向牵头部门提供协同事项中本部门负责部分的材料（{fields}）。",
+                    cls="note",
+                )
+            )
         return
     reported = _reported(ctx, items)
     filled = sum(bool(len(a)) for a in reported.values())
     assist = "；协同事项于同一时限前向牵头部门提供本部门负责部分" if len(items) > len(lead) else ""
-    show(para(f"本部门牵头的{len(lead)}项事项中，{filled}项已报送材料，{len(lead) - filled}项待填报。"
-              f"请在本规划评估填报表中逐项填写{fields}，{_deadline(ctx)}报送{_contact(ctx)}{assist}。")
-         + para("责任部门列首位者为牵头部门。内容按句编号的事项，请说明本部门承担的部分，其余注明“不涉及本部门”"
-                "及承担单位。", cls="note"))
+    show(
+        para(
+            f"本部门牵头的{len(lead)}项事项中，{filled}项已报送材料，{len(lead) - filled}项待填报。"
+            f"请在本规划评估填报表中逐项填写{fields}，{_deadline(ctx)}报送{_contact(ctx)}{assist}。"
+        )
+        + para(
+            "责任部门列首位者为牵头部门。内容按句编号的事项，请说明本部门承担的部分，其余注明“不涉及本部门”"
+            "及承担单位。",
+            cls="note",
+        )
+    )
     rows = []
     for it in lead.itertuples():
         a = reported[(it.plan_id, it.item_id)]
         if len(a):
-            rows.append([f"{it.item_type_zh}：{_short(it.text)}",
-                         *["；".join(a[key].dropna()) or "待填报" for key, _ in FIELDS]])
+            rows.append(
+                [
+                    f"{it.item_type_zh}：{_short(it.text)}",
+                    *["；".join(a[key].dropna()) or "待填报" for key, _ in FIELDS],
+                ]
+            )
     if rows:
-        show(heading("已报送的评估材料", 3)
-             + table(["事项", *[label for _, label in FIELDS]], rows, cls="data materials"))
+        show(
+            heading("已报送的评估材料", 3)
+            + table(["事项", *[label for _, label in FIELDS]], rows, cls="data materials")
+        )
 
 
 def _contact(ctx: DepartmentContext) -> str:
@@ -270,13 +327,19 @@ def risks(ctx: DepartmentContext) -> None:
     areas = areas[areas["exercise"].isin(ctx.settings["exercise"])]
     parts = []
     if len(entered):
-        parts.append(table(["风险事项", "风险评估", "防控举措", "存在问题及原因"],
-                           [[r.risk, r.level, r.measures or "待填报", r.problems or "待填报"]
-                            for r in entered.itertuples()], cls="data"))
+        parts.append(
+            table(
+                ["风险事项", "风险评估", "防控举措", "存在问题及原因"],
+                [[r.risk, r.level, r.measures or "待填报", r.problems or "待填报"] for r in entered.itertuples()],
+                cls="data",
+            )
+        )
     if len(areas):
         names = "、".join(dict.fromkeys(areas["risk"]))
-        parts.append(f"<p>评估方案要求分析的风险隐患：{esc(names)}{_where(ctx, areas['source'].iloc[0])}。"
-                     "方案未明确各风险的责任部门；涉及本部门的，请报送风险评估、防控举措、成效经验、存在问题及原因。</p>")
+        parts.append(
+            f"<p>评估方案要求分析的风险隐患：{esc(names)}{_where(ctx, areas['source'].iloc[0])}。"
+            "方案未明确各风险的责任部门；涉及本部门的，请报送风险评估、防控举措、成效经验、存在问题及原因。</p>"
+        )
     if not parts:
         parts.append(para("评估方案未列明风险事项。"))
     show("".join(parts))
@@ -292,8 +355,14 @@ def schedule(ctx: DepartmentContext) -> None:
     if len(ms):
         years = ms["due"].dropna().dt.year
         year = int(years.iloc[0]) if len(years) else None
-        rows = [[m.stage, f"{_date(m.due)}前" if not pd.isna(m.due) else (f"{year}年{m.due_text}" if year else m.due_text),
-                 m.deliverable] for m in ms.itertuples()]
+        rows = [
+            [
+                m.stage,
+                f"{_date(m.due)}前" if not pd.isna(m.due) else (f"{year}年{m.due_text}" if year else m.due_text),
+                m.deliverable,
+            ]
+            for m in ms.itertuples()
+        ]
         show(table(["阶段", "时限", "工作内容"], rows, cls="data schedule"))
     else:
         show(para("评估方案未列明时间安排。"))

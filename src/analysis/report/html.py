@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 
 from analysis.style import JUDGEMENT_COLOURS
 
-
 #: The longest text from data a report shows whole (the longest in the data: about 460).
 SHOWN_CHARS = 1000
 
@@ -41,8 +40,14 @@ def badge(judgement: str | None) -> str:
     return f'<span class="badge" style="background:{colour}">{esc(judgement)}</span>'
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, cls: str = "data", raw_columns: Sequence[int] = (),
-          caption: str = "") -> str:
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    cls: str = "data",
+    raw_columns: Sequence[int] = (),
+    caption: str = "",
+) -> str:
     """A table; cells are escaped except in ``raw_columns`` (cells this module built, e.g. badges)."""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = []

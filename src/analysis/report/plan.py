@@ -31,12 +31,14 @@ QUANT = ("annual", "cumulative", "level")
 
 # -- cover -----------------------------------------------------------------------------------
 
+
 def title(ctx: PlanContext) -> None:
     """Cover: title, kind of report, the plan's facts and the evaluation's basis and cut-offs."""
     plan = ctx.plan
     kind = kind_zh(_etype(ctx), ctx.is_working_paper)
-    lines = [f'<h1 class="title">{esc(plan["title"])}<br><span class="subtitle">{esc(kind)}'
-             f'（{esc(ctx.region)}）</span></h1>']
+    lines = [
+        f'<h1 class="title">{esc(plan["title"])}<br><span class="subtitle">{esc(kind)}（{esc(ctx.region)}）</span></h1>'
+    ]
     facts = [("规划期", f"{plan['period_start']}—{plan['period_end']}年（基期{plan['base_year']}年）")]
     if isinstance(plan["issuer"], str) and plan["issuer"]:
         facts.append(("编制单位", plan["issuer"]))
@@ -72,14 +74,19 @@ def _date(stamp: pd.Timestamp) -> str:
 
 # -- 总体情况 ----------------------------------------------------------------------------------
 
+
 def overview(ctx: PlanContext) -> None:
     """总体情况: the verdict in prose, the counts with their denominators, counts by attribute."""
     ev = ctx.evaluations
     if ctx.is_working_paper:
         _working_paper_scope(ctx)
         return
-    parts = [heading(ctx.section("总体情况")), para(summary.verdict(ev), cls="summary"),
-             para(summary.count_sentence(ev)), para(summary.attribute_sentence(ev))]
+    parts = [
+        heading(ctx.section("总体情况")),
+        para(summary.verdict(ev), cls="summary"),
+        para(summary.count_sentence(ev)),
+        para(summary.attribute_sentence(ev)),
+    ]
     outlook = summary.outlook_sentence(ev)
     if outlook:
         parts.append(para(outlook))
@@ -106,10 +113,12 @@ def _count_table(ev: pd.DataFrame) -> str:
         row += [str(int((sub["attribute"] == a).sum())) for a in attrs] + [str(len(sub))]
         rows.append((unjudged, row))
     rows.sort(key=lambda r: r[0])
-    body = [r for _, r in rows] + [["合计"] + [str(int((frame["attribute"] == a).sum())) for a in attrs]
-                                   + [str(len(frame))]]
-    return table(["判断"] + attrs + ["合计"], body, raw_columns=(0,), caption="主要指标按判断与属性分类（项）",
-                 cls="data counts")
+    body = [r for _, r in rows] + [
+        ["合计"] + [str(int((frame["attribute"] == a).sum())) for a in attrs] + [str(len(frame))]
+    ]
+    return table(
+        ["判断"] + attrs + ["合计"], body, raw_columns=(0,), caption="主要指标按判断与属性分类（项）", cls="data counts"
+    )
 
 
 def _opinion(ctx: PlanContext) -> str:
@@ -118,14 +127,26 @@ def _opinion(ctx: PlanContext) -> str:
     rows = surveys[surveys["plan_id"] == ctx.plan_id] if surveys is not None and len(surveys) else None
     if rows is None or rows.empty:
         owner = f"由{_organiser(ctx)}组织"
-        return para(f"人民群众获得感与满意度调查、第三方评估结果尚未报送，{owner}开展并填报后列入本报告"
-                    "（不作为指标判断）。", cls="note")
-    body = [[r.kind, r.finding, r.conducted_by, r.sample if isinstance(r.sample, str) else "—",
-             f"{r.conducted_on.year}年{r.conducted_on.month}月",
-             r.report_title if isinstance(r.report_title, str) else "—"] for r in rows.itertuples()]
-    return (heading("群众满意度与第三方评估", 3)
-            + table(["类型", "主要结论", "实施单位", "样本", "时间", "报告"], body, cls="data")
-            + para("以上为填报的调查和第三方评估结论，不作为指标进度判断。", cls="note"))
+        return para(
+            f"人民群众获得感与满意度调查、第三方评估结果尚未报送，{owner}开展并填报后列入本报告（不作为指标判断）。",
+            cls="note",
+        )
+    body = [
+        [
+            r.kind,
+            r.finding,
+            r.conducted_by,
+            r.sample if isinstance(r.sample, str) else "—",
+            f"{r.conducted_on.year}年{r.conducted_on.month}月",
+            r.report_title if isinstance(r.report_title, str) else "—",
+        ]
+        for r in rows.itertuples()
+    ]
+    return (
+        heading("群众满意度与第三方评估", 3)
+        + table(["类型", "主要结论", "实施单位", "样本", "时间", "报告"], body, cls="data")
+        + para("以上为填报的调查和第三方评估结论，不作为指标进度判断。", cls="note")
+    )
 
 
 def _working_paper_scope(ctx: PlanContext) -> None:
@@ -135,17 +156,22 @@ def _working_paper_scope(ctx: PlanContext) -> None:
     if plan_src:
         file = plan_src[0].split("：")[0]
         locations = "、".join(x.split("：", 1)[1] for x in plan_src)
-        parts.append(f"<p>根据{esc(ctx.notes.names.get(file, ''))}{esc(locations)}，本规划纳入本次评估。"
-                     f"{ctx.notes.cite(plan_src)}</p>")
-    parts.append('<p class="summary">评估方案未列出本规划的目标指标，规划文本及其指标数据尚未提供，'
-                 "不能对实施情况作出判断。本文为评估工作底稿：列明评估所需的资料、提供单位和时限，"
-                 "资料补齐后形成评估报告。</p>")
+        parts.append(
+            f"<p>根据{esc(ctx.notes.names.get(file, ''))}{esc(locations)}，本规划纳入本次评估。"
+            f"{ctx.notes.cite(plan_src)}</p>"
+        )
+    parts.append(
+        '<p class="summary">评估方案未列出本规划的目标指标，规划文本及其指标数据尚未提供，'
+        "不能对实施情况作出判断。本文为评估工作底稿：列明评估所需的资料、提供单位和时限，"
+        "资料补齐后形成评估报告。</p>"
+    )
     if s is not None and isinstance(s["note"], str):
         parts.append(para(f"说明：{s['note']}"))
     show("".join(parts))
 
 
 # -- 主要目标指标实现情况 ------------------------------------------------------------------------
+
 
 def targets_table(ctx: PlanContext) -> None:
     """主要目标指标实现情况: the table (columns empty in every row are left out)."""
@@ -165,26 +191,46 @@ def targets_table(ctx: PlanContext) -> None:
         mine = usage.own(obs, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff)
         projection = "—"
         if _has(r.projected_value):
-            projection = (f"{num(fmt(r.projected_value, unit))}<br>（{num(fmt(r.projected_low, unit))}至"
-                          f"{num(fmt(r.projected_high, unit))}）")
+            projection = (
+                f"{num(fmt(r.projected_value, unit))}<br>（{num(fmt(r.projected_low, unit))}至"
+                f"{num(fmt(r.projected_high, unit))}）"
+            )
         sources = split(ind.loc[(r.plan_id, r.indicator_id), "source"])
         notes = ctx.notes.cite(sources + observation_sources(mine))
         base = _base_cell(ctx, r, unit, mine)
         # at a new plan's base year the latest value is the base: one column, not two
         latest = "—" if ctx.is_baseline else _latest_cell(r, unit, mine)
-        rows.append([f"{int(r.seq)}. {esc(r.name)}{notes}", num(r.attribute) if isinstance(r.attribute, str) else "—",
-                     esc(target_text), base, latest,
-                     num(pct(r.completion)) if _has(r.completion) else "—",
-                     num(pct(_time_share(r))) if _has(_time_share(r)) else "—", projection,
-                     badge(r.progress_zh), badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh
-                     else "—"])
+        rows.append(
+            [
+                f"{int(r.seq)}. {esc(r.name)}{notes}",
+                num(r.attribute) if isinstance(r.attribute, str) else "—",
+                esc(target_text),
+                base,
+                latest,
+                num(pct(r.completion)) if _has(r.completion) else "—",
+                num(pct(_time_share(r))) if _has(_time_share(r)) else "—",
+                projection,
+                badge(r.progress_zh),
+                badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh else "—",
+            ]
+        )
     keep = [i for i, c in enumerate(columns) if i < 1 or any(row[i] not in ("—", "") for row in rows)]
-    html = table([columns[i] for i in keep], [[row[i] for i in keep] for row in rows],
-                 raw_columns=tuple(range(len(keep))), cls="data targets")
+    html = table(
+        [columns[i] for i in keep],
+        [[row[i] for i in keep] for row in rows],
+        raw_columns=tuple(range(len(keep))),
+        cls="data targets",
+    )
     shown = [columns[i] for i in keep]
     show(_with_widths(html, shown))
-    show(para("说明：" + "；".join(text for column, text in _COLUMN_NOTES if column in shown)
-              + "。注中的编号对应附录所列资料来源。", cls="note"))
+    show(
+        para(
+            "说明："
+            + "；".join(text for column, text in _COLUMN_NOTES if column in shown)
+            + "。注中的编号对应附录所列资料来源。",
+            cls="note",
+        )
+    )
 
 
 #: What the table's columns mean, said once under it (only for the columns shown).
@@ -192,14 +238,28 @@ _COLUMN_NOTES = (
     ("完成度", "完成度为累计完成量占目标的比例（水平类指标为自基期起已缩小的差距比例）"),
     ("序时进度", "序时进度为规划期已过去的时间比例"),
     ("预计值及区间", "预计值为按现有趋势推算的目标年份数值，括号内为有八成把握的范围"),
-    ("可行性判断", "基期值为可行性判断所依据的数值（年度目标为上一规划期累计数，据以计算年均水平）；"
-                  "标“口径不同”的，文件所载基数与目标的统计口径不完全一致，差异见各项指标情况"),
+    (
+        "可行性判断",
+        "基期值为可行性判断所依据的数值（年度目标为上一规划期累计数，据以计算年均水平）；"
+        "标“口径不同”的，文件所载基数与目标的统计口径不完全一致，差异见各项指标情况",
+    ),
 )
 
 
 #: Relative widths of the target table's columns (a column left out gives its share to the others).
-WIDTHS = {"指标": 19, "属性": 11, "目标": 18, "基期值": 22, "最新值": 22, "完成度": 13, "序时进度": 11,
-          "预计值及区间": 21, "进度判断": 17.5, "可行性判断": 17.5, "趋势判断": 20}  # mm at 7.5 pt
+WIDTHS = {
+    "指标": 19,
+    "属性": 11,
+    "目标": 18,
+    "基期值": 22,
+    "最新值": 22,
+    "完成度": 13,
+    "序时进度": 11,
+    "预计值及区间": 21,
+    "进度判断": 17.5,
+    "可行性判断": 17.5,
+    "趋势判断": 20,
+}  # mm at 7.5 pt
 
 
 def _with_widths(html: str, header: list[str]) -> str:
@@ -221,8 +281,11 @@ def _base_cell(ctx: PlanContext, r: object, unit: str | None, mine: pd.DataFrame
     declared = usage.declared_base(ctx.frames, ctx.plan_id, r.indicator_id, r.region, ctx.annual_cutoff)
     if declared is not None:
         _, o = declared
-        return (num(_value_text(o, unit)) + ctx.notes.cite([(o.source, o.is_reprint)])
-                + f"<br>{num(f'（{o.period}）')}<br>口径不同")
+        return (
+            num(_value_text(o, unit))
+            + ctx.notes.cite([(o.source, o.is_reprint)])
+            + f"<br>{num(f'（{o.period}）')}<br>口径不同"
+        )
     if _has(r.base_value):
         return num(fmt(r.base_value, unit))
     if ctx.is_baseline:
@@ -231,8 +294,7 @@ def _base_cell(ctx: PlanContext, r: object, unit: str | None, mine: pd.DataFrame
         total = at_base[at_base["period_type"] == "plan_period"]
         if len(total) and r.target_kind in ("annual", "cumulative"):
             o = total.iloc[0]
-            return (num(f"{o.period}年累计") + num(_value_text(o, unit))
-                    + ctx.notes.cite([(o.source, o.is_reprint)]))
+            return num(f"{o.period}年累计") + num(_value_text(o, unit)) + ctx.notes.cite([(o.source, o.is_reprint)])
         if _has(getattr(r, "latest_year", math.nan)) and int(r.latest_year) == year:
             return _latest_cell(r, unit, mine)
         if at_base["status"].notna().any():
@@ -270,27 +332,35 @@ def target_details(ctx: PlanContext) -> None:
     show(heading("各项指标情况", 3))
     for r in ev.itertuples():
         mine = usage.own(obs, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff)
-        parts = [f'<div class="target"><h4>{esc(int(r.seq))}. {esc(r.name)} {badge(r.progress_zh)} '
-                 f'{badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh else ""}</h4>',
-                 para(r.explanation_zh)]
+        parts = [
+            f'<div class="target"><h4>{esc(int(r.seq))}. {esc(r.name)} {badge(r.progress_zh)} '
+            f"{badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh else ''}</h4>",
+            para(r.explanation_zh),
+        ]
         series = _series_line(ctx, mine, r.unit if isinstance(r.unit, str) else None)
         if series:
             parts.append(f"<p>{series}</p>")
         rel = usage.related(obs, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff)
         for o in rel.itertuples():
-            parts.append(f"<p>相关数据：{esc(o.period)}年{esc(o.measure)}为{num(_value_text(o, None))}"
-                         f"{ctx.notes.cite([(o.source, o.is_reprint)])}。其统计口径与本指标定义不同，仅作参考，"
-                         "不据以判断进度。</p>")
+            parts.append(
+                f"<p>相关数据：{esc(o.period)}年{esc(o.measure)}为{num(_value_text(o, None))}"
+                f"{ctx.notes.cite([(o.source, o.is_reprint)])}。其统计口径与本指标定义不同，仅作参考，"
+                "不据以判断进度。</p>"
+            )
         said: set[str] = set()
-        for relation, note, rows in usage.evidence(ctx.frames, ctx.plan_id, r.indicator_id, r.region,
-                                                   ctx.annual_cutoff, ctx.monthly_cutoff):
+        for relation, note, rows in usage.evidence(
+            ctx.frames, ctx.plan_id, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff
+        ):
             line = _series_line(ctx, rows, None).removeprefix("数据：")
             parts.append(f"<p>佐证数据（{esc(relation)}）：{line}{esc(note) if note not in said else ''}</p>")
             said.add(note)
         # achievements of another plan in the same document (the base period of a new plan);
         # the plan's own achievements are shown once, in 成效与经验
-        linked = passages[passages["indicator_ids"].fillna("").str.split(";").apply(lambda ids: r.indicator_id in ids)
-                          & (passages["kind"] == "achievement") & (passages["plan_id"] != ctx.plan_id)]
+        linked = passages[
+            passages["indicator_ids"].fillna("").str.split(";").apply(lambda ids, wanted=r.indicator_id: wanted in ids)
+            & (passages["kind"] == "achievement")
+            & (passages["plan_id"] != ctx.plan_id)
+        ]
         for p in linked.itertuples():
             label = "规划文件所载基期情况" if _etype(ctx) == "基期评估" else "规划文件所载情况"
             parts.append(f"<p>{label}：{esc(p.text)}{ctx.notes.cite([p.source])}</p>")
@@ -314,11 +384,17 @@ def _series_line(ctx: PlanContext, mine: pd.DataFrame, unit: str | None) -> str:
         if key in seen:
             continue
         seen.add(key)
-        label = {"year": f"{o.period}年", "stock": o.period, "plan_period": f"{o.period}年累计",
-                 "ytd": _months(o), "month": _months(o)}.get(o.period_type, o.period)
+        label = {
+            "year": f"{o.period}年",
+            "stock": o.period,
+            "plan_period": f"{o.period}年累计",
+            "ytd": _months(o),
+            "month": _months(o),
+        }.get(o.period_type, o.period)
         value = _value_text(o, unit)
-        pieces.append((order.get(o.period_type, 9), f"{esc(label)}{num(value)}"
-                       f"{ctx.notes.cite([(o.source, o.is_reprint)])}"))
+        pieces.append(
+            (order.get(o.period_type, 9), f"{esc(label)}{num(value)}{ctx.notes.cite([(o.source, o.is_reprint)])}")
+        )
     if not pieces:
         return ""
     return "数据：" + "、".join(p for _, p in pieces) + "。"
@@ -352,26 +428,42 @@ def _working_paper_needs(ctx: PlanContext) -> None:
     s = ctx.setting
     lead = s["lead_department"] if s is not None and isinstance(s["lead_department"], str) else "牵头部门"
     due = _first_due(ctx)
-    cut = (f"年度数据截至{_date(s['annual_cutoff'])}" + (f"，月度数据截至{_date(s['monthly_cutoff'])}"
-                                                    if not pd.isna(s["monthly_cutoff"]) else "")) if s is not None else ""
+    cut = (
+        (
+            f"年度数据截至{_date(s['annual_cutoff'])}"
+            + (f"，月度数据截至{_date(s['monthly_cutoff'])}" if not pd.isna(s["monthly_cutoff"]) else "")
+        )
+        if s is not None
+        else ""
+    )
     base = int(ctx.plan["base_year"])
     rows = [
         ["规划文本所列主要目标指标（名称、目标值、单位、属性约束性或预期性、目标年份）及指标说明", lead, due],
-        [f"各指标基期（{base}年）数值及规划实施以来各年数值，注明统计口径和发布单位（{cut}）", f"{lead}会同各指标责任部门", due],
-        ["重大改革、重大项目和重点任务清单及责任分工，逐项的进展情况、成效经验、存在问题及原因、下一步建议",
-         f"{lead}会同相关部门", due],
+        [
+            f"各指标基期（{base}年）数值及规划实施以来各年数值，注明统计口径和发布单位（{cut}）",
+            f"{lead}会同各指标责任部门",
+            due,
+        ],
+        [
+            "重大改革、重大项目和重点任务清单及责任分工，逐项的进展情况、成效经验、存在问题及原因、下一步建议",
+            f"{lead}会同相关部门",
+            due,
+        ],
         ["人民群众获得感与满意度调查、第三方评估结果（实施单位、样本、时间）", lead, due],
     ]
     show(heading(ctx.section("评估所需资料")) + table(["资料", "提供单位", "时限"], rows, cls="data needs"))
     held = usage.evidence(ctx.frames, ctx.plan_id, None, ctx.region, ctx.annual_cutoff, ctx.monthly_cutoff)
     if held:
         lines = []
-        for relation, note, found in held:
+        for relation, _note, found in held:
             for region, group in found.groupby("region", sort=False):
                 lines.append([esc(relation), esc(region), _series_line(ctx, group, None).removeprefix("数据：")])
         notes = "".join(dict.fromkeys(n for _, n, _ in held if n))
-        show(heading("已掌握的相关数据", 3) + para(notes) + table(["指标", "地区", "数值（截至评估时点）"], lines,
-                                                                   raw_columns=(0, 1, 2), cls="data"))
+        show(
+            heading("已掌握的相关数据", 3)
+            + para(notes)
+            + table(["指标", "地区", "数值（截至评估时点）"], lines, raw_columns=(0, 1, 2), cls="data")
+        )
 
 
 def _first_due(ctx: PlanContext) -> str:
@@ -392,6 +484,7 @@ def _milestones(ctx: PlanContext) -> pd.DataFrame:
 
 # -- 重大任务推进情况 --------------------------------------------------------------------------
 
+
 def tasks(ctx: PlanContext) -> None:
     """重大任务推进情况: the plan's tasks with their assessments; the document's achievements
     (成效与经验, with their figures); for a new plan, the tasks it sets out."""
@@ -403,7 +496,10 @@ def tasks(ctx: PlanContext) -> None:
     assessed = assessed[assessed["plan_id"] == ctx.plan_id]
     if plan_items.empty and achievements.empty and planned.empty and assessed.empty:
         if not ctx.is_working_paper:
-            show(heading(ctx.section("重大任务推进情况")) + para("规划文件未列明重大任务，待牵头部门补充任务清单后评估。"))
+            show(
+                heading(ctx.section("重大任务推进情况"))
+                + para("规划文件未列明重大任务，待牵头部门补充任务清单后评估。")
+            )
         return
     parts = [heading(ctx.section("重大任务推进情况"))]
     if len(plan_items):
@@ -411,18 +507,28 @@ def tasks(ctx: PlanContext) -> None:
     if len(achievements):
         parts.append(heading("成效与经验", 3))
         parts.append(para("规划实施以来的主要成效，据规划文件所载（各句后注明来源）："))
-        for topic, group in achievements.groupby("topic", sort=False):
+        for _topic, group in achievements.groupby("topic", sort=False):
             sentences = "".join(f"{esc(p.text)}{ctx.notes.cite([p.source])}" for p in group.itertuples())
             parts.append(f"<p><strong>{esc(group['section'].iloc[0])}。</strong>{sentences}</p>")
     own_achievements = assessed["achievements"].dropna() if len(assessed) else []
     if len(own_achievements):
         parts.append(heading("责任部门报送的成效经验", 3))
-        parts.append("<ul>" + "".join(f"<li>{esc(r.department)}：{esc(r.achievements)}</li>"
-                                      for r in assessed[assessed["achievements"].notna()].itertuples()) + "</ul>")
+        parts.append(
+            "<ul>"
+            + "".join(
+                f"<li>{esc(r.department)}：{esc(r.achievements)}</li>"
+                for r in assessed[assessed["achievements"].notna()].itertuples()
+            )
+            + "</ul>"
+        )
     if len(planned):
         parts.append(heading("规划部署的主要任务和重点项目", 3))
-        parts.append(para(f"规划部署主要任务{int((planned['kind'] == 'task').sum())}项、重点项目"
-                          f"{int((planned['kind'] == 'project').sum())}项；规划期初尚无推进情况，中期评估时逐项评估。"))
+        parts.append(
+            para(
+                f"规划部署主要任务{int((planned['kind'] == 'task').sum())}项、重点项目"
+                f"{int((planned['kind'] == 'project').sum())}项；规划期初尚无推进情况，中期评估时逐项评估。"
+            )
+        )
         rows = [[esc(p.topic), esc(p.section) + ctx.notes.cite([p.source])] for p in planned.itertuples()]
         parts.append(table(["领域", "任务或项目"], rows, raw_columns=(1,), cls="data"))
     show("".join(parts))
@@ -432,25 +538,41 @@ def _items_table(ctx: PlanContext, plan_items: pd.DataFrame, assessed: pd.DataFr
     resp = ctx.frames["responsibilities"]
     rows = []
     for it in plan_items.itertuples():
-        depts = resp[(resp["plan_id"] == it.plan_id) & (resp["item_id"] == it.item_id)].sort_values(
-            "position")["department"].tolist()
+        depts = (
+            resp[(resp["plan_id"] == it.plan_id) & (resp["item_id"] == it.item_id)]
+            .sort_values("position")["department"]
+            .tolist()
+        )
         a = assessed[assessed["item_id"] == it.item_id]
-        status = "；".join(f"{x.department}（{x.assessor}）：{x.progress}"
-                          + (f"。{x.progress_detail}" if isinstance(x.progress_detail, str) and x.progress_detail else "")
-                          for x in a.itertuples())
+        status = "；".join(
+            f"{x.department}（{x.assessor}）：{x.progress}"
+            + (f"。{x.progress_detail}" if isinstance(x.progress_detail, str) and x.progress_detail else "")
+            for x in a.itertuples()
+        )
         if not status:
             status = f"待{depts[0]}牵头填报" if depts else "待填报"
-        rows.append([esc(it.item_type_zh), esc(it.text) + ctx.notes.cite(split(it.source)),
-                     esc("、".join(depts[:1])), esc("、".join(depts[1:]) or "—"), esc(status)])
+        rows.append(
+            [
+                esc(it.item_type_zh),
+                esc(it.text) + ctx.notes.cite(split(it.source)),
+                esc("、".join(depts[:1])),
+                esc("、".join(depts[1:]) or "—"),
+                esc(status),
+            ]
+        )
     done = int(assessed["item_id"].isin(plan_items["item_id"]).sum()) if len(assessed) else 0
-    lead = para(f"规划确定的{len(plan_items)}项重点专题、重大指标和重大任务中，{done}项已报送评估材料，"
-                f"{len(plan_items) - done}项待责任部门填报（不作为进展判断）。责任部门按评估方案所列顺序，"
-                "列首位者为牵头部门，其余为协同部门。")
-    return lead + table(["类型", "内容", "牵头", "协同", "评估情况"], rows, raw_columns=(0, 1, 2, 3, 4),
-                        cls="data tasks")
+    lead = para(
+        f"规划确定的{len(plan_items)}项重点专题、重大指标和重大任务中，{done}项已报送评估材料，"
+        f"{len(plan_items) - done}项待责任部门填报（不作为进展判断）。责任部门按评估方案所列顺序，"
+        "列首位者为牵头部门，其余为协同部门。"
+    )
+    return lead + table(
+        ["类型", "内容", "牵头", "协同", "评估情况"], rows, raw_columns=(0, 1, 2, 3, 4), cls="data tasks"
+    )
 
 
 # -- 防控化解重大风险情况 -------------------------------------------------------------------------
+
 
 def risks(ctx: PlanContext) -> None:
     """防控化解重大风险情况: the risks the evaluation reviews for this plan, what the documents say
@@ -458,9 +580,13 @@ def risks(ctx: PlanContext) -> None:
     areas = ctx.frames["risk_areas"]
     if ctx.setting is not None:
         ev_id = ctx.setting["evaluation_id"]
-        areas = areas[(areas["exercise"] == ctx.setting["exercise"])
-                      & (areas["evaluation_ids"].isna() | areas["evaluation_ids"].fillna("").str.split(";").apply(
-                          lambda ids: ev_id in ids))]
+        areas = areas[
+            (areas["exercise"] == ctx.setting["exercise"])
+            & (
+                areas["evaluation_ids"].isna()
+                | areas["evaluation_ids"].fillna("").str.split(";").apply(lambda ids: ev_id in ids)
+            )
+        ]
     else:
         areas = areas.iloc[:0]
     entered = ctx.frames["risks"]
@@ -477,16 +603,27 @@ def risks(ctx: PlanContext) -> None:
         judged = text[text["kind"] == "challenge"]
         measures = text[text["kind"].isin(["achievement", "task", "project"])]
         e = entered[entered["risk"] == name]
-        assessment = "；".join([f"{x.department}：{x.level}" for x in e.itertuples()]
-                              + [esc(p.text) + ctx.notes.cite([p.source]) for p in judged.itertuples()])
-        action = "；".join([esc(x.measures) for x in e.itertuples() if isinstance(x.measures, str)]
-                          + [_risk_measure(ctx, p) for p in measures.itertuples()])
+        assessment = "；".join(
+            [f"{x.department}：{x.level}" for x in e.itertuples()]
+            + [esc(p.text) + ctx.notes.cite([p.source]) for p in judged.itertuples()]
+        )
+        action = "；".join(
+            [esc(x.measures) for x in e.itertuples() if isinstance(x.measures, str)]
+            + [_risk_measure(ctx, p) for p in measures.itertuples()]
+        )
         area = areas[areas["risk"] == name]
         src = ctx.notes.cite(split(area["source"].iloc[0])) if len(area) else ""
         rows.append([esc(name) + src, assessment or "待填报", action or "待填报"])
-    show(heading_html + table(["风险事项", "风险研判", "防控举措及成效"], rows, raw_columns=(0, 1, 2), cls="data risks"))
+    show(
+        heading_html + table(["风险事项", "风险研判", "防控举措及成效"], rows, raw_columns=(0, 1, 2), cls="data risks")
+    )
     if len(areas) and entered.empty:
-        show(para("评估方案所列风险事项的风险评估、防控举措、成效经验和存在问题，待责任部门填报（不作为判断）。", cls="note"))
+        show(
+            para(
+                "评估方案所列风险事项的风险评估、防控举措、成效经验和存在问题，待责任部门填报（不作为判断）。",
+                cls="note",
+            )
+        )
 
 
 def _risk_measure(ctx: PlanContext, p: object) -> str:
@@ -499,6 +636,7 @@ def _risk_measure(ctx: PlanContext, p: object) -> str:
 
 # -- 发展环境 -----------------------------------------------------------------------------------
 
+
 def environment(ctx: PlanContext) -> None:
     """发展环境: the document's analysis of the situation, opportunities and challenges."""
     p = ctx.passages
@@ -508,8 +646,12 @@ def environment(ctx: PlanContext) -> None:
     parts = [heading(ctx.section("发展环境"))]
     if env.empty:
         lead = _organiser(ctx)
-        parts.append(para(f"对标新精神、新任务、新要求，分析外部环境的新变化、新趋势和面临的新机遇、新挑战，"
-                          f"由{lead}会同各部门在专题评估材料中提出，尚未报送。"))
+        parts.append(
+            para(
+                f"对标新精神、新任务、新要求，分析外部环境的新变化、新趋势和面临的新机遇、新挑战，"
+                f"由{lead}会同各部门在专题评估材料中提出，尚未报送。"
+            )
+        )
         show("".join(parts))
         return
     overall = env[env["kind"] == "environment"]
@@ -525,6 +667,7 @@ def environment(ctx: PlanContext) -> None:
 
 # -- 对标比较 -----------------------------------------------------------------------------------
 
+
 def benchmarks(ctx: PlanContext) -> None:
     """对标比较: rates of the same concept, same unit and same years only; the rest left out, saying why."""
     if ctx.is_working_paper:
@@ -537,9 +680,11 @@ def benchmarks(ctx: PlanContext) -> None:
     shown, left_out = [], []
     for sid, item in found.items():
         if item["rows"] is None:
-            why = {"count": "为总量指标，受地区规模影响，与其他地区不可直接比较",
-                   "no_own": f"{ctx.region}在评估时点前无可比年度数据",
-                   "no_common_year": f"{ctx.region}与其他地区没有相同年份的数据"}[item["reason"]]
+            why = {
+                "count": "为总量指标，受地区规模影响，与其他地区不可直接比较",
+                "no_own": f"{ctx.region}在评估时点前无可比年度数据",
+                "no_common_year": f"{ctx.region}与其他地区没有相同年份的数据",
+            }[item["reason"]]
             left_out.append(f"{names.get(sid, sid)}{why}")
         else:
             shown.append((sid, item))
@@ -551,21 +696,28 @@ def benchmarks(ctx: PlanContext) -> None:
         srcs = observation_sources(rows)
         cite = ctx.notes.cite(srcs)
         years = item["years"]
-        values = "；".join(f"{y}年：" + "，".join(f"{g.region}{fmt(g.value, g.unit)}" for g in
-                                               rows[rows["year"] == y].sort_values("region").itertuples())
-                          for y in years)
+        values = "；".join(
+            f"{y}年："
+            + "，".join(
+                f"{g.region}{fmt(g.value, g.unit)}" for g in rows[rows["year"] == y].sort_values("region").itertuples()
+            )
+            for y in years
+        )
         show(f"<p>{esc(names.get(sid, sid))}（{esc('、'.join(str(y) for y in years))}年）：{esc(values)}{cite}。</p>")
         if len(years) >= 2:
             show_figure(benchmark_chart(rows, f"{names.get(sid, sid)}：国内比较", "%"))
     notes = []
     if left_out:
         notes.append("未作比较：" + "；".join(left_out) + "。")
-    notes.append("比较仅限同一概念、同一单位、同一年份的比率指标；对标数据多来自各地统计公报和政府工作报告的转载，"
-                 "口径可能不完全一致，仅供参考。国际标杆城市对标资料尚未收集。")
+    notes.append(
+        "比较仅限同一概念、同一单位、同一年份的比率指标；对标数据多来自各地统计公报和政府工作报告的转载，"
+        "口径可能不完全一致，仅供参考。国际标杆城市对标资料尚未收集。"
+    )
     show(para("".join(notes), cls="note"))
 
 
 # -- 存在问题及原因、对策建议 ------------------------------------------------------------------------
+
 
 def issues(ctx: PlanContext) -> None:
     """存在问题及原因: targets behind or missed, with their explanation; targets that cannot be
@@ -577,12 +729,18 @@ def issues(ctx: PlanContext) -> None:
     flagged = ev[ev["progress"].isin(summary.LAGGING) | ev["outlook"].isin(["unlikely"])]
     if len(flagged):
         parts.append(heading("进度滞后或难以按期实现的指标", 3))
-        parts.append("<ul>" + "".join(f"<li>{esc(r.name)}：{esc(r.explanation_zh)}</li>"
-                                      for r in flagged.itertuples()) + "</ul>")
+        parts.append(
+            "<ul>" + "".join(f"<li>{esc(r.name)}：{esc(r.explanation_zh)}</li>" for r in flagged.itertuples()) + "</ul>"
+        )
     else:
         judged = summary.judged(ev)
-        parts.append(para(f"可判断的{len(judged)}项指标中，没有滞后于预期或未完成的指标。" if len(judged) else
-                          "尚无可判断的指标。"))
+        parts.append(
+            para(
+                f"可判断的{len(judged)}项指标中，没有滞后于预期或未完成的指标。"
+                if len(judged)
+                else "尚无可判断的指标。"
+            )
+        )
     rest = summary.unjudged(ev)
     if len(rest):
         parts.append(heading("无法判断的指标及原因", 3))
@@ -590,21 +748,28 @@ def issues(ctx: PlanContext) -> None:
         for r in rest.itertuples():
             reason = getattr(r, "unjudged_reason", None)
             if not isinstance(reason, str) or not reason:
-                reason = ("截至评估时点尚无公开数据，责任部门也未报送" if r.progress == "no_data"
-                          else "定性指标或需评估材料支撑，责任部门尚未填报")
+                reason = (
+                    "截至评估时点尚无公开数据，责任部门也未报送"
+                    if r.progress == "no_data"
+                    else "定性指标或需评估材料支撑，责任部门尚未填报"
+                )
             items.append(f"<li>{esc(r.name)}：{esc(reason)}。</li>")
         parts.append("<ul>" + "".join(items) + "</ul>")
     breaks = ev[ev["data_note"].notna()]
     if len(breaks):
         parts.append(heading("统计口径变化", 3))
-        parts.append("<ul>" + "".join(f"<li>{esc(r.name)}：{esc(r.data_note)}。</li>" for r in breaks.itertuples())
-                     + "</ul>")
+        parts.append(
+            "<ul>" + "".join(f"<li>{esc(r.name)}：{esc(r.data_note)}。</li>" for r in breaks.itertuples()) + "</ul>"
+        )
     problems = ctx.frames["assessments"]
     problems = problems[(problems["plan_id"] == ctx.plan_id) & problems["problems"].notna()]
     if len(problems):
         parts.append(heading("责任部门反映的问题", 3))
-        parts.append("<ul>" + "".join(f"<li>{esc(r.department)}：{esc(r.problems)}</li>"
-                                      for r in problems.itertuples()) + "</ul>")
+        parts.append(
+            "<ul>"
+            + "".join(f"<li>{esc(r.department)}：{esc(r.problems)}</li>" for r in problems.itertuples())
+            + "</ul>"
+        )
     if (ctx.passages["kind"] == "challenge").any():
         parts.append(para("深层次原因和面临的挑战，见“发展环境”部分所引规划文件的分析。"))
     show("".join(parts))
@@ -632,8 +797,11 @@ def suggestions(ctx: PlanContext) -> None:
     due = _first_due(ctx)
     items = []
     for r in summary.unjudged(ev).itertuples():
-        owners = "、".join(resp[(resp["plan_id"] == r.plan_id) & (resp["item_id"] == r.indicator_id)].sort_values(
-            "position")["department"])
+        owners = "、".join(
+            resp[(resp["plan_id"] == r.plan_id) & (resp["item_id"] == r.indicator_id)].sort_values("position")[
+                "department"
+            ]
+        )
         owners = owners or _organiser(ctx)
         what = "数据及口径说明" if r.progress == "no_data" else "评估材料"
         when = f"，{due}" if due != "—" else ""
@@ -645,8 +813,10 @@ def suggestions(ctx: PlanContext) -> None:
         items.append(f"{summary.names(early)}已提前实现目标，建议在规划调整时研究适当提高目标值。")
     broken = ev[ev["data_note"].notna()]
     if len(broken):
-        items.append(f"{summary.names(broken)}的统计口径在规划期内发生变化，建议调整考核口径或以替代指标评估，"
-                     "并在下一规划中明确统计来源。")
+        items.append(
+            f"{summary.names(broken)}的统计口径在规划期内发生变化，建议调整考核口径或以替代指标评估，"
+            "并在下一规划中明确统计来源。"
+        )
     proposals = ctx.frames["assessments"]
     proposals = proposals[(proposals["plan_id"] == ctx.plan_id) & proposals["next_steps"].notna()]
     items += [f"{r.department}提出：{r.next_steps}" for r in proposals.itertuples()]
@@ -656,6 +826,7 @@ def suggestions(ctx: PlanContext) -> None:
 
 
 # -- 附录 ---------------------------------------------------------------------------------------
+
 
 def appendix(ctx: PlanContext) -> None:
     """附录: (一) indicator definitions, (二) every source cited, by note number, (三) the method,
@@ -675,8 +846,13 @@ def appendix(ctx: PlanContext) -> None:
         if len(ms):
             parts.append(heading(f"（{sub[n]}）评估进度安排", 3))
             n += 1
-            parts.append(table(["阶段", "时限", "工作内容"], [[m.stage, _due(m, ms), m.deliverable]
-                                                         for m in ms.itertuples()], cls="data"))
+            parts.append(
+                table(
+                    ["阶段", "时限", "工作内容"],
+                    [[m.stage, _due(m, ms), m.deliverable] for m in ms.itertuples()],
+                    cls="data",
+                )
+            )
     else:
         for s in split(ctx.setting["source"]) if ctx.setting is not None else []:
             ctx.notes.number(s)
@@ -700,18 +876,25 @@ def _share(x: float) -> str:
     return f"{round(x * 100):d}%"
 
 
-METHOD = ("进度判断：累计类指标以累计完成量占目标的比例对照序时进度；年度类指标逐年对照年度目标；水平类指标以现值对照"
-          "基期值至目标值的路径。完成度达到序时进度1.05倍及以上为“快于预期”，0.95至1.05倍为“基本符合预期”，低于0.95倍为"
-          "“滞后于预期”；已达到目标为“提前实现”。规划期末：达到目标105%及以上为“超额完成”，达到目标为“完成”，95%以上为"
-          "“基本完成”。截至评估时点没有数据的指标记为“数据暂缺”，定性指标未报送材料的记为“待填报”，两者均不计入判断。")
+METHOD = (
+    "进度判断：累计类指标以累计完成量占目标的比例对照序时进度；年度类指标逐年对照年度目标；水平类指标以现值对照"
+    "基期值至目标值的路径。完成度达到序时进度1.05倍及以上为“快于预期”，0.95至1.05倍为“基本符合预期”，低于0.95倍为"
+    "“滞后于预期”；已达到目标为“提前实现”。规划期末：达到目标105%及以上为“超额完成”，达到目标为“完成”，95%以上为"
+    "“基本完成”。截至评估时点没有数据的指标记为“数据暂缺”，定性指标未报送材料的记为“待填报”，两者均不计入判断。"
+)
 FEASIBILITY_METHOD = (
-    "可行性判断：年度类和累计类指标以目标要求的年均水平对照上一规划期实际年均水平，水平类指标以目标值对照基期水平。"
-    f"目标高于既往水平{_share(v.AMBITIOUS - 1)}以上的为“目标积极”，在既往水平上下{_share(1 - v.IN_LINE)}以内的为“与既往持平”，"
+    "可行性判断：年度类和累计类指标以目标要求的年均水平对照上一规划期实际年均水平，"
+    "水平类指标以目标值对照基期水平。"
+    f"目标高于既往水平{_share(v.AMBITIOUS - 1)}以上的为“目标积极”，"
+    f"在既往水平上下{_share(1 - v.IN_LINE)}以内的为“与既往持平”，"
     "低于此范围的为“目标稳妥”（控制类指标方向相反）。文件所载基数与目标统计口径不完全一致的，按文件所载数值判断并说明差异。"
-    "截至评估时点没有基期数据的指标记为“数据暂缺”，定性指标未报送材料的记为“待填报”，两者均不计入判断。")
-OUTLOOK_METHOD = ("趋势判断：按各年数据推算至目标年份，并给出有八成把握的数值范围（表中括号内）。按现有趋势实现目标的可能性"
-                  "在八成及以上的为“可如期实现”，五成至八成的为“基本可以实现”，不足五成的为“可能难以实现”；"
-                  "数据点过少的为“难以判断”。")
+    "截至评估时点没有基期数据的指标记为“数据暂缺”，定性指标未报送材料的记为“待填报”，两者均不计入判断。"
+)
+OUTLOOK_METHOD = (
+    "趋势判断：按各年数据推算至目标年份，并给出有八成把握的数值范围（表中括号内）。按现有趋势实现目标的可能性"
+    "在八成及以上的为“可如期实现”，五成至八成的为“基本可以实现”，不足五成的为“可能难以实现”；"
+    "数据点过少的为“难以判断”。"
+)
 
 
 def _has(value: object) -> bool:

@@ -119,7 +119,7 @@ class Notes:
         return [f"[{i}] {text}" for i, text in enumerate(self.order, start=1)]
 
     def html(self) -> str:
-        return "<ol class=\"sources\">" + "".join(f"<li>{esc(t)}</li>" for t in self.entries()) + "</ol>"
+        return '<ol class="sources">' + "".join(f"<li>{esc(t)}</li>" for t in self.entries()) + "</ol>"
 
 
 def observation_sources(rows: pd.DataFrame) -> list[tuple[str, bool]]:

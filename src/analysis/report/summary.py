@@ -13,19 +13,39 @@ import pandas as pd
 UNJUDGED = ("no_data", "pending")
 #: Verdict groups per evaluation type: (label, codes), good before bad.
 GROUPS = {
-    "中期评估": [("提前实现", ("met_early",)), ("快于预期", ("ahead",)), ("基本符合预期", ("on_track",)),
-             ("低于预期控制目标", ("below_ceiling",)), ("滞后于预期", ("behind",)),
-             ("高于预期控制目标", ("above_ceiling",)), ("定性评估", ("qualitative",))],
-    "期末评估": [("超额完成", ("exceeded",)), ("完成", ("met",)), ("基本完成", ("nearly_met",)), ("未完成", ("missed",)),
-             ("无法考核", ("unassessable",)), ("定性评估", ("qualitative",))],
-    "基期评估": [("目标积极", ("ambitious",)), ("与既往持平", ("in_line",)), ("目标稳妥", ("prudent",)),
-             ("定性评估", ("qualitative",))],
+    "中期评估": [
+        ("提前实现", ("met_early",)),
+        ("快于预期", ("ahead",)),
+        ("基本符合预期", ("on_track",)),
+        ("低于预期控制目标", ("below_ceiling",)),
+        ("滞后于预期", ("behind",)),
+        ("高于预期控制目标", ("above_ceiling",)),
+        ("定性评估", ("qualitative",)),
+    ],
+    "期末评估": [
+        ("超额完成", ("exceeded",)),
+        ("完成", ("met",)),
+        ("基本完成", ("nearly_met",)),
+        ("未完成", ("missed",)),
+        ("无法考核", ("unassessable",)),
+        ("定性评估", ("qualitative",)),
+    ],
+    "基期评估": [
+        ("目标积极", ("ambitious",)),
+        ("与既往持平", ("in_line",)),
+        ("目标稳妥", ("prudent",)),
+        ("定性评估", ("qualitative",)),
+    ],
 }
 LAGGING = ("behind", "above_ceiling", "missed", "nearly_met")
 GOOD_MIDTERM = ("met_early", "ahead", "on_track", "below_ceiling")
 #: Outlook codes in plain words (probabilities stay in the table and the appendix).
-OUTLOOK_PLAIN = {"likely": "按现有趋势有较大把握如期实现", "possible": "按现有趋势基本可以实现",
-                 "unlikely": "按现有趋势按期实现存在困难", "uncertain": "数据点过少，趋势难以判断"}
+OUTLOOK_PLAIN = {
+    "likely": "按现有趋势有较大把握如期实现",
+    "possible": "按现有趋势基本可以实现",
+    "unlikely": "按现有趋势按期实现存在困难",
+    "uncertain": "数据点过少，趋势难以判断",
+}
 
 
 def names(frame: pd.DataFrame) -> str:
@@ -111,8 +131,10 @@ def verdict(ev: pd.DataFrame) -> str:
     done, rest = judged(ev), unjudged(ev)
     n = len(ev)
     if done.empty:
-        return (f"本规划{n}项主要指标截至评估时点均无可用数据或评估材料，尚不能对规划实施情况作出总体判断；"
-                "本报告列明所需数据和材料及其责任部门，待补充后再作结论。")
+        return (
+            f"本规划{n}项主要指标截至评估时点均无可用数据或评估材料，尚不能对规划实施情况作出总体判断；"
+            "本报告列明所需数据和材料及其责任部门，待补充后再作结论。"
+        )
     lag = done[done["progress"].isin(LAGGING)]
     quant = f"从可判断的{len(done)}项指标看" if len(rest) else f"{n}项主要指标均可判断，"
     if etype == "期末评估":
@@ -125,8 +147,11 @@ def verdict(ev: pd.DataFrame) -> str:
         else:
             core += f"，{len(lag)}项未完成或基本完成（{names(lag)}）"
     elif etype == "基期评估":
-        core = (f"{quant}，" if len(rest) else quant) + "对照上一规划期实际水平，" + "，".join(
-            p.split("（")[0] for p in _verdicts(done, etype))
+        core = (
+            (f"{quant}，" if len(rest) else quant)
+            + "对照上一规划期实际水平，"
+            + "，".join(p.split("（")[0] for p in _verdicts(done, etype))
+        )
     else:
         ok = done[done["progress"].isin(GOOD_MIDTERM)]
         core = (f"{quant}，" if len(rest) else quant) + f"{len(ok)}项基本符合或快于预期"

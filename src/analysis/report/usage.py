@@ -26,19 +26,22 @@ def _base(obs: pd.DataFrame, region: str, annual: pd.Timestamp, monthly: pd.Time
     return obs["is_preferred"] & (obs["region"] == region) & within_cutoff(obs, annual, monthly)
 
 
-def own(obs: pd.DataFrame, series_id: str, region: str, annual: pd.Timestamp,
-        monthly: pd.Timestamp | None = None) -> pd.DataFrame:
+def own(
+    obs: pd.DataFrame, series_id: str, region: str, annual: pd.Timestamp, monthly: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """The target's own values for the region, up to the cut-off."""
     return obs[_base(obs, region, annual, monthly) & ~obs["is_benchmark"] & (obs["series_id"] == series_id)]
 
 
-def related(obs: pd.DataFrame, series_id: str, region: str, annual: pd.Timestamp,
-            monthly: pd.Timestamp | None = None) -> pd.DataFrame:
+def related(
+    obs: pd.DataFrame, series_id: str, region: str, annual: pd.Timestamp, monthly: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Variants of the target's measure (another age band, another population): a series id that
     extends the indicator id (``schooling_years_15_59`` for ``schooling_years``). Shown with the
     caveat that the 口径 differs, never judged."""
-    return obs[_base(obs, region, annual, monthly) & ~obs["is_benchmark"]
-               & obs["series_id"].str.startswith(f"{series_id}_")]
+    return obs[
+        _base(obs, region, annual, monthly) & ~obs["is_benchmark"] & obs["series_id"].str.startswith(f"{series_id}_")
+    ]
 
 
 def yearly_points(rows: pd.DataFrame) -> pd.DataFrame:
@@ -80,13 +83,21 @@ def passage_series(passages: pd.DataFrame, plan_ids: list[str]) -> set[str]:
     return {s.strip() for c in cells for s in c.split(";") if s.strip()}
 
 
-def evidence(frames: dict[str, pd.DataFrame], plan_id: str, indicator_id: str | None, region: str,
-             annual: pd.Timestamp, monthly: pd.Timestamp | None = None) -> list[tuple[str, str, pd.DataFrame]]:
+def evidence(
+    frames: dict[str, pd.DataFrame],
+    plan_id: str,
+    indicator_id: str | None,
+    region: str,
+    annual: pd.Timestamp,
+    monthly: pd.Timestamp | None = None,
+) -> list[tuple[str, str, pd.DataFrame]]:
     """Series linked as evidence for a target (or, with ``indicator_id`` None, for the plan as a
     whole: then the nation's values too), as (relation, note, rows up to the cut-off)."""
     links = frames["evidence"]
     links = links[links["plan_id"] == plan_id]
-    links = links[links["indicator_id"].isna()] if indicator_id is None else links[links["indicator_id"] == indicator_id]
+    links = (
+        links[links["indicator_id"].isna()] if indicator_id is None else links[links["indicator_id"] == indicator_id]
+    )
     obs = frames["observations"]
     regions = [region] if indicator_id is not None else list(dict.fromkeys([region, "全国"]))
     out = []
@@ -97,8 +108,9 @@ def evidence(frames: dict[str, pd.DataFrame], plan_id: str, indicator_id: str | 
     return out
 
 
-def declared_base(frames: dict[str, pd.DataFrame], plan_id: str, indicator_id: str, region: str,
-                  annual: pd.Timestamp) -> tuple[pd.Series, pd.Series] | None:
+def declared_base(
+    frames: dict[str, pd.DataFrame], plan_id: str, indicator_id: str, region: str, annual: pd.Timestamp
+) -> tuple[pd.Series, pd.Series] | None:
     """The base value a new plan's target is judged against where the document gives it under
     another measure (``base_values``), as (link, observation), if published by the cut-off."""
     links = frames.get("base_values")
@@ -109,6 +121,11 @@ def declared_base(frames: dict[str, pd.DataFrame], plan_id: str, indicator_id: s
         return None
     obs = frames["observations"]
     first = link.iloc[0]
-    rows = obs[obs["is_preferred"] & (obs["series_id"] == first["series_id"]) & (obs["region"] == region)
-               & (obs["period"] == first["period"]) & (obs["period_end"] <= annual)]
+    rows = obs[
+        obs["is_preferred"]
+        & (obs["series_id"] == first["series_id"])
+        & (obs["region"] == region)
+        & (obs["period"] == first["period"])
+        & (obs["period_end"] <= annual)
+    ]
     return (first, rows.iloc[0]) if len(rows) else None
