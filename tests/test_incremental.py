@@ -13,7 +13,8 @@ from analysis.build import build
 from analysis.evaluate import evaluate
 from analysis.publish.batch import batch_plan
 from analysis.publish.runner import input_fingerprints
-from analysis.workbooks import ASSESSMENTS_SHEET, OBSERVATIONS_SHEET, write_templates
+from analysis.workbook_layout import ASSESSMENTS_SHEET, OBSERVATIONS_SHEET
+from analysis.workbooks import write_templates
 
 
 def _processed(raw: Path, out: Path) -> Path:

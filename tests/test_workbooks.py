@@ -20,14 +20,8 @@ import pytest
 from analysis import datasets
 from analysis.raw.entries import EntryResult, merge, read_entries
 from analysis.raw.surveys import SURVEYS_SHEET
-from analysis.workbooks import (
-    ASSESSMENTS_SHEET,
-    OBSERVATIONS_SHEET,
-    README_SHEET,
-    RISKS_SHEET,
-    read_frames,
-    write_templates,
-)
+from analysis.workbook_layout import ASSESSMENTS_SHEET, OBSERVATIONS_SHEET, README_SHEET, RISKS_SHEET
+from analysis.workbooks import read_frames, write_templates
 
 SHEETS = [README_SHEET, OBSERVATIONS_SHEET, ASSESSMENTS_SHEET, RISKS_SHEET, SURVEYS_SHEET]
 LAST_YEAR = 2025  # the templates ask for observations up to this year (fixed: the tests do not read the clock)

@@ -24,14 +24,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 
 from analysis import datasets
 from analysis.cn_numbers import split_unit
 from analysis.raw.errors import Problem, display_path
 from analysis.raw.plausible import same_unit, today, unit_range
-from analysis.workbooks import (
+from analysis.workbook_layout import (
     ASSESSMENTS_SHEET,
     ASSESSORS,
     DATA_SHEETS,
@@ -167,6 +166,8 @@ class _Reader:
 
     # -- files and sheets ---------------------------------------------------------------------
     def read_file(self, path: Path) -> None:
+        import openpyxl  # here, not at the top: the build imports this module and stays free of openpyxl
+
         name = display_path(path, self.root)
         self.files.append(name)
         if path.suffix.lower() == ".xls":
@@ -182,7 +183,9 @@ class _Reader:
             return
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # Excel extensions openpyxl does not keep
+                # Excel's own extensions (data validation, conditional formats) that openpyxl does not keep
+                warnings.filterwarnings("ignore", message=".*extension is not supported.*", category=UserWarning)
+                warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
                 wb = openpyxl.load_workbook(path, data_only=True)
                 # the same cells as formulas: a formula Excel never calculated reads as empty above
                 formulas = openpyxl.load_workbook(path, data_only=False) if _has_formulas(path) else None

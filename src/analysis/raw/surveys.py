@@ -18,12 +18,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 
 from analysis import datasets
 from analysis.raw.errors import Problem, display_path
-from analysis.workbooks import Column
+from analysis.workbook_layout import Column
 
 SURVEYS_SHEET = "满意度与第三方评估"
 KINDS = ("群众满意度调查", "第三方评估")
@@ -57,6 +56,8 @@ def read_surveys(entries_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd
         if entries_dir.exists()
         else []
     )
+    import openpyxl  # here, not at the top: the build imports this module and stays free of openpyxl
+
     for path in files:
         name = display_path(path, entries_dir.parent)
         try:
