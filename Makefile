@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := $(shell cat system-packages.txt | tr "\n" " ")
 MANIFEST := data/processed/manifest.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages data evaluate templates gaps calibrate backtest bench reports notebooks lint test clean
+.PHONY: help setup system-packages data evaluate templates gaps calibrate backtest bench batch-plan reports notebooks lint test clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -58,6 +58,9 @@ backtest: $(INSTALLED) ## Past plans at mid-term, M1/Tourism cross-validated: ta
 
 bench: data evaluate ## Benchmarks: engine on 10k/100k/1M synthetic series, reports vs papermill CLI (bench/results/)
 	$(PY) -m analysis bench
+
+batch-plan: data ## Derive the list of reports into reports/batch.yml, to read or edit before `make reports`
+	$(PY) -m analysis batch-plan
 
 reports: setup data evaluate ## Set up, then build every report (HTML + PDF) and reports/index.html
 	$(PY) -m analysis reports

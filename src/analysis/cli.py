@@ -82,15 +82,20 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 
 def _build_reports(args: argparse.Namespace, root: Path, scheduler: str | None, time_limit: float | None) -> int:
     from analysis import datasets
-    from analysis.publish.batch import batch_plan, write_plan
+    from analysis.publish.batch import PLAN_FILE, BatchPlanError, plan_for_run
     from analysis.publish.runner import input_fingerprints, plan_work, read_inputs, run_batch, summary_table
 
     data_dir = Path(args.processed)
     # Deciding what to rebuild reads the files as stored (fast); the reports read them checked.
     inputs = read_inputs(data_dir)
-    jobs = batch_plan(inputs, "" if data_dir == paths.PROCESSED else str(data_dir))
     root.mkdir(parents=True, exist_ok=True)
-    write_plan(jobs, root / "batch.yml")
+    try:
+        jobs, note = plan_for_run(Path(args.plan or root / PLAN_FILE), inputs, _data_param(data_dir))
+    except BatchPlanError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if note:
+        print(note)
     fingerprints = input_fingerprints(jobs, data_dir, inputs)
     todo, _ = plan_work(jobs, root, data_dir, args.force, fingerprints)
     if not todo and (root / "index.html").exists():
@@ -123,6 +128,26 @@ def _build_reports(args: argparse.Namespace, root: Path, scheduler: str | None, 
     print(summary_table(results))
     print(f"index: {root / 'index.html'}")
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _data_param(data_dir: Path) -> str:
+    """The ``data_dir`` parameter the notebooks get: empty for the project's own folder."""
+    return "" if data_dir == paths.PROCESSED else str(data_dir)
+
+
+def _cmd_batch_plan(args: argparse.Namespace) -> int:
+    """Derive the batch plan from the data and write it, replacing any edits."""
+    from analysis.publish.batch import PLAN_FILE, batch_plan, write_plan
+    from analysis.publish.runner import read_inputs
+
+    data_dir = Path(args.processed)
+    jobs = batch_plan(read_inputs(data_dir), _data_param(data_dir))
+    path = Path(args.plan or Path(args.out) / PLAN_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_plan(jobs, path)
+    kinds = {k: sum(j.kind == k for j in jobs) for k in dict.fromkeys(j.kind for j in jobs)}
+    print(f"{path}: {len(jobs)} reports ({', '.join(f'{n} {k}' for k, n in kinds.items())})")
+    return 0
 
 
 def _read_or_empty(name: str, folder: Path):
@@ -321,6 +346,11 @@ def parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
     rep.add_argument("--out", default=str(paths.REPORTS), help="output folder (default: %(default)s)")
+    rep.add_argument(
+        "--plan",
+        default=None,
+        help="the batch plan to build (default: batch.yml in the output folder, derived from the data when missing)",
+    )
     rep.add_argument("--force", action="store_true", help="rebuild every report")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.add_argument(
@@ -352,6 +382,17 @@ def parser() -> argparse.ArgumentParser:
         help="exit (code 3) instead of waiting when another batch is building in the same folder",
     )
     rep.set_defaults(func=_cmd_reports)
+
+    bp = sub.add_parser(
+        "batch-plan",
+        help="derive the list of reports from the data into reports/batch.yml (to read or edit)",
+        description="Write the batch plan that `reports` builds: a plan report per evaluated plan × region, "
+        "a brief per responsible department. Replaces the file, edits included.",
+    )
+    bp.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    bp.add_argument("--out", default=str(paths.REPORTS), help="reports folder (default: %(default)s)")
+    bp.add_argument("--plan", default=None, help="write here instead of batch.yml in the reports folder")
+    bp.set_defaults(func=_cmd_batch_plan)
 
     bt = sub.add_parser(
         "backtest",

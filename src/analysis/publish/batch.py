@@ -1,10 +1,16 @@
-"""The batch plan: which reports to build, derived from the data, written as a file.
+"""The batch plan: which reports to build, written as a file the runner reads.
 
-Every evaluated (plan, region) gets a plan report; every department responsible for at
-least one item gets a brief. Nothing about a particular plan, region or department is named
-in code. Output paths come from safe slugs, so no name can write outside ``reports/``; two
-names whose slugs meet (``综计处/一`` and ``综计处-一``, or two long names sharing their start)
-each get a short hash of the name, and no slug is longer than a file name may be.
+``reports/batch.yml`` is the batch's input. It is derived from the data (``python -m analysis
+batch-plan``, or by ``reports`` when the file is missing): every evaluated (plan, region) gets a
+plan report; every department responsible for at least one item gets a brief. A user may edit
+it (drop a report, change a title, add a one-off notebook); the file records a digest of what
+was derived, so the runner can tell an untouched file (re-derived when the data change, like a
+cache) from an edited one (built as written, with one line saying what the data would change).
+
+Nothing about a particular plan, region or department is named in code. Output paths come
+from safe slugs, so no name can write outside ``reports/``; two names whose slugs meet
+(``综计处/一`` and ``综计处-一``, or two long names sharing their start) each get a short hash
+of the name, and no slug is longer than a file name may be.
 """
 
 from __future__ import annotations
@@ -157,11 +163,36 @@ def _suffixed(text: str, suffix: str) -> str:
     return f"{cut}-{suffix}"
 
 
+PLAN_FILE = "batch.yml"
+HEADER = """\
+# The reports `python -m analysis reports` builds (one entry each). Derived from the data by
+# `python -m analysis batch-plan`; edit freely: an edited file is built as written (the batch
+# says what the data would change), an untouched one follows the data. `derived` is the digest
+# of the list as derived; do not edit it.
+"""
+#: What each kind of report needs among its parameters.
+REQUIRED_PARAMETERS = {"plan": ("plan_id", "region"), "department": ("department",)}
+
+
+class BatchPlanError(ValueError):
+    """The batch plan file cannot be read: says the file, the entry and what was expected."""
+
+
+def _entries(jobs: list[Job]) -> list[dict[str, Any]]:
+    return [asdict(j) | {"notebook": _relative(j.notebook)} for j in jobs]
+
+
+def _digest(entries: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(yaml.safe_dump(entries, allow_unicode=True, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def write_plan(jobs: list[Job], path: Path) -> None:
+    """Write the batch plan, with the digest that marks it as derived (not edited)."""
     from analysis.datasets import atomic_write_text
 
-    doc = {"reports": [asdict(j) | {"notebook": _relative(j.notebook)} for j in jobs]}
-    atomic_write_text(path, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    entries = _entries(jobs)
+    doc = {"derived": _digest(entries), "reports": entries}
+    atomic_write_text(path, HEADER + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
 
 
 def _relative(path: Path) -> str:
@@ -171,6 +202,78 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def read_plan(path: Path) -> list[Job]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Job(r["kind"], r["slug"], r["title"], r["parameters"], r.get("source", "")) for r in doc["reports"]]
+def read_plan(path: Path) -> tuple[list[Job], bool]:
+    """The jobs a batch plan file lists, checked, and whether it was edited since it was derived.
+
+    Every problem names the file, the entry (its number, counting from 1, and its slug) and
+    what was expected; nothing in the file is skipped."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise BatchPlanError(f"{path}: cannot be read as YAML ({exc})") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("reports"), list):
+        raise BatchPlanError(f"{path}: expected a mapping with a list under 'reports'")
+    jobs = [_job(path, n, entry) for n, entry in enumerate(doc["reports"], start=1)]
+    seen: dict[tuple[str, str], int] = {}
+    for n, j in enumerate(jobs, start=1):  # file systems that ignore case would write one file for both
+        first = seen.setdefault((j.kind, j.slug.casefold()), n)
+        if first != n:
+            raise BatchPlanError(f"{path}: reports {first} and {n} share the output name {j.kind}/{j.slug}")
+    edited = doc.get("derived") != _digest(doc["reports"])
+    return jobs, edited
+
+
+def _job(path: Path, n: int, entry: Any) -> Job:
+    where = f"{path}: report {n}"
+    if not isinstance(entry, dict):
+        raise BatchPlanError(f"{where}: expected a mapping with kind, slug, title and parameters")
+    where += f" ({entry.get('slug')!r})" if entry.get("slug") else ""
+    kind, name, title = entry.get("kind"), entry.get("slug"), entry.get("title")
+    parameters, source = entry.get("parameters", {}), entry.get("source", "") or ""
+    if kind not in FOLDERS or (kind == "other" and not source):
+        raise BatchPlanError(
+            f"{where}: kind {kind!r}; expected one of {', '.join(NOTEBOOKS)} (or 'other' with a source)"
+        )
+    if not isinstance(name, str) or not name or slug(name) != name:
+        raise BatchPlanError(
+            f"{where}: slug {name!r}; expected letters, digits, '-' and '_' only (e.g. {slug(str(name))!r})"
+        )
+    if not isinstance(title, str) or not title.strip():
+        raise BatchPlanError(f"{where}: expected a title (the report's heading)")
+    if not isinstance(parameters, dict):
+        raise BatchPlanError(f"{where}: parameters must be a mapping of name: value")
+    missing = [p for p in REQUIRED_PARAMETERS.get(kind, ()) if not parameters.get(p)]
+    if missing and not source:
+        raise BatchPlanError(f"{where}: a {kind} report needs the parameters {', '.join(missing)}")
+    if source and not Path(source).is_file():
+        raise BatchPlanError(f"{where}: source notebook {source!r} does not exist")
+    return Job(kind, name, title, dict(parameters), str(source))
+
+
+def plan_for_run(path: Path, frames: dict[str, pd.DataFrame], data_dir: str = "") -> tuple[list[Job], str | None]:
+    """The jobs to build: the file's, re-derived first when it is missing or untouched.
+
+    Returns the jobs and, for an edited file that the data would now change, one line saying how."""
+    derived = batch_plan(frames, data_dir)
+    if not path.exists():
+        write_plan(derived, path)
+        return derived, None
+    jobs, edited = read_plan(path)
+    if not edited:
+        if jobs != derived:
+            write_plan(derived, path)
+        return derived, None
+    listed = {(j.kind, j.slug) for j in jobs}
+    wanted = {(j.kind, j.slug) for j in derived}
+    added, dropped = sorted(wanted - listed), sorted(listed - wanted)
+    if not added and not dropped:
+        return jobs, None
+    parts = [
+        f"the data would add {', '.join('/'.join(k) for k in added)}" if added else "",
+        f"the data no longer give {', '.join('/'.join(k) for k in dropped)}" if dropped else "",
+    ]
+    return jobs, (
+        f"{path} was edited: built as written; "
+        + "; ".join(p for p in parts if p)
+        + " (`python -m analysis batch-plan` derives it again)"
+    )
