@@ -274,3 +274,27 @@ def test_every_observation_is_used_by_some_report_or_its_absence_explained(real_
     assert (late["period_end"] > pd.Timestamp("2022-12-31")).all()
     # a count is never a benchmark, a rate left out has no own value that year
     assert (unused.loc[unused["reason"] == "count", "unit"] != "%").all()
+
+
+def test_targets_the_data_cannot_decide_are_counted_with_the_remainder_not_as_verdicts():
+    """无法考核 (a series that stopped) and 难以判断 (one point) are no verdicts: the count sentence
+    puts them with their reason among those not judged, the no-lag statement stays away, and
+    nothing asks for data that will not come."""
+    ev = pd.DataFrame(
+        {
+            "name": ["甲", "乙", "丙"],
+            "progress": ["met", "met", "unassessable"],
+            "progress_zh": ["完成", "完成", "无法考核"],
+            "attribute": [None] * 3,
+            "evaluation_type": ["期末评估"] * 3,
+            "outlook": [""] * 3,
+            "unjudged_reason": [None, None, "2024年起不再分解该数据"],
+        }
+    )
+    text = summary.count_sentence(ev)
+    assert text == "3项主要指标中，2项完成（甲、乙）；其余1项暂无法判断：1项因2024年起不再分解该数据，无法考核（丙）。"
+    assert summary.no_lag_statement(ev) is None
+    assert "另有1项无法判断（丙）" in summary.verdict(ev) and "待数据和材料补充" not in summary.verdict(ev)
+    one_point = ev.assign(progress=["in_line", "prudent", "undetermined"], evaluation_type="基期评估")
+    assert "1项因2024年起不再分解该数据，暂难判断（丙）" in summary.count_sentence(one_point)
+    assert list(summary.judged(one_point)["name"]) == ["甲", "乙"]

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.datasets import atomic_write_text
 from analysis.publish.export import CSS
 from analysis.publish.runner import FAILED, Result
+from analysis.report import summary
 from analysis.report.html import badge, esc, heading, para, table
 
 
@@ -99,7 +100,7 @@ def _state(ev: pd.DataFrame) -> str:
     """'11项指标：已判断8项（…），数据暂缺0项，待填报3项' — the evaluation's state, with badges."""
     if ev.empty:
         return "目标指标尚未录入"
-    unjudged = ev["progress"].isin(["no_data", "pending"])
+    unjudged = ev["progress"].isin(summary.UNJUDGED + summary.NO_VERDICT)
     counts = " ".join(f"{badge(k)}{v}" for k, v in ev.loc[~unjudged, "progress_zh"].value_counts().items())
     rest = " ".join(f"{badge(k)}{v}" for k, v in ev.loc[unjudged, "progress_zh"].value_counts().items())
     text = f"{len(ev)}项指标，已判断{int((~unjudged).sum())}项"

@@ -108,7 +108,7 @@ def _count_table(ev: pd.DataFrame) -> str:
     frame = ev.assign(attribute=ev["attribute"].fillna("未标注"))
     rows = []
     for label, sub in [(x, frame[frame["progress_zh"] == x]) for x in frame["progress_zh"].unique()]:
-        unjudged = sub["progress"].isin(summary.UNJUDGED).all()
+        unjudged = sub["progress"].isin(summary.UNJUDGED + summary.NO_VERDICT).all()
         row = [badge(label) + ("（未作判断）" if unjudged else "")]
         row += [str(int((sub["attribute"] == a).sum())) for a in attrs] + [str(len(sub))]
         rows.append((unjudged, row))
@@ -741,18 +741,17 @@ def issues(ctx: PlanContext) -> None:
                 else "尚无可判断的指标。"
             )
         )
-    rest = summary.unjudged(ev)
+    rest = summary.without_verdict(ev)
     if len(rest):
         parts.append(heading("无法判断的指标及原因", 3))
         items = []
         for r in rest.itertuples():
             reason = getattr(r, "unjudged_reason", None)
             if not isinstance(reason, str) or not reason:
-                reason = (
-                    "截至评估时点尚无公开数据，责任部门也未报送"
-                    if r.progress == "no_data"
-                    else "定性指标或需评估材料支撑，责任部门尚未填报"
-                )
+                reason = {
+                    "no_data": "截至评估时点尚无公开数据，责任部门也未报送",
+                    "pending": "定性指标或需评估材料支撑，责任部门尚未填报",
+                }.get(r.progress, r.progress_zh)
             items.append(f"<li>{esc(r.name)}：{esc(reason)}。</li>")
         parts.append("<ul>" + "".join(items) + "</ul>")
     breaks = ev[ev["data_note"].notna()]

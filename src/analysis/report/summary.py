@@ -11,6 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 UNJUDGED = ("no_data", "pending")
+#: Judged as far as the data allow, but no verdict: 无法考核 (the series stopped) and 难以判断
+#: (one point, nothing to compare): counted with the remainder, with their reason, never as verdicts.
+NO_VERDICT = ("unassessable", "undetermined")
 #: Verdict groups per evaluation type: (label, codes), good before bad.
 GROUPS = {
     "中期评估": [
@@ -27,7 +30,6 @@ GROUPS = {
         ("完成", ("met",)),
         ("基本完成", ("nearly_met",)),
         ("未完成", ("missed",)),
-        ("无法考核", ("unassessable",)),
         ("定性评估", ("qualitative",)),
     ],
     "基期评估": [
@@ -58,12 +60,18 @@ def evaluation_type(ev: pd.DataFrame) -> str:
 
 
 def unjudged(ev: pd.DataFrame) -> pd.DataFrame:
-    """Targets with no verdict: 数据暂缺 or 待填报 (and 无法判断 reasons the engine gives)."""
+    """Targets whose data or materials are still owed: 数据暂缺 or 待填报."""
     return ev[ev["progress"].isin(UNJUDGED)]
 
 
+def without_verdict(ev: pd.DataFrame) -> pd.DataFrame:
+    """Targets with no verdict: the owed ones and those the data cannot decide (无法考核, 难以判断)."""
+    return ev[ev["progress"].isin(UNJUDGED + NO_VERDICT)]
+
+
 def judged(ev: pd.DataFrame) -> pd.DataFrame:
-    return ev[~ev["progress"].isin(UNJUDGED)]
+    """Targets with a verdict."""
+    return ev[~ev["progress"].isin(UNJUDGED + NO_VERDICT)]
 
 
 def _reason(frame: pd.DataFrame) -> str:
@@ -80,6 +88,12 @@ def _reason(frame: pd.DataFrame) -> str:
         parts.append(f"{len(no_data)}项截至评估时点尚无可用数据（{names(no_data)}）")
     if len(pending):
         parts.append(f"{len(pending)}项为定性或需责任部门填报评估材料的指标，材料尚未报送（{names(pending)}）")
+    reasons = frame["unjudged_reason"] if "unjudged_reason" in frame.columns else pd.Series(None, frame.index)
+    for code, outcome in (("unassessable", "无法考核"), ("undetermined", "暂难判断")):
+        decided = frame["progress"] == code
+        for reason, group in frame[decided].groupby(reasons[decided], sort=False, dropna=False):
+            because = f"因{reason}，" if isinstance(reason, str) and reason else ""
+            parts.append(f"{len(group)}项{because}{outcome}（{names(group)}）")
     return "，".join(parts)
 
 
@@ -89,7 +103,8 @@ def _verdicts(frame: pd.DataFrame, etype: str) -> list[str]:
         sub = frame[frame["progress"].isin(codes)]
         if len(sub):
             pieces.append(f"{len(sub)}项{label}（{names(sub)}）")
-    other = frame[~frame["progress"].isin([c for _, codes in GROUPS.get(etype, []) for c in codes] + list(UNJUDGED))]
+    known = [c for _, codes in GROUPS.get(etype, []) for c in codes] + list(UNJUDGED + NO_VERDICT)
+    other = frame[~frame["progress"].isin(known)]
     for label, sub in other.groupby("progress_zh", sort=False):
         pieces.append(f"{len(sub)}项{label}（{names(sub)}）")
     return pieces
@@ -98,13 +113,15 @@ def _verdicts(frame: pd.DataFrame, etype: str) -> list[str]:
 def count_sentence(ev: pd.DataFrame, label: str = "主要") -> str:
     """'N项主要指标中，A项快于预期（…）；其余M项暂无法判断：…，待补充后再作结论。'"""
     etype = evaluation_type(ev)
-    done, rest = judged(ev), unjudged(ev)
+    done, rest = judged(ev), without_verdict(ev)
     head = f"{len(ev)}项{label}指标中，"
+    # only what is owed can be supplied later; a series that stopped will not be
+    later = "，待补充后再作结论" if len(unjudged(rest)) else ""
     if done.empty:
-        return head + f"尚无可作判断的指标：{_reason(rest)}，待补充后再作结论。"
+        return head + f"尚无可作判断的指标：{_reason(rest)}{later}。"
     text = head + "，".join(_verdicts(done, etype))
     if len(rest):
-        text += f"；其余{len(rest)}项暂无法判断：{_reason(rest)}，待补充后再作结论"
+        text += f"；其余{len(rest)}项暂无法判断：{_reason(rest)}{later}"
     return text + "。"
 
 
@@ -128,7 +145,7 @@ def attribute_sentence(ev: pd.DataFrame) -> str:
 def verdict(ev: pd.DataFrame) -> str:
     """The overall verdict in prose, claiming no more than the judged targets show."""
     etype = evaluation_type(ev)
-    done, rest = judged(ev), unjudged(ev)
+    done, rest = judged(ev), without_verdict(ev)
     n = len(ev)
     if done.empty:
         return (
@@ -161,8 +178,10 @@ def verdict(ev: pd.DataFrame) -> str:
             core += "，可判断的指标中没有滞后于预期的"
         else:
             core += f"，{len(lag)}项滞后于预期（{names(lag)}），需加大推进力度"
-    if len(rest):
+    if len(unjudged(rest)):
         core += f"；另有{len(rest)}项暂无法判断，总体结论待数据和材料补充后作出"
+    elif len(rest):  # nothing owed: the data cannot decide these, and will not later
+        core += f"；另有{len(rest)}项无法判断（{names(rest)}），原因见下文"
     return core + "。"
 
 
@@ -179,7 +198,7 @@ def outlook_sentence(ev: pd.DataFrame) -> str:
 def no_lag_statement(ev: pd.DataFrame) -> str | None:
     """The clean bill of health, only when every target was judged (none 数据暂缺, 待填报 or
     无法考核) and none lags."""
-    if ev.empty or len(unjudged(ev)) or ev["progress"].isin(["unassessable"]).any():
+    if ev.empty or len(without_verdict(ev)):
         return None
     if ev["progress"].isin(LAGGING).any() or ev["outlook"].isin(["unlikely"]).any():
         return None
