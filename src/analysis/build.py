@@ -681,7 +681,68 @@ class _Assembler:
         frame = pd.DataFrame(rows)
         self._check_one_preferred_value(frame)
         self._check_plausible(frame, indicators)
+        self._check_known_series(frame, indicators)
         return frame.drop(columns=["_file", "_row", "_column"])
+
+    def _known_series(self, indicators: pd.DataFrame) -> tuple[set[str], set[str]]:
+        """The series an observation may belong to: (ids, indicator ids whose variants are allowed).
+
+        A target's own indicator_id (of a plan, or of a past plan the backtest scores); a variant
+        of it (``schooling_years_15_59`` for ``schooling_years``: another age band, shown with its
+        caveat); a series a link file or a passage names; or one a sidecar declares under
+        ``context_series`` with why it is kept."""
+        ids = {str(i) for i in indicators["indicator_id"]}
+        known = set(ids)
+        links = (
+            ("base_values", "series_id"),
+            ("indicator_evidence", "series_id"),
+            ("passages", "series_ids"),
+            ("backtest_targets", "indicator_id"),  # a past plan's target: its series feeds the backtest
+        )
+        for role, column in links:
+            for table in self.catalog.all(role):
+                if column in table.frame.columns:
+                    for cell in table.frame[column].dropna():
+                        known.update(s.strip() for s in str(cell).split(";") if s.strip())
+        for tables in self.catalog.by_role.values():
+            for table in tables:
+                declared = (table.meta or {}).get("context_series")
+                if declared is None:
+                    continue
+                if not isinstance(declared, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in declared.items()
+                ):
+                    self.problems.append(
+                        Problem(
+                            f"{table.name}.meta.yml".replace(".csv.meta.yml", ".meta.yml"),
+                            None,
+                            "context_series",
+                            repr(declared)[:80],
+                            "a mapping of series_id: why the series is kept without a target",
+                        )
+                    )
+                    continue
+                known.update(declared)
+        return known, ids
+
+    def _check_known_series(self, frame: pd.DataFrame, indicators: pd.DataFrame) -> None:
+        """Every observation belongs to a series something uses: a typo in a series_id would
+        otherwise leave a figure that no report shows and no check sees."""
+        known, ids = self._known_series(indicators)
+        for o in frame[["series_id", "_file", "_row"]].drop_duplicates().to_dict("records"):
+            sid = str(o["series_id"])
+            if sid in known or any(sid.startswith(f"{i}_") for i in ids):
+                continue
+            self.problems.append(
+                Problem(
+                    o["_file"],
+                    o["_row"],
+                    "series_id",
+                    sid,
+                    "the indicator_id of a target (or a variant <indicator_id>_…), a series a link or passage "
+                    f"names, or one the sidecar lists under context_series{close_matches(sid, known)}",
+                )
+            )
 
     def _check_one_preferred_value(self, frame: pd.DataFrame) -> None:
         """Overlapping sources may disagree, but the evaluation must know which value to use.
