@@ -606,7 +606,7 @@ def package_origins(series: pd.Series) -> list[int]:
     """The last year before the final HORIZON years, then every STRIDE years back, while a full
     WINDOW of points precedes it (at most MAX_ORIGINS)."""
     first, last = int(series.index.min()), int(series.index.max())
-    origins = []
+    origins: list[int] = []
     origin = last - HORIZON
     while origin - WINDOW + 1 >= first and len(origins) < MAX_ORIGINS:
         origins.append(origin)
@@ -987,7 +987,9 @@ def score_plans(panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...
                         rule = so_far / T >= k / PLAN_YEARS
                 else:
                     T = sp["base"] * a
-                    met = (sp["plan"] >= T[:, None]).all(axis=1)
+                    every_year = (sp["plan"] >= T[:, None]).all(axis=1)
+                    assert isinstance(every_year, np.ndarray)  # all() over a 2-D array's rows: one per plan
+                    met = every_year
                     rule = np.where(seen, sp["plan"] >= T[:, None], True).all(axis=1)
                 kc, cc = _codes(n, kind)
                 out = project_window(

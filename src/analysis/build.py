@@ -827,7 +827,7 @@ class _Assembler:
         metas = {t.name: t.meta for tables in self.catalog.by_role.values() for t in tables}
         by_plan = {(r.plan_id, r.indicator_id): r for r in indicators.itertuples()}
         regions = dict(zip(self.plans["plan_id"], self.plans["region"]))
-        by_region: dict[tuple[str, str], Any] = {}
+        by_region: dict[tuple[str | None, str], Any] = {}  # region None: a plan_id that plans lacks
         for r in indicators.itertuples():
             by_region.setdefault((regions.get(r.plan_id), r.indicator_id), r)
         for o in frame.to_dict("records"):
@@ -853,7 +853,8 @@ class _Assembler:
             target_unit = _text(indicator.unit) if indicator is not None else None
             # a row the evaluation does not use (preferred=false) says in its note why it differs
             if (
-                target_unit
+                indicator is not None
+                and target_unit
                 and unit
                 and o["is_preferred"]
                 and not same_unit(unit, target_unit)

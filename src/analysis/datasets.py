@@ -171,10 +171,11 @@ def _failures(name: str, frame: pd.DataFrame, cases: pd.DataFrame) -> list[dict[
         if index is not None and index == index and index in frame.index:
             row = ", ".join(f"{k}={frame.at[index, k]!r}" for k in s.key if k in frame.columns)
         rule = f"each ({', '.join(s.key)}) once" if unique else _RULES.get(check.split("(")[0], check)
+        declared = s.columns.get(column, {}) if column is not None else {}  # a table-wide check has no column
         if check.startswith("isin"):
-            rule = f"one of {s.columns.get(column, {}).get('isin')}"
+            rule = f"one of {declared.get('isin')}"
         elif check.startswith("dtype"):
-            rule = f"a value of type {s.columns.get(column, {}).get('dtype')}"
+            rule = f"a value of type {declared.get('dtype')}"
         found.setdefault(
             (row, column, rule),
             {"dataset": name, "row": row, "column": column, "found": repr(case.get("failure_case")), "rule": rule},

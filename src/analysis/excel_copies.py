@@ -31,7 +31,7 @@ def workbook_bytes(name: str, frame: pd.DataFrame) -> bytes:
     ws.append(list(frame.columns))
     text = [d["dtype"] == "str" for d in s.columns.values()]
     for row in frame.itertuples(index=False):
-        cells = []
+        cells: list[object] = []  # one row's cells: None (empty), text, a date or a number
         for value, is_text in zip(row, text):
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 cells.append(None)

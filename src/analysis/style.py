@@ -64,7 +64,8 @@ def cjk_font() -> str:
     names = {f.name for f in font_manager.fontManager.ttflist}
     found = next((f for f in CJK_FONTS if f in names), None)
     if found is None:
-        font_manager._load_fontmanager(try_read_cache=False)  # a font installed after the cache was built
+        # a font installed after the cache was built; private, so matplotlib's stubs leave it out
+        font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
         names = {f.name for f in font_manager.fontManager.ttflist}
         found = next((f for f in CJK_FONTS if f in names), None)
     if found is None:

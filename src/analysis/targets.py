@@ -168,8 +168,8 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
     notes: list[str] = []
 
     if _EXTERNAL.search(body):
-        comparator = "<=" if re.search(r"控制在|以内|不超过|内$", body) else ">="
-        return ParsedTarget("external", comparator, None, year, table_unit, ("figure set by another authority",))
+        bound = "<=" if re.search(r"控制在|以内|不超过|内$", body) else ">="
+        return ParsedTarget("external", bound, None, year, table_unit, ("figure set by another authority",))
 
     if _ZERO.search(body):
         return ParsedTarget("annual", "=", 0.0, year, table_unit, ("动态为零: held at zero throughout",))

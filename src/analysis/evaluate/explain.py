@@ -19,6 +19,7 @@ Python code runs per row.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -48,8 +49,8 @@ _OUTLOOK_ANNUAL = {
 
 # -- assembling strings column by column ---------------------------------------------------------
 
-Part = pa.Array | str
-Builder = Callable[[np.ndarray], Part]
+Part: TypeAlias = pa.Array | str
+Builder: TypeAlias = Callable[[np.ndarray], Part]
 
 
 def _cat(*parts: Part | pa.Scalar) -> Part:

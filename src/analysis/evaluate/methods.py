@@ -39,8 +39,9 @@ def _positions(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return cols, first, ok.sum(axis=1)
 
 
-def _last(Y: np.ndarray) -> np.ndarray:
-    """Latest known value per row (the matrix's last column unless the row has gaps there)."""
+def _last(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Latest known value per row (the matrix's last column unless the row has gaps there), and
+    the column it is in."""
     ok = ~np.isnan(Y)
     idx = Y.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1)
     return Y[np.arange(len(Y)), idx], idx
@@ -136,7 +137,9 @@ def median(Y: np.ndarray, horizons: int) -> np.ndarray:
 
 def _average(*names: str) -> Callable[[np.ndarray, int], np.ndarray]:
     def combined(Y: np.ndarray, horizons: int) -> np.ndarray:
-        return sum(METHODS[k](Y, horizons) for k in names) / len(names)
+        total = sum(METHODS[k](Y, horizons) for k in names)
+        assert isinstance(total, np.ndarray)  # names is never empty: an array, never sum()'s start 0
+        return total / len(names)
 
     combined.__doc__ = "Average of " + ", ".join(names) + "."
     return combined

@@ -91,7 +91,7 @@ class ReportHTMLExporter(HTMLExporter):
         super().__init__(**kw)
 
     @property
-    def default_config(self):  # type: ignore[override]
+    def default_config(self):
         config = super().default_config
         if self.lean:
             config.merge({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
@@ -179,7 +179,8 @@ def dated_docx(data: bytes, date: str) -> bytes:
     import io
     import zipfile
 
-    stamp = (*map(int, date.split("-")), 0, 0, 0)
+    year, month, day = map(int, date.split("-"))
+    stamp = (year, month, day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():

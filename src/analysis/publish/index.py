@@ -15,6 +15,7 @@ from analysis.publish.export import CSS
 from analysis.publish.runner import FAILED, Result
 from analysis.report import summary
 from analysis.report.html import badge, esc, heading, para, table
+from analysis.report.rows import MilestoneRow
 
 
 def _link(href: str, text: str) -> str:
@@ -107,7 +108,7 @@ def _state(ev: pd.DataFrame) -> str:
     return text + (f"：{counts}" if counts else "") + (f"；未作判断：{rest}" if rest else "")
 
 
-def _due(m: object, ms: pd.DataFrame) -> str:
+def _due(m: MilestoneRow, ms: pd.DataFrame) -> str:
     if not pd.isna(m.due):
         return f"{m.due.year}年{m.due.month}月{m.due.day}日前"
     years = ms.loc[ms["exercise"] == m.exercise, "due"].dropna().dt.year
@@ -117,7 +118,7 @@ def _due(m: object, ms: pd.DataFrame) -> str:
 def _exercise_names(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
     """An exercise is named by the document that sets it (e.g. 上海市人社领域“十四五”规划实施情况中期评估方案)."""
     titles = dict(zip(frames["documents"]["file"], frames["documents"]["title"]))
-    names = {}
+    names: dict[str, str] = {}
     for s in frames["evaluation_settings"].itertuples():
         document = s.source.split("：")[0]
         names.setdefault(s.exercise, titles.get(document, s.evaluation_type))

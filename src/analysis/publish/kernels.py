@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import threading
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -131,7 +131,7 @@ def discard() -> None:
 def sweep_stale_folders(tmp: str | None = None) -> list[str]:
     """Remove the kernel folders whose process is gone (killed before it could remove them);
     return what was removed. Folders of live processes (another batch running) are left."""
-    removed = []
+    removed: list[str] = []
     base = tmp or tempfile.gettempdir()
     try:
         names = os.listdir(base)
@@ -194,8 +194,18 @@ class WarmKernelEngine:
         return _engine().nb_language(nb, language)
 
 
+class _Engine(Protocol):
+    """What ``WarmKernelEngine`` calls on papermill's engine class (papermill ships no types)."""
+
+    def execute_notebook(self, nb: Any, kernel_name: str, **kwargs: Any) -> Any: ...
+
+    def nb_kernel_name(self, nb: Any, name: str | None = None) -> str: ...
+
+    def nb_language(self, nb: Any, language: str | None = None) -> str: ...
+
+
 @cache
-def _engine() -> type:
+def _engine() -> _Engine:
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine
     from papermill.utils import merge_kwargs, remove_args

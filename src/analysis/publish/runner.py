@@ -196,7 +196,7 @@ def run_job(
                     progress_bar=False,
                     log_output=False,
                     cwd=str(paths.ROOT),
-                    execution_timeout=int(time_limit) + 1 if deadline else None,
+                    execution_timeout=int(time_limit) + 1 if deadline and time_limit else None,
                 )
             except TimeoutError:  # nbclient's per-cell limit (no alarm here)
                 if deadline:

@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -61,7 +62,7 @@ def _fonts(run_or_style: Any, east_asia: str, size: float | None = None, bold: b
     fonts.set(qn("w:eastAsia"), east_asia)
 
 
-def new_document() -> Document:
+def new_document() -> DocxDocument:
     """An empty A4 document with the official-document styles and a page-number footer."""
     doc = Document()
     section = doc.sections[0]
@@ -123,7 +124,7 @@ def _page_numbers(section: Any) -> None:
 class _Writer:
     """Walks the HTML of a section and adds its content to the document."""
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: DocxDocument):
         self.doc = doc
         self.titled = False
 
@@ -256,7 +257,7 @@ class _Writer:
         p.paragraph_format.first_line_indent = Pt(0)
 
 
-def _new_section(doc: Document, landscape: bool) -> None:
+def _new_section(doc: DocxDocument, landscape: bool) -> None:
     """A new page in landscape or back in portrait, with the same margins and page numbers."""
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT

@@ -398,6 +398,8 @@ class _Reader:
             ok = False
         if not ok:
             return
+        # ok holds only when each part above was read
+        assert indicator is not None and period is not None and value is not None and source is not None
 
         kind, start, end, label = period
         plan = self.plans.loc[plan_id]

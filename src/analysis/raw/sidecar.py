@@ -72,13 +72,13 @@ def read_sidecar(path: Path, name: str, roles: Iterable[str] | None = None) -> d
         meta = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        mark_line = mark.line + 1 if mark is not None else None
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise RawDataError(
             [
                 Problem(
                     meta_name,
-                    line,
+                    mark_line,
                     None,
                     f"broken YAML ({what})",
                     "YAML such as `role: plans` and `columns:` with one indented line per "

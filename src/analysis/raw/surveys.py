@@ -120,8 +120,8 @@ def _check(
     when = values["conducted_on"]
     if isinstance(when, (datetime, date)):
         when = pd.Timestamp(when)
-    elif isinstance(when, str) and _DATE.match(when):
-        y, m, d = _DATE.match(when).groups()
+    elif isinstance(when, str) and (matched := _DATE.match(when)):
+        y, m, d = matched.groups()
         when = pd.Timestamp(int(y), int(m), int(d or 1))
     else:
         bad("conducted_on", repr(when), "a date: YYYY-MM or YYYY-MM-DD")

@@ -23,6 +23,7 @@ from analysis.report import summary, usage
 from analysis.report.context import PlanContext
 from analysis.report.display import show, show_figure
 from analysis.report.html import badge, esc, heading, num, para, table
+from analysis.report.rows import EvaluationRow, MilestoneRow, ObservationRow, PassageRow
 from analysis.report.sources import observation_sources, split
 from analysis.titles import kind_zh
 
@@ -196,7 +197,7 @@ def targets_table(ctx: PlanContext) -> None:
                 f"{num(fmt(r.projected_high, unit))}）"
             )
         sources = split(ind.loc[(r.plan_id, r.indicator_id), "source"])
-        notes = ctx.notes.cite(sources + observation_sources(mine))
+        notes = ctx.notes.cite([*sources, *observation_sources(mine)])
         base = _base_cell(ctx, r, unit, mine)
         # at a new plan's base year the latest value is the base: one column, not two
         latest = "—" if ctx.is_baseline else _latest_cell(r, unit, mine)
@@ -274,7 +275,7 @@ def _time_share(r: object) -> float:
     return value if _has(value) else getattr(r, "schedule", math.nan)
 
 
-def _base_cell(ctx: PlanContext, r: object, unit: str | None, mine: pd.DataFrame) -> str:
+def _base_cell(ctx: PlanContext, r: EvaluationRow, unit: str | None, mine: pd.DataFrame) -> str:
     """The base-year value. At a new plan's base year: what the feasibility rests on — a base
     the document gives under another measure (marked, with its note), the value of the base
     year, or the previous plan's total."""
@@ -302,7 +303,7 @@ def _base_cell(ctx: PlanContext, r: object, unit: str | None, mine: pd.DataFrame
     return "数据暂缺" if r.target_kind in QUANT else "—"
 
 
-def _latest_cell(r: object, unit: str | None, mine: pd.DataFrame) -> str:
+def _latest_cell(r: EvaluationRow, unit: str | None, mine: pd.DataFrame) -> str:
     """The latest value as the document states it: a bound stays a bound ("65%以上")."""
     display = getattr(r, "latest_display", None)
     year = int(r.latest_year) if _has(getattr(r, "latest_year", math.nan)) else None
@@ -400,7 +401,7 @@ def _series_line(ctx: PlanContext, mine: pd.DataFrame, unit: str | None) -> str:
     return "数据：" + "、".join(p for _, p in pieces) + "。"
 
 
-def _value_text(o: object, unit: str | None) -> str:
+def _value_text(o: ObservationRow, unit: str | None) -> str:
     """A value as the report writes it (万/亿, units); a bound stays a bound (65%以上, 超4000家)."""
     if pd.isna(o.value):
         return str(o.status) if isinstance(o.status, str) else str(o.value_text)
@@ -416,7 +417,7 @@ def _value_text(o: object, unit: str | None) -> str:
     return text
 
 
-def _months(o: object) -> str:
+def _months(o: ObservationRow) -> str:
     start, end = o.period_start, o.period_end
     if o.period_type == "month":
         return f"{end.year}年{end.month}月"
@@ -626,7 +627,7 @@ def risks(ctx: PlanContext) -> None:
         )
 
 
-def _risk_measure(ctx: PlanContext, p: object) -> str:
+def _risk_measure(ctx: PlanContext, p: PassageRow) -> str:
     """A measure the document states; the plan's own achievements are quoted once, in 成效与经验."""
     if p.kind == "achievement" and p.plan_id == ctx.plan_id:
         return f"见“重大任务推进情况”中“{esc(p.section)}”所列成效{ctx.notes.cite([p.source])}"
@@ -864,7 +865,7 @@ def appendix(ctx: PlanContext) -> None:
     show("".join(parts))
 
 
-def _due(m: object, ms: pd.DataFrame) -> str:
+def _due(m: MilestoneRow, ms: pd.DataFrame) -> str:
     if not pd.isna(m.due):
         return f"{_date(m.due)}前"
     years = ms["due"].dropna().dt.year

@@ -11,6 +11,7 @@ in a table or a sentence carries ``[n]`` and the appendix lists ``[n]`` once.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -105,8 +106,10 @@ class Notes:
             self.order.append(text)
         return self.order.index(text) + 1
 
-    def cite(self, sources: list[tuple[str, bool]] | list[str]) -> str:
-        """``[1][3]`` for these sources (HTML, superscript); empty when there are none."""
+    def cite(self, sources: Sequence[str | tuple[str, bool]]) -> str:
+        """``[1][3]`` for these sources (HTML, superscript); empty when there are none. A source is
+        its text, or (text, is_reprint); the two may be mixed, as a target cites its definition's
+        sources with its observations'."""
         numbers: list[int] = []
         for s in sources:
             src, reprint = (s, False) if isinstance(s, str) else s
