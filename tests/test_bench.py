@@ -117,7 +117,8 @@ def test_measure_engine_reports_its_figures():
     figures = bench.measure_engine(SMALL, repeat=2, warmup=False)
     assert figures["series"] == bench.n_units(SMALL) * bench.K
     assert len(figures["seconds_runs"]) == 2 and figures["seconds"] > 0
-    assert figures["peak_rss_mib"] >= figures["rss_before_mib"] > 0
+    # the kernel's RSS counters are batched per CPU: VmRSS and VmHWM can disagree by a fraction of a MiB
+    assert figures["peak_rss_mib"] >= figures["rss_before_mib"] - 1 > 0
     assert sum(figures["progress_counts"].values()) == figures["series"]
     json.dumps(figures)
 

@@ -66,3 +66,4 @@ def test_ci_runs_the_readme_commands():
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     for command in ("make reports", "make test"):
         assert command in ci and command in readme
+    assert ci.index("make lint") < ci.index("make test")  # the gate runs before the tests
