@@ -411,3 +411,19 @@ def test_synthetic_plans_by_hand():
     assert hard["met"] == 0 and hard["right"] == hard["cases"]  # the engine sees the line fall short
     annual = scores[(scores["kind"] == "annual") & (scores["ambition"] == 1.05)].iloc[0]
     assert annual["met"] == annual["cases"]  # a rising line stays above 1.05 × base
+
+
+def test_windows_are_split_into_thirds_by_their_own_spread():
+    """Steady windows, jumpy windows and windows with a value at or below zero land apart; the
+    thirds are of the windows scored together, so each holds about a third."""
+    from analysis.backtest import spread_thirds
+
+    def windows(sd: float) -> np.ndarray:  # yearly log changes alternating ±sd around 3% growth
+        size = np.linspace(0.8, 1.2, 30)[:, None] * sd
+        return 100 * np.exp(np.cumsum(0.03 + size * np.array([1, -1, 1, -1, 1, -1]), axis=1))
+
+    steady, middle, jumpy = windows(0.003), windows(0.05), windows(0.3)
+    negative = -np.ones((5, 6))
+    third = spread_thirds(np.vstack([steady, middle, jumpy, negative]))
+    assert (third[:30] == 0).all() and (third[30:60] == 1).all() and (third[60:90] == 2).all()
+    assert (third[90:] == -1).all()

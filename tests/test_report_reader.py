@@ -298,3 +298,17 @@ def test_targets_the_data_cannot_decide_are_counted_with_the_remainder_not_as_ve
     one_point = ev.assign(progress=["in_line", "prudent", "undetermined"], evaluation_type="基期评估")
     assert "1项因2024年起不再分解该数据，暂难判断（丙）" in summary.count_sentence(one_point)
     assert list(summary.judged(one_point)["name"]) == ["甲", "乙"]
+
+
+def test_the_method_paragraphs_quote_the_engines_thresholds_and_words():
+    """The appendix states the thresholds the engine uses (from evaluate.vocabulary), only the
+    words it produces (no 基本完成), and says how far to trust the range."""
+    from analysis.evaluate import vocabulary as v
+    from analysis.report import plan
+
+    assert f"{v.AHEAD:g}倍及以上为“快于预期”" in plan.METHOD and f"低于{v.ON_TRACK:g}倍" in plan.METHOD
+    assert f"{round(v.EXCEEDED * 100)}%及以上为“超额完成”" in plan.METHOD
+    assert "基本完成" not in plan.METHOD and "无法考核" in plan.METHOD
+    assert "目标积极”" in plan.FEASIBILITY_METHOD and f"{round((v.AMBITIOUS - 1) * 100)}%" in plan.FEASIBILITY_METHOD
+    assert "八成及以上的为“可如期实现”" in plan.OUTLOOK_METHOD and v.LIKELY == 0.8
+    assert "范围偏窄" in plan.OUTLOOK_METHOD and "范围偏宽" in plan.OUTLOOK_METHOD

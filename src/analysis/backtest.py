@@ -51,6 +51,7 @@ from analysis.evaluate.calibration import (
     shipped_table,
 )
 from analysis.evaluate.calibration import scale as cal_scale
+from analysis.evaluate.calibration import spread as cal_spread
 from analysis.evaluate.history import YearlyWindow
 from analysis.evaluate.projection import COMPARATORS, KINDS, project_window
 from analysis.generated import replace_block
@@ -881,11 +882,30 @@ def _codes(n: int, kind: str, comparator: str = ">=") -> tuple[np.ndarray, np.nd
     return np.full(n, KINDS.index(kind)), np.full(n, COMPARATORS.index(comparator))
 
 
+#: Thirds of the scored windows by their own spread of relative changes (the relative scale).
+SPREAD_THIRDS = ("steady", "middle", "unsteady")
+
+
+def spread_thirds(Y: np.ndarray) -> np.ndarray:
+    """Each window's third (0, 1, 2) by its spread of relative changes among the windows scored
+    together, -1 where there is none (a value at or below zero).
+
+    Why: coverage pooled over a panel can be 80% while steady series' intervals hold far less
+    and unsteady ones' far more; the thirds show how the interval behaves for one series."""
+    sp = cal_spread(Y)
+    ok = ~np.isnan(sp)
+    if not ok.any():
+        return np.full(len(Y), -1)
+    edges = np.quantile(sp[ok], [1 / 3, 2 / 3])
+    return np.where(ok, np.searchsorted(edges, np.where(ok, sp, 0.0), side="right"), -1)
+
+
 def score_projections(
     panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...] = SCORE_WINDOWS, horizons: int = SCORE_HORIZONS
 ) -> pd.DataFrame:
-    """MASE (engine and drift) and 80% coverage per kind, window and horizon, the engine's own
-    ``project_window`` with ``lookup`` on every origin of every series in ``panel``."""
+    """MASE (engine and drift) and 80% coverage per kind, window, horizon and third of the
+    windows' own spread (``spread_third``), the engine's own ``project_window`` with ``lookup``
+    on every origin of every series in ``panel``."""
     rows = []
     for w in windows:
         cases = panel_cases(panel, w, horizons)
@@ -894,6 +914,7 @@ def score_projections(
             continue
         win = _window(cases.Y)
         s = cal_scale(cases.Y)
+        third = spread_thirds(cases.Y)
         for kind in ("level", "cumulative"):
             actual_all = np.cumsum(cases.future, axis=1) if kind == "cumulative" else cases.future
             drift_all = mth.forecast("drift", cases.Y, horizons, kind == "cumulative")
@@ -913,22 +934,28 @@ def score_projections(
                     lookup=lookup,
                 )
                 actual = actual_all[:, h - 1]
-                ok = ~np.isnan(actual) & (s > 0)
-                q, lo, hi = (out[col].to_numpy()[ok] for col in ("projected_value", "projected_low", "projected_high"))
-                a = actual[ok]
-                rows.append(
-                    {
-                        "kind": kind,
-                        "window": w,
-                        "horizon": h,
-                        "cases": int(ok.sum()),
-                        "abs_scaled_error": float(np.sum(np.abs(a - q) / s[ok])),
-                        "abs_scaled_error_drift": float(np.sum(np.abs(a - drift_all[ok, h - 1]) / s[ok])),
-                        "covered": int(np.sum((lo <= a) & (a <= hi))),
-                        "above": int(np.sum(a > hi)),
-                        "below": int(np.sum(a < lo)),
-                    }
-                )
+                for t in (-1, 0, 1, 2):
+                    ok = ~np.isnan(actual) & (s > 0) & (third == t)
+                    if not ok.any():
+                        continue
+                    q, lo, hi = (
+                        out[col].to_numpy()[ok] for col in ("projected_value", "projected_low", "projected_high")
+                    )
+                    a = actual[ok]
+                    rows.append(
+                        {
+                            "kind": kind,
+                            "window": w,
+                            "horizon": h,
+                            "spread_third": SPREAD_THIRDS[t] if t >= 0 else "none",
+                            "cases": int(ok.sum()),
+                            "abs_scaled_error": float(np.sum(np.abs(a - q) / s[ok])),
+                            "abs_scaled_error_drift": float(np.sum(np.abs(a - drift_all[ok, h - 1]) / s[ok])),
+                            "covered": int(np.sum((lo <= a) & (a <= hi))),
+                            "above": int(np.sum(a > hi)),
+                            "below": int(np.sum(a < lo)),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -1350,6 +1377,7 @@ def comparison_table(ref: ReferenceResult) -> str:
         f"80% coverage {overall['coverage']:.1%}.",
         "",
     ]
+    lines += spread_table(ref.projections)
 
     own = projection_summary(ref.own, ["kind", "window"])
     lines += [
@@ -1385,6 +1413,36 @@ def comparison_table(ref: ReferenceResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def spread_summary(projections: pd.DataFrame) -> pd.DataFrame:
+    by = ["calibrated_on", "scored_on", "kind", "window", "spread_third"]
+    return projection_summary(projections[projections["spread_third"].isin(SPREAD_THIRDS)], by)
+
+
+def spread_table(projections: pd.DataFrame) -> list[str]:
+    """80% coverage by third of the series' own spread, cross-validated: what a single series'
+    interval holds, which the pooled coverage hides."""
+    by = ["calibrated_on", "scored_on", "kind", "window", "spread_third"]
+    g = spread_summary(projections)
+    ranges = {t: g.loc[g["spread_third"] == t, "coverage"] for t in SPREAD_THIRDS}
+    said = "; ".join(f"{t} {r.min():.0%}–{r.max():.0%}" for t, r in ranges.items() if len(r))
+    lines = [
+        "#### Cross-validated 80% coverage by the series' own spread (thirds of the scored windows)",
+        "",
+        "The pooled coverage above averages over steady and unsteady series. Split by the spread "
+        "of each window's relative changes (the scale of its interval), the share of outcomes "
+        f"inside the 80% interval is: {said}. Where a third is far from 80%, one series' interval "
+        "is too narrow (below) or too wide (above) for a series like it, though the panel's is right.",
+        "",
+        "| calibrated on → scored on | kind | points | " + " | ".join(SPREAD_THIRDS) + " |",
+        "|---|---|---|" + "---|" * len(SPREAD_THIRDS),
+    ]
+    for (calib, score, kind, window), sub in g.groupby(by[:4], sort=False):
+        cov = dict(zip(sub["spread_third"], sub["coverage"]))
+        cells = " | ".join(f"{cov[t]:.1%}" if t in cov else "—" for t in SPREAD_THIRDS)
+        lines.append(f"| {calib} → {score} | {kind} | {window} | {cells} |")
+    return [*lines, ""]
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", double_precision=6))
 
@@ -1415,6 +1473,7 @@ def results_json(result: BacktestResult, ref: ReferenceResult) -> str:
                 projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window", "horizon"])
             ),
             "projections_overall": _records(overall),
+            "projections_by_spread_third": _records(spread_summary(ref.projections)),
             "plans": _records(plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window"])),
             "plans_by_ambition": _records(
                 plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window", "ambition"])
