@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.evaluate.vocabulary import PROGRESS_ZH
 from analysis.formatting import fmt
-from analysis.style import JUDGEMENT_COLOURS, PALETTE, apply_theme
+from analysis.style import PALETTE, PROGRESS_COLOURS, apply_theme
 
 
 def _scale(unit: str | None, values: pd.Series) -> tuple[float, str]:
@@ -143,16 +144,13 @@ def _with_gaps(obs: pd.DataFrame) -> pd.DataFrame:
 def overview_chart(evaluations: pd.DataFrame) -> Figure:
     """How many targets received each judgement, one bar per judgement."""
     apply_theme()
-    counts = evaluations["progress_zh"].value_counts()
-    order = [k for k in JUDGEMENT_COLOURS if k in counts.index] + [
-        k for k in counts.index if k not in JUDGEMENT_COLOURS
-    ]
-    counts = counts.reindex(order)
+    counts = evaluations["progress"].value_counts()
+    counts = counts.reindex([k for k in PROGRESS_COLOURS if k in counts.index])
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(counts) + 0.8))
     ax.barh(
-        counts.index[::-1],
+        [PROGRESS_ZH[k] for k in counts.index[::-1]],
         counts.to_numpy()[::-1],
-        color=[JUDGEMENT_COLOURS.get(k, "#85929e") for k in counts.index[::-1]],
+        color=[PROGRESS_COLOURS[k] for k in counts.index[::-1]],
     )
     for i, value in enumerate(counts.to_numpy()[::-1]):
         ax.text(value + 0.05, i, f"{value}项", va="center", fontsize=9)

@@ -32,23 +32,33 @@ PALETTE = {
     "projection": "#2e86c1",
     "band": "#aed6f1",
 }
-JUDGEMENT_COLOURS = {
-    "提前实现": "#1e8449",
-    "快于预期": "#27ae60",
-    "基本符合预期": "#58d68d",
-    "低于预期控制目标": "#58d68d",
-    "超额完成": "#1e8449",
-    "完成": "#27ae60",
-    "基本完成": "#a9dfbf",
-    "目标稳妥": "#27ae60",
-    "与既往持平": "#58d68d",
-    "目标积极": "#f5b041",
-    "滞后于预期": "#e67e22",
-    "高于预期控制目标": "#e67e22",
-    "未完成": "#c0392b",
-    "定性评估": "#85929e",
-    "待填报": "#d5d8dc",
-    "数据暂缺": "#eaecee",
+#: Badge and bar colours by judgement code (the words are in ``evaluate.vocabulary``): keyed by
+#: code, so rewording a judgement cannot uncolour it. Good → bad; order is the charts' order.
+PROGRESS_COLOURS: dict[str, str] = {
+    "met_early": "#1e8449",
+    "ahead": "#27ae60",
+    "on_track": "#58d68d",
+    "below_ceiling": "#58d68d",
+    "exceeded": "#1e8449",
+    "met": "#27ae60",
+    "nearly_met": "#a9dfbf",
+    "prudent": "#27ae60",
+    "in_line": "#58d68d",
+    "ambitious": "#f5b041",
+    "behind": "#e67e22",
+    "above_ceiling": "#e67e22",
+    "missed": "#c0392b",
+    "unassessable": "#d5d8dc",
+    "undetermined": "#d5d8dc",
+    "qualitative": "#85929e",
+    "pending": "#d5d8dc",
+    "no_data": "#eaecee",
+}
+OUTLOOK_COLOURS: dict[str, str] = {
+    "likely": "#27ae60",
+    "possible": "#58d68d",
+    "unlikely": "#e67e22",
+    "uncertain": "#d5d8dc",
 }
 
 

@@ -102,8 +102,8 @@ def _state(ev: pd.DataFrame) -> str:
     if ev.empty:
         return "目标指标尚未录入"
     unjudged = ev["progress"].isin(summary.UNJUDGED + summary.NO_VERDICT)
-    counts = " ".join(f"{badge(k)}{v}" for k, v in ev.loc[~unjudged, "progress_zh"].value_counts().items())
-    rest = " ".join(f"{badge(k)}{v}" for k, v in ev.loc[unjudged, "progress_zh"].value_counts().items())
+    counts = " ".join(f"{badge(k)}{v}" for k, v in ev.loc[~unjudged, "progress"].value_counts().items())
+    rest = " ".join(f"{badge(k)}{v}" for k, v in ev.loc[unjudged, "progress"].value_counts().items())
     text = f"{len(ev)}项指标，已判断{int((~unjudged).sum())}项"
     return text + (f"：{counts}" if counts else "") + (f"；未作判断：{rest}" if rest else "")
 

@@ -165,7 +165,7 @@ def duties(ctx: DepartmentContext) -> None:
             else f"牵头：{_lead_of(ctx, it.plan_id, it.item_id)}"
         )
         done = lead and len(reported[(it.plan_id, it.item_id)]) > 0
-        state = ("已报送" if done else badge("待填报")) if lead else "报牵头部门"
+        state = ("已报送" if done else badge("pending")) if lead else "报牵头部门"
         rows.append(
             [
                 f"{'牵头' if lead else '协同'}<br>{esc(it.item_type_zh)}",
@@ -239,7 +239,7 @@ def indicators(ctx: DepartmentContext) -> None:
         have = have or "无"
         role = "牵头" if getattr(r, "position", 1) == 1 else "协同"
         definition = i["definition"] if isinstance(i["definition"], str) else i["target_text"]
-        rows.append([esc(r.name) + f"（{role}）", esc(definition), esc(owe), have, badge(r.progress_zh)])
+        rows.append([esc(r.name) + f"（{role}）", esc(definition), esc(owe), have, badge(r.progress)])
     show(
         para(
             f"以下数据请于{deadline}报送{_contact(ctx)}，注明统计口径和发布单位。“已掌握的数据”为已公开发布并经核对"

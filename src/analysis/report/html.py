@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-from analysis.style import JUDGEMENT_COLOURS
+from analysis.evaluate.vocabulary import OUTLOOK_ZH, PROGRESS_ZH
+from analysis.style import OUTLOOK_COLOURS, PROGRESS_COLOURS
 
 #: The longest text from data a report shows whole (the longest in the data: about 460).
 SHOWN_CHARS = 1000
@@ -32,12 +33,13 @@ def para(text: str, cls: str = "") -> str:
     return f"<p{attr}>{esc(text)}</p>"
 
 
-def badge(judgement: str | None) -> str:
-    """A judgement in its colour (提前实现 green … 滞后于预期 orange)."""
-    if not judgement:
+def badge(code: str | None, kind: str = "progress") -> str:
+    """A judgement, given by its code, in its words and colour (ahead: 快于预期 green … behind:
+    滞后于预期 orange); ``kind="outlook"`` for the outlook codes. Empty for no code."""
+    if not isinstance(code, str) or not code:
         return ""
-    colour = JUDGEMENT_COLOURS.get(judgement, "#d5d8dc")
-    return f'<span class="badge" style="background:{colour}">{esc(judgement)}</span>'
+    words, colours = (OUTLOOK_ZH, OUTLOOK_COLOURS) if kind == "outlook" else (PROGRESS_ZH, PROGRESS_COLOURS)
+    return f'<span class="badge" style="background:{colours[code]}">{esc(words[code])}</span>'
 
 
 def table(

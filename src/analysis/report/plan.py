@@ -108,9 +108,9 @@ def _count_table(ev: pd.DataFrame) -> str:
         attrs.append("未标注")
     frame = ev.assign(attribute=ev["attribute"].fillna("未标注"))
     rows = []
-    for label, sub in [(x, frame[frame["progress_zh"] == x]) for x in frame["progress_zh"].unique()]:
-        unjudged = sub["progress"].isin(summary.UNJUDGED + summary.NO_VERDICT).all()
-        row = [badge(label) + ("（未作判断）" if unjudged else "")]
+    for code, sub in [(x, frame[frame["progress"] == x]) for x in frame["progress"].unique()]:
+        unjudged = code in summary.UNJUDGED + summary.NO_VERDICT
+        row = [badge(code) + ("（未作判断）" if unjudged else "")]
         row += [str(int((sub["attribute"] == a).sum())) for a in attrs] + [str(len(sub))]
         rows.append((unjudged, row))
     rows.sort(key=lambda r: r[0])
@@ -211,8 +211,8 @@ def targets_table(ctx: PlanContext) -> None:
                 num(pct(r.completion)) if _has(r.completion) else "—",
                 num(pct(_time_share(r))) if _has(_time_share(r)) else "—",
                 projection,
-                badge(r.progress_zh),
-                badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh else "—",
+                badge(r.progress),
+                badge(r.outlook, "outlook") or "—",
             ]
         )
     keep = [i for i, c in enumerate(columns) if i < 1 or any(row[i] not in ("—", "") for row in rows)]
@@ -334,8 +334,8 @@ def target_details(ctx: PlanContext) -> None:
     for r in ev.itertuples():
         mine = usage.own(obs, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff)
         parts = [
-            f'<div class="target"><h4>{esc(int(r.seq))}. {esc(r.name)} {badge(r.progress_zh)} '
-            f"{badge(r.outlook_zh) if isinstance(r.outlook_zh, str) and r.outlook_zh else ''}</h4>",
+            f'<div class="target"><h4>{esc(int(r.seq))}. {esc(r.name)} {badge(r.progress)} '
+            f"{badge(r.outlook, 'outlook')}</h4>",
             para(r.explanation_zh),
         ]
         series = _series_line(ctx, mine, r.unit if isinstance(r.unit, str) else None)

@@ -1,0 +1,40 @@
+"""One vocabulary: every code the schemas allow has its Chinese words and its colour, keyed by
+code, so a change of wording cannot silently uncolour a badge or leave a code unnamed."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import datasets
+from analysis.evaluate import vocabulary as v
+from analysis.report.html import badge
+from analysis.style import OUTLOOK_COLOURS, PROGRESS_COLOURS
+
+
+def _allowed(column: str) -> set[str]:
+    return {str(c) for c in datasets.spec("evaluations").columns[column]["isin"]}
+
+
+def test_every_progress_code_the_schema_allows_has_words_and_a_colour():
+    allowed = _allowed("progress")
+    assert allowed == set(v.PROGRESS_ZH) == set(PROGRESS_COLOURS)
+
+
+def test_every_outlook_code_has_words_and_a_colour():
+    allowed = _allowed("outlook")
+    assert allowed == set(OUTLOOK_COLOURS) == {k for k in v.OUTLOOK_ZH if k}
+
+
+def test_the_evaluation_types_the_schema_allows_are_the_vocabularys():
+    assert _allowed("evaluation_type") == set(v.EVALUATION_TYPES)
+
+
+@pytest.mark.parametrize(("code", "kind"), [("ahead", "progress"), ("unlikely", "outlook"), ("pending", "progress")])
+def test_a_badge_shows_the_words_in_the_codes_colour(code: str, kind: str):
+    words = (v.OUTLOOK_ZH if kind == "outlook" else v.PROGRESS_ZH)[code]
+    colour = (OUTLOOK_COLOURS if kind == "outlook" else PROGRESS_COLOURS)[code]
+    html = badge(code, kind)
+    assert f">{words}</span>" in html and colour in html
+    assert badge(None) == badge("") == ""
+    with pytest.raises(KeyError):  # an unknown code is a bug to see, not a grey badge
+        badge("nonsense")
