@@ -9,10 +9,11 @@ from analysis import datasets
 from analysis.evaluate import vocabulary as v
 from analysis.report.html import badge
 from analysis.style import OUTLOOK_COLOURS, PROGRESS_COLOURS
+from analysis.targets import COMPARATORS, TARGET_KINDS
 
 
-def _allowed(column: str) -> set[str]:
-    return {str(c) for c in datasets.spec("evaluations").columns[column]["isin"]}
+def _allowed(column: str, dataset: str = "evaluations") -> set[str]:
+    return {str(c) for c in datasets.spec(dataset).columns[column]["isin"]}
 
 
 def test_every_progress_code_the_schema_allows_has_words_and_a_colour():
@@ -38,3 +39,12 @@ def test_a_badge_shows_the_words_in_the_codes_colour(code: str, kind: str):
     assert badge(None) == badge("") == ""
     with pytest.raises(KeyError):  # an unknown code is a bug to see, not a grey badge
         badge("nonsense")
+
+
+@pytest.mark.parametrize("dataset", ["indicators", "target_statements", "evaluations"])
+def test_the_target_kinds_the_schemas_allow_are_the_parsers(dataset: str):
+    assert _allowed("target_kind", dataset) == set(TARGET_KINDS)
+
+
+def test_the_comparators_the_schemas_allow_are_the_parsers():
+    assert _allowed("comparator", "indicators") == set(COMPARATORS) == _allowed("comparator", "observations")

@@ -53,10 +53,10 @@ from analysis.evaluate.calibration import (
 from analysis.evaluate.calibration import scale as cal_scale
 from analysis.evaluate.calibration import spread as cal_spread
 from analysis.evaluate.history import YearlyWindow
-from analysis.evaluate.projection import COMPARATORS, KINDS, project_window
+from analysis.evaluate.projection import KINDS, project_window
 from analysis.generated import replace_block
 from analysis.raw.table import read_raw_table
-from analysis.targets import ParsedTarget, parse_target
+from analysis.targets import COMPARATORS, QUANTITATIVE_KINDS, ParsedTarget, parse_target
 
 __all__ = [
     "BEGIN",
@@ -93,7 +93,7 @@ HORIZON = 2
 STRIDE = 5
 MAX_ORIGINS = 6
 
-QUANT = ("annual", "cumulative", "level")
+QUANT = QUANTITATIVE_KINDS
 FLOORS = (">=", ">")
 WILL_MEET = ("likely", "possible")
 

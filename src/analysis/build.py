@@ -37,7 +37,7 @@ from analysis.raw.plausible import (
 from analysis.raw.surveys import read_surveys
 from analysis.raw.table import ROW, RawTable
 from analysis.raw.verbatim import document_problems, verbatim_problems
-from analysis.targets import ParsedTarget, parse_target
+from analysis.targets import QUANTITATIVE_KINDS, ParsedTarget, parse_target
 
 SEP = "；"  # joins several sources or notes in one cell
 ENTRIES = "entries"  # folder of data/raw holding filled workbooks
@@ -548,7 +548,7 @@ class _Assembler:
             p = primaries.iloc[0]
             restatements = group[group["role"] == "restatement"] if p["target_kind"] != "unparsed" else group.iloc[0:0]
             for _, s in restatements.iterrows():
-                fields = compare[1:] if p["target_kind"] in ("annual", "cumulative", "level") else compare
+                fields = compare[1:] if p["target_kind"] in QUANTITATIVE_KINDS else compare
                 differs = [f for f in fields if not _same(s[f], p[f])]
                 if differs:
                     self.problems.append(

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.generated import replace_block
-
-QUANTITATIVE = ("annual", "cumulative", "level")
+from analysis.targets import QUANTITATIVE_KINDS
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def coverage(frames: dict[str, pd.DataFrame], latest_year: int) -> Coverage:
     current one); years after a plan's end are not expected.
     """
     indicators = frames["indicators"]
-    indicators = indicators[indicators["target_kind"].isin(QUANTITATIVE)]
+    indicators = indicators[indicators["target_kind"].isin(QUANTITATIVE_KINDS)]
     obs = frames["observations"]
     yearly = obs[(obs["period_type"] == "year") & obs["is_preferred"] & obs["value"].notna()].copy()
     yearly["year"] = yearly["period_end"].dt.year

@@ -11,6 +11,7 @@ from analysis import datasets, load
 from analysis.charts import benchmark_chart, indicator_chart
 from analysis.evaluate import evaluate
 from analysis.report.display import show_figure
+from analysis.targets import QUANTITATIVE_KINDS
 
 
 def frames() -> dict[str, pd.DataFrame]:
@@ -99,7 +100,7 @@ def explorer() -> Any:
     import ipywidgets as widgets
 
     data = frames()
-    ev = data["indicators"][data["indicators"]["target_kind"].isin(["annual", "cumulative", "level"])]
+    ev = data["indicators"][data["indicators"]["target_kind"].isin(QUANTITATIVE_KINDS)]
     settings = data["evaluation_settings"]
     plans = sorted(set(ev["plan_id"]) & set(settings["plan_id"]))
     plan = widgets.Dropdown(options=plans, value=plans[0] if plans else None, description="规划")

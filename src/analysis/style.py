@@ -41,7 +41,6 @@ PROGRESS_COLOURS: dict[str, str] = {
     "below_ceiling": "#58d68d",
     "exceeded": "#1e8449",
     "met": "#27ae60",
-    "nearly_met": "#a9dfbf",
     "prudent": "#27ae60",
     "in_line": "#58d68d",
     "ambitious": "#f5b041",

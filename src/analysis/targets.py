@@ -18,8 +18,13 @@ from dataclasses import dataclass, field
 
 from analysis.cn_numbers import COUNT_UNITS, Quantity, find_quantities, is_year, normalize, split_unit
 
-TARGET_KINDS = ("annual", "cumulative", "level", "qualitative", "external", "unparsed")
-COMPARATORS = (">=", ">", "<=", "<", "=", "≈")
+#: The kinds of target the parser gives (``target_kind``), declared once: with a figure, judged
+#: from the data; without one, assessed like tasks; and what could not be read.
+QUANTITATIVE_KINDS: tuple[str, ...] = ("annual", "cumulative", "level")
+ASSESSED_KINDS: tuple[str, ...] = ("qualitative", "external")
+TARGET_KINDS: tuple[str, ...] = (*QUANTITATIVE_KINDS, *ASSESSED_KINDS, "unparsed")
+#: Comparators of a target; the engine codes them by position in this tuple.
+COMPARATORS: tuple[str, ...] = (">=", ">", "<=", "<", "=", "≈")
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,6 @@ ITEM_TYPES: dict[str, str] = {
     "task": "重大任务",
     "indicator": "目标指标",
 }
-#: Targets with a figure: the workbook asks for their missing yearly observations.
-QUANTITATIVE_KINDS: tuple[str, ...] = ("annual", "cumulative", "level")
-#: Targets without a figure of their own: assessed like tasks.
-ASSESSED_KINDS: tuple[str, ...] = ("qualitative", "external")
 #: Several departments in one cell are joined (and may be separated) with this.
 DEPARTMENT_SEP = "、"
 #: Empty rows at the end of 风险评估 for risks the document does not list.

@@ -32,8 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis import datasets
+from analysis.targets import ASSESSED_KINDS, QUANTITATIVE_KINDS
 from analysis.workbook_layout import (
-    ASSESSED_KINDS,
     ASSESSMENT_COLUMNS,
     ASSESSMENTS_SHEET,
     ASSESSORS,
@@ -45,7 +45,6 @@ from analysis.workbook_layout import (
     OBSERVATIONS_SHEET,
     PERIOD_TYPES,
     PROGRESS,
-    QUANTITATIVE_KINDS,
     README_SHEET,
     RISK_COLUMNS,
     RISK_LEVELS,

@@ -25,6 +25,7 @@ from analysis.evaluate.explain import explanations, latest_display, unjudged_rea
 from analysis.evaluate.judgement import OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes, progress_codes
 from analysis.evaluate.projection import project
 from analysis.evaluate.series import join_per_row, row_facts
+from analysis.targets import QUANTITATIVE_KINDS
 
 __all__ = ["evaluate", "judge"]
 
@@ -71,7 +72,6 @@ OUTPUT_COLUMNS = [
     "unjudged_reason",
     "explanation_zh",
 ]
-_QUANTITATIVE = ["annual", "cumulative", "level"]
 
 
 def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
@@ -106,7 +106,7 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     )  # a break ends a series
     # a cumulative target whose data stop early is projected from its flows, but judged as reported
     code = progress_codes(rows, facts, m)
-    quant = rows["target_kind"].isin(_QUANTITATIVE).to_numpy(dtype=bool)
+    quant = rows["target_kind"].isin(QUANTITATIVE_KINDS).to_numpy(dtype=bool)
     out = rows.copy()
     for col in (
         "completion",

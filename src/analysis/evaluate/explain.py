@@ -30,6 +30,7 @@ from analysis.evaluate.vocabulary import BASELINE
 from analysis.formatting import EMPTY as _EMPTY
 from analysis.formatting import STR as _STR
 from analysis.formatting import fmt_arrow, pct_arrow, scatter, unit_classes
+from analysis.targets import ASSESSED_KINDS, QUANTITATIVE_KINDS
 
 __all__ = ["explanations", "latest_display", "unjudged_reasons"]
 
@@ -172,7 +173,7 @@ def latest_display(out: pd.DataFrame) -> pd.Series:
     has_value = c.notna("latest_value")
     stock_words = out["stock_words"].to_numpy(dtype=bool)
     from_stock = out["from_stock"].to_numpy(dtype=bool)
-    quant = c.mask("target_kind", "annual", "cumulative", "level")
+    quant = c.mask("target_kind", *QUANTITATIVE_KINDS)
     text = _cases(
         np.arange(c.n),
         [
@@ -568,7 +569,7 @@ def explanations(out: pd.DataFrame) -> pd.Series:
             (pending, "目标值由上级部门设定，尚无评估材料，待责任部门填报。"),
             (c.mask("progress", "qualitative"), lambda i: _cat("定性评估：", c.text("assessment", i), "。")),
             (
-                c.mask("target_kind", "qualitative", "external"),
+                c.mask("target_kind", *ASSESSED_KINDS),
                 lambda i: _cat("规划文件报告完成情况为“", c.text("status", i), "”，", c.text("progress_zh", i), "。"),
             ),
             (

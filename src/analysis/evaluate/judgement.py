@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.projection import _meets
+from analysis.targets import QUANTITATIVE_KINDS
 
 CEILING = ("<=", "<", "=")
 
@@ -212,7 +213,7 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
     T = rows["target_value"].astype(float)
     cmp = rows["comparator"]
     etype = rows["evaluation_type"]
-    quant = _np(kind.isin(["annual", "cumulative", "level"]))
+    quant = _np(kind.isin(QUANTITATIVE_KINDS))
     ceiling = _np(cmp.isin(CEILING))
     floor = _np(cmp.isin([">=", ">"]))
     cumulative, annual, level = _np(kind.eq("cumulative")), _np(kind.eq("annual")), _np(kind.eq("level"))
@@ -402,7 +403,7 @@ def outlook_codes(rows: pd.DataFrame, prob: pd.Series, progress_code: pd.Series 
     """``outlook`` as positions in OUTLOOK; ``progress_code`` as text or as positions in PROGRESS."""
     p = _np(prob)
     code = np.select([p >= v.LIKELY, p >= v.POSSIBLE, ~np.isnan(p)], [0, 1, 2], default=3)
-    quant = _np(rows["target_kind"].isin(["annual", "cumulative", "level"]))
+    quant = _np(rows["target_kind"].isin(QUANTITATIVE_KINDS))
     no_data = (
         (progress_code == _P["no_data"]) if isinstance(progress_code, np.ndarray) else _np(progress_code.eq("no_data"))
     )

@@ -33,6 +33,7 @@ from scipy import special
 from analysis.evaluate import methods as mth
 from analysis.evaluate.calibration import HORIZONS, LEVELS, Lookup, centre, scale, shipped_lookup, spread
 from analysis.evaluate.history import WINDOW, YearlyWindow, yearly_window
+from analysis.targets import COMPARATORS, QUANTITATIVE_KINDS
 
 __all__ = ["project", "project_window"]
 
@@ -45,8 +46,8 @@ _NODES, _WEIGHTS = hermegauss(10)
 _WEIGHTS = _WEIGHTS / np.sqrt(2 * np.pi)
 _LV = np.asarray(LEVELS)
 
-KINDS = ("annual", "cumulative", "level")
-COMPARATORS = (">=", ">", "<=", "<", "=", "≈")
+#: Kinds and comparators are coded by position in these (declared once, in analysis.targets).
+KINDS = QUANTITATIVE_KINDS
 FLOOR, CEILING, BAND = 0, 1, 2
 _SIDE = np.array([FLOOR, FLOOR, CEILING, CEILING, CEILING, BAND, CEILING])  # last: no comparator
 #: Why a row has no projection (codes −1 … −7 in that order) or what decided it.

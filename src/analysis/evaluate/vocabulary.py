@@ -17,7 +17,6 @@ PROGRESS_ZH: dict[str, str] = {
     # at or after the plan's end
     "exceeded": "超额完成",
     "met": "完成",
-    "nearly_met": "基本完成",
     "missed": "未完成",
     # at the end, where the series stopped before it or the figure stated cannot decide
     "unassessable": "无法考核",

@@ -20,6 +20,7 @@ from analysis.report.context import NumberedParts, evaluations_for, read_frames
 from analysis.report.display import show
 from analysis.report.html import badge, esc, heading, num, para, table
 from analysis.report.sources import document_location, split
+from analysis.targets import QUANTITATIVE_KINDS
 
 FIELDS = (
     ("progress_detail", "进展情况"),
@@ -217,7 +218,7 @@ def indicators(ctx: DepartmentContext) -> None:
         owe = f"{_years(missing)}年度数据" if missing else "年度数据已齐"
         if not pd.isna(r.monthly_cutoff) and r.target_kind in ("annual", "cumulative"):
             owe += f"；截至{_date(pd.Timestamp(r.monthly_cutoff))}的月度数据"
-        if r.target_kind not in ("annual", "cumulative", "level"):
+        if r.target_kind not in QUANTITATIVE_KINDS:
             owe = "定性评估材料"
         have = "、".join(num(f"{y.year}年{fmt(y.value, y.unit)}") for y in yearly.itertuples())
         have = (have + ctx.notes.cite([(s, rp) for s, rp in _sources(yearly)])) if have else ""

@@ -25,10 +25,8 @@ from analysis.report.display import show, show_figure
 from analysis.report.html import badge, esc, heading, num, para, table
 from analysis.report.rows import EvaluationRow, MilestoneRow, ObservationRow, PassageRow
 from analysis.report.sources import observation_sources, split
+from analysis.targets import QUANTITATIVE_KINDS
 from analysis.titles import kind_zh
-
-QUANT = ("annual", "cumulative", "level")
-
 
 # -- cover -----------------------------------------------------------------------------------
 
@@ -300,7 +298,7 @@ def _base_cell(ctx: PlanContext, r: EvaluationRow, unit: str | None, mine: pd.Da
             return _latest_cell(r, unit, mine)
         if at_base["status"].notna().any():
             return esc(at_base["status"].dropna().iloc[-1])
-    return "数据暂缺" if r.target_kind in QUANT else "—"
+    return "数据暂缺" if r.target_kind in QUANTITATIVE_KINDS else "—"
 
 
 def _latest_cell(r: EvaluationRow, unit: str | None, mine: pd.DataFrame) -> str:
@@ -318,7 +316,7 @@ def _latest_cell(r: EvaluationRow, unit: str | None, mine: pd.DataFrame) -> str:
         status = mine["status"].dropna()
         if len(status):
             return esc(status.iloc[-1])
-        return "数据暂缺" if r.target_kind in QUANT else "—"
+        return "数据暂缺" if r.target_kind in QUANTITATIVE_KINDS else "—"
     return num(text) + (f"<br>{num(f'（{year}年）')}" if year else "")
 
 
@@ -369,7 +367,7 @@ def target_details(ctx: PlanContext) -> None:
         show("".join(parts))
         yearly = usage.yearly_points(mine)
         points = len(yearly) + (1 if _has(r.projected_value) and len(yearly) else 0)
-        if r.target_kind in QUANT and _has(r.target_value) and points >= 2:
+        if r.target_kind in QUANTITATIVE_KINDS and _has(r.target_value) and points >= 2:
             show_figure(indicator_chart(pd.Series(r._asdict()), yearly))
 
 

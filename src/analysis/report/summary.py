@@ -28,7 +28,6 @@ GROUPS = {
     "期末评估": [
         ("超额完成", ("exceeded",)),
         ("完成", ("met",)),
-        ("基本完成", ("nearly_met",)),
         ("未完成", ("missed",)),
         ("定性评估", ("qualitative",)),
     ],
@@ -39,7 +38,7 @@ GROUPS = {
         ("定性评估", ("qualitative",)),
     ],
 }
-LAGGING = ("behind", "above_ceiling", "missed", "nearly_met")
+LAGGING = ("behind", "above_ceiling", "missed")
 GOOD_MIDTERM = ("met_early", "ahead", "on_track", "below_ceiling")
 #: Outlook codes in plain words (probabilities stay in the table and the appendix).
 OUTLOOK_PLAIN = {
@@ -162,7 +161,7 @@ def verdict(ev: pd.DataFrame) -> str:
         elif lag.empty:
             core += "，未发现未完成的指标"
         else:
-            core += f"，{len(lag)}项未完成或基本完成（{names(lag)}）"
+            core += f"，{len(lag)}项未完成（{names(lag)}）"
     elif etype == "基期评估":
         core = (
             (f"{quant}，" if len(rest) else quant)
