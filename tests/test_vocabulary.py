@@ -48,3 +48,11 @@ def test_the_target_kinds_the_schemas_allow_are_the_parsers(dataset: str):
 
 def test_the_comparators_the_schemas_allow_are_the_parsers():
     assert _allowed("comparator", "indicators") == set(COMPARATORS) == _allowed("comparator", "observations")
+
+
+def test_the_titles_name_every_evaluation_type():
+    """titles.py spells the types itself (the batch plan must decide without importing the
+    engine, which importing the vocabulary would): they must stay the vocabulary's."""
+    from analysis import titles
+
+    assert set(titles.KINDS) == set(v.EVALUATION_TYPES)

@@ -54,6 +54,7 @@ from analysis.evaluate.calibration import scale as cal_scale
 from analysis.evaluate.calibration import spread as cal_spread
 from analysis.evaluate.history import YearlyWindow
 from analysis.evaluate.projection import KINDS, project_window
+from analysis.evaluate.vocabulary import MIDTERM
 from analysis.generated import replace_block
 from analysis.raw.table import read_raw_table
 from analysis.targets import COMPARATORS, QUANTITATIVE_KINDS, ParsedTarget, parse_target
@@ -261,7 +262,7 @@ def plan_world(plan: pd.Series, indicators: pd.DataFrame, observations: pd.DataF
                 "evaluation_id": f"{plan['plan_id']}-midterm",
                 "plan_id": plan["plan_id"],
                 "region": plan["region"],
-                "evaluation_type": "中期评估",
+                "evaluation_type": MIDTERM,
                 "annual_cutoff": midterm_cutoff(plan),
                 "monthly_cutoff": pd.NaT,
             }
@@ -648,7 +649,7 @@ def package_world(series: dict[str, pd.Series]) -> tuple[dict[str, pd.DataFrame]
                     "evaluation_id": case,
                     "plan_id": case,
                     "region": "package",
-                    "evaluation_type": "中期评估",
+                    "evaluation_type": MIDTERM,
                     "annual_cutoff": pd.Timestamp(year=origin, month=12, day=31),
                     "monthly_cutoff": pd.NaT,
                 }

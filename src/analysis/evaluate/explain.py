@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.evaluate.vocabulary import BASELINE
+from analysis.evaluate.vocabulary import BASELINE, FINAL
 from analysis.formatting import EMPTY as _EMPTY
 from analysis.formatting import STR as _STR
 from analysis.formatting import fmt_arrow, pct_arrow, scatter, unit_classes
@@ -200,7 +200,7 @@ def unjudged_reasons(out: pd.DataFrame) -> pd.Series:
     true = np.ones(c.n, bool)
     bound = c.mask("latest_comparator", ">=", "<=")
     has_value = c.notna("judged_value")
-    final = c.mask("evaluation_type", "期末评估")
+    final = c.mask("evaluation_type", FINAL)
     stopped = out["series_stopped"].to_numpy(dtype=bool) & c.notna("break_note")
     text = _cases(
         np.arange(c.n),
@@ -255,7 +255,7 @@ def explanations(out: pd.DataFrame) -> pd.Series:
     ytd_used = pd.to_numeric(out["ytd_used"]).fillna(0).to_numpy() != 0
     judged_year = c.num("judged_year", slice(None))
     data_year = c.num("data_year", slice(None))
-    final = c.mask("evaluation_type", "期末评估")
+    final = c.mask("evaluation_type", FINAL)
     reason = c.notna("unjudged_reason")
     series = c.notna("year_series")
     several = series  # a year series is only made from two or more years

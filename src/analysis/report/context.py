@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import datasets, paths
+from analysis.evaluate.vocabulary import BASELINE, FINAL
 from analysis.report.sources import Notes, document_names
 
 NEEDED = (
@@ -136,11 +137,11 @@ class PlanContext(NumberedParts):
 
     @property
     def is_baseline(self) -> bool:
-        return bool(len(self.evaluations)) and (self.evaluations["evaluation_type"] == "基期评估").all()
+        return bool(len(self.evaluations)) and (self.evaluations["evaluation_type"] == BASELINE).all()
 
     @property
     def is_final(self) -> bool:
-        return bool(len(self.evaluations)) and (self.evaluations["evaluation_type"] == "期末评估").all()
+        return bool(len(self.evaluations)) and (self.evaluations["evaluation_type"] == FINAL).all()
 
 
 def plan_context(plan_id: str, region: str, as_of: str = "", data_dir: str = "") -> PlanContext:

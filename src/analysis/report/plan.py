@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.charts import benchmark_chart, indicator_chart, overview_chart
 from analysis.evaluate import vocabulary as v
+from analysis.evaluate.vocabulary import BASELINE
 from analysis.formatting import fmt, pct
 from analysis.report import summary, usage
 from analysis.report.context import PlanContext
@@ -179,7 +180,7 @@ def targets_table(ctx: PlanContext) -> None:
         _working_paper_needs(ctx)
         return
     show(heading(ctx.section("主要目标指标实现情况")))
-    judge = "可行性判断" if _etype(ctx) == "基期评估" else "进度判断"
+    judge = "可行性判断" if _etype(ctx) == BASELINE else "进度判断"
     ind = ctx.frames["indicators"].set_index(["plan_id", "indicator_id"])
     obs = ctx.frames["observations"]
     columns = ["指标", "属性", "目标", "基期值", "最新值", "完成度", "序时进度", "预计值及区间", judge, "趋势判断"]
@@ -361,7 +362,7 @@ def target_details(ctx: PlanContext) -> None:
             & (passages["plan_id"] != ctx.plan_id)
         ]
         for p in linked.itertuples():
-            label = "规划文件所载基期情况" if _etype(ctx) == "基期评估" else "规划文件所载情况"
+            label = "规划文件所载基期情况" if _etype(ctx) == BASELINE else "规划文件所载情况"
             parts.append(f"<p>{label}：{esc(p.text)}{ctx.notes.cite([p.source])}</p>")
         parts.append("</div>")
         show("".join(parts))

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.evaluate.vocabulary import BASELINE, FINAL, MIDTERM
+
 UNJUDGED = ("no_data", "pending")
 #: Judged as far as the data allow, but no verdict: 无法考核 (the series stopped) and 难以判断
 #: (one point, nothing to compare): counted with the remainder, with their reason, never as verdicts.
 NO_VERDICT = ("unassessable", "undetermined")
 #: Verdict groups per evaluation type: (label, codes), good before bad.
 GROUPS = {
-    "中期评估": [
+    MIDTERM: [
         ("提前实现", ("met_early",)),
         ("快于预期", ("ahead",)),
         ("基本符合预期", ("on_track",)),
@@ -25,13 +27,13 @@ GROUPS = {
         ("高于预期控制目标", ("above_ceiling",)),
         ("定性评估", ("qualitative",)),
     ],
-    "期末评估": [
+    FINAL: [
         ("超额完成", ("exceeded",)),
         ("完成", ("met",)),
         ("未完成", ("missed",)),
         ("定性评估", ("qualitative",)),
     ],
-    "基期评估": [
+    BASELINE: [
         ("目标积极", ("ambitious",)),
         ("与既往持平", ("in_line",)),
         ("目标稳妥", ("prudent",)),
@@ -55,7 +57,7 @@ def names(frame: pd.DataFrame) -> str:
 
 def evaluation_type(ev: pd.DataFrame) -> str:
     types = ev["evaluation_type"].dropna().unique()
-    return str(types[0]) if len(types) else "中期评估"
+    return str(types[0]) if len(types) else MIDTERM
 
 
 def unjudged(ev: pd.DataFrame) -> pd.DataFrame:
@@ -98,7 +100,7 @@ def _reason(frame: pd.DataFrame) -> str:
 
 def _verdicts(frame: pd.DataFrame, etype: str) -> list[str]:
     pieces = []
-    for label, codes in GROUPS.get(etype, GROUPS["中期评估"]):
+    for label, codes in GROUPS.get(etype, GROUPS[MIDTERM]):
         sub = frame[frame["progress"].isin(codes)]
         if len(sub):
             pieces.append(f"{len(sub)}项{label}（{names(sub)}）")
@@ -153,7 +155,7 @@ def verdict(ev: pd.DataFrame) -> str:
         )
     lag = done[done["progress"].isin(LAGGING)]
     quant = f"从可判断的{len(done)}项指标看" if len(rest) else f"{n}项主要指标均可判断，"
-    if etype == "期末评估":
+    if etype == FINAL:
         ok = done[done["progress"].isin(("exceeded", "met"))]
         core = f"{quant}，{len(ok)}项完成或超额完成目标" if len(rest) else f"{quant}{len(ok)}项完成或超额完成目标"
         if lag.empty and not len(rest):
@@ -162,7 +164,7 @@ def verdict(ev: pd.DataFrame) -> str:
             core += "，未发现未完成的指标"
         else:
             core += f"，{len(lag)}项未完成（{names(lag)}）"
-    elif etype == "基期评估":
+    elif etype == BASELINE:
         core = (
             (f"{quant}，" if len(rest) else quant)
             + "对照上一规划期实际水平，"
