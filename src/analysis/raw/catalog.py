@@ -15,6 +15,21 @@ import pandas as pd
 from analysis.raw.errors import Problem, RawDataError, display_path
 from analysis.raw.table import ROW, RawTable, read_raw_table, read_sidecar
 
+#: The columns every published figure needs (a past plan's figures also say which is preferred).
+PUBLISHED_COLUMNS = (
+    "series_id",
+    "region",
+    "indicator_name",
+    "period",
+    "period_type",
+    "value",
+    "unit",
+    "issuer",
+    "title",
+    "pub_year",
+    "source_quote",
+    "is_reprint",
+)
 #: Roles a raw file can play, and the columns each role needs (beyond what its sidecar adds).
 ROLES: dict[str, tuple[str, ...]] = {
     "documents": ("document_id", "file", "title", "issuer", "issued"),
@@ -42,39 +57,12 @@ ROLES: dict[str, tuple[str, ...]] = {
     "passages": ("plan_id", "passage_id", "kind", "section", "seq", "text"),
     "indicator_evidence": ("plan_id", "indicator_id", "series_id", "relation"),
     "base_values": ("plan_id", "indicator_id", "series_id", "period", "wording", "caveat"),
-    "observations_published": (
-        "series_id",
-        "region",
-        "indicator_name",
-        "period",
-        "period_type",
-        "value",
-        "unit",
-        "issuer",
-        "title",
-        "pub_year",
-        "source_quote",
-        "is_reprint",
-    ),
+    "observations_published": PUBLISHED_COLUMNS,
     # The backtest's past plans (data/raw/backtest/): validated by every build like any raw
     # file, used only by ``python -m analysis backtest``.
     "backtest_plans": ("plan_id", "title", "region", "period_start", "period_end", "base_year"),
     "backtest_targets": ("plan_id", "indicator_id", "name", "target_text", "unit", "quote", "preferred"),
-    "backtest_observations": (
-        "series_id",
-        "region",
-        "indicator_name",
-        "period",
-        "period_type",
-        "value",
-        "unit",
-        "issuer",
-        "title",
-        "pub_year",
-        "source_quote",
-        "is_reprint",
-        "preferred",
-    ),
+    "backtest_observations": (*PUBLISHED_COLUMNS, "preferred"),
 }
 #: Roles whose plan_id names a past plan of the backtest (backtest_plans), not one of plans.csv.
 BACKTEST_ROLES = ("backtest_plans", "backtest_targets", "backtest_observations")
