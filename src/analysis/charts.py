@@ -26,6 +26,28 @@ def _scale(unit: str | None, values: pd.Series) -> tuple[float, str]:
     return 1.0, unit
 
 
+def _drawn(evaluation: pd.Series, observations: pd.DataFrame) -> pd.DataFrame:
+    """The observed values the chart draws: yearly, with gaps as gaps; for a cumulative target
+    the running total from the plan's first year, stopped at the first missing year (after a
+    gap it would understate)."""
+    obs = _with_gaps(observations.sort_values("year"))
+    if evaluation["target_kind"] == "cumulative":
+        obs = obs[obs["year"] >= int(evaluation["target_year"]) - 4]
+        first_gap = obs.index[obs["value"].isna()]
+        if len(first_gap):
+            obs = obs.loc[: first_gap[0] - 1] if first_gap[0] > obs.index[0] else obs.iloc[:0]
+        obs = obs.assign(value=obs["value"].cumsum())
+    return obs
+
+
+def drawn_points(evaluation: pd.Series, observations: pd.DataFrame) -> int:
+    """How many points the chart of ``evaluation`` would show (observed values, and the
+    projection when there is one): a chart with fewer than two says nothing a sentence does not."""
+    shown = int(_drawn(evaluation, observations)["value"].notna().sum())
+    projected = evaluation.get("projected_value")
+    return shown + (1 if shown and isinstance(projected, float) and not math.isnan(projected) else 0)
+
+
 def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure:
     """One target: observed values, the target line, the schedule path and the projection band.
 
@@ -37,14 +59,7 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
     T = float(evaluation["target_value"])
     start, end = int(evaluation["target_year"]) - 4, int(evaluation["target_year"])
     base_year = start - 1
-    obs = _with_gaps(observations.sort_values("year"))
-    if kind == "cumulative":
-        # a running total stops at the first missing year: after a gap it would understate
-        obs = obs[obs["year"] >= start]
-        first_gap = obs.index[obs["value"].isna()]
-        if len(first_gap):
-            obs = obs.loc[: first_gap[0] - 1] if first_gap[0] > obs.index[0] else obs.iloc[:0]
-        obs = obs.assign(value=obs["value"].cumsum())
+    obs = _drawn(evaluation, observations)
     values = pd.concat(
         [obs["value"], pd.Series([T, evaluation.get("projected_high"), evaluation.get("latest_value")], dtype=float)]
     ).dropna()

@@ -16,7 +16,7 @@ import numbers
 
 import pandas as pd
 
-from analysis.charts import benchmark_chart, indicator_chart, overview_chart
+from analysis.charts import benchmark_chart, drawn_points, indicator_chart, overview_chart
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.vocabulary import BASELINE
 from analysis.formatting import fmt, pct
@@ -367,9 +367,9 @@ def target_details(ctx: PlanContext) -> None:
         parts.append("</div>")
         show("".join(parts))
         yearly = usage.yearly_points(mine)
-        points = len(yearly) + (1 if _has(r.projected_value) and len(yearly) else 0)
-        if r.target_kind in QUANTITATIVE_KINDS and _has(r.target_value) and points >= 2:
-            show_figure(indicator_chart(pd.Series(r._asdict()), yearly))
+        row = pd.Series(r._asdict())
+        if r.target_kind in QUANTITATIVE_KINDS and _has(r.target_value) and drawn_points(row, yearly) >= 2:
+            show_figure(indicator_chart(row, yearly))
 
 
 def _series_line(ctx: PlanContext, mine: pd.DataFrame, unit: str | None) -> str:
