@@ -1414,15 +1414,16 @@ def comparison_table(ref: ReferenceResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+_BY_THIRD = ["calibrated_on", "scored_on", "kind", "window", "spread_third"]
+
+
 def spread_summary(projections: pd.DataFrame) -> pd.DataFrame:
-    by = ["calibrated_on", "scored_on", "kind", "window", "spread_third"]
-    return projection_summary(projections[projections["spread_third"].isin(SPREAD_THIRDS)], by)
+    return projection_summary(projections[projections["spread_third"].isin(SPREAD_THIRDS)], _BY_THIRD)
 
 
 def spread_table(projections: pd.DataFrame) -> list[str]:
     """80% coverage by third of the series' own spread, cross-validated: what a single series'
     interval holds, which the pooled coverage hides."""
-    by = ["calibrated_on", "scored_on", "kind", "window", "spread_third"]
     g = spread_summary(projections)
     ranges = {t: g.loc[g["spread_third"] == t, "coverage"] for t in SPREAD_THIRDS}
     said = "; ".join(f"{t} {r.min():.0%}–{r.max():.0%}" for t, r in ranges.items() if len(r))
@@ -1437,7 +1438,7 @@ def spread_table(projections: pd.DataFrame) -> list[str]:
         "| calibrated on → scored on | kind | points | " + " | ".join(SPREAD_THIRDS) + " |",
         "|---|---|---|" + "---|" * len(SPREAD_THIRDS),
     ]
-    for (calib, score, kind, window), sub in g.groupby(by[:4], sort=False):
+    for (calib, score, kind, window), sub in g.groupby(_BY_THIRD[:-1], sort=False):
         cov = dict(zip(sub["spread_third"], sub["coverage"]))
         cells = " | ".join(f"{cov[t]:.1%}" if t in cov else "—" for t in SPREAD_THIRDS)
         lines.append(f"| {calib} → {score} | {kind} | {window} | {cells} |")

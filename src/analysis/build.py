@@ -34,6 +34,7 @@ from analysis.raw.plausible import (
     today,
     unit_range,
 )
+from analysis.raw.sidecar import sidecar_path
 from analysis.raw.surveys import read_surveys
 from analysis.raw.table import ROW, RawTable
 from analysis.raw.verbatim import document_problems, verbatim_problems
@@ -714,7 +715,7 @@ class _Assembler:
                 ):
                     self.problems.append(
                         Problem(
-                            f"{table.name}.meta.yml".replace(".csv.meta.yml", ".meta.yml"),
+                            str(Path(table.name).with_name(sidecar_path(table.path).name)),
                             None,
                             "context_series",
                             repr(declared)[:80],
