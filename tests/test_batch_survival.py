@@ -354,3 +354,51 @@ def test_a_torn_journal_line_or_a_garbled_state_file_never_stops_a_batch(tmp_pat
     )
     (tmp_path / STATE).write_text("{not json", encoding="utf-8")
     assert load_state(tmp_path) == {"plan/a": entry}
+
+
+# -- a worker that dies or hangs --------------------------------------------------------------
+
+
+def test_a_worker_that_crashes_fails_its_own_report_and_the_rest_are_built(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Before: one worker dying (a segfault, the OOM killer) broke the process pool, and every
+    report not yet finished failed with ``BrokenProcessPool``. Now the reports it left are run
+    again alone: the one that crashes again fails, named; the others are built."""
+    from analysis.publish import runner
+
+    from .fixtures import worker_faults
+
+    monkeypatch.setattr(runner, "run_job", worker_faults.run_or_fault)
+    monkeypatch.setenv(worker_faults.CRASH, "crashes")
+    jobs = [_tiny("first"), _tiny("crashes"), _tiny("second"), _tiny("third")]
+    results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, workers=2)}
+    assert results["crashes"].status == "failed"
+    assert results["crashes"].error == "报告工作进程异常退出（单独重试后仍然如此）"
+    assert {s: r.status for s, r in results.items() if s != "crashes"} == dict.fromkeys(("first", "second", "third"), "built")
+    assert "FAILED other/crashes" in summary_table(list(results.values()))
+    # recorded as it happened: the next batch retries only the failed one
+    again = {r.slug: r.status for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, workers=2)}
+    assert again == {"first": "unchanged", "crashes": "failed", "second": "unchanged", "third": "unchanged"}
+
+
+def test_a_worker_stuck_where_no_alarm_reaches_is_killed_and_the_batch_goes_on(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Before: a report stuck inside C code (where SIGALRM is not delivered) held its worker,
+    and the batch, for ever. Now the batch's watchdog kills a pool that finished nothing for
+    the limit and its grace, and the stuck report fails with the limit named."""
+    from analysis.publish import runner
+
+    from .fixtures import worker_faults
+
+    monkeypatch.setattr(runner, "run_job", worker_faults.run_or_fault)
+    monkeypatch.setattr(runner, "WATCHDOG_GRACE", 3.0)
+    monkeypatch.setenv(worker_faults.HANG, "stuck")
+    jobs = [_tiny("before"), _tiny("stuck"), _tiny("after")]
+    started = time.perf_counter()
+    results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, time_limit=6, workers=1)}
+    assert time.perf_counter() - started < 120
+    assert results["stuck"].status == "failed"
+    assert results["stuck"].error == "超过单份报告时限（6秒）且无法中止，其工作进程已被终止"
+    assert results["before"].status == results["after"].status == "built"

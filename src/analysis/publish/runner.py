@@ -15,6 +15,9 @@ What a batch survives (each proved in ``tests/test_batch_survival.py``):
   files and kernel folders of dead processes are removed by the next batch;
 - a report that fails: its previous HTML, PDF and Word files are moved aside to
   ``_failed/<kind>-<slug>.previous.<ext>`` beside the failed notebook, never left looking current;
+- a worker process that dies (a segfault, the out-of-memory killer) or hangs where its alarm
+  cannot reach (inside C code; found by a watchdog, ``WATCHDOG_GRACE``): the reports it left
+  are run again one at a time, so only the report that does it again fails, named;
 - a second batch on the same folder at the same time: it waits for the first (``batch_lock``);
 - rebuilding: the same inputs give the same bytes (cell ids numbered, the files dated by their
   data, ``inputs.source_dates``), so a published report can be checked by rebuilding it.
@@ -32,8 +35,9 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -539,40 +543,140 @@ def run_batch(
         results: dict[str, Result] = {f"{r.kind}/{r.slug}": r for r in unchanged}
         if todo:
             dates = source_dates(todo, frames)
-            own = executor is None
-            executor = executor or default_executor(min(len(todo), workers or 2))
             bar = _progress(len(todo), progress)
+
+            def record(job: Job, r: Result) -> None:
+                key = f"{job.kind}/{job.slug}"
+                r.fingerprint = fingerprints[key]
+                results[key] = r
+                _journal(root, key, r)  # a kill from here on loses nothing built
+                bar.update(1)
+                bar.set_postfix_str(f"{r.status} {job.slug}")
+
             try:
-                futures = {
-                    executor.submit(run_job, job, root, engine, time_limit, dates[f"{job.kind}/{job.slug}"]): job
-                    for job in todo
-                }
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        r = future.result()
-                    except Exception as exc:
-                        r = Result(
-                            job.kind,
-                            job.slug,
-                            job.title,
-                            "failed",
-                            error=f"{type(exc).__name__}: {exc}",
-                            parameters=dict(job.parameters),
-                        )
-                    key = f"{job.kind}/{job.slug}"
-                    r.fingerprint = fingerprints[key]
-                    results[key] = r
-                    _journal(root, key, r)  # a kill from here on loses nothing built
-                    bar.update(1)
-                    bar.set_postfix_str(f"{r.status} {job.slug}")
+                _run_on_pools(todo, root, engine, time_limit, dates, record, executor, workers)
             finally:
                 bar.close()
-                if own:
-                    executor.shutdown()
         ordered = [results[f"{j.kind}/{j.slug}"] for j in jobs]
         _write_state(root, {f"{r.kind}/{r.slug}": asdict(r) for r in ordered})
     return ordered
+
+
+#: Seconds past the per-report limit after which a pool whose workers have finished nothing is
+#: taken for hung (a loop inside C code, where no alarm reaches) and its processes killed.
+WATCHDOG_GRACE = 60.0
+
+
+class _PoolLost(Exception):
+    """The futures a broken or killed pool left unfinished, and whether the watchdog killed it."""
+
+    def __init__(self, jobs: list[Job], hung: bool) -> None:
+        super().__init__(f"{len(jobs)} reports lost with their worker pool")
+        self.jobs, self.hung = jobs, hung
+
+
+def _run_on_pools(
+    todo: list[Job],
+    root: Path,
+    engine: str,
+    time_limit: float | None,
+    dates: Mapping[str, str | None],
+    record: Callable[[Job, Result], None],
+    executor: Executor | None,
+    workers: int | None,
+) -> None:
+    """Run ``todo`` and ``record`` each result; survive a worker that dies or hangs.
+
+    A worker process that crashes (a segfault in a C library, the out-of-memory killer) breaks
+    a ``ProcessPoolExecutor``: every unfinished report would fail with it. So the reports it
+    left are run again one at a time on a pool of one worker, where a crash can only be the
+    report's own: that one fails, named, and the rest are built. A worker stuck where its own
+    alarm cannot reach (inside C code) is found by a watchdog in this process: nothing finished
+    for ``time_limit`` + ``WATCHDOG_GRACE`` seconds. A caller's own executor is used as given
+    (it cannot be rebuilt here): its lost reports fail with the reason."""
+
+    def fail(lost: _PoolLost, retried: bool) -> None:
+        if lost.hung:
+            why = f"超过单份报告时限（{time_limit:g}秒）且无法中止，其工作进程已被终止"
+        else:
+            why = "报告工作进程异常退出" + ("（单独重试后仍然如此）" if retried else "")
+        for job in lost.jobs:
+            record(job, Result(job.kind, job.slug, job.title, "failed", error=why, parameters=dict(job.parameters)))
+
+    pool = executor or default_executor(min(len(todo), workers or 2))
+    try:
+        _run_pool(pool, todo, root, engine, time_limit, dates, record)
+        return
+    except _PoolLost as lost:
+        if executor is not None:
+            fail(lost, retried=False)
+            return
+        retry = lost.jobs
+    finally:
+        if executor is None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    pool = default_executor(1)
+    try:
+        for job in retry:  # alone: a crash or a hang now is this report's own
+            try:
+                _run_pool(pool, [job], root, engine, time_limit, dates, record)
+            except _PoolLost as lost:
+                fail(lost, retried=True)
+                pool.shutdown(wait=True)
+                pool = default_executor(1)
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _run_pool(
+    pool: Executor,
+    jobs: list[Job],
+    root: Path,
+    engine: str,
+    time_limit: float | None,
+    dates: Mapping[str, str | None],
+    record: Callable[[Job, Result], None],
+) -> None:
+    """Submit ``jobs`` to ``pool`` and record each result as it comes; raise ``_PoolLost`` with
+    the unfinished ones if the pool breaks or hangs."""
+    futures = {
+        pool.submit(run_job, job, root, engine, time_limit, dates[f"{job.kind}/{job.slug}"]): job for job in jobs
+    }
+    waiting, lost, hung = set(futures), [], False
+    patience = time_limit + WATCHDOG_GRACE if time_limit else None
+    while waiting:
+        done, waiting = wait(waiting, timeout=patience, return_when=FIRST_COMPLETED)
+        if not done:  # nothing finished in a report's limit and the grace: the workers are stuck
+            hung = True
+            _kill_workers(pool)
+            continue
+        for future in done:
+            job = futures[future]
+            try:
+                r = future.result()
+            except BrokenProcessPool:
+                lost.append(job)
+                continue
+            except Exception as exc:
+                r = Result(
+                    job.kind,
+                    job.slug,
+                    job.title,
+                    "failed",
+                    error=f"{type(exc).__name__}: {exc}",
+                    parameters=dict(job.parameters),
+                )
+            record(job, r)
+    if lost:
+        raise _PoolLost([j for j in jobs if any(j is x for x in lost)], hung)
+
+
+def _kill_workers(pool: Executor) -> None:
+    """Kill a process pool's workers (and so their kernels' parents); the pool then breaks and
+    every unfinished future raises ``BrokenProcessPool``. Other executors are left alone."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.kill()
 
 
 def _progress(total: int, enabled: bool) -> Any:
