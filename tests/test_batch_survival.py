@@ -375,7 +375,9 @@ def test_a_worker_that_crashes_fails_its_own_report_and_the_rest_are_built(
     results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, workers=2)}
     assert results["crashes"].status == "failed"
     assert results["crashes"].error == "报告工作进程异常退出（单独重试后仍然如此）"
-    assert {s: r.status for s, r in results.items() if s != "crashes"} == dict.fromkeys(("first", "second", "third"), "built")
+    assert {s: r.status for s, r in results.items() if s != "crashes"} == dict.fromkeys(
+        ("first", "second", "third"), "built"
+    )
     assert "FAILED other/crashes" in summary_table(list(results.values()))
     # recorded as it happened: the next batch retries only the failed one
     again = {r.slug: r.status for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, workers=2)}

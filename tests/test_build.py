@@ -377,3 +377,19 @@ def test_a_schema_violation_is_reported_as_dataset_row_column_and_rule():
     assert failure["dataset"] == "documents" and failure["column"] == "document_id"
     assert failure["rule"] == "each (document_id) once" and "document_id='F1'" in failure["row"]
     assert "Traceback" not in str(info.value) and "multiple_fields_uniqueness" not in str(info.value)
+
+
+def test_the_build_steps_make_every_dataset_once_each_from_frames_made_before_it():
+    """The order of the build is a list (``build.STEPS``), not the order of calls in a method:
+    every step reads only frames made before it, and every dataset is made by exactly one step."""
+    from analysis import build as build_package
+
+    made: list[str] = []
+    for step in build_package.STEPS:
+        missing = [name for name in step.reads if name not in made]
+        assert not missing, f"{step.name} reads {missing} before they are made"
+        made.append(step.name)
+    datasets_made = [name for name in made if not name.startswith("_")]
+    assert len(datasets_made) == len(set(datasets_made))
+    from_entries = {"assessments", "risks", "surveys"}  # the filled workbooks, merged after the steps
+    assert set(datasets_made) | from_entries == set(datasets.DATASETS)

@@ -2,7 +2,7 @@
 their evidence → ``evidence``, and declared base values of new plans' targets → ``base_values``
 (part of ``make data``).
 
-Kept out of ``build.py`` so the build gains one call each. Checks, each reported with file, row
+Kept out of the build package (``build.links`` calls each once). Checks, each reported with file, row
 and column: the plan exists (the build's shared reference check), every series_id names an
 observation of the passage's document whose quote is in the passage's text, every
 indicator_id names a target of a plan in that document.

@@ -1,0 +1,96 @@
+"""What every build step shares: the raw catalog, the problems found so far, the lineage of
+every raw row, and the small helpers the steps use to read cells.
+
+A step never raises on bad input: it appends a ``Problem`` (file, row, column, found, expected)
+and goes on, so one build reports every problem at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from analysis import datasets
+from analysis.raw.catalog import RawCatalog
+from analysis.raw.errors import Problem
+from analysis.raw.table import RawTable
+
+SEP = "；"  # joins several sources or notes in one cell
+
+
+@dataclass
+class Context:
+    """The catalog and what the steps collect: problems (errors), warnings, values to review,
+    and the lineage (how many rows of each raw file went to which dataset)."""
+
+    catalog: RawCatalog
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    lineage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: values far from their series, to review (warnings, recorded in manifest.json)
+    review: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        catalog = self.catalog
+        self.plans = catalog.combined("plans").set_index("plan_id", drop=False)
+        self.departments = set(catalog.combined("departments")["department"])
+        self.document_paths = catalog.document_paths()
+        self.issued_years = {
+            r["file"]: int(str(r["issued"])[:4])
+            for r in catalog.combined("documents").to_dict("records")
+            if re.match(r"\d{4}", str(r["issued"]))
+        }
+
+    def record(self, table: RawTable, rows_out: int, to: str) -> None:
+        """Count ``rows_out`` rows of ``table`` as gone to dataset ``to`` (the manifest's lineage)."""
+        entry = self.lineage.setdefault(table.name, {"rows_in": len(table.frame), "rows_out": {}})
+        entry["rows_out"][to] = entry["rows_out"].get(to, 0) + rows_out
+
+
+def row_source(table: RawTable, row: pd.Series, extra: str = "") -> str:
+    location = f"{row['source_location']}{extra}"
+    return f"{row['source_document']}：{location}"
+
+
+def year_start(year: int) -> pd.Timestamp:
+    return pd.Timestamp(year=int(year), month=1, day=1)
+
+
+def year_end(year: int) -> pd.Timestamp:
+    return pd.Timestamp(year=int(year), month=12, day=31)
+
+
+def first_per_cell(problems: list[Problem]) -> list[Problem]:
+    """One problem per cell: the first check that fails there is the most specific (a second
+    preferred row in another unit is also a change of unit, and also not the indicator's)."""
+    seen: set[tuple] = set()
+    kept = []
+    for p in problems:
+        where = (p.file, p.sheet, p.row, p.column)
+        if p.row is None or where not in seen:
+            kept.append(p)
+        seen.add(where)
+    return kept
+
+
+def plain(value: float) -> str:
+    return f"{value:.12g}"
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as text, or None when missing (pandas stores missing text as NaN)."""
+    return value if isinstance(value, str) and value != "" else None
+
+
+def same(a: Any, b: Any) -> bool:
+    if a is None or (isinstance(a, float) and a != a):
+        return b is None or (isinstance(b, float) and b != b)
+    return a == b
+
+
+def concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame(columns=datasets.spec(name).column_names)

@@ -1,0 +1,345 @@
+"""Observations: a plan's own completion column, figures in its text, and published series;
+one row shape for all (``observation_row``), and the checks every published figure passes."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+from analysis.build import observation_checks as checks
+from analysis.build.context import SEP, Context, cell_text, plain, row_source, year_end, year_start
+from analysis.cn_numbers import MULTIPLIERS, find_quantities, normalize, numbers_in, read_figure, split_unit
+from analysis.raw.errors import Problem, close_matches
+from analysis.raw.plausible import FIRST_YEAR, same_unit
+from analysis.raw.table import ROW, RawTable
+
+
+def observations(ctx: Context, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Every observation, checked: one preferred value per period, plausible values, known series."""
+    rows: list[dict[str, Any]] = []
+    rows += _from_target_tables(ctx, indicators)
+    rows += _from_text(ctx)
+    rows += _published(ctx)
+    frame = pd.DataFrame(rows)
+    checks.check_one_preferred_value(ctx, frame)
+    checks.check_plausible(ctx, frame, indicators)
+    checks.check_known_series(ctx, frame, indicators)
+    return frame.drop(columns=["_file", "_row", "_column"])
+
+
+def _from_target_tables(ctx: Context, indicators: pd.DataFrame) -> list[dict[str, Any]]:
+    """A plan's own 完成情况 column: one observation per target row."""
+    rows = []
+    kinds = indicators.set_index(["plan_id", "indicator_id"])
+    for table in ctx.catalog.all("target_table"):
+        if "completion" not in table.frame.columns:
+            continue
+        used = 0
+        for _, r in table.frame.iterrows():
+            text = r["completion"]
+            key = (r["plan_id"], r["indicator_id"])
+            if text is None or key not in kinds.index:
+                continue
+            ind = kinds.loc[key]
+            plan = ctx.plans.loc[r["plan_id"]]
+            fig = read_figure(text)
+            end = fig.as_of_year or int(plan["period_end"])
+            cumulative = ind["target_kind"] == "cumulative"
+            name_note = cell_text(ind["name_note"])
+            notes = [n for n in (fig.note, name_note) if n]
+            rows.append(
+                observation_row(
+                    series_id=r["indicator_id"],
+                    plan_id=r["plan_id"],
+                    region=plan["region"],
+                    measure=ind["name"],
+                    start=int(plan["period_start"]) if cumulative else end,
+                    end=end,
+                    period_type="plan_period" if cumulative else "stock",
+                    value=fig.value,
+                    comparator=fig.comparator,
+                    value_text=text,
+                    status=fig.status,
+                    unit=fig.unit or cell_text(ind["unit"]),
+                    note=SEP.join(notes) or None,
+                    source=row_source(table, r, " 完成情况"),
+                    quote=text,
+                )
+                | {"_file": table.name, "_row": int(r[ROW]), "_column": "completion"}
+            )
+            used += 1
+        ctx.record(table, used, "observations")
+    return rows
+
+
+def _from_text(ctx: Context) -> list[dict[str, Any]]:
+    rows = []
+    for table in ctx.catalog.all("observations_text"):
+        for _, r in table.frame.iterrows():
+            if normalize(r["value_text"]) not in normalize(r["quote"]):
+                ctx.problems.append(
+                    table.problem(r[ROW], "value_text", repr(r["value_text"]), "a figure that appears in the quote")
+                )
+            if r["period_start"] > r["period_end"]:
+                ctx.problems.append(
+                    table.problem(
+                        r[ROW],
+                        "period_end",
+                        str(r["period_end"]),
+                        f"a year not before period_start ({r['period_start']})",
+                    )
+                )
+            ctx.problems += _text_period(ctx, table, r)
+            regions = list(dict.fromkeys(ctx.plans["region"]))
+            if r["region"] not in regions:
+                ctx.problems.append(
+                    table.problem(
+                        r[ROW],
+                        "region",
+                        repr(r["region"]),
+                        f"a region of plans.csv {regions}{close_matches(r['region'], regions)}",
+                    )
+                )
+            fig = read_figure(r["value_text"])
+            if fig.value is None:
+                ctx.problems.append(
+                    table.problem(
+                        r[ROW],
+                        "value_text",
+                        repr(r["value_text"]),
+                        "a figure (digits, or a Chinese numeral such as 两, 六, 第一)",
+                    )
+                )
+            kind = r["period_type"]
+            start = r["period_end"] if kind == "stock" else r["period_start"]
+            rows.append(
+                observation_row(
+                    series_id=r["series_id"],
+                    plan_id=r["plan_id"],
+                    region=r["region"],
+                    measure=r["measure"],
+                    start=start,
+                    end=r["period_end"],
+                    period_type=kind,
+                    value=fig.value,
+                    comparator=fig.comparator,
+                    value_text=r["value_text"],
+                    status=None,
+                    unit=r["unit"],
+                    note=r.get("note"),
+                    source=row_source(table, r),
+                    quote=r["quote"],
+                )
+                | {
+                    "is_preferred": r.get("preferred") is not False,
+                    "_file": table.name,
+                    "_row": int(r[ROW]),
+                    "_column": "value_text",
+                }
+            )
+        ctx.record(table, len(table.frame), "observations")
+    return rows
+
+
+def _published(ctx: Context) -> list[dict[str, Any]]:
+    """Series read from official publications (value as published, unit such as 万人)."""
+    rows = []
+    for table in ctx.catalog.all("observations_published"):
+        benchmark = bool(table.meta.get("benchmark", False))
+        for _, r in table.frame.iterrows():
+            factor, unit = split_unit(r["unit"])
+            period = published_checks(ctx, table, r)
+            if period is None:
+                continue
+            start, end, label = period
+            source = f"{r['issuer']}《{r['title']}》（{r['pub_year']}）"
+            rows.append(
+                {
+                    "series_id": r["series_id"],
+                    "plan_id": None,
+                    "region": r["region"],
+                    "measure": r["indicator_name"],
+                    "period": label,
+                    "period_type": r["period_type"],
+                    "period_start": start,
+                    "period_end": end,
+                    "value": round(float(r["value"]) * factor, 6),
+                    "comparator": r["comparator"],
+                    "value_text": f"{plain(r['value'])}{r['unit']}",
+                    "status": None,
+                    "unit": unit,
+                    "is_cumulative": r["period_type"] in ("ytd", "plan_period"),
+                    "note": r.get("note"),
+                    "source": source,
+                    "source_quote": r["source_quote"],
+                    "source_url": r.get("url"),
+                    "is_reprint": bool(r["is_reprint"]),
+                    "is_preferred": bool(r["preferred"]),
+                    "is_benchmark": benchmark,
+                    "_file": table.name,
+                    "_row": int(r[ROW]),
+                    "_column": "value",
+                }
+            )
+        ctx.record(table, len(table.frame), "observations")
+    return rows
+
+
+def published_checks(ctx: Context, table: RawTable, r: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+    """The checks every published figure passes (the project's series and the backtest's):
+    a period it can be read as, a value found in its quote with the quote's unit, a period
+    ended by the year of publication. The period (start, end, label), or None when unreadable."""
+    period = published_period(r["period"], r["period_type"])
+    if period is None:
+        ctx.problems.append(
+            table.problem(
+                r[ROW],
+                "period",
+                repr(r["period"]),
+                "YYYY for a year, YYYY-MM for a month or year to date, YYYY/YYYY for a plan period",
+            )
+        )
+        return None
+    if not _number_in_quote(abs(r["value"]), r["source_quote"]):
+        ctx.problems.append(table.problem(r[ROW], "value", repr(r["value"]), "a number that appears in source_quote"))
+    else:
+        ctx.problems += _unit_as_quoted(table, r)
+    start, end, _ = period
+    if not (start.year >= FIRST_YEAR and end.year <= int(r["pub_year"])):
+        ctx.problems.append(
+            table.problem(
+                r[ROW],
+                "period",
+                repr(r["period"]),
+                f"a period from {FIRST_YEAR} to the year of publication "
+                f"{r['pub_year']} (a figure is published after its period)",
+            )
+        )
+    return period
+
+
+def _text_period(ctx: Context, table: RawTable, r: pd.Series) -> list[Problem]:
+    """A figure in a plan document is for the plan's period or the one before it (a plan
+    reports its predecessor's results), and not for a year after the document was issued."""
+    plan = ctx.plans.loc[r["plan_id"]] if r["plan_id"] in ctx.plans.index else None
+    if plan is None:
+        return []
+    first = int(plan["period_start"]) - (int(plan["period_end"]) - int(plan["period_start"]) + 1)
+    last = int(plan["period_end"])
+    issued = ctx.issued_years.get(r["source_document"])
+    if issued is not None:
+        last = min(last, issued)
+    problems = []
+    for col in ("period_start", "period_end"):
+        if not first <= int(r[col]) <= last:
+            problems.append(
+                table.problem(
+                    r[ROW],
+                    col,
+                    str(r[col]),
+                    f"a year from {first} to {last}: inside the plan's period or the one "
+                    f"before it, and not after the document was issued",
+                )
+            )
+    return problems
+
+
+def observation_row(
+    *,
+    series_id: str,
+    plan_id: str | None,
+    region: str,
+    measure: str,
+    start: int,
+    end: int,
+    period_type: str,
+    value: float | None,
+    comparator: str,
+    value_text: str,
+    status: str | None,
+    unit: str | None,
+    note: str | None,
+    source: str,
+    quote: str | None,
+) -> dict[str, Any]:
+    if period_type == "stock":
+        label = f"{end}年末"
+        start_date = year_end(end)
+    else:
+        label = str(end) if start == end else f"{start}–{end}"
+        start_date = year_start(start)
+    return {
+        "series_id": series_id,
+        "plan_id": plan_id,
+        "region": region,
+        "measure": measure,
+        "period": label,
+        "period_type": period_type,
+        "period_start": start_date,
+        "period_end": year_end(end),
+        "value": value,
+        "comparator": comparator,
+        "value_text": value_text,
+        "status": status,
+        "unit": unit,
+        "is_cumulative": period_type == "plan_period",
+        "note": note,
+        "source": source,
+        "source_quote": quote,
+        "source_url": None,
+        "is_reprint": False,
+        "is_preferred": True,
+        "is_benchmark": False,
+    }
+
+
+def published_period(period: str, kind: str) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+    period = period.strip()
+    if kind == "year" and re.fullmatch(r"(19|20)\d\d", period):
+        return year_start(int(period)), year_end(int(period)), period
+    m = re.fullmatch(r"((?:19|20)\d\d)-(\d\d)", period)
+    if kind in ("month", "ytd") and m:
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            return None
+        end = pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
+        start = pd.Timestamp(year=year, month=1 if kind == "ytd" else month, day=1)
+        label = f"{year}-{month:02d}" if kind == "month" else f"{year}-01/{month:02d}"
+        return start, end, label
+    m = re.fullmatch(r"((?:19|20)\d\d)/((?:19|20)\d\d)", period)
+    if kind == "plan_period" and m and m.group(1) <= m.group(2):
+        return year_start(int(m.group(1))), year_end(int(m.group(2))), f"{m.group(1)}–{m.group(2)}"
+    return None
+
+
+def _unit_as_quoted(table: RawTable, r: pd.Series) -> list[Problem]:
+    """The unit typed beside a published value must be the one its quote writes after it:
+    63.5 typed with 个 where the quote says 63.5万个 is a 10,000× error."""
+    factor, base = split_unit(r["unit"])
+    quote = normalize(r["source_quote"])
+    written = []
+    for q in find_quantities(quote):
+        if math.isclose(q.value / q.multiplier, abs(float(r["value"])), rel_tol=1e-9):
+            scale = next((w for w, f in MULTIPLIERS.items() if f == q.multiplier and w in q.as_written), "")
+            written.append((q, f"{scale}{q.unit or ''}"))
+    written = [(q, w) for q, w in written if w]  # a bare number (an English quote) says nothing of its unit
+    if not written or any(_fits(q, factor, base) for q, _ in written):
+        return []
+    shown = ", ".join(dict.fromkeys(f"{plain(q.value / q.multiplier)}{w}" for q, w in written))
+    return [
+        table.problem(r[ROW], "unit", repr(r["unit"]), f"the unit the source_quote writes after the number ({shown})")
+    ]
+
+
+def _fits(q: Any, factor: float, base: str | None) -> bool:
+    if q.multiplier != factor:
+        return False
+    return q.unit is None or base is None or same_unit(q.unit, base) or base.startswith(q.unit + "/")
+
+
+def _number_in_quote(value: float, quote: str) -> bool:
+    """True when ``value`` is written in ``quote`` (60.54 as 60.54; 622000 as 622,000)."""
+    return float(value) in numbers_in(quote)
