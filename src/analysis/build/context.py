@@ -54,14 +54,6 @@ def row_source(table: RawTable, row: pd.Series, extra: str = "") -> str:
     return f"{row['source_document']}：{location}"
 
 
-def year_start(year: int) -> pd.Timestamp:
-    return pd.Timestamp(year=int(year), month=1, day=1)
-
-
-def year_end(year: int) -> pd.Timestamp:
-    return pd.Timestamp(year=int(year), month=12, day=31)
-
-
 def first_per_cell(problems: list[Problem]) -> list[Problem]:
     """One problem per cell: the first check that fails there is the most specific (a second
     preferred row in another unit is also a change of unit, and also not the indicator's)."""

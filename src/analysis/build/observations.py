@@ -4,14 +4,15 @@ one row shape for all (``observation_row``), and the checks every published figu
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import pandas as pd
 
 from analysis.build import observation_checks as checks
-from analysis.build.context import SEP, Context, cell_text, plain, row_source, year_end, year_start
+from analysis.build.context import SEP, Context, cell_text, plain, row_source
 from analysis.cn_numbers import MULTIPLIERS, find_quantities, normalize, numbers_in, read_figure, split_unit
+from analysis.observation_rows import observation_row
+from analysis.periods import parse_period, period_span
 from analysis.raw.errors import Problem, close_matches
 from analysis.raw.plausible import FIRST_YEAR, same_unit
 from analysis.raw.table import ROW, RawTable
@@ -50,15 +51,18 @@ def _from_target_tables(ctx: Context, indicators: pd.DataFrame) -> list[dict[str
             cumulative = ind["target_kind"] == "cumulative"
             name_note = cell_text(ind["name_note"])
             notes = [n for n in (fig.note, name_note) if n]
+            kind = "plan_period" if cumulative else "stock"
+            start, stop, label = period_span(kind, int(plan["period_start"]) if cumulative else end, end)
             rows.append(
                 observation_row(
                     series_id=r["indicator_id"],
                     plan_id=r["plan_id"],
                     region=plan["region"],
                     measure=ind["name"],
-                    start=int(plan["period_start"]) if cumulative else end,
-                    end=end,
-                    period_type="plan_period" if cumulative else "stock",
+                    period=label,
+                    period_start=start,
+                    period_end=stop,
+                    period_type=kind,
                     value=fig.value,
                     comparator=fig.comparator,
                     value_text=text,
@@ -66,7 +70,7 @@ def _from_target_tables(ctx: Context, indicators: pd.DataFrame) -> list[dict[str
                     unit=fig.unit or cell_text(ind["unit"]),
                     note=SEP.join(notes) or None,
                     source=row_source(table, r, " 完成情况"),
-                    quote=text,
+                    source_quote=text,
                 )
                 | {"_file": table.name, "_row": int(r[ROW]), "_column": "completion"}
             )
@@ -114,15 +118,16 @@ def _from_text(ctx: Context) -> list[dict[str, Any]]:
                     )
                 )
             kind = r["period_type"]
-            start = r["period_end"] if kind == "stock" else r["period_start"]
+            start, stop, label = period_span(kind, int(r["period_start"]), int(r["period_end"]))
             rows.append(
                 observation_row(
                     series_id=r["series_id"],
                     plan_id=r["plan_id"],
                     region=r["region"],
                     measure=r["measure"],
-                    start=start,
-                    end=r["period_end"],
+                    period=label,
+                    period_start=start,
+                    period_end=stop,
                     period_type=kind,
                     value=fig.value,
                     comparator=fig.comparator,
@@ -131,10 +136,10 @@ def _from_text(ctx: Context) -> list[dict[str, Any]]:
                     unit=r["unit"],
                     note=r.get("note"),
                     source=row_source(table, r),
-                    quote=r["quote"],
+                    source_quote=r["quote"],
+                    is_preferred=r.get("preferred") is not False,
                 )
                 | {
-                    "is_preferred": r.get("preferred") is not False,
                     "_file": table.name,
                     "_row": int(r[ROW]),
                     "_column": "value_text",
@@ -157,32 +162,27 @@ def _published(ctx: Context) -> list[dict[str, Any]]:
             start, end, label = period
             source = f"{r['issuer']}《{r['title']}》（{r['pub_year']}）"
             rows.append(
-                {
-                    "series_id": r["series_id"],
-                    "plan_id": None,
-                    "region": r["region"],
-                    "measure": r["indicator_name"],
-                    "period": label,
-                    "period_type": r["period_type"],
-                    "period_start": start,
-                    "period_end": end,
-                    "value": round(float(r["value"]) * factor, 6),
-                    "comparator": r["comparator"],
-                    "value_text": f"{plain(r['value'])}{r['unit']}",
-                    "status": None,
-                    "unit": unit,
-                    "is_cumulative": r["period_type"] in ("ytd", "plan_period"),
-                    "note": r.get("note"),
-                    "source": source,
-                    "source_quote": r["source_quote"],
-                    "source_url": r.get("url"),
-                    "is_reprint": bool(r["is_reprint"]),
-                    "is_preferred": bool(r["preferred"]),
-                    "is_benchmark": benchmark,
-                    "_file": table.name,
-                    "_row": int(r[ROW]),
-                    "_column": "value",
-                }
+                observation_row(
+                    series_id=r["series_id"],
+                    region=r["region"],
+                    measure=r["indicator_name"],
+                    period=label,
+                    period_type=r["period_type"],
+                    period_start=start,
+                    period_end=end,
+                    value=round(float(r["value"]) * factor, 6),
+                    comparator=r["comparator"],
+                    value_text=f"{plain(r['value'])}{r['unit']}",
+                    unit=unit,
+                    note=r.get("note"),
+                    source=source,
+                    source_quote=r["source_quote"],
+                    source_url=r.get("url"),
+                    is_reprint=bool(r["is_reprint"]),
+                    is_preferred=bool(r["preferred"]),
+                    is_benchmark=benchmark,
+                )
+                | {"_file": table.name, "_row": int(r[ROW]), "_column": "value"}
             )
         ctx.record(table, len(table.frame), "observations")
     return rows
@@ -192,7 +192,7 @@ def published_checks(ctx: Context, table: RawTable, r: pd.Series) -> tuple[pd.Ti
     """The checks every published figure passes (the project's series and the backtest's):
     a period it can be read as, a value found in its quote with the quote's unit, a period
     ended by the year of publication. The period (start, end, label), or None when unreadable."""
-    period = published_period(r["period"], r["period_type"])
+    period = parse_period(r["period"], r["period_type"])
     if period is None:
         ctx.problems.append(
             table.problem(
@@ -245,74 +245,6 @@ def _text_period(ctx: Context, table: RawTable, r: pd.Series) -> list[Problem]:
                 )
             )
     return problems
-
-
-def observation_row(
-    *,
-    series_id: str,
-    plan_id: str | None,
-    region: str,
-    measure: str,
-    start: int,
-    end: int,
-    period_type: str,
-    value: float | None,
-    comparator: str,
-    value_text: str,
-    status: str | None,
-    unit: str | None,
-    note: str | None,
-    source: str,
-    quote: str | None,
-) -> dict[str, Any]:
-    if period_type == "stock":
-        label = f"{end}年末"
-        start_date = year_end(end)
-    else:
-        label = str(end) if start == end else f"{start}–{end}"
-        start_date = year_start(start)
-    return {
-        "series_id": series_id,
-        "plan_id": plan_id,
-        "region": region,
-        "measure": measure,
-        "period": label,
-        "period_type": period_type,
-        "period_start": start_date,
-        "period_end": year_end(end),
-        "value": value,
-        "comparator": comparator,
-        "value_text": value_text,
-        "status": status,
-        "unit": unit,
-        "is_cumulative": period_type == "plan_period",
-        "note": note,
-        "source": source,
-        "source_quote": quote,
-        "source_url": None,
-        "is_reprint": False,
-        "is_preferred": True,
-        "is_benchmark": False,
-    }
-
-
-def published_period(period: str, kind: str) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
-    period = period.strip()
-    if kind == "year" and re.fullmatch(r"(19|20)\d\d", period):
-        return year_start(int(period)), year_end(int(period)), period
-    m = re.fullmatch(r"((?:19|20)\d\d)-(\d\d)", period)
-    if kind in ("month", "ytd") and m:
-        year, month = int(m.group(1)), int(m.group(2))
-        if not 1 <= month <= 12:
-            return None
-        end = pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
-        start = pd.Timestamp(year=year, month=1 if kind == "ytd" else month, day=1)
-        label = f"{year}-{month:02d}" if kind == "month" else f"{year}-01/{month:02d}"
-        return start, end, label
-    m = re.fullmatch(r"((?:19|20)\d\d)/((?:19|20)\d\d)", period)
-    if kind == "plan_period" and m and m.group(1) <= m.group(2):
-        return year_start(int(m.group(1))), year_end(int(m.group(2))), f"{m.group(1)}–{m.group(2)}"
-    return None
 
 
 def _unit_as_quoted(table: RawTable, r: pd.Series) -> list[Problem]:

@@ -28,6 +28,8 @@ import pandas as pd
 
 from analysis import datasets
 from analysis.cn_numbers import split_unit
+from analysis.observation_rows import observation_row
+from analysis.periods import period_span
 from analysis.raw.errors import Problem, display_path
 from analysis.raw.plausible import same_unit, today, unit_range
 from analysis.workbook_layout import (
@@ -400,6 +402,7 @@ class _Reader:
             return
         # ok holds only when each part above was read
         assert indicator is not None and period is not None and value is not None and source is not None
+        assert indicator_id is not None
 
         kind, start, end, label = period
         plan = self.plans.loc[plan_id]
@@ -418,29 +421,23 @@ class _Reader:
             )
             return
         key = (indicator_id, plan["region"], kind, start, end)
-        record = {
-            "series_id": indicator_id,
-            "plan_id": plan_id,
-            "region": plan["region"],
-            "measure": indicator.name,
-            "period": label,
-            "period_type": kind,
-            "period_start": start,
-            "period_end": end,
-            "value": number,
-            "comparator": "=",
-            "value_text": _typed(row.values["value"]),
-            "status": None,
-            "unit": unit,
-            "is_cumulative": kind in ("ytd", "plan_period"),
-            "note": SEP.join(n for n in (_text(row.values["note"]), f"录入：{row.location}") if n),
-            "source": source,
-            "source_quote": _text(row.values["source_quote"]),
-            "source_url": _text(row.values["source_url"]),
-            "is_reprint": False,
-            "is_preferred": True,
-            "is_benchmark": False,
-        }
+        record = observation_row(
+            series_id=indicator_id,
+            plan_id=plan_id,
+            region=plan["region"],
+            measure=indicator.name,
+            period=label,
+            period_type=kind,
+            period_start=start,
+            period_end=end,
+            value=number,
+            value_text=_typed(row.values["value"]),
+            unit=unit,
+            note=SEP.join(n for n in (_text(row.values["note"]), f"录入：{row.location}") if n),
+            source=source,
+            source_quote=_text(row.values["source_quote"]),
+            source_url=_text(row.values["source_url"]),
+        )
         if not self._agrees_with_published(row, key, number, source):
             return
         if not self._outside_reported_totals(row, key, plan):
@@ -485,7 +482,7 @@ class _Reader:
                     )
                 )
                 return None
-            return kind, pd.Timestamp(a, 1, 1), pd.Timestamp(b, 12, 31), f"{a}–{b}"
+            return (kind, *period_span(kind, a, b))
         if kind == "year":
             if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():
                 year = int(raw)
@@ -517,12 +514,7 @@ class _Reader:
                 )
             )
             return None
-        if kind == "year":
-            return kind, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31), str(year)
-        end = pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)
-        if kind == "month":
-            return kind, pd.Timestamp(year, month, 1), end, f"{year}-{month:02d}"
-        return kind, pd.Timestamp(year, 1, 1), end, f"{year}-01/{month:02d}"
+        return (kind, *period_span(kind, year, month=month))
 
     def _number(self, row: _Row) -> float | None:
         raw = row.values["value"]
