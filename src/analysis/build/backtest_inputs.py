@@ -19,15 +19,7 @@ def check_backtest(ctx: Context) -> None:
     the quote's unit, inside their unit's range and published after their period."""
     past = set(ctx.catalog.combined("backtest_plans").get("plan_id", pd.Series(dtype=object)))
     for table in ctx.catalog.all("backtest_plans"):
-        for _, r in table.frame[table.frame["period_start"] > table.frame["period_end"]].iterrows():
-            ctx.problems.append(
-                table.problem(
-                    r[ROW],
-                    "period_end",
-                    str(r["period_end"]),
-                    f"a year not before period_start ({r['period_start']})",
-                )
-            )
+        ctx.check_years_in_order(table)
         ctx.record(table, len(table.frame), "backtest (validated; read by python -m analysis backtest)")
     for table in ctx.catalog.all("backtest_targets"):
         for _, r in table.frame.iterrows():

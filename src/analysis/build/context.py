@@ -15,7 +15,7 @@ import pandas as pd
 from analysis import datasets
 from analysis.raw.catalog import RawCatalog
 from analysis.raw.errors import Problem
-from analysis.raw.table import RawTable
+from analysis.raw.table import ROW, RawTable
 
 SEP = "；"  # joins several sources or notes in one cell
 
@@ -42,6 +42,16 @@ class Context:
             for r in catalog.combined("documents").to_dict("records")
             if re.match(r"\d{4}", str(r["issued"]))
         }
+
+    def check_years_in_order(self, table: RawTable) -> None:
+        """A period_start after its period_end, for every row of a file with both years."""
+        frame = table.frame
+        for _, r in frame[frame["period_start"] > frame["period_end"]].iterrows():
+            self.problems.append(
+                table.problem(
+                    r[ROW], "period_end", str(r["period_end"]), f"a year not before period_start ({r['period_start']})"
+                )
+            )
 
     def record(self, table: RawTable, rows_out: int, to: str) -> None:
         """Count ``rows_out`` rows of ``table`` as gone to dataset ``to`` (the manifest's lineage)."""

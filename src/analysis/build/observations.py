@@ -82,19 +82,11 @@ def _from_target_tables(ctx: Context, indicators: pd.DataFrame) -> list[dict[str
 def _from_text(ctx: Context) -> list[dict[str, Any]]:
     rows = []
     for table in ctx.catalog.all("observations_text"):
+        ctx.check_years_in_order(table)
         for _, r in table.frame.iterrows():
             if normalize(r["value_text"]) not in normalize(r["quote"]):
                 ctx.problems.append(
                     table.problem(r[ROW], "value_text", repr(r["value_text"]), "a figure that appears in the quote")
-                )
-            if r["period_start"] > r["period_end"]:
-                ctx.problems.append(
-                    table.problem(
-                        r[ROW],
-                        "period_end",
-                        str(r["period_end"]),
-                        f"a year not before period_start ({r['period_start']})",
-                    )
                 )
             ctx.problems += _text_period(ctx, table, r)
             regions = list(dict.fromkeys(ctx.plans["region"]))

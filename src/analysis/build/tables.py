@@ -24,15 +24,7 @@ def plans(ctx: Context, indicators: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for table in ctx.catalog.all("plans"):
         frame = table.frame.copy()
-        for _, r in frame[frame["period_start"] > frame["period_end"]].iterrows():
-            ctx.problems.append(
-                table.problem(
-                    r[ROW],
-                    "period_end",
-                    str(r["period_end"]),
-                    f"a year not before period_start ({r['period_start']})",
-                )
-            )
+        ctx.check_years_in_order(table)
         frame["n_indicators"] = frame["plan_id"].map(counts).fillna(0).astype(int)
         frame["source"] = [row_source(table, r) for _, r in frame.iterrows()]
         ctx.record(table, len(frame), "plans")
