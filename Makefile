@@ -69,8 +69,8 @@ notebooks: $(INSTALLED) ## Sync each notebook's py:percent source and its stripp
 	$(PY) -m jupytext --sync $$(find notebooks -name '*.py')
 
 lint: $(INSTALLED) ## The gate: ruff (lint and format check) and mypy, with the settings in pyproject.toml
-	$(PY) -m ruff check src tests notebooks
-	$(PY) -m ruff format --check src tests notebooks
+	$(PY) -m ruff check src tests notebooks scripts
+	$(PY) -m ruff format --check src tests notebooks scripts
 	$(PY) -m mypy
 
 test: $(INSTALLED) ## Run the test suite (pytest)
