@@ -56,6 +56,8 @@ from analysis.evaluate.history import YearlyWindow
 from analysis.evaluate.projection import KINDS, project_window
 from analysis.evaluate.vocabulary import MIDTERM
 from analysis.generated import replace_block
+from analysis.observation_rows import observation_row
+from analysis.periods import parse_period, period_span
 from analysis.raw.table import read_raw_table
 from analysis.targets import COMPARATORS, QUANTITATIVE_KINDS, ParsedTarget, parse_target
 
@@ -179,41 +181,31 @@ def read_backtest(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     return frame("past_plans"), frame("past_targets"), frame("past_observations")
 
 
-def period_bounds(period: str, kind: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of a published period: 2012 (year), 2015-09 (month or year to
-    date), 2016/2020 (plan period)."""
-    period = str(period).strip()
-    if kind == "year":
-        return pd.Timestamp(f"{period}-01-01"), pd.Timestamp(f"{period}-12-31")
-    if kind in ("month", "ytd"):
-        year, month = (int(p) for p in period.split("-"))
-        end = pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
-        return pd.Timestamp(year=year, month=1 if kind == "ytd" else month, day=1), end
-    first, last = period.split("/")
-    return pd.Timestamp(f"{first}-01-01"), pd.Timestamp(f"{last}-12-31")
-
-
 def engine_observations(raw: pd.DataFrame) -> pd.DataFrame:
-    """Published values in base units (1266 万人 → 12,660,000), in the engine's columns."""
+    """Published values in base units (1266 万人 → 12,660,000), as the build makes them: the same
+    period rule (``periods.parse_period``) and row (``observation_rows.observation_row``)."""
     rows = []
     for r in raw.itertuples():
-        factor, _ = split_unit(r.unit)
-        start, end = period_bounds(r.period, r.period_type)
+        factor, unit = split_unit(r.unit)
+        period = parse_period(r.period, r.period_type)
+        if period is None:  # the build refuses it first (make data validates the backtest's files)
+            raise ValueError(f"backtest/past_observations.csv: unreadable period {r.period!r} ({r.period_type})")
+        start, end, label = period
         rows.append(
-            {
-                "series_id": r.series_id,
-                "region": r.region,
-                "period_type": r.period_type,
-                "period_start": start,
-                "period_end": end,
-                "value": round(float(r.value) * factor, 6),
-                "comparator": r.comparator,
-                "status": None,
-                "note": r.note,
-                "source": f"{r.issuer}《{r.title}》（{r.pub_year}）",
-                "is_preferred": bool(r.preferred),
-                "is_benchmark": False,
-            }
+            observation_row(
+                series_id=r.series_id,
+                region=r.region,
+                period=label,
+                period_type=r.period_type,
+                period_start=start,
+                period_end=end,
+                value=round(float(r.value) * factor, 6),
+                comparator=r.comparator,
+                unit=unit,
+                note=r.note,
+                source=f"{r.issuer}《{r.title}》（{r.pub_year}）",
+                is_preferred=bool(r.preferred),
+            )
         )
     return pd.DataFrame(rows)
 
@@ -654,23 +646,20 @@ def package_world(series: dict[str, pd.Series]) -> tuple[dict[str, pd.DataFrame]
                     "monthly_cutoff": pd.NaT,
                 }
             )
-            obs += [
-                {
-                    "series_id": case,
-                    "region": "package",
-                    "period_type": "year",
-                    "period_start": pd.Timestamp(year=int(y), month=1, day=1),
-                    "period_end": pd.Timestamp(year=int(y), month=12, day=31),
-                    "value": float(v),
-                    "comparator": "=",
-                    "status": None,
-                    "note": None,
-                    "source": f"statsmodels.datasets.{name}",
-                    "is_preferred": True,
-                    "is_benchmark": False,
-                }
-                for y, v in window.items()
-            ]
+            for y, v in window.items():
+                start, end, label = period_span("year", int(y))
+                obs.append(
+                    observation_row(
+                        series_id=case,
+                        region="package",
+                        period=label,
+                        period_type="year",
+                        period_start=start,
+                        period_end=end,
+                        value=float(v),
+                        source=f"statsmodels.datasets.{name}",
+                    )
+                )
             years, values = [int(y) for y in window.index], [float(v) for v in window]
             cases.append(
                 {
