@@ -32,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis import datasets
+from analysis.cells import cell_text, is_missing
 from analysis.targets import ASSESSED_KINDS, QUANTITATIVE_KINDS
 from analysis.workbook_layout import (
     ASSESSMENT_COLUMNS,
@@ -189,7 +190,7 @@ def missing_observations(frames: dict[str, pd.DataFrame], plan_id: str, *, last_
     }
     end = min(int(plan["period_end"]), int(last_year))
     rows = [
-        {"plan_id": plan_id, "indicator_id": r.indicator_id, "name": r.name, "unit": _text(r.unit), "year": year}
+        {"plan_id": plan_id, "indicator_id": r.indicator_id, "name": r.name, "unit": cell_text(r.unit), "year": year}
         for r in ind.itertuples()
         for year in range(int(plan["base_year"]), end + 1)
         if (r.indicator_id, year) not in have
@@ -255,11 +256,11 @@ def _write_sheet(
     for i, record in enumerate(rows, start=2):
         for j, col in enumerate(columns, start=1):
             value = record.get(col.id)
-            cell = ws.cell(row=i, column=j, value=None if _missing(value) else value)
+            cell = ws.cell(row=i, column=j, value=None if is_missing(value) else value)
             cell.alignment = _WRAP
             if col.as_text:
                 cell.number_format = "@"
-            if col.prefilled and not _missing(value):
+            if col.prefilled and not is_missing(value):
                 cell.fill = _PREFILLED_FILL  # grey, and locked by the sheet's protection
             else:
                 cell.protection = _INPUT
@@ -353,11 +354,11 @@ def _write_readme(
     lines.append(("", f"规划：{plan['title']}；地区：{plan['region']}；规划期：{start}—{end} 年；基期年：{base} 年。"))
     for s in settings.itertuples():
         cutoffs = [f"年度数据截止 {_day(s.annual_cutoff)}"]
-        if not _missing(s.monthly_cutoff):
+        if not is_missing(s.monthly_cutoff):
             cutoffs.append(f"月度数据截止 {_day(s.monthly_cutoff)}")
-        if not _missing(s.task_cutoff):
+        if not is_missing(s.task_cutoff):
             cutoffs.append(f"任务进展截止 {_day(s.task_cutoff)}")
-        lead = f"；牵头部门：{s.lead_department}" if not _missing(s.lead_department) else ""
+        lead = f"；牵头部门：{s.lead_department}" if not is_missing(s.lead_department) else ""
         lines.append(("", f"评估：{s.evaluation_type}（{s.region}，编号 {s.exercise}），{'，'.join(cutoffs)}{lead}。"))
     lines += [
         ("", ""),
@@ -468,14 +469,6 @@ def _restamp(core_xml: bytes, stamp: str) -> bytes:
     for tag in ("dcterms:created", "dcterms:modified"):
         text = re.sub(rf"(<{tag}[^>]*>)[^<]*(</{tag}>)", rf"\g<1>{stamp}\g<2>", text)
     return text.encode("utf-8")
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
-
-
-def _text(value: object) -> str | None:
-    return None if _missing(value) or value == "" else str(value)
 
 
 def _years(first: int, last: int) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.build.context import Context, plain
+from analysis.build.context import Context
 from analysis.build.observations import published_checks
+from analysis.cells import plain
 from analysis.cn_numbers import normalize, split_unit
 from analysis.raw.errors import close_matches
 from analysis.raw.plausible import unit_range

@@ -77,15 +77,6 @@ def first_per_cell(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
-def plain(value: float) -> str:
-    return f"{value:.12g}"
-
-
-def cell_text(value: Any) -> str | None:
-    """A cell as text, or None when missing (pandas stores missing text as NaN)."""
-    return value if isinstance(value, str) and value != "" else None
-
-
 def same(a: Any, b: Any) -> bool:
     if a is None or (isinstance(a, float) and a != a):
         return b is None or (isinstance(b, float) and b != b)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.build.context import Context, cell_text, plain
+from analysis.build.context import Context
+from analysis.cells import cell_text, plain
 from analysis.raw.errors import Problem, close_matches
 from analysis.raw.plausible import DEFINITION, FAR, REVIEWED, far_from_neighbours, same_unit, unit_range
 from analysis.raw.sidecar import sidecar_path

@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.build import observation_checks as checks
-from analysis.build.context import SEP, Context, cell_text, plain, row_source
+from analysis.build.context import SEP, Context, row_source
+from analysis.cells import cell_text, plain
 from analysis.cn_numbers import MULTIPLIERS, find_quantities, normalize, numbers_in, read_figure, split_unit
 from analysis.observation_rows import observation_row
 from analysis.periods import parse_period, period_span

@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.build.context import SEP, Context, cell_text, plain, row_source, same
+from analysis.build.context import SEP, Context, row_source, same
+from analysis.cells import cell_text, plain
 from analysis.cn_numbers import normalize, split_unit
 from analysis.raw.errors import Problem, close_matches
 from analysis.raw.plausible import unit_range

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import datasets
+from analysis.cells import cell_text, plain, typed_text
 from analysis.cn_numbers import split_unit
 from analysis.observation_rows import observation_row
 from analysis.periods import period_span
@@ -292,14 +293,14 @@ class _Reader:
         """True when the row holds something beyond what the template pre-filled."""
         prefilled = {c.id for c in columns if c.prefilled}
         if sheet == RISKS_SHEET:
-            plan_id, risk_id = _text(row.values["plan_id"]), _text(row.values["risk_id"])
+            plan_id, risk_id = cell_text(row.values["plan_id"]), cell_text(row.values["risk_id"])
             if risk_id not in self.risks.get(plan_id or "", {}):
                 prefilled = {"plan_id"}  # an added risk: its id and name are entries too
         return any(row.values[c.id] is not None for c in columns if c.id not in prefilled)
 
     # -- checks shared by the sheets -------------------------------------------------------
     def _plan(self, row: _Row) -> str | None:
-        plan_id = _text(row.values["plan_id"])
+        plan_id = cell_text(row.values["plan_id"])
         if plan_id is None:
             self.problems.append(row.problem("plan_id", "an empty cell", "the plan_id the template pre-filled"))
             return None
@@ -311,7 +312,7 @@ class _Reader:
         return plan_id
 
     def _choice(self, row: _Row, column: str, allowed: tuple[str, ...]) -> str | None:
-        value = _text(row.values[column])
+        value = cell_text(row.values[column])
         if value is None:
             self.problems.append(row.problem(column, "an empty cell", f"one of {list(allowed)} (drop-down)"))
             return None
@@ -321,7 +322,7 @@ class _Reader:
         return value
 
     def _department(self, row: _Row) -> str | None:
-        value = _text(row.values["department"])
+        value = cell_text(row.values["department"])
         if value is None:
             self.problems.append(
                 row.problem("department", "an empty cell", "the name of the department entering the row (departments)")
@@ -345,7 +346,7 @@ class _Reader:
         value = row.values[column]
         if value is None:
             return True, None
-        text = _text(value) or ""
+        text = cell_text(value) or ""
         day = None
         if isinstance(value, datetime):
             day = value.date()
@@ -369,7 +370,7 @@ class _Reader:
         ok = True
         plan_id = self._plan(row)
         indicator = None
-        indicator_id = _text(row.values["indicator_id"])
+        indicator_id = cell_text(row.values["indicator_id"])
         if plan_id is not None:
             indicator = self.indicators.get((plan_id, indicator_id))
             if indicator is None:
@@ -392,7 +393,7 @@ class _Reader:
             factor, unit, good = self._unit(row, indicator)
             ok &= good
 
-        source = _text(row.values["source"])
+        source = cell_text(row.values["source"])
         if source is None:
             self.problems.append(
                 row.problem("source", "an empty cell", "the publication the value is read from (issuer and title)")
@@ -409,7 +410,7 @@ class _Reader:
         number = round(value * factor, 6)
         rng = unit_range(unit)
         if rng is not None and number not in rng:
-            self.problems.append(row.problem("value", f"{_plain(number)} {unit}", str(rng)))
+            self.problems.append(row.problem("value", f"{plain(number)} {unit}", str(rng)))
             return
         if end.date() > today():
             self.problems.append(
@@ -431,12 +432,12 @@ class _Reader:
             period_start=start,
             period_end=end,
             value=number,
-            value_text=_typed(row.values["value"]),
+            value_text=typed_text(row.values["value"]),
             unit=unit,
-            note=SEP.join(n for n in (_text(row.values["note"]), f"录入：{row.location}") if n),
+            note=SEP.join(n for n in (cell_text(row.values["note"]), f"录入：{row.location}") if n),
             source=source,
-            source_quote=_text(row.values["source_quote"]),
-            source_url=_text(row.values["source_url"]),
+            source_quote=cell_text(row.values["source_quote"]),
+            source_url=cell_text(row.values["source_url"]),
         )
         if not self._agrees_with_published(row, key, number, source):
             return
@@ -448,8 +449,8 @@ class _Reader:
                 self.problems.append(
                     row.problem(
                         "value",
-                        _plain(number),
-                        f"the value {_plain(earlier['value'])} already entered for {indicator_id} {label} "
+                        plain(number),
+                        f"the value {plain(earlier['value'])} already entered for {indicator_id} {label} "
                         f"in {where.where()} (one value per indicator and period: correct one of them)",
                     )
                 )
@@ -460,7 +461,7 @@ class _Reader:
         raw = row.values["period"]
         year = month = None
         if kind == "plan_period":
-            text = _nfkc(_typed(raw)) if raw is not None else ""
+            text = _nfkc(typed_text(raw)) if raw is not None else ""
             m = re.fullmatch(r"((?:19|20)\d\d)\s*年?\s*[-—–~～至/]\s*((?:19|20)\d\d)\s*年?", text)
             first, last = int(plan["base_year"]), int(plan["period_end"])
             if not m or int(m.group(1)) > int(m.group(2)):
@@ -501,7 +502,7 @@ class _Reader:
                 year = None
         if year is None:
             self.problems.append(
-                row.problem("period", repr(_typed(raw)) if raw is not None else "an empty cell", expected)
+                row.problem("period", repr(typed_text(raw)) if raw is not None else "an empty cell", expected)
             )
             return None
         first, last = int(plan["base_year"]), int(plan["period_end"])
@@ -509,7 +510,7 @@ class _Reader:
             self.problems.append(
                 row.problem(
                     "period",
-                    repr(_typed(raw)),
+                    repr(typed_text(raw)),
                     f"a period inside plan {plan['plan_id']}: base year {first} to period end {last}",
                 )
             )
@@ -527,12 +528,12 @@ class _Reader:
             return value * 100 if "%" in row.formats["value"] else value  # Excel keeps 5.5% as 0.055
         if isinstance(raw, str) and _PLAIN_NUMBER.match(_nfkc(raw)) and math.isfinite(float(_nfkc(raw))):
             return float(_nfkc(raw))
-        self.problems.append(row.problem("value", repr(_typed(raw)), expected))
+        self.problems.append(row.problem("value", repr(typed_text(raw)), expected))
         return None
 
     def _unit(self, row: _Row, indicator: Any) -> tuple[float, str | None, bool]:
         expected_unit = indicator.unit if isinstance(indicator.unit, str) and indicator.unit else None
-        typed = _text(row.values["unit"])
+        typed = cell_text(row.values["unit"])
         if typed is None:
             return 1.0, expected_unit, True
         factor, base = split_unit(typed)
@@ -574,8 +575,8 @@ class _Reader:
         if disagree:
             p = disagree[0]
             what = "the published value" if p["comparator"] == "=" else f"a value {p['comparator']} the published"
-            shown = _plain(p["value"]) if not _missing(p["value"]) else repr(p["value_text"])
-            self.problems.append(row.problem("value", _plain(value), f"{what} {shown} from {p['source']}"))
+            shown = plain(p["value"]) if not _missing(p["value"]) else repr(p["value_text"])
+            self.problems.append(row.problem("value", plain(value), f"{what} {shown} from {p['source']}"))
             return False
         return True
 
@@ -601,8 +602,10 @@ class _Reader:
                 self.problems.append(
                     row.problem(
                         "period",
-                        row.values["period"] if isinstance(row.values["period"], str) else _typed(row.values["period"]),
-                        f"a period after the reported total {p['period']} ({_plain(p['value'])} from {p['source']}): "
+                        row.values["period"]
+                        if isinstance(row.values["period"], str)
+                        else typed_text(row.values["period"]),
+                        f"a period after the reported total {p['period']} ({plain(p['value'])} from {p['source']}): "
                         f"a value inside it would count those years twice; enter only later years, "
                         f"or correct the total at its source",
                     )
@@ -613,9 +616,9 @@ class _Reader:
                 self.problems.append(
                     row.problem(
                         "period",
-                        _typed(row.values["period"]),
+                        typed_text(row.values["period"]),
                         f"a period without published yearly values: {p['period']} is published "
-                        f"({_plain(p['value'])} from {p['source']}); enter only the years not published",
+                        f"({plain(p['value'])} from {p['source']}); enter only the years not published",
                     )
                 )
                 return False
@@ -628,7 +631,7 @@ class _Reader:
         ok &= plan_id is not None
         item_type = self._item_type(row)
         ok &= item_type is not None
-        item_id = _text(row.values["item_id"])
+        item_id = cell_text(row.values["item_id"])
         if plan_id is not None and item_type is not None and (plan_id, item_type, item_id) not in self.items:
             ids = sorted(i for (p, t, i) in self.items if p == plan_id and t == item_type)
             self.problems.append(
@@ -653,7 +656,7 @@ class _Reader:
             "assessor": assessor,
             "progress": progress,
             **{
-                c: _text(row.values[c])
+                c: cell_text(row.values[c])
                 for c in ("progress_detail", "achievements", "problems", "next_steps", "evidence", "filled_by")
             },
             "filled_on": filled_on,
@@ -668,7 +671,7 @@ class _Reader:
         )
 
     def _item_type(self, row: _Row) -> str | None:
-        value = _text(row.values["item_type"])
+        value = cell_text(row.values["item_type"])
         by_label = {label: key for key, label in ITEM_TYPES.items()}
         if value in by_label:
             return by_label[value]
@@ -686,7 +689,7 @@ class _Reader:
     # -- 风险评估 -------------------------------------------------------------------------------
     def _risk(self, row: _Row) -> None:
         plan_id = self._plan(row)
-        risk_id, risk, added = _text(row.values["risk_id"]), _text(row.values["risk"]), False
+        risk_id, risk, added = cell_text(row.values["risk_id"]), cell_text(row.values["risk"]), False
         ok = plan_id is not None
         if plan_id is not None:
             known = self.risks.get(plan_id, {})
@@ -724,7 +727,7 @@ class _Reader:
             "is_added": added,
             "department": department,
             "level": level,
-            **{c: _text(row.values[c]) for c in ("measures", "achievements", "problems", "filled_by")},
+            **{c: cell_text(row.values[c]) for c in ("measures", "achievements", "problems", "filled_by")},
             "filled_on": filled_on,
         }
         self._keep(
@@ -822,30 +825,6 @@ def _clean(value: Any) -> Any:
 
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
-
-
-def _typed(value: Any) -> str:
-    """A cell as the person typed it (numbers without a spurious .0, dates as YYYY-MM-DD)."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return _plain(value)
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d") if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = _typed(value).strip()
-    return text or None
-
-
-def _plain(value: float) -> str:
-    return f"{value:.12g}"
 
 
 def _missing(value: Any) -> bool:
