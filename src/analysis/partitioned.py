@@ -108,19 +108,24 @@ def _compute(parts: list[dict[str, pd.DataFrame]], as_of: str | None, scheduler:
     # the partitions' own dtypes are kept (enforce_metadata=False): meta only names the columns
     meta = pd.DataFrame({c: pd.Series(dtype="object") for c in datasets.spec("evaluations").column_names})
     collections = [
-        dd.from_map(_take, [(p, name) for p in parts], meta=parts[0][name].iloc[:0], enforce_metadata=False)
+        dd.from_map(_same, [p[name] for p in parts], meta=parts[0][name].iloc[:0], enforce_metadata=False)
         for name in ENGINE_INPUTS
     ]
     result = dd.map_partitions(
         _evaluate_part, *collections, as_of=as_of, meta=meta, align_dataframes=False, enforce_metadata=False
     )
-    out = result.compute(scheduler=scheduler)
-    return report_order(out.reset_index(drop=True))
+    # each partition's rows come back to the caller as they are, and are joined here: computing
+    # the collection as one frame would join them on one worker, which then held every result
+    import dask
+
+    pieces = dask.compute(*result.to_delayed(), scheduler=scheduler)
+    return report_order(pd.concat(pieces, ignore_index=True))
 
 
-def _take(arg: tuple[dict[str, pd.DataFrame], str]) -> pd.DataFrame:
-    part, name = arg
-    return part[name]
+def _same(frame: pd.DataFrame) -> pd.DataFrame:
+    """A partition's frame as it is. Each task carries its own frame only: a task that carried
+    the partition's five frames to pick one sent every worker each partition five times."""
+    return frame
 
 
 __all__ = ["evaluate_by_region", "region_groups", "report_order", "split"]
