@@ -21,7 +21,7 @@ import pyarrow as pa
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.asof import evaluation_rows, known_observations
 from analysis.evaluate.base_values import BaseValues
-from analysis.evaluate.explain import explanations, latest_display, unjudged_reasons
+from analysis.evaluate.explain import write_sentences
 from analysis.evaluate.judgement import OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes, progress_codes
 from analysis.evaluate.projection import project
 from analysis.evaluate.series import join_per_row, row_facts
@@ -78,9 +78,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None =
     """Judge every target of every evaluated plan at its cut-offs (or at ``as_of``)."""
     bases = BaseValues.of(frames)  # declared base values (data/raw/links/base_values.csv)
     out = judge(bases.with_base_points(frames), as_of)
-    out["latest_display"] = latest_display(out)
-    out["unjudged_reason"] = unjudged_reasons(out)
-    out["explanation_zh"] = explanations(out)
+    write_sentences(out)  # latest_display, unjudged_reason, explanation_zh
     out = bases.restate(out)
     order = _report_order(out)
     out = out[OUTPUT_COLUMNS]  # let the working columns go before the rows are reordered

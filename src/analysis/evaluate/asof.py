@@ -119,19 +119,23 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     # Series as integers: indicator × region, codes from the values in the rows (a missing
     # value has a code of its own and meets a missing value, as in a pandas merge)
-    indicators, regions = _categories(rows["indicator_id"]), _categories(rows["region"])
+    row_region = _Runs(rows["region"])  # a unit's targets are consecutive rows
+    indicators, regions = _categories(_arrow(rows["indicator_id"])), _categories(row_region.values)
     width = len(regions) + 1
-    row_key = _codes(rows["indicator_id"], indicators, missing=True) * width + _codes(
-        rows["region"], regions, missing=True
+    row_key = _codes(_arrow(rows["indicator_id"]), indicators, missing=True) * width + row_region.spread(
+        _codes(row_region.values, regions, missing=True)
     )
-    ind = _codes(observations["series_id"], indicators, missing=True)[pos]
-    reg = _codes(observations["region"], regions, missing=True)[pos]
+    series, region = _Runs(observations["series_id"]), _Runs(observations["region"])
+    ind = series.spread(_codes(series.values, indicators, missing=True))[pos]
+    reg = region.spread(_codes(region.values, regions, missing=True))[pos]
+    del series, region
     keep = (ind >= 0) & (reg >= 0)
     pos, end = pos[keep], end[keep]
     obs_key = ind[keep] * width + reg[keep]
 
-    types = _categories(observations["period_type"], first=PERIOD_TYPES)
-    ptype = _codes(observations["period_type"], types)[pos]
+    period_type = _Runs(observations["period_type"])
+    types = _categories(period_type.values, first=PERIOD_TYPES)
+    ptype = period_type.spread(_codes(period_type.values, types))[pos]
     ytd = ptype == PERIOD_TYPES.index("ytd")
     time_key = np.where(ytd, end.view(np.int64) // _DAY, years_of(end))
     order = _stable_order(obs_key, np.where(ptype < 0, len(types), ptype), time_key)
@@ -164,8 +168,9 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
         if col not in observations.columns:  # value_text: optional (synthetic panels lack it)
             out[col] = pd.Categorical.from_codes(np.full(len(obs), -1), categories=[])
             continue
-        codes, cats = _encode(observations[col])
-        out[col] = pd.Categorical.from_codes(codes[obs], categories=cats)
+        runs = _Runs(observations[col])
+        codes, cats = _encode(runs.values)
+        out[col] = pd.Categorical.from_codes(runs.spread(codes)[obs], categories=cats)
     return out
 
 
@@ -203,16 +208,43 @@ def _arrow(values: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _categories(values: pd.Series, first: tuple[str, ...] = ()) -> list[str]:
+class _Runs:
+    """A text column as runs of equal consecutive values: the first value of each run, and how
+    long each run is.
+
+    The observations come sorted by series, region and period, so their text columns are long
+    runs (a series' 8–10 values, a unit's 300): coding the first value of each run and
+    repeating the code costs one comparison of neighbours instead of hashing every value. The
+    codes are those of the whole column (a value first appears at the head of a run, so even
+    codes in order of first appearance are the same)."""
+
+    def __init__(self, values: pd.Series) -> None:
+        arr = _arrow(values)
+        n = len(arr)
+        if n > 1:
+            same = pc.fill_null(pc.equal(arr.slice(1), arr.slice(0, n - 1)), False).to_numpy(zero_copy_only=False)
+            missing = arr.is_null().to_numpy(zero_copy_only=False)
+            same |= missing[1:] & missing[:-1]  # a run of missing values is one run too
+            heads = np.flatnonzero(np.concatenate([[True], ~same]))
+        else:
+            heads = np.arange(n)
+        self.values = arr.take(pa.array(heads)) if len(heads) < n else arr
+        self.length = np.diff(np.append(heads, n))
+
+    def spread(self, codes: np.ndarray) -> np.ndarray:
+        """Codes of the runs' first values, for every value of the column."""
+        return np.repeat(codes, self.length)
+
+
+def _categories(arr: pa.Array, first: tuple[str, ...] = ()) -> list[str]:
     """The distinct values, sorted (``first`` ahead of the others, in its own order)."""
-    found = [v for v in pc.unique(_arrow(values)).to_pylist() if v is not None]
+    found = [v for v in pc.unique(arr).to_pylist() if v is not None]
     return list(first) + sorted(set(found) - set(first))
 
 
-def _codes(values: pd.Series, categories: list[str], missing: bool = False) -> np.ndarray:
+def _codes(arr: pa.Array, categories: list[str], missing: bool = False) -> np.ndarray:
     """Each value's position in ``categories``; −1 where absent, and where missing too unless
     ``missing``, which gives missing values the code ``len(categories)``."""
-    arr = _arrow(values)
     idx = pc.fill_null(pc.index_in(arr, value_set=pa.array(categories, type=pa.large_string())), -1)
     codes = idx.to_numpy().astype(np.int64)
     if missing and arr.null_count:
@@ -220,9 +252,9 @@ def _codes(values: pd.Series, categories: list[str], missing: bool = False) -> n
     return codes
 
 
-def _encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+def _encode(arr: pa.Array) -> tuple[np.ndarray, list[str]]:
     """Codes and categories of a text column (−1 where missing)."""
-    encoded = pc.dictionary_encode(_arrow(values))
+    encoded = pc.dictionary_encode(arr)
     codes = pc.fill_null(encoded.indices, -1).to_numpy()
     return codes, encoded.dictionary.to_pylist()
 

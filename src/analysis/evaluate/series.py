@@ -12,10 +12,13 @@ off the blocks with numpy. Sums, means and spreads are computed exactly as panda
 reductions computed them on the frames this module used to build (a plain running sum in the
 order the values were published; a compensated mean and Welford's variance in year order),
 so every fact comes out to the last bit as before; ``_compensated_mean`` and
-``_welford_sd`` run once per position within a row (a handful of passes), not once per row.
+``_welford_sd`` run once per position within a row (a handful of passes over all rows), not
+once per row.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -67,28 +70,37 @@ def _last_code(row: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _ranks(g: _Blocks) -> tuple[np.ndarray, np.ndarray]:
-    """Rows by decreasing count, and those counts: the rows with more than j values are a prefix."""
-    order = np.argsort(-g.count, kind="stable")
-    return order, g.count[order]
-
-
 def _running_sum(values: np.ndarray, g: _Blocks) -> np.ndarray:
     """Each row's block summed left to right by numpy (what pandas does for sorted groups)."""
     return g.reduce(np.add, values)
 
 
+def _positions(values: np.ndarray, g: _Blocks) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For each position j within a block: every row's j-th value, and which rows have one.
+
+    Rows without a j-th value read some other value (ignored by the mask): the pass then runs
+    over all rows at once on contiguous arrays, several times cheaper than picking out the rows
+    that have one, and each row's arithmetic is the same, in the same order."""
+    if not len(values):
+        return
+    at = np.minimum(g.start, len(values) - 1)
+    for j in range(int(g.count.max())):
+        yield values[at], g.count > j
+        at += 1
+        np.minimum(at, len(values) - 1, out=at)
+
+
 def _compensated_mean(values: np.ndarray, g: _Blocks) -> np.ndarray:
     """Each row's mean with Kahan's compensated sum in block order (pandas' grouped mean)."""
     total, comp = np.zeros(g.n), np.zeros(g.n)
-    order, counts = _ranks(g)
-    for j in range(int(counts[0]) if g.n else 0):
-        a = order[: np.searchsorted(-counts, -j, "left")]
-        y = values[g.start[a] + j] - comp[a]
-        t = total[a] + y
-        c = t - total[a] - y
-        c[c != c] = 0.0
-        comp[a], total[a] = c, t
+    with np.errstate(invalid="ignore"):
+        for value, has in _positions(values, g):
+            y = value - comp
+            t = total + y
+            c = t - total - y
+            c[c != c] = 0.0
+            comp = np.where(has, c, comp)
+            total = np.where(has, t, total)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(g.has, total / g.count, np.nan)
 
@@ -96,14 +108,11 @@ def _compensated_mean(values: np.ndarray, g: _Blocks) -> np.ndarray:
 def _welford_sd(values: np.ndarray, g: _Blocks) -> np.ndarray:
     """Each row's standard deviation (ddof 1) by Welford's update in block order (pandas' grouped std)."""
     mean, m2 = np.zeros(g.n), np.zeros(g.n)
-    order, counts = _ranks(g)
-    for j in range(int(counts[0]) if g.n else 0):
-        a = order[: np.searchsorted(-counts, -j, "left")]
-        val = values[g.start[a] + j]
-        old = mean[a]
-        new = old + (val - old) / (j + 1)
-        mean[a] = new
-        m2[a] = m2[a] + (val - new) * (val - old)
+    with np.errstate(invalid="ignore"):
+        for j, (value, has) in enumerate(_positions(values, g)):
+            new = mean + (value - mean) / (j + 1)
+            m2 = np.where(has, m2 + (value - new) * (value - mean), m2)
+            mean = np.where(has, new, mean)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(g.count > 1, np.sqrt(m2 / (g.count - 1)), np.nan)
 
