@@ -104,11 +104,12 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     Only preferred, non-benchmark values. One line per (evaluation row, observation):
     ``row`` (position in ``rows``), ``obs`` (position in ``observations``), ``period_type``,
-    ``comparator``, ``status``, ``note`` and ``value_text`` (categoricals), ``period_start``, ``period_end``
-    and ``value``. Sorted by row, then period type (in the order of PERIOD_TYPES), then the
-    period's end — its year, or its date for a year-to-date value — then observation, so
-    later steps find each row's values of one type as a block, in time order, ties in the
-    order of the data. No loop runs per row or series: the join is a sort and a search.
+    ``comparator``, ``status``, ``note`` and ``value_text`` (categoricals), ``period_start``,
+    ``period_end``, ``year`` (the calendar year of ``period_end``, as a float: later steps need
+    not work it out again) and ``value``. Sorted by row, then period type (in the order of
+    PERIOD_TYPES), then the period's end — its year, or its date for a year-to-date value —
+    then observation, so later steps find each row's values of one type as a block, in time
+    order, ties in the order of the data. No loop runs per row or series: the join is a sort and a search.
     """
     n = len(rows)
     chosen = (observations["is_preferred"] & ~observations["is_benchmark"]).to_numpy(dtype=bool, copy=True)
@@ -136,10 +137,13 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     period_type = _Runs(observations["period_type"])
     types = _categories(period_type.values, first=PERIOD_TYPES)
     ptype = period_type.spread(_codes(period_type.values, types))[pos]
-    ytd = ptype == PERIOD_TYPES.index("ytd")
-    time_key = np.where(ytd, end.view(np.int64) // _DAY, years_of(end))
+    year = years_of(end)
+    ytd = np.flatnonzero(ptype == PERIOD_TYPES.index("ytd"))
+    time_key = year.copy()
+    time_key[ytd] = end.view(np.int64)[ytd] // _DAY
     order = _stable_order(obs_key, np.where(ptype < 0, len(types), ptype), time_key)
-    pos, end, ptype, obs_key = pos[order], end[order], ptype[order], obs_key[order]
+    del time_key
+    pos, end, ptype, obs_key, year = pos[order], end[order], ptype[order], obs_key[order], year[order]
 
     # Each row takes the block of its series: rows in order, each block in (type, time, data) order
     lo, count = _blocks(obs_key, row_key, len(indicators) * width + width)
@@ -163,6 +167,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     out["period_type"] = pd.Categorical.from_codes(ptype[at], categories=types)
     out["period_start"] = _dates(observations["period_start"])[obs]
     out["period_end"] = end[at]
+    out["year"] = year[at].astype(np.float64)  # the period end's calendar year
     out["value"] = pd.to_numeric(observations["value"]).to_numpy(dtype=np.float64, na_value=np.nan)[obs]
     for col in ("comparator", "status", "note", "value_text"):
         if col not in observations.columns:  # value_text: optional (synthetic panels lack it)

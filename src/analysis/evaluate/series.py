@@ -149,7 +149,7 @@ def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
         "obs": known["obs"].to_numpy(),
         "value": known["value"].to_numpy(dtype=np.float64),
         "end": end,
-        "year": _years(end),
+        "year": known["year"].to_numpy(dtype=np.float64) if "year" in known else _years(end),
         "comparator": known["comparator"].cat.codes.to_numpy().astype(np.int64),
     }
     ptype = known["period_type"].cat.codes.to_numpy()
