@@ -155,10 +155,11 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     # known by its cut-off: the monthly one for periods shorter than a year, else the annual one
     is_sub = np.isin(np.arange(len(types) + 1), [types.index(t) for t in SUB_YEAR if t in types])
-    cutoffs = np.stack(
-        [_dates(rows["annual_cutoff"]).view(np.int64), _dates(rows["monthly_cutoff"]).view(np.int64)], axis=1
-    )
-    known = end.view(np.int64)[at] <= cutoffs[row, is_sub[ptype[at]].astype(np.int8)]
+    cutoff = _dates(rows["annual_cutoff"]).view(np.int64)[row]
+    sub = np.flatnonzero(is_sub[ptype[at]])  # few: only these read the monthly cut-off
+    cutoff[sub] = _dates(rows["monthly_cutoff"]).view(np.int64)[row[sub]]
+    known = end.view(np.int64)[at] <= cutoff
+    del cutoff, sub
     row, at = row[known], at[known]
     del known
     obs = pos[at]
