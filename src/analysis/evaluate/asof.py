@@ -105,8 +105,8 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     Only preferred, non-benchmark values. One line per (evaluation row, observation):
     ``row`` (position in ``rows``), ``obs`` (position in ``observations``), ``period_type``,
     ``comparator``, ``status``, ``note`` and ``value_text`` (categoricals), ``period_start``,
-    ``period_end``, ``year`` (the calendar year of ``period_end``, as a float: later steps need
-    not work it out again) and ``value``. Sorted by row, then period type (in the order of
+    ``period_end``, ``year`` (the calendar year of ``period_end``, a small integer: later steps
+    need not work it out again) and ``value``. Sorted by row, then period type (in the order of
     PERIOD_TYPES), then the period's end — its year, or its date for a year-to-date value —
     then observation, so later steps find each row's values of one type as a block, in time
     order, ties in the order of the data. No loop runs per row or series: the join is a sort and a search.
@@ -137,9 +137,9 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     period_type = _Runs(observations["period_type"])
     types = _categories(period_type.values, first=PERIOD_TYPES)
     ptype = period_type.spread(_codes(period_type.values, types))[pos]
-    year = years_of(end)
+    year = years_of(end).astype(np.int16)  # 1678–2262: small, it travels with every line
     ytd = np.flatnonzero(ptype == PERIOD_TYPES.index("ytd"))
-    time_key = year.copy()
+    time_key = year.astype(np.int64)
     time_key[ytd] = end.view(np.int64)[ytd] // _DAY
     order = _stable_order(obs_key, np.where(ptype < 0, len(types), ptype), time_key)
     del time_key
@@ -168,7 +168,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     out["period_type"] = pd.Categorical.from_codes(ptype[at], categories=types)
     out["period_start"] = _dates(observations["period_start"])[obs]
     out["period_end"] = end[at]
-    out["year"] = year[at].astype(np.float64)  # the period end's calendar year
+    out["year"] = year[at]  # the period end's calendar year
     out["value"] = pd.to_numeric(observations["value"]).to_numpy(dtype=np.float64, na_value=np.nan)[obs]
     for col in ("comparator", "status", "note", "value_text"):
         if col not in observations.columns:  # value_text: optional (synthetic panels lack it)

@@ -55,7 +55,7 @@ def yearly_window(
     take = np.flatnonzero((ptype == _YEAR) & ~np.isnan(value))
     row = known["row"].to_numpy()[take].astype(np.int64)
     if "year" in known:  # known_observations gives it
-        year = known["year"].to_numpy(dtype=np.float64)[take]
+        year = known["year"].to_numpy()[take].astype(np.float64)
     else:
         year = years_of(known["period_end"].to_numpy(dtype="datetime64[ns]")[take]).astype(np.float64)
     value = value[take]
