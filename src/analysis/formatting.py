@@ -9,7 +9,7 @@ so a table, a chart and a sentence never write the same number two ways.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ __all__ = [
     "fmt",
     "fmt_all",
     "fmt_arrow",
+    "once_per_value",
     "pct",
     "pct_all",
     "pct_arrow",
@@ -155,7 +156,37 @@ def unit_classes(units: np.ndarray | pd.Series | Sequence[str | None]) -> tuple[
     return kind[codes] if len(codes) else np.zeros(0, int), codes.astype(np.int64), names
 
 
+def once_per_value(keys: np.ndarray, write: Callable[[np.ndarray], pa.Array]) -> pa.Array:
+    """``write(at)`` for one position ``at`` of each distinct key, spread back over all positions.
+
+    A column of a million numbers holds far fewer distinct (value, unit) pairs (targets, years,
+    round figures): each is written once and the texts taken by code, about four times cheaper
+    than writing every value. Equal keys must give equal texts, whichever position is written.
+    """
+    if len(keys) < 64:
+        return write(np.arange(len(keys)))
+    codes, uniques = pd.factorize(keys)
+    at = np.empty(len(uniques), np.int64)
+    at[codes] = np.arange(len(keys))  # any position of each key will do
+    return write(at).take(pa.array(codes))
+
+
+def _bits(x: np.ndarray) -> np.ndarray:
+    """A double's bits as a key: -0.0 and 0.0 are two keys (they print "-0" and "0")."""
+    return np.ascontiguousarray(x, dtype=np.float64).view(np.int64)
+
+
 def fmt_arrow(x: np.ndarray, cls: np.ndarray, unit: np.ndarray, names: list[str]) -> pa.Array:
+    """``fmt`` for an array: each value with its unit class and unit code (``unit_classes``)."""
+    x = np.asarray(x, dtype=np.float64)
+    cls, unit = np.asarray(cls), np.asarray(unit)
+    key = _bits(x)
+    if len(names) > 1 and len(x) >= 64:  # the unit is part of the key (cls follows the unit)
+        key = pd.factorize(key)[0].astype(np.int64) * len(names) + unit
+    return once_per_value(key, lambda at: _fmt_each(x[at], cls[at], unit[at], names))
+
+
+def _fmt_each(x: np.ndarray, cls: np.ndarray, unit: np.ndarray, names: list[str]) -> pa.Array:
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         size = np.abs(x)
@@ -177,7 +208,12 @@ def fmt_all(values: np.ndarray | pd.Series, units: np.ndarray | pd.Series | Sequ
 
 
 def pct_arrow(share: np.ndarray) -> pa.Array:
+    """``pct`` for an array, each distinct share written once."""
     x = np.asarray(share, dtype=np.float64)
+    return once_per_value(_bits(x), lambda at: _pct_each(x[at]))
+
+
+def _pct_each(x: np.ndarray) -> pa.Array:
     return pc.if_else(
         pa.array(np.isnan(x)),
         pa.scalar("—", _STR),

@@ -19,9 +19,9 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.evaluate import vocabulary as v
-from analysis.evaluate.asof import evaluation_rows, known_observations
+from analysis.evaluate.asof import _Runs, evaluation_rows, known_observations
 from analysis.evaluate.base_values import BaseValues
-from analysis.evaluate.explain import explanations, latest_display, unjudged_reasons
+from analysis.evaluate.explain import write_sentences
 from analysis.evaluate.judgement import OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes, progress_codes
 from analysis.evaluate.projection import project
 from analysis.evaluate.series import join_per_row, row_facts
@@ -78,9 +78,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None =
     """Judge every target of every evaluated plan at its cut-offs (or at ``as_of``)."""
     bases = BaseValues.of(frames)  # declared base values (data/raw/links/base_values.csv)
     out = judge(bases.with_base_points(frames), as_of)
-    out["latest_display"] = latest_display(out)
-    out["unjudged_reason"] = unjudged_reasons(out)
-    out["explanation_zh"] = explanations(out)
+    write_sentences(out)  # latest_display, unjudged_reason, explanation_zh
     out = bases.restate(out)
     order = _report_order(out)
     out = out[OUTPUT_COLUMNS]  # let the working columns go before the rows are reordered
@@ -215,7 +213,13 @@ def _report_order(out: pd.DataFrame) -> np.ndarray:
     The three keys are the same for all targets of an evaluation, so the few distinct
     evaluations are sorted as pandas sorts them, and the rows by that rank and 序号."""
     keys = ["plan_id", "region", "evaluation_id"]
-    codes = [pd.factorize(out[k], use_na_sentinel=False)[0].astype(np.int64) for k in keys]
+    # an evaluation's targets are consecutive rows: the keys are coded once per run of rows
+    runs = [_Runs(out[k]) for k in keys]
+    heads = np.unique(np.concatenate([np.cumsum(r.length) - r.length for r in runs]))
+    length = np.diff(np.append(heads, len(out)))
+    codes = [
+        np.repeat(pd.factorize(out[k].take(heads), use_na_sentinel=False)[0].astype(np.int64), length) for k in keys
+    ]
     combined = (codes[0] * (codes[1].max(initial=0) + 1) + codes[1]) * (codes[2].max(initial=0) + 1) + codes[2]
     distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     evaluations = out[keys].iloc[first].reset_index(drop=True)

@@ -104,11 +104,12 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     Only preferred, non-benchmark values. One line per (evaluation row, observation):
     ``row`` (position in ``rows``), ``obs`` (position in ``observations``), ``period_type``,
-    ``comparator``, ``status``, ``note`` and ``value_text`` (categoricals), ``period_start``, ``period_end``
-    and ``value``. Sorted by row, then period type (in the order of PERIOD_TYPES), then the
-    period's end — its year, or its date for a year-to-date value — then observation, so
-    later steps find each row's values of one type as a block, in time order, ties in the
-    order of the data. No loop runs per row or series: the join is a sort and a search.
+    ``comparator``, ``status``, ``note`` and ``value_text`` (categoricals), ``period_start``,
+    ``period_end``, ``year`` (the calendar year of ``period_end``, a small integer: later steps
+    need not work it out again) and ``value``. Sorted by row, then period type (in the order of
+    PERIOD_TYPES), then the period's end — its year, or its date for a year-to-date value —
+    then observation, so later steps find each row's values of one type as a block, in time
+    order, ties in the order of the data. No loop runs per row or series: the join is a sort and a search.
     """
     n = len(rows)
     chosen = (observations["is_preferred"] & ~observations["is_benchmark"]).to_numpy(dtype=bool, copy=True)
@@ -119,23 +120,30 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     # Series as integers: indicator × region, codes from the values in the rows (a missing
     # value has a code of its own and meets a missing value, as in a pandas merge)
-    indicators, regions = _categories(rows["indicator_id"]), _categories(rows["region"])
+    row_region = _Runs(rows["region"])  # a unit's targets are consecutive rows
+    indicators, regions = _categories(_arrow(rows["indicator_id"])), _categories(row_region.values)
     width = len(regions) + 1
-    row_key = _codes(rows["indicator_id"], indicators, missing=True) * width + _codes(
-        rows["region"], regions, missing=True
+    row_key = _codes(_arrow(rows["indicator_id"]), indicators, missing=True) * width + row_region.spread(
+        _codes(row_region.values, regions, missing=True)
     )
-    ind = _codes(observations["series_id"], indicators, missing=True)[pos]
-    reg = _codes(observations["region"], regions, missing=True)[pos]
+    series, region = _Runs(observations["series_id"]), _Runs(observations["region"])
+    ind = series.spread(_codes(series.values, indicators, missing=True))[pos]
+    reg = region.spread(_codes(region.values, regions, missing=True))[pos]
+    del series, region
     keep = (ind >= 0) & (reg >= 0)
     pos, end = pos[keep], end[keep]
     obs_key = ind[keep] * width + reg[keep]
 
-    types = _categories(observations["period_type"], first=PERIOD_TYPES)
-    ptype = _codes(observations["period_type"], types)[pos]
-    ytd = ptype == PERIOD_TYPES.index("ytd")
-    time_key = np.where(ytd, end.view(np.int64) // _DAY, years_of(end))
+    period_type = _Runs(observations["period_type"])
+    types = _categories(period_type.values, first=PERIOD_TYPES)
+    ptype = period_type.spread(_codes(period_type.values, types))[pos]
+    year = years_of(end).astype(np.int16)  # 1678–2262: small, it travels with every line
+    ytd = np.flatnonzero(ptype == PERIOD_TYPES.index("ytd"))
+    time_key = year.astype(np.int64)
+    time_key[ytd] = end.view(np.int64)[ytd] // _DAY
     order = _stable_order(obs_key, np.where(ptype < 0, len(types), ptype), time_key)
-    pos, end, ptype, obs_key = pos[order], end[order], ptype[order], obs_key[order]
+    del time_key
+    pos, end, ptype, obs_key, year = pos[order], end[order], ptype[order], obs_key[order], year[order]
 
     # Each row takes the block of its series: rows in order, each block in (type, time, data) order
     lo, count = _blocks(obs_key, row_key, len(indicators) * width + width)
@@ -147,10 +155,11 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     # known by its cut-off: the monthly one for periods shorter than a year, else the annual one
     is_sub = np.isin(np.arange(len(types) + 1), [types.index(t) for t in SUB_YEAR if t in types])
-    cutoffs = np.stack(
-        [_dates(rows["annual_cutoff"]).view(np.int64), _dates(rows["monthly_cutoff"]).view(np.int64)], axis=1
-    )
-    known = end.view(np.int64)[at] <= cutoffs[row, is_sub[ptype[at]].astype(np.int8)]
+    cutoff = _dates(rows["annual_cutoff"]).view(np.int64)[row]
+    sub = np.flatnonzero(is_sub[ptype[at]])  # few: only these read the monthly cut-off
+    cutoff[sub] = _dates(rows["monthly_cutoff"]).view(np.int64)[row[sub]]
+    known = end.view(np.int64)[at] <= cutoff
+    del cutoff, sub
     row, at = row[known], at[known]
     del known
     obs = pos[at]
@@ -159,13 +168,15 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     out["period_type"] = pd.Categorical.from_codes(ptype[at], categories=types)
     out["period_start"] = _dates(observations["period_start"])[obs]
     out["period_end"] = end[at]
+    out["year"] = year[at]  # the period end's calendar year
     out["value"] = pd.to_numeric(observations["value"]).to_numpy(dtype=np.float64, na_value=np.nan)[obs]
     for col in ("comparator", "status", "note", "value_text"):
         if col not in observations.columns:  # value_text: optional (synthetic panels lack it)
             out[col] = pd.Categorical.from_codes(np.full(len(obs), -1), categories=[])
             continue
-        codes, cats = _encode(observations[col])
-        out[col] = pd.Categorical.from_codes(codes[obs], categories=cats)
+        runs = _Runs(observations[col])
+        codes, cats = _encode(runs.values)
+        out[col] = pd.Categorical.from_codes(runs.spread(codes)[obs], categories=cats)
     return out
 
 
@@ -203,16 +214,43 @@ def _arrow(values: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _categories(values: pd.Series, first: tuple[str, ...] = ()) -> list[str]:
+class _Runs:
+    """A text column as runs of equal consecutive values: the first value of each run, and how
+    long each run is.
+
+    The observations come sorted by series, region and period, so their text columns are long
+    runs (a series' 8–10 values, a unit's 300): coding the first value of each run and
+    repeating the code costs one comparison of neighbours instead of hashing every value. The
+    codes are those of the whole column (a value first appears at the head of a run, so even
+    codes in order of first appearance are the same)."""
+
+    def __init__(self, values: pd.Series) -> None:
+        arr = _arrow(values)
+        n = len(arr)
+        if n > 1:
+            same = pc.fill_null(pc.equal(arr.slice(1), arr.slice(0, n - 1)), False).to_numpy(zero_copy_only=False)
+            missing = arr.is_null().to_numpy(zero_copy_only=False)
+            same |= missing[1:] & missing[:-1]  # a run of missing values is one run too
+            heads = np.flatnonzero(np.concatenate([[True], ~same]))
+        else:
+            heads = np.arange(n)
+        self.values = arr.take(pa.array(heads)) if len(heads) < n else arr
+        self.length = np.diff(np.append(heads, n))
+
+    def spread(self, codes: np.ndarray) -> np.ndarray:
+        """Codes of the runs' first values, for every value of the column."""
+        return np.repeat(codes, self.length)
+
+
+def _categories(arr: pa.Array, first: tuple[str, ...] = ()) -> list[str]:
     """The distinct values, sorted (``first`` ahead of the others, in its own order)."""
-    found = [v for v in pc.unique(_arrow(values)).to_pylist() if v is not None]
+    found = [v for v in pc.unique(arr).to_pylist() if v is not None]
     return list(first) + sorted(set(found) - set(first))
 
 
-def _codes(values: pd.Series, categories: list[str], missing: bool = False) -> np.ndarray:
+def _codes(arr: pa.Array, categories: list[str], missing: bool = False) -> np.ndarray:
     """Each value's position in ``categories``; −1 where absent, and where missing too unless
     ``missing``, which gives missing values the code ``len(categories)``."""
-    arr = _arrow(values)
     idx = pc.fill_null(pc.index_in(arr, value_set=pa.array(categories, type=pa.large_string())), -1)
     codes = idx.to_numpy().astype(np.int64)
     if missing and arr.null_count:
@@ -220,9 +258,9 @@ def _codes(values: pd.Series, categories: list[str], missing: bool = False) -> n
     return codes
 
 
-def _encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+def _encode(arr: pa.Array) -> tuple[np.ndarray, list[str]]:
     """Codes and categories of a text column (−1 where missing)."""
-    encoded = pc.dictionary_encode(_arrow(values))
+    encoded = pc.dictionary_encode(arr)
     codes = pc.fill_null(encoded.indices, -1).to_numpy()
     return codes, encoded.dictionary.to_pylist()
 

@@ -29,10 +29,10 @@ import pyarrow.compute as pc
 from analysis.evaluate.vocabulary import BASELINE, FINAL
 from analysis.formatting import EMPTY as _EMPTY
 from analysis.formatting import STR as _STR
-from analysis.formatting import fmt_arrow, pct_arrow, scatter, unit_classes
+from analysis.formatting import fmt_arrow, once_per_value, pct_arrow, scatter, unit_classes
 from analysis.targets import ASSESSED_KINDS, QUANTITATIVE_KINDS
 
-__all__ = ["explanations", "latest_display", "unjudged_reasons"]
+__all__ = ["explanations", "latest_display", "unjudged_reasons", "write_sentences"]
 
 #: Progress codes measured against the schedule (序时进度).
 _PHRASE = ("ahead", "on_track", "behind")
@@ -131,7 +131,9 @@ class _Columns:
             codes, uniques = pd.factorize(self.out[col])
             self._codes[col] = (codes, {u: k for k, u in enumerate(uniques)})
         codes, lookup = self._codes[col]
-        return np.isin(codes, [lookup[v] for v in values if v in lookup])
+        wanted = np.zeros(len(lookup) + 1, bool)  # code −1 (missing) reads the last slot: False
+        wanted[[lookup[v] for v in values if v in lookup]] = True
+        return wanted[codes]
 
     def notna(self, col: str) -> np.ndarray:
         return self.out[col].notna().to_numpy(dtype=bool)
@@ -145,8 +147,12 @@ class _Columns:
     def int(self, col: str, i: np.ndarray, plus: int = 0) -> pa.Array:
         """``int(value) + plus`` as text ("—" where the value is missing)."""
         x = self.num(col, i)
-        whole = np.trunc(np.where(np.isfinite(x), x, 0)).astype(np.int64) + plus
-        return pc.if_else(pa.array(~np.isfinite(x)), pa.scalar("—", _STR), pc.cast(pa.array(whole), _STR))
+        missing = ~np.isfinite(x)
+        whole = np.trunc(np.where(missing, 0, x)).astype(np.int64) + plus
+        key = np.where(missing, np.iinfo(np.int64).min, whole)  # years: a few distinct texts
+        return once_per_value(
+            key, lambda at: pc.if_else(pa.array(missing[at]), pa.scalar("—", _STR), pc.cast(pa.array(whole[at]), _STR))
+        )
 
     def lookup(self, col: str, table: dict[str, str], i: np.ndarray) -> pa.Array:
         """``table.get(value, "")`` for each row."""
@@ -163,10 +169,20 @@ def _clean_note(col: str, c: _Columns, i: np.ndarray) -> pa.Array:
     return pc.replace_substring_regex(text, r"\s+", "")
 
 
-def latest_display(out: pd.DataFrame) -> pd.Series:
+def write_sentences(out: pd.DataFrame) -> None:
+    """Add ``latest_display``, ``unjudged_reason`` and ``explanation_zh`` to ``out``, in that order
+    (each reads the ones before it). The three share one view of the columns, so each text
+    column is coded and each unit classed once, not once per sentence."""
+    c = _Columns(out)  # reads ``out`` as it grows: the columns added here are seen by the next step
+    out["latest_display"] = latest_display(out, c)
+    out["unjudged_reason"] = unjudged_reasons(out, c)
+    out["explanation_zh"] = explanations(out, c)
+
+
+def latest_display(out: pd.DataFrame, columns: _Columns | None = None) -> pd.Series:
     """The latest value as a table shows it: "65%以上", "动态为零", "控制在市政府下达的指标数内",
     "63.51万个"; empty where there is none. A bound keeps its words; a statement its text."""
-    c = _Columns(out)
+    c = columns if columns is not None else _Columns(out)
     if c.n == 0:
         return pd.Series([], index=out.index, dtype="str")
     true = np.ones(c.n, bool)
@@ -192,9 +208,9 @@ def latest_display(out: pd.DataFrame) -> pd.Series:
     return result.mask(result.eq(""))
 
 
-def unjudged_reasons(out: pd.DataFrame) -> pd.Series:
+def unjudged_reasons(out: pd.DataFrame, columns: _Columns | None = None) -> pd.Series:
     """Why a target has no judgement from numbers, in plain Chinese; empty when it has one."""
-    c = _Columns(out)
+    c = columns if columns is not None else _Columns(out)
     if c.n == 0:
         return pd.Series([], index=out.index, dtype="str")
     true = np.ones(c.n, bool)
@@ -240,12 +256,12 @@ def unjudged_reasons(out: pd.DataFrame) -> pd.Series:
     return result.mask(result.eq(""))
 
 
-def explanations(out: pd.DataFrame) -> pd.Series:
+def explanations(out: pd.DataFrame, columns: _Columns | None = None) -> pd.Series:
     """The sentence for every evaluation row (``out`` holds the rows, their facts and judgements).
 
     Index and order follow ``out``; the result is a column of pandas strings.
     """
-    c = _Columns(out)
+    c = columns if columns is not None else _Columns(out)
     if c.n == 0:
         return pd.Series([], index=out.index, dtype="str")
     true = np.ones(c.n, bool)

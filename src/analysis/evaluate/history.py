@@ -54,7 +54,10 @@ def yearly_window(
     value = known["value"].to_numpy(dtype=np.float64)
     take = np.flatnonzero((ptype == _YEAR) & ~np.isnan(value))
     row = known["row"].to_numpy()[take].astype(np.int64)
-    year = years_of(known["period_end"].to_numpy(dtype="datetime64[ns]")[take]).astype(np.float64)
+    if "year" in known:  # known_observations gives it
+        year = known["year"].to_numpy()[take].astype(np.float64)
+    else:
+        year = years_of(known["period_end"].to_numpy(dtype="datetime64[ns]")[take]).astype(np.float64)
     value = value[take]
     all_count = np.bincount(row, minlength=n) if len(row) else np.zeros(n, np.int64)
     if not np.isnan(first).all():

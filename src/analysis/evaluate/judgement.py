@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.evaluate import vocabulary as v
 from analysis.evaluate.projection import _meets
@@ -38,6 +40,18 @@ def _nonnegative(x: np.ndarray) -> np.ndarray:
 
 def _positive_or_nan(x: np.ndarray) -> np.ndarray:
     return np.where(x > 0, x, np.nan)
+
+
+_SIDES = pa.array([">=", ">", "<=", "<"], pa.large_string())
+
+
+def _sides(comparator: pd.Series) -> np.ndarray:
+    """Each comparator's position in _SIDES, −1 for any other and for none."""
+    arr = pa.array(comparator, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.large_string())
+    found = pc.index_in(arr.cast(pa.large_string()), value_set=_SIDES)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
@@ -146,21 +160,22 @@ def measure(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         cum & ~np.isnan(f["total_value"]) & (np.nan_to_num(f["after_total_n"]) == 0) & _np(facts["chained_sum"].isna())
     )
 
-    def side(words: list[str]) -> np.ndarray:
-        """Whether the comparator of the observation judged is one of ``words`` (hash look-ups
-        on the three text columns, no per-row objects)."""
-        return np.where(
-            from_stock,
-            _np(facts["stock_comparator"].isin(words)),
-            np.where(
-                total_used, _np(facts["total_comparator"].isin(words)), lev & _np(facts["year_comparator"].isin(words))
-            ),
-        )
-
-    lower = side([">=", ">"])
-    upper = side(["<=", "<"])
+    # the comparator of the observation judged, as a position in _SIDES (one look-up per text
+    # column for both sides, no per-row objects)
+    side = np.where(
+        from_stock,
+        _sides(facts["stock_comparator"]),
+        np.where(total_used, _sides(facts["total_comparator"]), np.where(lev, _sides(facts["year_comparator"]), -1)),
+    )
+    lower = (side == 0) | (side == 1)
+    upper = (side == 2) | (side == 3)
     bound = lower | upper
-    latest_comparator = np.where(lower, ">=", np.where(upper, "<=", ""))
+    latest_comparator = pd.Series(
+        pa.chunked_array([pa.array(["", ">=", "<="], pa.large_string()).take(pa.array(lower + 2 * upper))])
+        .to_pandas()
+        .array,
+        index=rows.index,
+    )
     completion = np.where(bound, np.nan, completion)
     progress_ratio = np.where(bound, np.nan, progress_ratio)
 

@@ -1,21 +1,25 @@
 """Per evaluation row, the facts its judgement needs, computed for all rows at once.
 
 From the observations known at a row's cut-off: how many yearly points there are, the
-latest value and year, the base-year value, the sum and spread of yearly flows inside the
-plan period, a linear trend (as sums, so one pass serves every row), the latest total
-over the plan period (a plan often reports "累计" only), the latest year-to-date value, and
-the previous plan's total for a new plan's feasibility. No loop runs per series.
+latest value and year, the base-year value, the sum, minimum and maximum of yearly values
+inside the plan period, the latest total over the plan period (a plan often reports "累计"
+only), the latest year-to-date value and its seasonal share, and the previous plan's total
+for a new plan's feasibility. No loop runs per series. (The projection reads its own window
+of yearly values, ``history.yearly_window``: the spread and trend sums this module once
+computed for the first projection are no longer computed.)
 
 ``known_observations`` hands the values over sorted by row, type and time, so each row's
 values of one type are a block: counts, first and last values, minima and maxima are read
-off the blocks with numpy. Sums, means and spreads are computed exactly as pandas' grouped
+off the blocks with numpy. Sums and means are computed exactly as pandas' grouped
 reductions computed them on the frames this module used to build (a plain running sum in the
-order the values were published; a compensated mean and Welford's variance in year order),
-so every fact comes out to the last bit as before; ``_compensated_mean`` and
-``_welford_sd`` run once per position within a row (a handful of passes), not once per row.
+order the values were published; a compensated mean in block order), so every fact comes out
+to the last bit as before; ``_compensated_mean`` runs once per position within a row (a
+handful of passes over all rows), not once per row.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -67,45 +71,39 @@ def _last_code(row: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _ranks(g: _Blocks) -> tuple[np.ndarray, np.ndarray]:
-    """Rows by decreasing count, and those counts: the rows with more than j values are a prefix."""
-    order = np.argsort(-g.count, kind="stable")
-    return order, g.count[order]
-
-
 def _running_sum(values: np.ndarray, g: _Blocks) -> np.ndarray:
     """Each row's block summed left to right by numpy (what pandas does for sorted groups)."""
     return g.reduce(np.add, values)
 
 
+def _positions(values: np.ndarray, g: _Blocks) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For each position j within a block: every row's j-th value, and which rows have one.
+
+    Rows without a j-th value read some other value (ignored by the mask): the pass then runs
+    over all rows at once on contiguous arrays, several times cheaper than picking out the rows
+    that have one, and each row's arithmetic is the same, in the same order."""
+    if not len(values):
+        return
+    at = np.minimum(g.start, len(values) - 1)
+    for j in range(int(g.count.max())):
+        yield values[at], g.count > j
+        at += 1
+        np.minimum(at, len(values) - 1, out=at)
+
+
 def _compensated_mean(values: np.ndarray, g: _Blocks) -> np.ndarray:
     """Each row's mean with Kahan's compensated sum in block order (pandas' grouped mean)."""
     total, comp = np.zeros(g.n), np.zeros(g.n)
-    order, counts = _ranks(g)
-    for j in range(int(counts[0]) if g.n else 0):
-        a = order[: np.searchsorted(-counts, -j, "left")]
-        y = values[g.start[a] + j] - comp[a]
-        t = total[a] + y
-        c = t - total[a] - y
-        c[c != c] = 0.0
-        comp[a], total[a] = c, t
+    with np.errstate(invalid="ignore"):
+        for value, has in _positions(values, g):
+            y = value - comp
+            t = total + y
+            c = t - total - y
+            c[c != c] = 0.0
+            comp = np.where(has, c, comp)
+            total = np.where(has, t, total)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(g.has, total / g.count, np.nan)
-
-
-def _welford_sd(values: np.ndarray, g: _Blocks) -> np.ndarray:
-    """Each row's standard deviation (ddof 1) by Welford's update in block order (pandas' grouped std)."""
-    mean, m2 = np.zeros(g.n), np.zeros(g.n)
-    order, counts = _ranks(g)
-    for j in range(int(counts[0]) if g.n else 0):
-        a = order[: np.searchsorted(-counts, -j, "left")]
-        val = values[g.start[a] + j]
-        old = mean[a]
-        new = old + (val - old) / (j + 1)
-        mean[a] = new
-        m2[a] = m2[a] + (val - new) * (val - old)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(g.count > 1, np.sqrt(m2 / (g.count - 1)), np.nan)
 
 
 def _merge_order(row: np.ndarray, obs: np.ndarray) -> np.ndarray:
@@ -140,7 +138,7 @@ def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
         "obs": known["obs"].to_numpy(),
         "value": known["value"].to_numpy(dtype=np.float64),
         "end": end,
-        "year": _years(end),
+        "year": known["year"].to_numpy(dtype=np.float64) if "year" in known else _years(end),
         "comparator": known["comparator"].cat.codes.to_numpy().astype(np.int64),
     }
     ptype = known["period_type"].cat.codes.to_numpy()
@@ -222,62 +220,12 @@ def _yearly_facts(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> N
 
     in_plan = (year >= yearly["plan_start"]) & (year <= yearly["plan_end"])
     gp = _Blocks(row[in_plan], n)
-    out["plan_years"] = gp.count.astype(int)
     out["plan_min"] = gp.reduce(np.minimum, value[in_plan])
     out["plan_max"] = gp.reduce(np.maximum, value[in_plan])
     out["plan_last_year"] = gp.reduce(np.maximum, year[in_plan])
     # sums run in the order the values were published
     order = _merge_order(row, yearly["obs"])
-    row_m, year_m, value_m, in_plan_m = row[order], year[order], value[order], in_plan[order]
-    out["plan_sum"] = _running_sum(value_m[in_plan_m], gp)
-
-    # Flow statistics over every known year (more years give a better spread), in year order.
-    out["flow_mean"] = (
-        _compensated_mean(value, g)
-        if _interleaved(g, year, yearly)
-        else np.where(g.has, _running_sum(value, g) / np.maximum(g.count, 1), np.nan)
-    )
-    out["flow_sd"] = _welford_sd(value, g)
-
-    # Linear trend as sums: slope b = Sxy / Sxx, residual variance from the same sums.
-    x, y = year_m, value_m
-    gm = _Blocks(row_m, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n_ = np.where(g.has, g.count, np.nan)
-        sx = _running_sum(x, gm)
-        sy = _running_sum(y, gm)
-        sxx = _running_sum(x * x, gm) - sx**2 / n_
-        sxy = _running_sum(x * y, gm) - sx * sy / n_
-        syy = _running_sum(y * y, gm) - sy**2 / n_
-        slope = sxy / sxx
-        out["trend_slope"] = slope
-        out["trend_xbar"] = sx / n_
-        out["trend_ybar"] = sy / n_
-        out["trend_sxx"] = sxx
-        sse = syy - slope * sxy
-        out["trend_sse"] = np.where(np.isnan(sse) | (sse >= 0), sse, 0.0)  # as pandas' clip(lower=0)
-
-
-def _interleaved(g: _Blocks, year: np.ndarray, yearly: dict[str, np.ndarray]) -> bool:
-    """Whether the rows' years overlap once all yearly values are sorted by year.
-
-    The mean of flows used to be taken on all values sorted by year, where pandas sums each
-    row with a compensated sum — unless the rows happen to stay in order after that sort (a
-    single series, say), where it adds them plainly. This says which, so the mean is the same.
-    """
-    rows = np.flatnonzero(g.has)
-    if len(rows) < 2:
-        return False
-    lo, hi = g.reduce(np.minimum, year)[rows], g.reduce(np.maximum, year)[rows]
-    if (hi[:-1] > lo[1:]).any():
-        return True
-    if (hi[:-1] < lo[1:]).all():
-        return False
-    # rows only touch at a year: order as the sort did (numpy's quicksort on the yearly values
-    # in the order of the data, as 32-bit years), and look
-    order = _merge_order(yearly["row"], yearly["obs"])
-    by_year = np.argsort(year[order].astype(np.int32), kind="quicksort")
-    return bool((np.diff(yearly["row"][order][by_year]) < 0).any())
+    out["plan_sum"] = _running_sum(value[order][in_plan[order]], gp)
 
 
 def _totals(out: pd.DataFrame, totals: dict[str, np.ndarray], n: int, comparators: pd.Index) -> None:
