@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.evaluate import vocabulary as v
-from analysis.evaluate.asof import _Runs, evaluation_rows, known_observations
+from analysis.evaluate.asof import Runs, evaluation_rows, known_observations
 from analysis.evaluate.base_values import BaseValues
 from analysis.evaluate.explain import write_sentences
 from analysis.evaluate.judgement import OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes, progress_codes
@@ -214,7 +214,7 @@ def _report_order(out: pd.DataFrame) -> np.ndarray:
     evaluations are sorted as pandas sorts them, and the rows by that rank and 序号."""
     keys = ["plan_id", "region", "evaluation_id"]
     # an evaluation's targets are consecutive rows: the keys are coded once per run of rows
-    runs = [_Runs(out[k]) for k in keys]
+    runs = [Runs(out[k]) for k in keys]
     heads = np.unique(np.concatenate([np.cumsum(r.length) - r.length for r in runs]))
     length = np.diff(np.append(heads, len(out)))
     codes = [

@@ -120,13 +120,13 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
 
     # Series as integers: indicator × region, codes from the values in the rows (a missing
     # value has a code of its own and meets a missing value, as in a pandas merge)
-    row_region = _Runs(rows["region"])  # a unit's targets are consecutive rows
+    row_region = Runs(rows["region"])  # a unit's targets are consecutive rows
     indicators, regions = _categories(_arrow(rows["indicator_id"])), _categories(row_region.values)
     width = len(regions) + 1
     row_key = _codes(_arrow(rows["indicator_id"]), indicators, missing=True) * width + row_region.spread(
         _codes(row_region.values, regions, missing=True)
     )
-    series, region = _Runs(observations["series_id"]), _Runs(observations["region"])
+    series, region = Runs(observations["series_id"]), Runs(observations["region"])
     ind = series.spread(_codes(series.values, indicators, missing=True))[pos]
     reg = region.spread(_codes(region.values, regions, missing=True))[pos]
     del series, region
@@ -134,7 +134,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     pos, end = pos[keep], end[keep]
     obs_key = ind[keep] * width + reg[keep]
 
-    period_type = _Runs(observations["period_type"])
+    period_type = Runs(observations["period_type"])
     types = _categories(period_type.values, first=PERIOD_TYPES)
     ptype = period_type.spread(_codes(period_type.values, types))[pos]
     year = years_of(end).astype(np.int16)  # 1678–2262: small, it travels with every line
@@ -174,7 +174,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
         if col not in observations.columns:  # value_text: optional (synthetic panels lack it)
             out[col] = pd.Categorical.from_codes(np.full(len(obs), -1), categories=[])
             continue
-        runs = _Runs(observations[col])
+        runs = Runs(observations[col])
         codes, cats = _encode(runs.values)
         out[col] = pd.Categorical.from_codes(runs.spread(codes)[obs], categories=cats)
     return out
@@ -214,7 +214,7 @@ def _arrow(values: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-class _Runs:
+class Runs:
     """A text column as runs of equal consecutive values: the first value of each run, and how
     long each run is.
 

@@ -601,7 +601,7 @@ def _run_on_pools(
         else:
             why = "报告工作进程异常退出" + ("（单独重试后仍然如此）" if retried else "")
         for job in lost.jobs:
-            record(job, Result(job.kind, job.slug, job.title, "failed", error=why, parameters=dict(job.parameters)))
+            record(job, _failed(job, why))
 
     pool = executor or default_executor(min(len(todo), workers or 2))
     try:
@@ -658,17 +658,15 @@ def _run_pool(
                 lost.append(job)
                 continue
             except Exception as exc:
-                r = Result(
-                    job.kind,
-                    job.slug,
-                    job.title,
-                    "failed",
-                    error=f"{type(exc).__name__}: {exc}",
-                    parameters=dict(job.parameters),
-                )
+                r = _failed(job, f"{type(exc).__name__}: {exc}")
             record(job, r)
     if lost:
         raise _PoolLost([j for j in jobs if any(j is x for x in lost)], hung)
+
+
+def _failed(job: Job, error: str) -> Result:
+    """A report that failed outside ``run_job`` (its worker lost, or the call itself raised)."""
+    return Result(job.kind, job.slug, job.title, "failed", error=error, parameters=dict(job.parameters))
 
 
 def _kill_workers(pool: Executor) -> None:
