@@ -56,7 +56,7 @@ calibrate: $(INSTALLED) ## Recompute the projection error table shipped in the p
 backtest: $(INSTALLED) ## Past plans at mid-term, M1/Tourism cross-validated: tables in docs/methodology.md, bench/results/backtest.json
 	$(PY) -m analysis backtest
 
-bench: data evaluate ## Benchmarks: engine on 10k/100k/1M synthetic series, reports vs papermill CLI (bench/results/)
+bench: data evaluate ## Benchmarks: engine on 10k/100k/1M synthetic series, target parser growth, reports vs papermill CLI, scale run (bench/results/; about an hour)
 	$(PY) -m analysis bench
 
 batch-plan: data ## Derive the list of reports into reports/batch.yml, to read or edit before `make reports`

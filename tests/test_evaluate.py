@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from analysis import bench, datasets
+from analysis import vocabulary as v
 from analysis.cn_numbers import COUNT_UNITS
 from analysis.evaluate import evaluate, judge, series
-from analysis.evaluate import vocabulary as v
 from analysis.formatting import fixed, fmt, fmt_all, pct_all
 
 PLAN = "test-14"

@@ -301,9 +301,9 @@ def test_targets_the_data_cannot_decide_are_counted_with_the_remainder_not_as_ve
 
 
 def test_the_method_paragraphs_quote_the_engines_thresholds_and_words():
-    """The appendix states the thresholds the engine uses (from evaluate.vocabulary), only the
+    """The appendix states the thresholds the engine uses (from analysis.vocabulary), only the
     words it produces (no 基本完成), and says how far to trust the range."""
-    from analysis.evaluate import vocabulary as v
+    from analysis import vocabulary as v
     from analysis.report import plan
 
     assert f"{v.AHEAD:g}倍及以上为“快于预期”" in plan.METHOD and f"低于{v.ON_TRACK:g}倍" in plan.METHOD

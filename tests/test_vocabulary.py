@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import datasets
-from analysis.evaluate import vocabulary as v
+from analysis import vocabulary as v
 from analysis.report.html import badge
 from analysis.style import OUTLOOK_COLOURS, PROGRESS_COLOURS
 from analysis.targets import COMPARATORS, TARGET_KINDS
@@ -51,8 +51,20 @@ def test_the_comparators_the_schemas_allow_are_the_parsers():
 
 
 def test_the_titles_name_every_evaluation_type():
-    """titles.py spells the types itself (the batch plan must decide without importing the
-    engine, which importing the vocabulary would): they must stay the vocabulary's."""
     from analysis import titles
 
     assert set(titles.KINDS) == set(v.EVALUATION_TYPES)
+
+
+def test_the_vocabulary_imports_nothing_of_the_engine():
+    """The batch plan and the titles read the vocabulary to decide what to rebuild; it must not
+    load the engine (pandas, numpy, scipy) to do so. A fresh interpreter shows what it loads."""
+    import json
+    import subprocess
+    import sys
+
+    code = "import json, sys, analysis.vocabulary, analysis.titles; print(json.dumps(sorted(sys.modules)))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(run.stdout))
+    assert "analysis.vocabulary" in loaded
+    assert not {"analysis.evaluate", "pandas", "numpy", "scipy"} & loaded

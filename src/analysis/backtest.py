@@ -54,12 +54,12 @@ from analysis.evaluate.calibration import scale as cal_scale
 from analysis.evaluate.calibration import spread as cal_spread
 from analysis.evaluate.history import YearlyWindow
 from analysis.evaluate.projection import KINDS, project_window
-from analysis.evaluate.vocabulary import MIDTERM
 from analysis.generated import replace_block
 from analysis.observation_rows import observation_row
 from analysis.periods import parse_period, period_span
 from analysis.raw.table import read_raw_table
 from analysis.targets import COMPARATORS, QUANTITATIVE_KINDS, ParsedTarget, parse_target
+from analysis.vocabulary import MIDTERM
 
 __all__ = [
     "BEGIN",

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.evaluate.vocabulary import PROGRESS_ZH
 from analysis.formatting import fmt
 from analysis.style import PALETTE, PROGRESS_COLOURS, apply_theme
+from analysis.vocabulary import PROGRESS_ZH
 
 
 def _scale(unit: str | None, values: pd.Series) -> tuple[float, str]:

@@ -182,6 +182,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from analysis.bench import main as engine_bench
 
         status |= engine_bench([])
+    if args.only in ("all", "parser"):
+        from analysis.parser_bench import main as parser_bench
+
+        status |= parser_bench([])
     if args.only in ("all", "reports"):
         from analysis.publish.benchmark import main as reports_bench
 
@@ -418,7 +422,7 @@ def parser() -> argparse.ArgumentParser:
         help="benchmarks: engine on synthetic panels, reports against papermill's CLI (figures in bench/results/)",
         description="Speed is measured here, never in tests: each cost as a ratio to a floor measured in the same run.",
     )
-    bench.add_argument("--only", choices=["all", "engine", "reports", "scale"], default="all")
+    bench.add_argument("--only", choices=["all", "engine", "parser", "reports", "scale"], default="all")
     bench.add_argument(
         "--scale-reports",
         type=int,

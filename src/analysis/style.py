@@ -32,7 +32,7 @@ PALETTE = {
     "projection": "#2e86c1",
     "band": "#aed6f1",
 }
-#: Badge and bar colours by judgement code (the words are in ``evaluate.vocabulary``): keyed by
+#: Badge and bar colours by judgement code (the words are in ``analysis.vocabulary``): keyed by
 #: code, so rewording a judgement cannot uncolour it. Good → bad; order is the charts' order.
 PROGRESS_COLOURS: dict[str, str] = {
     "met_early": "#1e8449",

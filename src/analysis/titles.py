@@ -5,7 +5,9 @@ import the report stack (matplotlib, the engine) to decide that nothing needs re
 
 from __future__ import annotations
 
-KINDS = {"中期评估": "实施情况中期评估", "期末评估": "实施情况总结评估", "基期评估": "目标可行性评估"}
+from analysis.vocabulary import BASELINE, FINAL, MIDTERM
+
+KINDS = {MIDTERM: "实施情况中期评估", FINAL: "实施情况总结评估", BASELINE: "目标可行性评估"}
 
 
 def kind_zh(evaluation_type: str, working_paper: bool = False) -> str:

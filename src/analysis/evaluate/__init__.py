@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.evaluate import vocabulary as v
+from analysis import vocabulary as v
 from analysis.evaluate.asof import Runs, evaluation_rows, known_observations
 from analysis.evaluate.base_values import BaseValues
 from analysis.evaluate.explain import write_sentences

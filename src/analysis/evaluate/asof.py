@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.evaluate.vocabulary import BASELINE, EVALUATION_TYPES, FINAL, MIDTERM
+from analysis.vocabulary import BASELINE, EVALUATION_TYPES, FINAL, MIDTERM
 
 TARGET_COLUMNS = [
     "plan_id",

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.evaluate import vocabulary as v
+from analysis import vocabulary as v
 from analysis.evaluate.explain import _CMP_ZH
 from analysis.formatting import fmt
 

@@ -26,11 +26,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.evaluate.vocabulary import BASELINE, FINAL
 from analysis.formatting import EMPTY as _EMPTY
 from analysis.formatting import STR as _STR
 from analysis.formatting import fmt_arrow, once_per_value, pct_arrow, scatter, unit_classes
 from analysis.targets import ASSESSED_KINDS, QUANTITATIVE_KINDS
+from analysis.vocabulary import BASELINE, FINAL
 
 __all__ = ["explanations", "latest_display", "unjudged_reasons", "write_sentences"]
 

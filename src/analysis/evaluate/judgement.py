@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.evaluate import vocabulary as v
+from analysis import vocabulary as v
 from analysis.evaluate.projection import _meets
 from analysis.targets import QUANTITATIVE_KINDS
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import datasets, paths
-from analysis.evaluate.vocabulary import BASELINE, FINAL
 from analysis.report.sources import Notes, document_names
+from analysis.vocabulary import BASELINE, FINAL
 
 NEEDED = (
     "documents",

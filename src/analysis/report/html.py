@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-from analysis.evaluate.vocabulary import OUTLOOK_ZH, PROGRESS_ZH
 from analysis.style import OUTLOOK_COLOURS, PROGRESS_COLOURS
+from analysis.vocabulary import OUTLOOK_ZH, PROGRESS_ZH
 
 #: The longest text from data a report shows whole (the longest in the data: about 460).
 SHOWN_CHARS = 1000

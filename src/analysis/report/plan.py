@@ -16,9 +16,8 @@ import numbers
 
 import pandas as pd
 
+from analysis import vocabulary as v
 from analysis.charts import benchmark_chart, drawn_points, indicator_chart, overview_chart
-from analysis.evaluate import vocabulary as v
-from analysis.evaluate.vocabulary import BASELINE
 from analysis.formatting import fmt, pct
 from analysis.report import summary, usage
 from analysis.report.context import PlanContext
@@ -28,6 +27,7 @@ from analysis.report.rows import EvaluationRow, MilestoneRow, ObservationRow, Pa
 from analysis.report.sources import observation_sources, split
 from analysis.targets import QUANTITATIVE_KINDS
 from analysis.titles import kind_zh
+from analysis.vocabulary import BASELINE
 
 # -- cover -----------------------------------------------------------------------------------
 

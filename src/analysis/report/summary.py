@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.evaluate.vocabulary import BASELINE, FINAL, MIDTERM
+from analysis.vocabulary import BASELINE, FINAL, MIDTERM
 
 UNJUDGED = ("no_data", "pending")
 #: Judged as far as the data allow, but no verdict: 无法考核 (the series stopped) and 难以判断
