@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from analysis import paths
+from analysis.sources import parse
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -268,7 +269,7 @@ def _meta(name: str, frame: pd.DataFrame) -> dict[str, Any]:
         "columns": s.columns,
     }
     if "source" in frame.columns:
-        docs = sorted({part.split("：")[0] for cell in frame["source"].dropna() for part in cell.split("；")})
+        docs = sorted({s.document or s.location for cell in frame["source"].dropna() for s in parse(cell)})
         meta["sources"] = docs
     return meta
 

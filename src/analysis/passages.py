@@ -19,6 +19,7 @@ from analysis.cn_numbers import normalize
 from analysis.raw.catalog import RawCatalog
 from analysis.raw.errors import Problem
 from analysis.raw.table import ROW
+from analysis.sources import document
 
 COLUMNS = [
     "plan_id",
@@ -45,7 +46,7 @@ def passages(
     """Every passage, with the problems found (the caller raises them with the build's others)."""
     problems: list[Problem] = []
     frames = []
-    doc_of_plan = dict(zip(plans["plan_id"], plans["source"].str.split("：").str[0]))
+    doc_of_plan = dict(zip(plans["plan_id"], plans["source"].map(document)))
     for table in catalog.all("passages"):
         frame = table.frame.copy()
         for _, r in frame.iterrows():

@@ -16,8 +16,7 @@ from analysis import datasets
 from analysis.raw.catalog import RawCatalog
 from analysis.raw.errors import Problem
 from analysis.raw.table import ROW, RawTable
-
-SEP = "；"  # joins several sources or notes in one cell
+from analysis.sources import cite
 
 
 @dataclass
@@ -60,8 +59,7 @@ class Context:
 
 
 def row_source(table: RawTable, row: pd.Series, extra: str = "") -> str:
-    location = f"{row['source_location']}{extra}"
-    return f"{row['source_document']}：{location}"
+    return cite(row["source_document"], f"{row['source_location']}{extra}")
 
 
 def first_per_cell(problems: list[Problem]) -> list[Problem]:

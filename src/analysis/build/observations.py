@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.build import observation_checks as checks
-from analysis.build.context import SEP, Context, row_source
+from analysis.build.context import Context, row_source
 from analysis.cells import cell_text, plain
 from analysis.cn_numbers import MULTIPLIERS, find_quantities, normalize, numbers_in, read_figure, split_unit
 from analysis.observation_rows import observation_row
@@ -17,6 +17,7 @@ from analysis.periods import parse_period, period_span
 from analysis.raw.errors import Problem, close_matches
 from analysis.raw.plausible import FIRST_YEAR, same_unit
 from analysis.raw.table import ROW, RawTable
+from analysis.sources import SEP
 
 
 def observations(ctx: Context, indicators: pd.DataFrame) -> pd.DataFrame:

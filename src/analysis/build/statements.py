@@ -8,12 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.build.context import SEP, Context, row_source, same
+from analysis.build.context import Context, row_source, same
 from analysis.cells import cell_text, plain
 from analysis.cn_numbers import normalize, split_unit
 from analysis.raw.errors import Problem, close_matches
 from analysis.raw.plausible import unit_range
 from analysis.raw.table import ROW, RawTable
+from analysis.sources import join as join_sources
 from analysis.targets import QUANTITATIVE_KINDS, ParsedTarget, parse_target
 
 _ITEM_COLUMNS = ["plan_id", "item_id", "item_type", "item_type_zh", "category", "text", "source"]
@@ -274,7 +275,7 @@ def indicators(ctx: Context, statements: pd.DataFrame) -> pd.DataFrame:
                 "period_end": int(plan["period_end"]),
                 "definition": definition[1] if definition else None,
                 "parse_notes": p["parse_notes"],
-                "source": SEP.join(dict.fromkeys(group["source"])),
+                "source": join_sources(group["source"]),
             }
         )
     for key, (_, _, file, row) in definitions.items():
@@ -341,7 +342,7 @@ def responsibilities(ctx: Context, task_rows: pd.DataFrame, statements: pd.DataF
             )
     frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "position", "source"])
     return frame.groupby(["plan_id", "item_type", "item_id", "department"], as_index=False, sort=False).agg(
-        position=("position", "min"), source=("source", lambda s: SEP.join(dict.fromkeys(s)))
+        position=("position", "min"), source=("source", join_sources)
     )
 
 

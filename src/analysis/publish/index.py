@@ -16,6 +16,7 @@ from analysis.publish.runner import FAILED, Result
 from analysis.report import summary
 from analysis.report.html import badge, esc, heading, para, table
 from analysis.report.rows import MilestoneRow
+from analysis.sources import document as first_document
 
 
 def _link(href: str, text: str) -> str:
@@ -120,7 +121,7 @@ def _exercise_names(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
     titles = dict(zip(frames["documents"]["file"], frames["documents"]["title"]))
     names: dict[str, str] = {}
     for s in frames["evaluation_settings"].itertuples():
-        document = s.source.split("：")[0]
+        document = first_document(s.source)
         names.setdefault(s.exercise, titles.get(document, s.evaluation_type))
     return names
 

@@ -33,6 +33,8 @@ from analysis.observation_rows import observation_row
 from analysis.periods import period_span
 from analysis.raw.errors import Problem, display_path
 from analysis.raw.plausible import same_unit, today, unit_range
+from analysis.sources import SEP
+from analysis.sources import join as join_sources
 from analysis.workbook_layout import (
     ASSESSMENTS_SHEET,
     ASSESSORS,
@@ -49,7 +51,6 @@ from analysis.workbook_layout import (
     plan_risks,
 )
 
-SEP = "；"  # joins several sources in one cell, as in the build
 #: Extensions read as workbooks; an old-format .xls is reported, anything else is ignored.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _DEPARTMENT_SPLIT = re.compile(r"[、,，;；/／\s]+")
@@ -768,8 +769,7 @@ class _Reader:
     def result(self) -> EntryResult:
         def frame(name: str, accepted: dict[tuple, tuple[dict[str, Any], list[_Row]]]) -> pd.DataFrame:
             rows = [
-                {**record, "source": SEP.join(dict.fromkeys(r.location for r in where))}
-                for record, where in accepted.values()
+                {**record, "source": join_sources(r.location for r in where)} for record, where in accepted.values()
             ]
             return _conform(name, rows)
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis import datasets, paths
 from analysis.report.sources import Notes, document_names
+from analysis.sources import document as first_document
 from analysis.vocabulary import BASELINE, FINAL
 
 NEEDED = (
@@ -111,7 +112,7 @@ class PlanContext(NumberedParts):
     @property
     def document(self) -> str:
         """The file of the document that sets the plan (its passages are the report's evidence)."""
-        return str(self.plan["source"]).split("：")[0]
+        return first_document(self.plan["source"])
 
     @property
     def annual_cutoff(self) -> pd.Timestamp:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.report import usage
+from analysis.sources import document as first_document
 
 REASONS = {
     "not_preferred": "同期另有来源，评估采用另一条",
@@ -44,7 +45,7 @@ def used_observations(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame
         for item in usage.benchmarks(obs, list(ev["indicator_id"]), s.region, annual).values():
             if item["rows"] is not None:
                 used |= set(item["rows"].index)
-        document = str(plans.loc[s.plan_id, "source"]).split("：")[0]
+        document = first_document(plans.loc[s.plan_id, "source"])
         mine = passages[passages["source"].str.startswith(f"{document}：")]
         series = usage.passage_series(mine, list(mine["plan_id"].unique()))
         used |= set(obs[obs["series_id"].isin(series) & obs["source"].str.startswith(f"{document}：")].index)

@@ -19,7 +19,8 @@ from analysis.report import usage
 from analysis.report.context import NumberedParts, evaluations_for, read_frames
 from analysis.report.display import show
 from analysis.report.html import badge, esc, heading, num, para, table
-from analysis.report.sources import document_location, split
+from analysis.report.sources import document_location
+from analysis.sources import documents, parse, split
 from analysis.targets import QUANTITATIVE_KINDS
 
 FIELDS = (
@@ -106,15 +107,15 @@ def _plan_names(ctx: DepartmentContext) -> str:
 
 def _basis_docs(ctx: DepartmentContext) -> set[str]:
     """Files of the documents the evaluation rests on (评估依据): named once on the cover."""
-    return {f.split("：")[0] for s in ctx.settings["source"] for f in split(s)}
+    return {d for s in ctx.settings["source"] for d in documents(s)}
 
 
 def _where(ctx: DepartmentContext, source: object) -> str:
     """Where an item or a risk is set out: a location in the 评估依据 (named on the cover) as
     plain text "（表2第3行）", any other document as a note number."""
     basis = _basis_docs(ctx)
-    local = [document_location(s.split("：", 1)[1]) for s in split(source) if s.split("：")[0] in basis and "：" in s]
-    others = [s for s in split(source) if s.split("：")[0] not in basis]
+    local = [document_location(s.location) for s in parse(source) if s.document in basis]
+    others = [s.text for s in parse(source) if s.document not in basis]
     text = f'<span class="where">（{esc("、".join(local))}）</span>' if local else ""
     return text + ctx.notes.cite(others)
 

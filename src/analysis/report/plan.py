@@ -24,7 +24,9 @@ from analysis.report.context import PlanContext
 from analysis.report.display import show, show_figure
 from analysis.report.html import badge, esc, heading, num, para, table
 from analysis.report.rows import EvaluationRow, MilestoneRow, ObservationRow, PassageRow
-from analysis.report.sources import observation_sources, split
+from analysis.report.sources import observation_sources
+from analysis.sources import document as first_document
+from analysis.sources import parse, split
 from analysis.targets import QUANTITATIVE_KINDS
 from analysis.titles import kind_zh
 from analysis.vocabulary import BASELINE
@@ -44,9 +46,8 @@ def title(ctx: PlanContext) -> None:
         facts.append(("编制单位", plan["issuer"]))
     if ctx.setting is not None:
         s = ctx.setting
-        basis = split(s["source"])
-        if basis:
-            file = basis[0].split("：")[0]
+        file = first_document(s["source"])
+        if file:
             facts.append(("评估依据", ctx.notes.names.get(file, "")))
             docs = ctx.frames["documents"].set_index("file")
             if file in docs.index:
@@ -152,13 +153,13 @@ def _opinion(ctx: PlanContext) -> str:
 def _working_paper_scope(ctx: PlanContext) -> None:
     s = ctx.setting
     parts = [heading(ctx.section("评估范围与工作底稿说明"))]
-    plan_src = split(ctx.plan["source"])
+    plan_src = parse(ctx.plan["source"])
     if plan_src:
-        file = plan_src[0].split("：")[0]
-        locations = "、".join(x.split("：", 1)[1] for x in plan_src)
+        file = plan_src[0].document
+        locations = "、".join(x.location for x in plan_src)
         parts.append(
             f"<p>根据{esc(ctx.notes.names.get(file, ''))}{esc(locations)}，本规划纳入本次评估。"
-            f"{ctx.notes.cite(plan_src)}</p>"
+            f"{ctx.notes.cite([x.text for x in plan_src])}</p>"
         )
     parts.append(
         '<p class="summary">评估方案未列出本规划的目标指标，规划文本及其指标数据尚未提供，'
@@ -781,7 +782,7 @@ def _organiser(ctx: PlanContext) -> str:
         return "责任部门"
     if isinstance(ctx.setting["lead_department"], str):
         return str(ctx.setting["lead_department"])
-    file = split(ctx.setting["source"])[0].split("：")[0] if split(ctx.setting["source"]) else ""
+    file = first_document(ctx.setting["source"])
     docs = ctx.frames["documents"].set_index("file")
     return str(docs.loc[file, "issuer"]) if file in docs.index else "责任部门"
 

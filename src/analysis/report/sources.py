@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.report.html import esc
+from analysis.sources import PUBLISHED, parse, split
 
-SEP = "；"
-_PUBLISHED = re.compile(r"^(?P<issuer>.*?)《(?P<title>.*)》（(?P<year>\d{4})）$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LOCATION_FIXES = ((re.compile(r"\s+"), ""),)
 
@@ -57,10 +56,10 @@ def document_location(location: str) -> str:
 def readable(source: str, names: dict[str, str], reprint: bool = False) -> str:
     """One source as a reader cites it (several joined with ；are split by ``split``)."""
     source = source.strip()
-    file, sep, location = source.partition("：")
-    if sep and file in names:
-        return f"{names[file]}{document_location(location)}"
-    m = _PUBLISHED.match(source)
+    parsed = parse(source)
+    if parsed and parsed[0].document in names:
+        return f"{names[parsed[0].document]}{document_location(parsed[0].location)}"
+    m = PUBLISHED.match(source)
     if m:
         title = m.group("title")
         issuer = m.group("issuer")
@@ -70,27 +69,6 @@ def readable(source: str, names: dict[str, str], reprint: bool = False) -> str:
             text = f"{issuer}发布，英文报道“{title}”（{m.group('year')}年）"
         return text + ("，转载" if reprint else "")
     return source
-
-
-def split(cell: object) -> list[str]:
-    """The sources of a cell: several are joined with ；, and a location without its file
-    ('000.txt：表1；表2') belongs to the file named before it."""
-    if not isinstance(cell, str) or not cell:
-        return []
-    out: list[str] = []
-    file = ""
-    for part in (p.strip() for p in cell.split(SEP)):
-        if not part:
-            continue
-        head, sep, _ = part.partition("：")
-        if sep and "《" not in head:
-            file = head
-            out.append(part)
-        elif file and not _PUBLISHED.match(part):
-            out.append(f"{file}：{part}")
-        else:
-            out.append(part)
-    return out
 
 
 @dataclass
