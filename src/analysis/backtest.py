@@ -1293,7 +1293,7 @@ def update_block(text: str, generated: str) -> str:
 
 COMPARISON_BEGIN = "<!-- BEGIN PROJECTION COMPARISON: make backtest -->"
 COMPARISON_END = "<!-- END PROJECTION COMPARISON -->"
-RESULTS = paths.ROOT / "bench" / "results" / "backtest.json"
+RESULTS = paths.BENCH_RESULTS / "backtest.json"
 _KIND_LABEL = {"value": "annual and level (value h years ahead)", "cumulative": "cumulative (sum of the next h flows)"}
 
 

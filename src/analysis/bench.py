@@ -51,7 +51,7 @@ SOURCE = "synthetic"  # made up by analysis.bench: not real data
 FIRST_YEAR, LAST_YEAR = 2016, 2025  # yearly values drawn for these years
 PLAN_START, PLAN_END, BASE_YEAR = 2021, 2025, 2020
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
-RESULTS = paths.ROOT / "bench" / "results"
+RESULTS = paths.BENCH_RESULTS
 THREAD_VARS = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",

@@ -28,7 +28,7 @@ from analysis.bench import machine
 from analysis.datasets import atomic_write_text
 from analysis.targets import parse_target
 
-RESULTS = paths.ROOT / "bench" / "results"
+RESULTS = paths.BENCH_RESULTS
 
 #: A plan's wording repeated: two figures with units per 14 characters, the densest real text has.
 UNIT_TEXT = "新增就业1万人，培训2万人次，"

@@ -19,6 +19,7 @@ DOCUMENTS = RAW / "documents"
 REPORTS = ROOT / "reports"
 NOTEBOOKS = ROOT / "notebooks"
 DOCS = ROOT / "docs"
+BENCH_RESULTS = ROOT / "bench" / "results"  # every benchmark's figures (make bench, make backtest)
 
 #: Dataset schemas and column metadata shipped with the package.
 SCHEMAS = Path(__file__).resolve().parent / "schemas"

@@ -31,7 +31,7 @@ from typing import Any
 from analysis import paths
 from analysis.bench import _reset_peak, _status_kib
 
-RESULTS = paths.ROOT / "bench" / "results"
+RESULTS = paths.BENCH_RESULTS
 
 
 def _vm_mib(field: str) -> float:

@@ -35,7 +35,7 @@ class Source:
     @property
     def text(self) -> str:
         """The source as the data write it."""
-        return f"{self.document}{FILE_SEP}{self.location}" if self.document else self.location
+        return cite(self.document, self.location) if self.document else self.location
 
 
 def cite(document: str, location: str) -> str:

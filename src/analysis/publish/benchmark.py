@@ -25,7 +25,7 @@ from analysis import datasets, paths
 from analysis.publish.batch import batch_plan
 from analysis.publish.runner import run_batch
 
-RESULTS = paths.ROOT / "bench" / "results"
+RESULTS = paths.BENCH_RESULTS
 
 
 def floor_seconds(runs: int = 3) -> list[float]:
