@@ -1,6 +1,7 @@
 """Issue 10, calibration conditional on the series: relative scales tried, cross-validated.
 
-The shipped relative scale (``calibration.spread``: the sd of a window's yearly Δlog) gives
+The unbinned relative scale (``calibration.spread``: the sd of a window's yearly Δlog; table
+version 2, before the trend classes) gives
 80% intervals that hold 77–82% of outcomes pooled over a panel, but 57–73% for the steadiest
 third of the windows and 85–93% for the jumpiest. This script scores alternative scales on the
 same folds as ``make backtest`` (quantiles calibrated on M1, scored on Tourism, and the
@@ -31,13 +32,21 @@ import numpy as np
 
 from analysis import backtest as bt
 from analysis.evaluate import calibration as cal
+from analysis.evaluate import methods as mth
 from analysis.evaluate import projection as pj
 
 FOLDS = (("M1", "Tourism"), ("Tourism", "M1"))
 SCORED = bt.SCORE_WINDOWS
 H = bt.SCORE_HORIZONS
-#: The shipped spread, kept: ``package_and_plans`` replaces ``calibration.spread`` for a while.
-PLAIN_SPREAD = cal.spread
+
+
+def PLAIN_SPREAD(Y: np.ndarray) -> np.ndarray:
+    """The plain spread (``calibration.spread``), computed here: ``package_and_plans`` replaces
+    ``calibration.relative_scale``, which ``calibration.spread`` reads, for a while."""
+    sd = mth.log_spread(Y)
+    return np.where(np.isnan(sd), np.nan, np.fmax(sd, cal.MIN_LOG_SPREAD))
+
+
 GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0, 64.0, 96.0, 128.0)
 
 
@@ -72,7 +81,7 @@ SCALES: dict[str, Scale] = {
 }
 #: (label, scale, k: a number, or "fit" = fitted on the calibration panel, Mondrian cut points of trend)
 TRIALS: list[tuple[str, str, float | str, tuple[float, ...]]] = [
-    ("shipped", "sd", 0.0, ()),
+    ("unbinned (table version 2)", "sd", 0.0, ()),
     ("trend term, k fitted on the calibration panel", "√(sd² + k·mean²)", "fit", ()),
     ("trend term, k = 8", "√(sd² + k·mean²)", 8.0, ()),
     ("trend term / n, k fitted on the calibration panel", "√(sd² + k·mean²/n)", "fit", ()),
@@ -81,7 +90,7 @@ TRIALS: list[tuple[str, str, float | str, tuple[float, ...]]] = [
     ("shrink to mean abs Δlog, k = 8", "√((n·sd² + k·mean abs Δ²)/(n+k))", 8.0, ()),
     ("shrink to RMS Δlog, k = 8", "√((n·sd² + k·RMS²)/(n+k))", 8.0, ()),
     ("growth-rate variability, k = 1", "√(sd² + k·RMS(Δ²log)²)", 1.0, ()),
-    ("quantiles by bins of trend (cuts 0.5, 1.5)", "sd", 0.0, (0.5, 1.5)),
+    ("quantiles by bins of trend (cuts 0.5, 1.5; shipped in table version 3)", "sd", 0.0, (0.5, 1.5)),
 ]
 
 
@@ -199,18 +208,19 @@ def cross_validated(data: dict, name: str, k: float | str, cuts: tuple[float, ..
 
 def package_and_plans(name: str, k: float) -> dict[str, float]:
     """Coverage of the package series and past plans with a table calibrated on both panels
-    with this scale (``calibration.spread`` replaced where the table is built and used)."""
+    with this scale and no trend classes (``calibration.relative_scale`` replaced where the
+    table is built and used: every window in the first class)."""
     s = scale_of(name, k)
-    saved = cal.spread, pj.spread, cal.shipped_lookup, pj.shipped_lookup
+    saved = cal.relative_scale, pj.relative_scale, cal.shipped_lookup, pj.shipped_lookup
     try:
-        cal.spread = pj.spread = lambda Y: s(Y)
+        cal.relative_scale = pj.relative_scale = lambda Y: (s(Y), np.zeros(len(Y), np.int64))
         table, _ = cal.calibrate(cal.reference_panels())
         lookup = cal.Lookup.of(table)
         pj.shipped_lookup = lambda: lookup  # type: ignore[assignment]
         p = bt.run_backtest().projections
         return {g: float(p.loc[p["group"] == g, "covered"].mean()) for g in ("package series", "past plans")}
     finally:
-        cal.spread, pj.spread, cal.shipped_lookup, pj.shipped_lookup = saved
+        cal.relative_scale, pj.relative_scale, cal.shipped_lookup, pj.shipped_lookup = saved
 
 
 def _range(values: list[float]) -> str:

@@ -311,6 +311,59 @@ def test_a_positive_series_gets_a_relative_interval_in_units_of_its_spread():
     assert free["projected_high"] - free["projected_value"] == pytest.approx(12 * 0.8)
 
 
+def test_a_window_is_classed_by_how_steadily_it_moved():
+    # rose and fell by turns: flat; rose steadily: trending; one change: mixed; never moved: flat
+    Y = _matrix([57.04, 63.51, 56.35], [100, 105, 110.25, 115.7625], [100, 130], [5, 5, 5], [-1, 2, 3])
+    spread, trend = cal.relative_scale(Y)
+    assert [cal.TRENDS[t] for t in trend[:4]] == ["flat", "trending", "mixed", "flat"]
+    assert spread[:4] == pytest.approx(cal.spread(Y)[:4])
+    assert np.isnan(spread[4])  # not above zero throughout: the absolute scale, unbinned
+
+
+def trend_lookup(width: dict[str, float]) -> cal.Lookup:
+    """Relative errors uniform on [−w, w] in spread units, w per trend class; absolute ones on [−1, 1]."""
+    rows = [
+        {
+            "version": cal.TABLE_VERSION,
+            "kind": k,
+            "scale": sc,
+            "trend": t,
+            "window": w,
+            "horizon": h,
+            "method": "drift",
+            "cases": 100,
+            "rho": 0.5,
+            **{c: (2 * lv - 1) * width.get(t, 1.0) for c, lv in zip(cal.QCOLS, cal.LEVELS)},
+            "panels": "test",
+        }
+        for k in cal.KINDS
+        for sc, classes in (("absolute", ("",)), ("relative", cal.TRENDS))
+        for t in classes
+        for w in cal.WINDOWS
+        for h in range(1, cal.HORIZONS + 1)
+    ]
+    return cal.Lookup.of(pd.DataFrame(rows))
+
+
+def test_a_relative_interval_comes_from_the_errors_of_its_own_trend_class():
+    lk = trend_lookup({"flat": 1.0, "mixed": 2.0, "trending": 10.0})
+    flat = [100, 110, 100]  # changes ±9.5%: spread ≈ 0.095, no direction
+    steady = [100, 110, 121]  # +9.5% twice: spread at its floor, trending
+    for values, w in ((flat, 1.0), (steady, 10.0)):
+        r = run([values], "level", ">=", 90, 2025, lk).iloc[0]
+        s = r["projection_scale"]
+        assert r["projected_high"] == pytest.approx(r["projected_value"] * np.exp(0.8 * w * s))
+        assert r["projected_low"] == pytest.approx(r["projected_value"] * np.exp(-0.8 * w * s))
+    # the every-year probability reads the same class: a flat series held to a floor below its path
+    flat_p = run([flat], "annual", ">=", 95, 2025, lk, plan_start=2023).iloc[0]["prob_meet"]
+    wide = trend_lookup({"flat": 10.0, "mixed": 2.0, "trending": 10.0})
+    assert run([flat], "annual", ">=", 95, 2025, wide, plan_start=2023).iloc[0]["prob_meet"] < flat_p
+    # a table without trend classes holds the same errors for every class
+    plain = relative_lookup().quantiles
+    for t in range(1, len(cal.TRENDS)):
+        np.testing.assert_array_equal(plain[:, :, t], plain[:, :, 0])
+
+
 def test_a_cumulative_target_adds_forecast_flows_to_the_total_so_far():
     lk = uniform_lookup()
     r = run([[10, 12, 14]], "cumulative", ">=", 100, 2025, lk, so_far=26, so_far_end=2022).iloc[0]

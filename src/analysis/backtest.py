@@ -42,6 +42,7 @@ from analysis.cn_numbers import split_unit
 from analysis.evaluate import evaluate
 from analysis.evaluate import methods as mth
 from analysis.evaluate.calibration import (
+    TRENDS,
     Lookup,
     calibrate,
     method_scores,
@@ -50,6 +51,7 @@ from analysis.evaluate.calibration import (
     shipped_lookup,
     shipped_table,
 )
+from analysis.evaluate.calibration import relative_scale as cal_relative_scale
 from analysis.evaluate.calibration import scale as cal_scale
 from analysis.evaluate.calibration import spread as cal_spread
 from analysis.evaluate.history import YearlyWindow
@@ -893,8 +895,9 @@ def spread_thirds(Y: np.ndarray) -> np.ndarray:
 def score_projections(
     panel: list[np.ndarray], lookup: Lookup, windows: tuple[int, ...] = SCORE_WINDOWS, horizons: int = SCORE_HORIZONS
 ) -> pd.DataFrame:
-    """MASE (engine and drift) and 80% coverage per kind, window, horizon and third of the
-    windows' own spread (``spread_third``), the engine's own ``project_window`` with ``lookup``
+    """MASE (engine and drift) and 80% coverage per kind, window, horizon, third of the
+    windows' own spread (``spread_third``) and trend class (``trend_class``: the calibration's
+    Mondrian bins), the engine's own ``project_window`` with ``lookup``
     on every origin of every series in ``panel``."""
     rows = []
     for w in windows:
@@ -905,6 +908,9 @@ def score_projections(
         win = _window(cases.Y)
         s = cal_scale(cases.Y)
         third = spread_thirds(cases.Y)
+        sp, trend = cal_relative_scale(cases.Y)
+        trend = np.where(np.isnan(sp), -1, trend)  # -1: not above zero throughout (absolute scale)
+        groups = [(t, c) for t in (-1, 0, 1, 2) for c in (-1, 0, 1, 2)]
         for kind in ("level", "cumulative"):
             actual_all = np.cumsum(cases.future, axis=1) if kind == "cumulative" else cases.future
             drift_all = mth.forecast("drift", cases.Y, horizons, kind == "cumulative")
@@ -924,8 +930,8 @@ def score_projections(
                     lookup=lookup,
                 )
                 actual = actual_all[:, h - 1]
-                for t in (-1, 0, 1, 2):
-                    ok = ~np.isnan(actual) & (s > 0) & (third == t)
+                for t, tc in groups:
+                    ok = ~np.isnan(actual) & (s > 0) & (third == t) & (trend == tc)
                     if not ok.any():
                         continue
                     q, lo, hi = (
@@ -938,6 +944,7 @@ def score_projections(
                             "window": w,
                             "horizon": h,
                             "spread_third": SPREAD_THIRDS[t] if t >= 0 else "none",
+                            "trend_class": TRENDS[tc] if tc >= 0 else "none",
                             "cases": int(ok.sum()),
                             "abs_scaled_error": float(np.sum(np.abs(a - q) / s[ok])),
                             "abs_scaled_error_drift": float(np.sum(np.abs(a - drift_all[ok, h - 1]) / s[ok])),
@@ -1367,7 +1374,8 @@ def comparison_table(ref: ReferenceResult) -> str:
         f"80% coverage {overall['coverage']:.1%}.",
         "",
     ]
-    lines += spread_table(ref.projections)
+    lines += split_table(ref.projections, "spread_third")
+    lines += split_table(ref.projections, "trend_class")
 
     own = projection_summary(ref.own, ["kind", "window"])
     lines += [
@@ -1403,33 +1411,51 @@ def comparison_table(ref: ReferenceResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-_BY_THIRD = ["calibrated_on", "scored_on", "kind", "window", "spread_third"]
-
-
-def spread_summary(projections: pd.DataFrame) -> pd.DataFrame:
-    return projection_summary(projections[projections["spread_third"].isin(SPREAD_THIRDS)], _BY_THIRD)
-
-
-def spread_table(projections: pd.DataFrame) -> list[str]:
-    """80% coverage by third of the series' own spread, cross-validated: what a single series'
-    interval holds, which the pooled coverage hides."""
-    g = spread_summary(projections)
-    ranges = {t: g.loc[g["spread_third"] == t, "coverage"] for t in SPREAD_THIRDS}
-    said = "; ".join(f"{t} {r.min():.0%}–{r.max():.0%}" for t, r in ranges.items() if len(r))
-    lines = [
+_BY = ["calibrated_on", "scored_on", "kind", "window"]
+#: The splits of the scored windows the coverage is shown by: column, its groups, table heading, reading.
+SPLITS = {
+    "spread_third": (
+        SPREAD_THIRDS,
         "#### Cross-validated 80% coverage by the series' own spread (thirds of the scored windows)",
-        "",
         "The pooled coverage above averages over steady and unsteady series. Split by the spread "
         "of each window's relative changes (the scale of its interval), the share of outcomes "
-        f"inside the 80% interval is: {said}. Where a third is far from 80%, one series' interval "
+        "inside the 80% interval is: {said}. Where a third is far from 80%, one series' interval "
         "is too narrow (below) or too wide (above) for a series like it, though the panel's is right.",
+    ),
+    "trend_class": (
+        TRENDS,
+        "#### Cross-validated 80% coverage by the window's trend class (the calibration's bins)",
+        "Each relative interval is read from the errors of windows of its own trend class "
+        "(|mean yearly Δlog| ÷ spread: flat below 0.5, mixed to 1.5, trending above). Scored on "
+        "the other panel, the share of outcomes inside the 80% interval per class is: {said}.",
+    ),
+}
+
+
+def split_summary(projections: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Coverage per fold, kind, window and group of ``column`` (a key of ``SPLITS``)."""
+    groups = SPLITS[column][0]
+    return projection_summary(projections[projections[column].isin(groups)], [*_BY, column])
+
+
+def split_table(projections: pd.DataFrame, column: str) -> list[str]:
+    """80% coverage by a split of the scored windows, cross-validated: what a single series'
+    interval holds, which the pooled coverage hides."""
+    groups, heading, reading = SPLITS[column]
+    g = split_summary(projections, column)
+    ranges = {t: g.loc[g[column] == t, "coverage"] for t in groups}
+    said = "; ".join(f"{t} {r.min():.0%}–{r.max():.0%}" for t, r in ranges.items() if len(r))
+    lines = [
+        heading,
         "",
-        "| calibrated on → scored on | kind | points | " + " | ".join(SPREAD_THIRDS) + " |",
-        "|---|---|---|" + "---|" * len(SPREAD_THIRDS),
+        reading.format(said=said),
+        "",
+        "| calibrated on → scored on | kind | points | " + " | ".join(groups) + " |",
+        "|---|---|---|" + "---|" * len(groups),
     ]
-    for (calib, score, kind, window), sub in g.groupby(_BY_THIRD[:-1], sort=False):
-        cov = dict(zip(sub["spread_third"], sub["coverage"]))
-        cells = " | ".join(f"{cov[t]:.1%}" if t in cov else "—" for t in SPREAD_THIRDS)
+    for (calib, score, kind, window), sub in g.groupby(_BY, sort=False):
+        cov = dict(zip(sub[column], sub["coverage"]))
+        cells = " | ".join(f"{cov[t]:.1%}" if t in cov else "—" for t in groups)
         lines.append(f"| {calib} → {score} | {kind} | {window} | {cells} |")
     return [*lines, ""]
 
@@ -1464,7 +1490,8 @@ def results_json(result: BacktestResult, ref: ReferenceResult) -> str:
                 projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window", "horizon"])
             ),
             "projections_overall": _records(overall),
-            "projections_by_spread_third": _records(spread_summary(ref.projections)),
+            "projections_by_spread_third": _records(split_summary(ref.projections, "spread_third")),
+            "projections_by_trend_class": _records(split_summary(ref.projections, "trend_class")),
             "plans": _records(plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window"])),
             "plans_by_ambition": _records(
                 plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window", "ambition"])

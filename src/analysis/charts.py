@@ -110,28 +110,18 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
         last_year, last_value = int(last["year"]), float(last["value"])
         x = [last_year, end]
         lo, hi = evaluation["projected_low"], evaluation["projected_high"]
-        if kind == "annual":
-            ax.fill_between(
-                [last_year + 1, end], lo / factor, hi / factor, color=PALETTE["band"], alpha=0.6, label="预测80%区间"
-            )
-            ax.plot(
-                [last_year + 1, end],
-                [q / factor, q / factor],
-                color=PALETTE["projection"],
-                ls=":",
-                lw=2,
-                label="预测值",
-            )
-        else:
-            ax.fill_between(
-                x,
-                [last_value / factor, lo / factor],
-                [last_value / factor, hi / factor],
-                color=PALETTE["band"],
-                alpha=0.6,
-                label="预测80%区间",
-            )
-            ax.plot(x, [last_value / factor, q / factor], color=PALETTE["projection"], ls=":", lw=2, label="预测值")
+        # the 80% band opens from the last observed value to its width at the target year: the
+        # nearer years are less uncertain than the target year's interval (also for every-year
+        # bounds, whose band is the target year's, not a flat one across the remaining years)
+        ax.fill_between(
+            x,
+            [last_value / factor, lo / factor],
+            [last_value / factor, hi / factor],
+            color=PALETTE["band"],
+            alpha=0.6,
+            label="预测80%区间",
+        )
+        ax.plot(x, [last_value / factor, q / factor], color=PALETTE["projection"], ls=":", lw=2, label="预测值")
     ax.margins(y=0.15)
     low_y, high_y = ax.get_ylim()
     if kind in ("cumulative",) or (low_y > 0 and low_y < 0.2 * high_y):

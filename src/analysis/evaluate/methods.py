@@ -222,6 +222,12 @@ def log_spread(Y: np.ndarray) -> np.ndarray:
     Why: relative to its own mean yearly change, a series' future error differs between panels
     (M1 series move less than Tourism's), while relative to the spread of its own relative
     changes it does not; the calibrated intervals of positive series are built on this scale."""
+    return log_changes(Y)[1]
+
+
+def log_changes(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean yearly Δlog y and its spread (``log_spread``), both NaN unless every known value is
+    above zero and there are two; one pass for both, as the engine needs both per row."""
     ok = ~np.isnan(Y)
     count = ok.sum(axis=1)
     positive = (np.where(ok, Y, 1.0) > 0).all(axis=1) & (count >= 2)
@@ -237,4 +243,4 @@ def log_spread(Y: np.ndarray) -> np.ndarray:
         n = pair.sum(axis=1)
         mean = np.nansum(step, axis=1) / n
         sd = np.sqrt(np.nansum((step - mean[:, None]) ** 2, axis=1) / n)
-    return np.where(positive, np.where(n == 1, np.abs(mean), sd), np.nan)
+    return np.where(positive, mean, np.nan), np.where(positive, np.where(n == 1, np.abs(mean), sd), np.nan)

@@ -31,7 +31,7 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy import special
 
 from analysis.evaluate import methods as mth
-from analysis.evaluate.calibration import HORIZONS, LEVELS, Lookup, centre, scale, shipped_lookup, spread
+from analysis.evaluate.calibration import HORIZONS, LEVELS, Lookup, centre, relative_scale, scale, shipped_lookup
 from analysis.evaluate.history import WINDOW, YearlyWindow, yearly_window
 from analysis.targets import COMPARATORS, QUANTITATIVE_KINDS
 
@@ -225,8 +225,9 @@ def _projected(
     added = cumF[r, np.minimum(off + h, H)] - cumF[r, np.minimum(off, H)]
     # the error scale: relative (log errors in units of the spread of relative changes) for a
     # series above zero throughout, absolute (MASE units) otherwise
-    rel_spread = spread(Y)
-    rel = ~np.isnan(rel_spread) & lk.has_relative(calib_kind, w)
+    rel_spread, trend = relative_scale(Y)
+    rel = ~np.isnan(rel_spread) & lk.has_relative(calib_kind, trend, w)
+    trend = np.where(rel, trend, 0)  # the absolute scale is not binned: every class holds the same
     latest, _ = mth._last(Y)
     steps = np.where(cum, h, 1)
     base = np.where(cum, so_far, 0.0)  # what the uncertain part is added to
@@ -234,7 +235,7 @@ def _projected(
     point = np.where(rel, centre(point, latest, steps), point)
     s = np.where(rel, rel_spread, scale(Y))
     q = base + point
-    cells = _Cells(lk, calib_kind, rel.astype(np.int64), w, h)
+    cells = _Cells(lk, calib_kind, rel.astype(np.int64), trend, w, h)
     dist = _Dist(base, point, s * cells.widen, rel)
     low, high = dist.value(cells.level(LOW)), dist.value(cells.level(HIGH))
     p = _prob(dist, cells, T, side)
@@ -244,7 +245,9 @@ def _projected(
     q, low, high = np.fmax(q, floor), np.fmax(low, floor), np.fmax(high, floor)
     many = ann & (h >= 2)
     if many.any():
-        p[many] = _every_year(F[many], s[many], rel[many], latest[many], lk, w[many], h[many], T[many], side[many])
+        p[many] = _every_year(
+            F[many], s[many], rel[many], trend[many], latest[many], lk, w[many], h[many], T[many], side[many]
+        )
     return q, low, high, p, s, method
 
 
@@ -274,15 +277,17 @@ class _Dist:
 
 
 class _Cells:
-    """Rows grouped by their cell of the calibration table (kind × scale × window × horizon):
-    the few distinct cells are looped over, each with all its rows at once."""
+    """Rows grouped by their cell of the calibration table (kind × scale × trend × window ×
+    horizon): the few distinct cells are looped over, each with all its rows at once."""
 
-    def __init__(self, lk: Lookup, kind: np.ndarray, scale_code: np.ndarray, w: np.ndarray, h: np.ndarray) -> None:
+    def __init__(
+        self, lk: Lookup, kind: np.ndarray, scale_code: np.ndarray, trend: np.ndarray, w: np.ndarray, h: np.ndarray
+    ) -> None:
         hc = np.clip(h, 1, HORIZONS)
         wc = np.clip(w, 2, WINDOW)
         self.table = lk.quantiles.reshape(-1, lk.quantiles.shape[-1])
-        shape = lk.quantiles.shape[:4]
-        self.key = np.ravel_multi_index((kind, scale_code, wc, hc), shape)
+        shape = lk.quantiles.shape[:5]
+        self.key = np.ravel_multi_index((kind, scale_code, trend, wc, hc), shape)
         self.rows = self.table[:, [LOW, HIGH]][self.key]  # the interval's two ends only
         past = np.maximum(h, 1) / HORIZONS
         self.widen = np.where(h > HORIZONS, np.where(kind == 1, past**1.5, past), 1.0)
@@ -337,6 +342,7 @@ def _every_year(
     F: np.ndarray,
     s: np.ndarray,
     rel: np.ndarray,
+    trend: np.ndarray,
     latest: np.ndarray,
     lk: Lookup,
     w: np.ndarray,
@@ -350,7 +356,7 @@ def _every_year(
     m, H = F.shape
     # the years' own chances first: a year all but sure to fail settles the row (P(all) ≤ the worst year's)
     scale_code = rel.astype(np.int64)
-    cells = _Cells(lk, np.zeros(m, np.int64), scale_code, w, np.ones(m, np.int64))  # horizon 1; later ones shifted
+    cells = _Cells(lk, np.zeros(m, np.int64), scale_code, trend, w, np.ones(m, np.int64))  # horizon 1; later shifted
     last = min(int(h.max()), H)
     P = np.ones((m, last))
     zero = np.zeros(m)
@@ -366,7 +372,7 @@ def _every_year(
     out[band] = worst[band]  # a band (≈) every year: the worst year's chance, an upper bound
     todo = np.flatnonzero(np.isnan(out))
     if len(todo):
-        out[todo] = _copula(P[todo], h[todo], lk.rho[scale_code[todo], np.clip(w[todo], 2, WINDOW)])
+        out[todo] = _copula(P[todo], h[todo], lk.rho[scale_code[todo], trend[todo], np.clip(w[todo], 2, WINDOW)])
     return out
 
 
