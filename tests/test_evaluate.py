@@ -884,3 +884,97 @@ def test_no_data_has_a_reason_and_judged_rows_have_none():
     assert (out.loc["b", "latest_display"] == "14人" and out.loc["b", "latest_comparator"] in ("", None)) or pd.isna(
         out.loc["b", "latest_comparator"]
     )
+
+
+# -- targets that keep one growth in step with another ("…基本同步") ---------------------------
+
+
+def _in_step(
+    income: dict,
+    gdp: dict,
+    annual: str = "2022-12-31",
+    extra: list[dict] | None = None,
+    basis: tuple[str, str] = ("real", "real"),
+) -> pd.Series:
+    """The Shanghai outline's target in a one-plan world, with its two growth series linked."""
+    obs = [{"id": "inc", "year": y, "value": x, "text": f"{x:g}%"} for y, x in income.items()]
+    obs += [{"id": "gdp", "year": y, "value": x, "text": f"{x:g}%"} for y, x in gdp.items()]
+    world = frames(
+        [{"id": "sync", "kind": "qualitative", "value": None, "text": "居民人均可支配收入增长与经济增长基本同步"}],
+        obs + (extra or []),
+        annual=annual,
+    )
+    world["evidence"] = pd.DataFrame(
+        {
+            "plan_id": [PLAN, PLAN],
+            "indicator_id": ["sync", "sync"],
+            "series_id": ["inc", "gdp"],
+            "relation": ["居民人均可支配收入增长", "地区生产总值增长"],
+            "note": [None, None],
+            "comparison": ["subject", "benchmark"],
+            "price_basis": basis,
+        }
+    )
+    out = evaluate(world)
+    assert len(out) == 1
+    return out.iloc[0]
+
+
+def test_an_in_step_target_is_judged_from_both_growth_rates_year_by_year():
+    # 2021 within a point; 2022 has only a part-year income figure: not compared, and said so
+    r = _in_step(
+        {2021: 8.0},
+        {2021: 8.1, 2022: -0.2},
+        extra=[{"id": "inc", "type": "ytd", "year": 2022, "month": 9, "value": 1.0, "text": "1%"}],
+    )
+    assert (r["progress"], r["progress_basis"]) == ("on_track", "derived")
+    assert r["progress_zh"] == v.PROGRESS_ZH["on_track"]
+    assert r["explanation_zh"].startswith("2021年居民人均可支配收入增长8%，地区生产总值增长8.1%，两者基本同步；")
+    assert "2022年居民人均可支配收入尚无全年数据（1—9月为1%），未作对照" in r["explanation_zh"]
+    assert r["explanation_zh"].endswith("已对照的1个年度均同步，基本符合预期。")
+    assert pd.isna(r["prob_meet"]) and pd.isna(r["projected_value"])  # two growths are not forecast
+
+
+def test_a_year_more_than_the_tolerance_behind_makes_the_target_lag():
+    lag = 8.1 - v.IN_STEP_POINTS - 0.2
+    r = _in_step({2021: lag, 2022: 3.0}, {2021: 8.1, 2022: -0.2})
+    assert r["progress"] == "behind"
+    assert f"居民人均可支配收入增速低于地区生产总值增速{v.IN_STEP_POINTS + 0.2:g}个百分点" in r["explanation_zh"]
+    # a fall is written as one, and growing faster counts as in step
+    assert (
+        "2022年居民人均可支配收入增长3%，地区生产总值下降0.2%，居民人均可支配收入增速快于地区生产总值增速"
+        in (r["explanation_zh"])
+    )
+    assert r["explanation_zh"].endswith("2个对照年度中1个年度未同步，滞后于预期。")
+    # exactly the tolerance below is still in step
+    assert _in_step({2021: 8.1 - v.IN_STEP_POINTS}, {2021: 8.1})["progress"] == "on_track"
+
+
+def test_at_the_plans_end_an_in_step_target_is_met_missed_or_waits_for_its_years():
+    gdp = {2021: 8.1, 2022: -0.2, 2023: 5.0, 2024: 5.0, 2025: 5.4}
+    every = {2021: 8.0, 2022: 2.0, 2023: 6.6, 2024: 4.5, 2025: 5.0}
+    met = _in_step(every, gdp, annual="2025-12-31")
+    assert (met["evaluation_type"], met["progress"]) == (v.FINAL, "met")
+    assert met["explanation_zh"].endswith("规划期各年度均同步，完成。")
+    missed = _in_step({**every, 2025: 4.1}, gdp, annual="2025-12-31")
+    assert missed["progress"] == "missed" and missed["explanation_zh"].endswith("未完成。")
+    gap = _in_step({k: x for k, x in every.items() if k != 2024}, gdp, annual="2025-12-31")
+    assert gap["progress"] == "no_data"
+    assert "2024年居民人均可支配收入尚无全年数据，未作对照" in gap["explanation_zh"]
+    assert gap["explanation_zh"].endswith("已对照的4个年度均同步，其余年度数据暂缺，待补充后再作结论。")
+
+
+def test_an_in_step_target_without_its_pair_or_with_an_assessment_is_left_as_it_was():
+    nothing = _in_step({}, {2021: 8.1})
+    assert nothing["progress"] == "no_data" and "尚无可对照的全年数据" in nothing["explanation_zh"]
+    world = frames([{"id": "sync", "kind": "qualitative", "value": None, "text": "基本同步"}], [])
+    assert evaluate(world).iloc[0]["progress"] == "pending"  # no evidence links at all
+
+
+def test_growths_on_two_price_bases_are_not_compared_and_the_sentence_says_why():
+    # a nominal income growth against a real GDP growth would flatter income by the inflation rate
+    r = _in_step({2021: 8.0, 2022: 2.0}, {2021: 8.1, 2022: -0.2}, basis=("nominal", "real"))
+    assert (r["progress"], r["progress_basis"]) == ("pending", "none")
+    assert r["explanation_zh"] == (
+        "居民人均可支配收入增长为名义增速，地区生产总值增长为实际增速，口径不同，未作逐年对照；待取得同口径增速后再作判断。"
+    )

@@ -4,8 +4,9 @@
 its region, its plan's targets, its plan's assessments. So a panel can be split by region
 and each part evaluated on its own. Here the regions are cut into ``npartitions`` contiguous
 groups; each group's rows of ``evaluation_settings``, ``observations`` (its regions' values),
-``indicators``, ``assessments`` (of the plans evaluated there) and ``base_values`` (its regions'
-declared bases) become one partition of five aligned ``dask.dataframe`` collections, and
+``indicators``, ``assessments`` and ``evidence`` (of the plans evaluated there) and
+``base_values`` (its regions' declared bases) become one partition of six aligned
+``dask.dataframe`` collections, and
 ``dask.dataframe.map_partitions`` runs ``evaluate`` on each. The parts are put back in the
 engine's report order. A worker holds only its own regions' rows, so the memory per worker
 falls with the number of partitions.
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 #: The datasets ``evaluate`` reads.
-ENGINE_INPUTS = ("evaluation_settings", "indicators", "observations", "assessments", "base_values")
+ENGINE_INPUTS = ("evaluation_settings", "indicators", "observations", "assessments", "base_values", "evidence")
 
 
 def region_groups(frames: dict[str, pd.DataFrame], npartitions: int) -> list[list[str]]:
@@ -56,6 +57,9 @@ def split(frames: dict[str, pd.DataFrame], groups: list[list[str]]) -> list[dict
             "base_values": frames["base_values"][frames["base_values"]["region"].isin(regions)]
             if "base_values" in frames
             else pd.DataFrame(),
+            "evidence": frames["evidence"][frames["evidence"]["plan_id"].isin(plans)]
+            if "evidence" in frames
+            else pd.DataFrame(),
         }
         parts.append({k: v.reset_index(drop=True) for k, v in part.items()})
     return parts
@@ -67,6 +71,7 @@ def _evaluate_part(
     observations: pd.DataFrame,
     assessments: pd.DataFrame,
     base_values: pd.DataFrame,
+    evidence: pd.DataFrame,
     as_of: str | None = None,
 ) -> pd.DataFrame:
     from analysis.evaluate import evaluate
@@ -77,6 +82,7 @@ def _evaluate_part(
         "observations": observations,
         "assessments": assessments,
         "base_values": base_values,
+        "evidence": evidence,
     }
     return evaluate(frames, as_of=as_of).reset_index(drop=True)
 
@@ -124,7 +130,7 @@ def _compute(parts: list[dict[str, pd.DataFrame]], as_of: str | None, scheduler:
 
 def _same(frame: pd.DataFrame) -> pd.DataFrame:
     """A partition's frame as it is. Each task carries its own frame only: a task that carried
-    the partition's five frames to pick one sent every worker each partition five times."""
+    the partition's frames to pick one sent every worker each partition once per frame."""
     return frame
 
 

@@ -79,19 +79,27 @@ def passages(
     return pd.concat(frames, ignore_index=True), problems
 
 
-EVIDENCE = ["plan_id", "indicator_id", "series_id", "relation", "note"]
+EVIDENCE = ["plan_id", "indicator_id", "series_id", "relation", "note", "comparison", "price_basis"]
 
 
 def evidence(
     catalog: RawCatalog, observations: pd.DataFrame, indicators: pd.DataFrame, plans: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Links from a target (or a plan) to published series that are evidence for it."""
+    """Links from a target (or a plan) to published series that are evidence for it.
+
+    A pair named by ``comparison`` judges an in-step target (``evaluate.in_step``), so the
+    build holds it to what that judgement needs: one ``subject`` and one ``benchmark`` per
+    target, each with its ``price_basis``, and a qualitative target whose wording says 同步."""
     problems: list[Problem] = []
     frames = []
     known = set(zip(indicators["plan_id"], indicators["indicator_id"]))
+    target = indicators.set_index(["plan_id", "indicator_id"])
     series = set(observations["series_id"])
     for table in catalog.all("indicator_evidence"):
         frame = table.frame.copy()
+        for col in ("comparison", "price_basis"):
+            if col not in frame:
+                frame[col] = pd.NA
         for _, r in frame.iterrows():
             iid = r.get("indicator_id")
             if isinstance(iid, str) and iid and (r["plan_id"], iid) not in known:
@@ -99,6 +107,34 @@ def evidence(
             if r["series_id"] not in series:
                 problems.append(
                     table.problem(r[ROW], "series_id", repr(r["series_id"]), "a series_id of an observation")
+                )
+        paired = frame[frame["comparison"].notna()]
+        for _, r in paired[paired["price_basis"].isna()].iterrows():
+            problems.append(
+                table.problem(
+                    r[ROW], "price_basis", "", "nominal or real: the growths of a pair are compared on one basis"
+                )
+            )
+        for (plan, iid), group in paired.groupby(["plan_id", "indicator_id"], dropna=False, sort=False):
+            first = group.iloc[0]
+            roles = sorted(group["comparison"])
+            if roles != ["benchmark", "subject"]:
+                problems.append(
+                    table.problem(
+                        first[ROW], "comparison", "、".join(roles), f"one subject and one benchmark for {plan} {iid}"
+                    )
+                )
+            elif (plan, iid) in known and (
+                target.loc[(plan, iid), "target_kind"] != "qualitative"
+                or "同步" not in str(target.loc[(plan, iid), "target_text"])
+            ):
+                problems.append(
+                    table.problem(
+                        first[ROW],
+                        "comparison",
+                        f"{iid}: {target.loc[(plan, iid), 'target_text']}",
+                        "a qualitative target whose wording keeps one growth in step with another (同步)",
+                    )
                 )
         frames.append(frame[EVIDENCE])
     if not frames:

@@ -54,6 +54,9 @@ IN_LINE = 0.95
 #: Probability of meeting the target: at or above LIKELY is 可如期实现, at or above POSSIBLE 基本可以实现.
 LIKELY = 0.8
 POSSIBLE = 0.5
+#: A growth is in step with the growth it keeps pace with ("居民收入增长与经济增长基本同步") in a
+#: year when it is at most IN_STEP_POINTS percentage points below it (faster also counts).
+IN_STEP_POINTS = 1.0
 #: Central interval reported with each projection.
 INTERVAL = 0.8
 

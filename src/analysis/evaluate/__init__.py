@@ -22,6 +22,7 @@ from analysis import vocabulary as v
 from analysis.evaluate.asof import Runs, evaluation_rows, known_observations
 from analysis.evaluate.base_values import BaseValues
 from analysis.evaluate.explain import write_sentences
+from analysis.evaluate.in_step import judge_in_step
 from analysis.evaluate.judgement import OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes, progress_codes
 from analysis.evaluate.projection import project
 from analysis.evaluate.series import join_per_row, row_facts
@@ -79,6 +80,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None =
     bases = BaseValues.of(frames)  # declared base values (data/raw/links/base_values.csv)
     out = judge(bases.with_base_points(frames), as_of)
     write_sentences(out)  # latest_display, unjudged_reason, explanation_zh
+    judge_in_step(out, frames.get("evidence"), frames["observations"])  # "…增长与经济增长基本同步"
     out = bases.restate(out)
     order = _report_order(out)
     out = out[OUTPUT_COLUMNS]  # let the working columns go before the rows are reordered
