@@ -3,6 +3,9 @@ the file before it, and a publication whose title holds '：' is not taken for a
 
 from __future__ import annotations
 
+import pandas as pd
+
+from analysis import sources
 from analysis.sources import Source, cite, document, documents, join, parse, split
 
 DOC = "003_961c4f39d5f6b889.txt"
@@ -47,3 +50,19 @@ def test_the_data_package_lists_documents_and_whole_publications_never_locations
         for entry in resource.get("sources", []):
             title = entry["title"]
             assert title in files or ("《" in title and title.endswith("）")), (resource["name"], title)
+
+
+def test_a_cell_cites_every_document_it_names_not_only_the_first():
+    cells = pd.Series(
+        [
+            "000.txt：表1；003.txt：表2",  # two documents: both are cited
+            "003.txt：表1；表2",  # a location without its file belongs to the file before it
+            "上海市统计局《统计公报：2022年》（2023）",  # a publication whose title holds '：'
+            None,
+        ]
+    )
+    assert sources.cites(cells, "003.txt").tolist() == [True, True, False, False]
+    assert sources.cites(cells, "000.txt").tolist() == [True, False, False, False]
+    # the same reading as documents()
+    for doc in ("000.txt", "003.txt"):
+        assert sources.cites(cells, doc).tolist() == [doc in sources.documents(c) for c in cells]

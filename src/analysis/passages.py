@@ -19,7 +19,7 @@ from analysis.cn_numbers import normalize
 from analysis.raw.catalog import RawCatalog
 from analysis.raw.errors import Problem
 from analysis.raw.table import ROW
-from analysis.sources import cite, document
+from analysis.sources import cites, document
 
 COLUMNS = [
     "plan_id",
@@ -52,7 +52,7 @@ def passages(
         for _, r in frame.iterrows():
             doc = r["source_document"]
             text = normalize(r["text"])
-            from_doc = observations[observations["source"].str.startswith(cite(doc, ""))]
+            from_doc = observations[cites(observations["source"], doc)]
             for sid in _ids(r.get("series_ids")):
                 quotes = from_doc.loc[from_doc["series_id"] == sid, "source_quote"].dropna()
                 if quotes.empty:

@@ -16,6 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Joins several sources (or notes) in one cell.
 SEP = "；"
@@ -82,3 +86,12 @@ def document(cell: object) -> str:
     """The first document a cell cites ('' if it cites only publications or nothing)."""
     found = documents(cell)
     return found[0] if found else ""
+
+
+def cites(cells: pd.Series, document: str) -> pd.Series:
+    """Per cell of a ``source`` column, whether it cites ``document`` anywhere, not only first.
+
+    The same reading as ``documents`` (a part ``<file>：…`` names its file), as one regular
+    expression over the column: a row that draws on two documents counts for both."""
+    pattern = rf"(?:^|{SEP})\s*{re.escape(document)}{FILE_SEP}"
+    return cells.fillna("").astype(str).str.contains(pattern, regex=True)

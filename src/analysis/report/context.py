@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis import datasets, paths
 from analysis.report.sources import Notes, document_names
-from analysis.sources import cite
+from analysis.sources import cites
 from analysis.sources import document as first_document
 from analysis.vocabulary import BASELINE, FINAL
 
@@ -130,7 +130,7 @@ class PlanContext(NumberedParts):
     @property
     def passages(self) -> pd.DataFrame:
         p = self.frames["passages"]
-        return p[p["source"].str.startswith(cite(self.document, ""))]
+        return p[cites(p["source"], self.document)]
 
     @property
     def is_working_paper(self) -> bool:

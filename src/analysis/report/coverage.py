@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.report import usage
-from analysis.sources import cite
+from analysis.sources import cites
 from analysis.sources import document as first_document
 
 REASONS = {
@@ -47,9 +47,9 @@ def used_observations(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame
             if item["rows"] is not None:
                 used |= set(item["rows"].index)
         document = first_document(plans.loc[s.plan_id, "source"])
-        mine = passages[passages["source"].str.startswith(cite(document, ""))]
+        mine = passages[cites(passages["source"], document)]
         series = usage.passage_series(mine, list(mine["plan_id"].unique()))
-        used |= set(obs[obs["series_id"].isin(series) & obs["source"].str.startswith(cite(document, ""))].index)
+        used |= set(obs[obs["series_id"].isin(series) & cites(obs["source"], document)].index)
     return used
 
 
