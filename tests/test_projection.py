@@ -264,27 +264,36 @@ def test_the_interval_and_probability_are_the_calibrated_errors_times_the_series
     assert 0 < run([[10, 12, 14]], "level", ">=", 40, 2025, lk).iloc[0]["prob_meet"] < 0.01
 
 
-def relative_lookup() -> cal.Lookup:
-    """``uniform_lookup`` plus relative errors uniform on [−1, 1] (in spread units)."""
-    rows = [
+def _uniform_rows(width: dict[str, float] | None = None) -> list[dict]:
+    """Rows of a table with errors uniform on [−w, w] (scale units) at every window and horizon,
+    for both scales; with ``width``, the relative rows per trend class (w by class, absolute 1),
+    without it no trend column (a table of version 2's shape)."""
+    classes = {"absolute": ("",), "relative": cal.TRENDS if width is not None else ("",)}
+    return [
         {
             "version": cal.TABLE_VERSION,
             "kind": k,
             "scale": sc,
+            **({"trend": t} if width is not None else {}),
             "window": w,
             "horizon": h,
             "method": "drift",
             "cases": 100,
             "rho": 0.5,
-            **{c: 2 * lv - 1 for c, lv in zip(cal.QCOLS, cal.LEVELS)},
+            **{c: (2 * lv - 1) * (width or {}).get(t, 1.0) for c, lv in zip(cal.QCOLS, cal.LEVELS)},
             "panels": "test",
         }
         for k in cal.KINDS
         for sc in cal.SCALES
+        for t in classes[sc]
         for w in cal.WINDOWS
         for h in range(1, cal.HORIZONS + 1)
     ]
-    return cal.Lookup.of(pd.DataFrame(rows))
+
+
+def relative_lookup() -> cal.Lookup:
+    """``uniform_lookup`` plus relative errors uniform on [−1, 1] (in spread units)."""
+    return cal.Lookup.of(pd.DataFrame(_uniform_rows()))
 
 
 def test_a_positive_series_gets_a_relative_interval_in_units_of_its_spread():
@@ -322,27 +331,7 @@ def test_a_window_is_classed_by_how_steadily_it_moved():
 
 def trend_lookup(width: dict[str, float]) -> cal.Lookup:
     """Relative errors uniform on [−w, w] in spread units, w per trend class; absolute ones on [−1, 1]."""
-    rows = [
-        {
-            "version": cal.TABLE_VERSION,
-            "kind": k,
-            "scale": sc,
-            "trend": t,
-            "window": w,
-            "horizon": h,
-            "method": "drift",
-            "cases": 100,
-            "rho": 0.5,
-            **{c: (2 * lv - 1) * width.get(t, 1.0) for c, lv in zip(cal.QCOLS, cal.LEVELS)},
-            "panels": "test",
-        }
-        for k in cal.KINDS
-        for sc, classes in (("absolute", ("",)), ("relative", cal.TRENDS))
-        for t in classes
-        for w in cal.WINDOWS
-        for h in range(1, cal.HORIZONS + 1)
-    ]
-    return cal.Lookup.of(pd.DataFrame(rows))
+    return cal.Lookup.of(pd.DataFrame(_uniform_rows(width)))
 
 
 def test_a_relative_interval_comes_from_the_errors_of_its_own_trend_class():
