@@ -232,15 +232,21 @@ def log_changes(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     count = ok.sum(axis=1)
     positive = (np.where(ok, Y, 1.0) > 0).all(axis=1) & (count >= 2)
     L = np.log(np.where(ok & positive[:, None], Y, np.nan))
-    width = Y.shape[1]
-    idx = np.where(~np.isnan(L), np.arange(width)[None, :], -1)
-    prev = np.maximum.accumulate(idx, axis=1)
-    prev = np.concatenate([np.full((len(Y), 1), -1), prev[:, :-1]], axis=1)  # last known before j
-    pair = ~np.isnan(L) & (prev >= 0)
-    rows = np.arange(len(Y))[:, None]
+    known = ~np.isnan(L)
+    # each year's change since the last known year before it, by one pass over the few columns
+    # (a forward fill of the latest log and its column; the same values a gather would read)
+    rows, width = Y.shape
+    step = np.full((rows, width), np.nan)
+    last_log, last_col = np.full(rows, np.nan), np.full(rows, -1, np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        step = np.where(pair, (L - L[rows, np.maximum(prev, 0)]) / (np.arange(width)[None, :] - prev), np.nan)
-        n = pair.sum(axis=1)
+        for j in range(width):
+            here = known[:, j]
+            if j:
+                pair = here & (last_col >= 0)
+                step[:, j] = np.where(pair, (L[:, j] - last_log) / (j - last_col), np.nan)
+            last_log = np.where(here, L[:, j], last_log)
+            last_col = np.where(here, j, last_col)
+        n = np.maximum(known.sum(axis=1) - 1, 0)  # known values with a known year before them
         mean = np.nansum(step, axis=1) / n
         sd = np.sqrt(np.nansum((step - mean[:, None]) ** 2, axis=1) / n)
     return np.where(positive, mean, np.nan), np.where(positive, np.where(n == 1, np.abs(mean), sd), np.nan)
