@@ -148,15 +148,17 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     del day
     order = _stable_order(obs_key, np.where(ptype < 0, len(types), ptype), time_key)
     del time_key
-    pos, end, ptype, obs_key, year = pos[order], end[order], ptype[order], obs_key[order], year[order]
 
-    # Each row takes the block of its series: rows in order, each block in (type, time, data) order
-    lo, count = _blocks(obs_key, row_key, len(indicators) * width + width)
+    # Each row takes the block of its series: rows in order, each block in (type, time, data) order.
+    # The columns are not reordered: the positions in that order are mapped back through ``order``.
+    lo, count = _blocks(obs_key, order, row_key, len(indicators) * width + width)
     del obs_key
     small = np.int32 if max(len(observations), n) < 2**31 - 1 else np.int64
     row = np.repeat(np.arange(n, dtype=small), count)
     at = np.arange(len(row), dtype=np.int64)
     at += np.repeat(lo - (np.cumsum(count) - count), count)
+    at = order[at]
+    del order
 
     # known by its cut-off: the monthly one for periods shorter than a year, else the annual one
     is_sub = np.isin(np.arange(len(types) + 1), [types.index(t) for t in SUB_YEAR if t in types])
@@ -184,17 +186,18 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     return out
 
 
-def _blocks(sorted_keys: np.ndarray, keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where each of ``keys`` starts in ``sorted_keys`` and how many times it is there.
+def _blocks(line_keys: np.ndarray, order: np.ndarray, keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``keys`` starts in ``line_keys[order]`` (sorted) and how many times it is there.
 
-    Keys are small non-negative integers (codes), so one counting pass over the sorted keys
-    replaces two binary searches per key: the searches jump around memory that the count
-    reads once, in order.
+    Keys are small non-negative integers (codes), so one counting pass over the keys replaces
+    two binary searches per key (the searches jump around memory that the count reads once,
+    in order), and the count needs no sorted copy of the keys.
     """
-    if n_keys > 4 * (len(sorted_keys) + len(keys)) + 1024:  # sparse codes: search instead
+    if n_keys > 4 * (len(line_keys) + len(keys)) + 1024:  # sparse codes: search instead
+        sorted_keys = line_keys[order]
         lo = np.searchsorted(sorted_keys, keys, "left")
         return lo, np.searchsorted(sorted_keys, keys, "right") - lo
-    per_key = np.bincount(sorted_keys, minlength=n_keys)
+    per_key = np.bincount(line_keys, minlength=n_keys)
     start = np.cumsum(per_key) - per_key
     return start[keys], per_key[keys]
 
