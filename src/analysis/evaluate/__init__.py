@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import vocabulary as v
 from analysis.evaluate.asof import Runs, evaluation_rows, known_observations
@@ -227,7 +228,17 @@ def _report_order(out: pd.DataFrame) -> np.ndarray:
     evaluations = out[keys].iloc[first].reset_index(drop=True)
     rank = np.empty(len(distinct), np.int64)
     rank[evaluations.sort_values(keys, kind="stable").index.to_numpy()] = np.arange(len(distinct))
-    return np.lexsort((out["seq"].to_numpy(dtype=np.float64), rank[inverse]))
+    seq = out["seq"].to_numpy(dtype=np.float64)
+    if len(heads) == len(distinct) and not np.isnan(seq).any():
+        # each evaluation one run of rows: if 序号 already rises within every run, the order is
+        # the runs in the evaluations' order, each as it stands (what the sort would give)
+        inside = np.ones(len(out), bool)
+        inside[heads] = False
+        if (seq[1:] >= seq[:-1])[inside[1:]].all():
+            by_rank = np.argsort(rank[inverse[heads]])
+            moved = heads[by_rank] - (np.cumsum(length[by_rank]) - length[by_rank])
+            return np.repeat(moved, length[by_rank]) + np.arange(len(out))
+    return np.lexsort((seq, rank[inverse]))
 
 
 def _assessments(rows: pd.DataFrame, assessments: pd.DataFrame | None) -> pd.Series:
@@ -239,10 +250,14 @@ def _assessments(rows: pd.DataFrame, assessments: pd.DataFrame | None) -> pd.Ser
     a = assessments[assessments["item_type"] == "indicator"].copy()
     a["phrase"] = np.where(a["assessor"].eq("第三方"), "第三方评估", a["department"] + "自评") + "：" + a["progress"]
     a["phrase"] = a["phrase"] + ("（" + a["progress_detail"] + "）").fillna("")
-    # only rows whose plan and target were assessed take part in the join
-    candidates = rows["plan_id"].isin(a["plan_id"].dropna().unique()) & rows["indicator_id"].isin(
-        a["item_id"].dropna().unique()
-    )
+    # only rows whose plan and target were assessed take part in the join; a plan's targets are
+    # consecutive rows, so its plan is looked up once per run of rows
+    plans = Runs(rows["plan_id"])
+    plan_ids = pa.array([str(p) for p in a["plan_id"].dropna().unique()], pa.large_string())
+    in_plan = plans.spread(pc.is_in(plans.values, value_set=plan_ids).to_numpy(zero_copy_only=False))
+    candidates = np.zeros(len(rows), bool)
+    at = np.flatnonzero(in_plan)
+    candidates[at] = rows["indicator_id"].take(at).isin(a["item_id"].dropna().unique()).to_numpy(dtype=bool)
     keyed = rows.loc[candidates, ["plan_id", "indicator_id", "as_of"]].reset_index(names="row")
     joined = keyed.merge(a, left_on=["plan_id", "indicator_id"], right_on=["plan_id", "item_id"])
     joined = joined[joined["filled_on"].isna() | (joined["filled_on"] <= joined["as_of"] + pd.Timedelta(days=366))]

@@ -131,27 +131,34 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     reg = region.spread(_codes(region.values, regions, missing=True))[pos]
     del series, region
     keep = (ind >= 0) & (reg >= 0)
-    pos, end = pos[keep], end[keep]
-    obs_key = ind[keep] * width + reg[keep]
+    if keep.all():  # the usual case: every observation's series and region has rows
+        obs_key = ind * width + reg
+    else:
+        pos, end = pos[keep], end[keep]
+        obs_key = ind[keep] * width + reg[keep]
 
     period_type = Runs(observations["period_type"])
     types = _categories(period_type.values, first=PERIOD_TYPES)
     ptype = period_type.spread(_codes(period_type.values, types))[pos]
-    year = years_of(end).astype(np.int16)  # 1678–2262: small, it travels with every line
+    day = end.view(np.int64) // _DAY
+    year = years_of(end, day)  # int16 (1677–2262): small, it travels with every line
     ytd = np.flatnonzero(ptype == PERIOD_TYPES.index("ytd"))
     time_key = year.astype(np.int64)
-    time_key[ytd] = end.view(np.int64)[ytd] // _DAY
+    time_key[ytd] = day[ytd]
+    del day
     order = _stable_order(obs_key, np.where(ptype < 0, len(types), ptype), time_key)
     del time_key
-    pos, end, ptype, obs_key, year = pos[order], end[order], ptype[order], obs_key[order], year[order]
 
-    # Each row takes the block of its series: rows in order, each block in (type, time, data) order
-    lo, count = _blocks(obs_key, row_key, len(indicators) * width + width)
+    # Each row takes the block of its series: rows in order, each block in (type, time, data) order.
+    # The columns are not reordered: the positions in that order are mapped back through ``order``.
+    lo, count = _blocks(obs_key, order, row_key, len(indicators) * width + width)
     del obs_key
     small = np.int32 if max(len(observations), n) < 2**31 - 1 else np.int64
     row = np.repeat(np.arange(n, dtype=small), count)
     at = np.arange(len(row), dtype=np.int64)
     at += np.repeat(lo - (np.cumsum(count) - count), count)
+    at = order[at]
+    del order
 
     # known by its cut-off: the monthly one for periods shorter than a year, else the annual one
     is_sub = np.isin(np.arange(len(types) + 1), [types.index(t) for t in SUB_YEAR if t in types])
@@ -165,7 +172,7 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     obs = pos[at]
 
     out = pd.DataFrame({"row": row, "obs": obs})
-    out["period_type"] = pd.Categorical.from_codes(ptype[at], categories=types)
+    out["period_type"] = pd.Categorical.from_codes(ptype[at], categories=types, validate=False)
     out["period_start"] = _dates(observations["period_start"])[obs]
     out["period_end"] = end[at]
     out["year"] = year[at]  # the period end's calendar year
@@ -174,35 +181,43 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
         if col not in observations.columns:  # value_text: optional (synthetic panels lack it)
             out[col] = pd.Categorical.from_codes(np.full(len(obs), -1), categories=[])
             continue
-        runs = Runs(observations[col])
-        codes, cats = _encode(runs.values)
-        out[col] = pd.Categorical.from_codes(runs.spread(codes)[obs], categories=cats)
+        codes, cats = _column_codes(observations[col])
+        out[col] = pd.Categorical.from_codes(codes[obs], categories=cats, validate=False)
     return out
 
 
-def _blocks(sorted_keys: np.ndarray, keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where each of ``keys`` starts in ``sorted_keys`` and how many times it is there.
+def _blocks(line_keys: np.ndarray, order: np.ndarray, keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``keys`` starts in ``line_keys[order]`` (sorted) and how many times it is there.
 
-    Keys are small non-negative integers (codes), so one counting pass over the sorted keys
-    replaces two binary searches per key: the searches jump around memory that the count
-    reads once, in order.
+    Keys are small non-negative integers (codes), so one counting pass over the keys replaces
+    two binary searches per key (the searches jump around memory that the count reads once,
+    in order), and the count needs no sorted copy of the keys.
     """
-    if n_keys > 4 * (len(sorted_keys) + len(keys)) + 1024:  # sparse codes: search instead
+    if n_keys > 4 * (len(line_keys) + len(keys)) + 1024:  # sparse codes: search instead
+        sorted_keys = line_keys[order]
         lo = np.searchsorted(sorted_keys, keys, "left")
         return lo, np.searchsorted(sorted_keys, keys, "right") - lo
-    per_key = np.bincount(sorted_keys, minlength=n_keys)
+    per_key = np.bincount(line_keys, minlength=n_keys)
     start = np.cumsum(per_key) - per_key
     return start[keys], per_key[keys]
 
 
 _DAY = 86_400 * 10**9
-_YEAR_STARTS = np.arange("1678", "2263", dtype="datetime64[Y]").astype("datetime64[ns]").view(np.int64)
+#: The calendar year of every day datetime64[ns] can hold (1677-09-21 … 2262-04-11), from the
+#: first day of 1677: a look-up in 214k small integers, cheaper than numpy's calendar
+#: conversion and than a search in a table of New Years' days.
+_FIRST_DAY = int(np.datetime64("1677-01-01", "D").astype(np.int64))
+_YEAR_OF_DAY = (
+    np.arange("1677-01-01", "2263-01-01", dtype="datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+).astype(np.int16)
 
 
-def years_of(dates: np.ndarray) -> np.ndarray:
-    """The calendar year of each datetime64[ns] (a search in a table of New Years' days:
-    much cheaper than numpy's calendar conversion). NaT gives a meaningless year."""
-    return np.searchsorted(_YEAR_STARTS, dates.view(np.int64), "right") + 1677
+def years_of(dates: np.ndarray, days: np.ndarray | None = None) -> np.ndarray:
+    """The calendar year of each datetime64[ns], as int16 (``days``: the dates already as whole
+    days since 1970, floored). NaT gives a meaningless year (1677)."""
+    if days is None:
+        days = dates.view(np.int64) // _DAY
+    return np.take(_YEAR_OF_DAY, days - _FIRST_DAY, mode="clip")
 
 
 def _dates(values: pd.Series) -> np.ndarray:
@@ -227,7 +242,10 @@ class Runs:
     def __init__(self, values: pd.Series) -> None:
         arr = _arrow(values)
         n = len(arr)
-        if n > 1:
+        if n > 1 and not arr.null_count:  # the usual case: where a value differs from the one before
+            changed = pc.indices_nonzero(pc.not_equal(arr.slice(1), arr.slice(0, n - 1)))
+            heads = np.concatenate([[0], changed.to_numpy().astype(np.int64) + 1])
+        elif n > 1:
             same = pc.fill_null(pc.equal(arr.slice(1), arr.slice(0, n - 1)), False).to_numpy(zero_copy_only=False)
             missing = arr.is_null().to_numpy(zero_copy_only=False)
             same |= missing[1:] & missing[:-1]  # a run of missing values is one run too
@@ -265,13 +283,32 @@ def _encode(arr: pa.Array) -> tuple[np.ndarray, list[str]]:
     return codes, encoded.dictionary.to_pylist()
 
 
+def _column_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``_encode`` of a whole observation column (categories in order of first appearance).
+
+    Comparator, status and note are missing for nearly every observation: then only the
+    values present are encoded; otherwise the column is coded by its runs (``Runs``)."""
+    arr = _arrow(values)
+    if arr.null_count * 2 > len(arr):
+        present = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False))
+        got, cats = _encode(arr.take(pa.array(present)))
+        codes = np.full(len(arr), -1, got.dtype)
+        codes[present] = got
+        return codes, cats
+    runs = Runs(values)
+    codes, cats = _encode(runs.values)
+    return runs.spread(codes), cats
+
+
 def _stable_order(*keys: np.ndarray) -> np.ndarray:
     """The order that sorts by the keys (first key first), ties kept in place."""
-    shifted = [k - k.min() if len(k) else k for k in keys]
-    bits = [int(k.max()).bit_length() if len(k) else 0 for k in shifted]
+    # each key shifted to start at zero only when it goes below zero: the order is the same
+    lows = [min(int(k.min()), 0) if len(k) else 0 for k in keys]
+    bits = [(int(k.max()) - low).bit_length() if len(k) else 0 for k, low in zip(keys, lows)]
     if sum(bits) <= 62:
-        packed = np.zeros(len(keys[0]), np.int64)
-        for k, b in zip(shifted, bits):
-            packed = (packed << b) | k
+        packed = keys[0].astype(np.int64) - lows[0]
+        for k, b, low in zip(keys[1:], bits[1:], lows[1:]):  # in place: no temporary of 8.6M per key
+            packed <<= b
+            packed |= k - low if low else k
         return np.argsort(packed, kind="stable")
     return np.lexsort(keys[::-1])

@@ -230,17 +230,25 @@ def log_changes(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     above zero and there are two; one pass for both, as the engine needs both per row."""
     ok = ~np.isnan(Y)
     count = ok.sum(axis=1)
-    positive = (np.where(ok, Y, 1.0) > 0).all(axis=1) & (count >= 2)
-    L = np.log(np.where(ok & positive[:, None], Y, np.nan))
-    width = Y.shape[1]
-    idx = np.where(~np.isnan(L), np.arange(width)[None, :], -1)
-    prev = np.maximum.accumulate(idx, axis=1)
-    prev = np.concatenate([np.full((len(Y), 1), -1), prev[:, :-1]], axis=1)  # last known before j
-    pair = ~np.isnan(L) & (prev >= 0)
-    rows = np.arange(len(Y))[:, None]
+    positive = ~(Y <= 0).any(axis=1) & (count >= 2)  # every known value above zero (NaN <= 0 is False)
+    # each year's change since the last known year before it, by one pass over the few years:
+    # a forward fill of the latest log and its column (the same values a gather would read),
+    # year by year on the transposed window, whose years are contiguous rows
+    LT = np.log(np.ascontiguousarray(np.where(ok & positive[:, None], Y, np.nan).T))
+    width, rows = LT.shape
+    known = ~np.isnan(LT)
+    stepT = np.full((width, rows), np.nan)
+    last_log, last_col = np.full(rows, np.nan), np.full(rows, -1, np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        step = np.where(pair, (L - L[rows, np.maximum(prev, 0)]) / (np.arange(width)[None, :] - prev), np.nan)
-        n = pair.sum(axis=1)
+        for j in range(width):
+            here = known[j]
+            if j:
+                pair = here & (last_col >= 0)
+                stepT[j] = np.where(pair, (LT[j] - last_log) / (j - last_col), np.nan)
+            np.copyto(last_log, LT[j], where=here)
+            np.copyto(last_col, j, where=here)
+        step = np.ascontiguousarray(stepT.T)  # rows × years again: the sums below run as before, bit for bit
+        n = np.maximum(known.sum(axis=0) - 1, 0)  # known values with a known year before them
         mean = np.nansum(step, axis=1) / n
         sd = np.sqrt(np.nansum((step - mean[:, None]) ** 2, axis=1) / n)
     return np.where(positive, mean, np.nan), np.where(positive, np.where(n == 1, np.abs(mean), sd), np.nan)

@@ -233,7 +233,13 @@ def _projected(
     base = np.where(cum, so_far, 0.0)  # what the uncertain part is added to
     point = np.where(cum, added, F[r, np.minimum(h, H) - 1])
     point = np.where(rel, centre(point, latest, steps), point)
-    s = np.where(rel, rel_spread, scale(Y))
+    # the absolute scale and the floor read the window only for the rows not on the relative
+    # scale (a relative row is above zero throughout: its floor is never below zero)
+    absolute = np.flatnonzero(~rel)
+    s = rel_spread.copy()
+    s[absolute] = scale(Y[absolute])
+    never_below = np.ones(m, bool)
+    never_below[absolute] = np.nanmin(Y[absolute], axis=1) >= 0 if len(absolute) else True
     q = base + point
     cells = _Cells(lk, calib_kind, rel.astype(np.int64), trend, w, h)
     dist = _Dist(base, point, s * cells.widen, rel)
@@ -241,7 +247,7 @@ def _projected(
     p = _prob(dist, cells, T, side)
     # a series that never went below zero does not go below zero, and a total of such flows
     # never falls: the interval (and the point) are cut there, which no outcome can cross
-    floor = np.where(np.nanmin(Y, axis=1) >= 0, np.where(cum, so_far, 0.0), -np.inf)
+    floor = np.where(never_below, np.where(cum, so_far, 0.0), -np.inf)
     q, low, high = np.fmax(q, floor), np.fmax(low, floor), np.fmax(high, floor)
     many = ann & (h >= 2)
     if many.any():

@@ -337,7 +337,7 @@ def _year_series(yearly: dict[str, np.ndarray], units: pd.Series, n: int, index:
     first, last = g.first(year), g.reduce(np.maximum, year)
     consecutive = g.has & (last - first + 1 == g.count)
     key = np.where(consecutive, np.nan_to_num(first).astype(np.int64) * 100 + g.count, -1)
-    distinct, which = np.unique(key, return_inverse=True)
+    which, distinct = pd.factorize(key)  # a hash, not a sort, of a million keys
     table = pa.array(
         [
             None if k < 0 else "、".join(str(y) for y in range(k // 100, k // 100 + k % 100)) + "年分别为"
