@@ -63,8 +63,10 @@ def judge_in_step(out: pd.DataFrame, evidence: pd.DataFrame | None, observations
     """Judge ``out``'s in-step targets in place (``evaluate``'s rows, sentences written):
     progress, its words, its basis (``derived``), the method and the sentence."""
     linked = pairs(evidence)
+    if linked.empty:  # nearly every run (a national panel has no pairs): nothing to read
+        return
     waiting = out["target_kind"].eq("qualitative") & out["progress"].eq("pending")
-    if linked.empty or not waiting.any():
+    if not waiting.any():
         return
     cols = [*_KEY, "region", "period_start", "target_year", "annual_cutoff", "evaluation_type"]
     rows = out.loc[waiting, cols].reset_index(names="at").merge(linked, on=_KEY)
