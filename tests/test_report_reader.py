@@ -124,6 +124,10 @@ def test_a_bound_is_shown_as_a_bound(built):
     targets = re.search(r'<table class="data targets">(.*?)</table>', page, re.S).group(1)
     row = re.search(r"<tr><td>\d+\. 劳动争议先行调解率.*?</tr>", targets, re.S).group(0)
     assert "65%以上" in re.sub(r"<[^>]+>", "", row)
+    # and so does each target's list of data: a value stated in words keeps its words, not a bare 0
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "数据：2025年末动态为零" in text and "2025年末0" not in text
+    assert "数据：2025年末65%以上" in text
 
 
 def test_every_report_lists_its_sources_by_title_without_repeats(built):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from analysis.report.target_text import as_printed
 from analysis.style import OUTLOOK_COLOURS, PROGRESS_COLOURS
 from analysis.vocabulary import OUTLOOK_ZH, PROGRESS_ZH
 
@@ -15,10 +16,11 @@ SHOWN_CHARS = 1000
 def esc(value: object) -> str:
     """Text from data as HTML text: ``<script>`` shows as text, never runs. Longer than
     ``SHOWN_CHARS``, it is cut with a note saying so; the data keep it whole (a cell of 32,767
-    characters once took the PDF 18 minutes to lay out, a 100k-character title 59 pages)."""
+    characters once took the PDF 18 minutes to lay out, a 100k-character title 59 pages).
+    The spaces a transcription kept between Chinese and digits ("到 2025 年") are not printed."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = str(value)
+    text = as_printed(str(value))
     if len(text) > SHOWN_CHARS:
         text = f"{text[:SHOWN_CHARS]}……（全文共{len(text)}字，此处节录前{SHOWN_CHARS}字，全文见评估数据）"
     return html.escape(text, quote=True)

@@ -25,6 +25,7 @@ from analysis.report.display import show, show_figure
 from analysis.report.html import badge, esc, heading, num, para, table
 from analysis.report.rows import EvaluationRow, MilestoneRow, ObservationRow, PassageRow
 from analysis.report.sources import observation_sources
+from analysis.report.target_text import target_cell
 from analysis.sources import document as first_document
 from analysis.sources import parse, split
 from analysis.targets import QUANTITATIVE_KINDS
@@ -187,8 +188,8 @@ def targets_table(ctx: PlanContext) -> None:
     columns = ["指标", "属性", "目标", "基期值", "最新值", "完成度", "序时进度", "预计值及区间", judge, "趋势判断"]
     rows = []
     for r in ev.itertuples():
-        target_text = str(ind.loc[(r.plan_id, r.indicator_id), "target_text"])
         unit = r.unit if isinstance(r.unit, str) else None
+        target_text, _ = _target_cell(ind, r, unit)
         mine = usage.own(obs, r.indicator_id, r.region, ctx.annual_cutoff, ctx.monthly_cutoff)
         projection = "—"
         if _has(r.projected_value):
@@ -303,6 +304,12 @@ def _base_cell(ctx: PlanContext, r: EvaluationRow, unit: str | None, mine: pd.Da
     return "数据暂缺" if r.target_kind in QUANTITATIVE_KINDS else "—"
 
 
+def _target_cell(indicators: pd.DataFrame, r: EvaluationRow, unit: str | None) -> tuple[str, bool]:
+    """The target as the table shows it, and whether the section must quote the document's words."""
+    text = str(indicators.loc[(r.plan_id, r.indicator_id), "target_text"])
+    return target_cell(text, r.target_kind, r.target_value, unit, r.target_year)
+
+
 def _latest_cell(r: EvaluationRow, unit: str | None, mine: pd.DataFrame) -> str:
     """The latest value as the document states it: a bound stays a bound ("65%以上")."""
     display = getattr(r, "latest_display", None)
@@ -329,6 +336,7 @@ def target_details(ctx: PlanContext) -> None:
     if ev.empty:
         return
     obs = ctx.frames["observations"]
+    indicators = ctx.frames["indicators"].set_index(["plan_id", "indicator_id"])
     passages = ctx.passages
     show(heading("各项指标情况", 3))
     for r in ev.itertuples():
@@ -336,8 +344,11 @@ def target_details(ctx: PlanContext) -> None:
         parts = [
             f'<div class="target"><h4>{esc(int(r.seq))}. {esc(r.name)} {badge(r.progress)} '
             f"{badge(r.outlook, 'outlook')}</h4>",
-            para(r.explanation_zh),
         ]
+        _, shortened = _target_cell(indicators, r, r.unit if isinstance(r.unit, str) else None)
+        if shortened:  # the table gave the number only: the document's words, in full
+            parts.append(para("规划目标：" + str(indicators.loc[(r.plan_id, r.indicator_id), "target_text"]) + "。"))
+        parts.append(para(r.explanation_zh))
         series = _series_line(ctx, mine, r.unit if isinstance(r.unit, str) else None)
         if series:
             parts.append(f"<p>{series}</p>")
@@ -405,8 +416,15 @@ def _value_text(o: ObservationRow, unit: str | None) -> str:
     """A value as the report writes it (万/亿, units); a bound stays a bound (65%以上, 超4000家)."""
     if pd.isna(o.value):
         return str(o.status) if isinstance(o.status, str) else str(o.value_text)
-    text = fmt(o.value, o.unit if isinstance(o.unit, str) else unit)
     written = str(o.value_text) if isinstance(o.value_text, str) else ""
+    if written and not any(ch.isdigit() for ch in written):
+        return written  # a value stated in words (动态为零): the document's words, not a bare 0
+    text = fmt(o.value, o.unit if isinstance(o.unit, str) else unit)
+    if o.comparator in ("<=", "<"):
+        for word in ("以内", "以下"):
+            if word in written:
+                return text + word
+        return ("不超过" + text) if "不超过" in written else text + "以内"
     if o.comparator in (">=", ">"):
         for word in ("以上", "余"):
             if word in written:

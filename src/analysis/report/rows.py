@@ -25,9 +25,12 @@ __all__ = ["EvaluationRow", "MilestoneRow", "ObservationRow", "PassageRow"]
 class EvaluationRow(Protocol):
     """A row of ``evaluations``: one target judged at one cut-off."""
 
+    plan_id: str
     indicator_id: str
     region: str
     target_kind: str
+    target_value: float
+    target_year: float
     base_value: float
     latest_value: float
     latest_year: int
