@@ -201,6 +201,7 @@ def published_checks(ctx: Context, table: RawTable, r: pd.Series) -> tuple[pd.Ti
         ctx.problems.append(table.problem(r[ROW], "value", repr(r["value"]), "a number that appears in source_quote"))
     else:
         ctx.problems += _unit_as_quoted(table, r)
+        ctx.problems += _comparator_as_quoted(table, r)
     start, end, _ = period
     if not (start.year >= FIRST_YEAR and end.year <= int(r["pub_year"])):
         ctx.problems.append(
@@ -257,6 +258,47 @@ def _unit_as_quoted(table: RawTable, r: pd.Series) -> list[Problem]:
     shown = ", ".join(dict.fromkeys(f"{plain(q.value / q.multiplier)}{w}" for q, w in written))
     return [
         table.problem(r[ROW], "unit", repr(r["unit"]), f"the unit the source_quote writes after the number ({shown})")
+    ]
+
+
+#: Words a quote writes next to a figure that is a bound or an approximation, by comparator
+#: (English quotes are normalized without spaces: "More than 146,000" reads "morethan146,000";
+#: reprints in traditional characters write 以內, 不超過, 餘, 約).
+BOUND_WORDS = {
+    ">=": ("以上", "超", "逾", "余", "多", "不低于", "不少于", "高于", "突破", "餘", "morethan", "over", "above"),
+    "<=": ("以内", "以下", "不超过", "低于", "控制在", "不高于", "内", "以內", "不超過")
+    + ("lessthan", "under", "below", "within"),
+    "≈": ("约", "左右", "近", "余", "大约", "約", "about", "around", "nearly", "approximately"),
+}
+BOUND_WORDS[">"] = BOUND_WORDS[">="]
+BOUND_WORDS["<"] = BOUND_WORDS["<="]
+#: How far from the figure (characters before its number, after its unit) a bound word is looked for.
+_BEFORE, _AFTER = 8, 6
+
+
+def _comparator_as_quoted(table: RawTable, r: pd.Series) -> list[Problem]:
+    """A figure typed as a bound (``<=``, ``>``) or an approximation (``≈``) must be one in its
+    quote: 49.13万人 typed ``<=`` where the quote states "年末城镇登记失业人数49.13万人" makes
+    an exact count read as a ceiling (the report wrote "49.13万人以内")."""
+    words = BOUND_WORDS.get(str(r["comparator"]))
+    if not words:
+        return []
+    quote = normalize(r["source_quote"]).lower()
+    near = [
+        quote[max(0, q.start - _BEFORE) : q.end + _AFTER]
+        for q in find_quantities(quote)
+        if math.isclose(q.value / q.multiplier, abs(float(r["value"])), rel_tol=1e-9)
+    ]
+    if not near or any(w in text for text in near for w in words):
+        return []
+    return [
+        table.problem(
+            r[ROW],
+            "comparator",
+            repr(r["comparator"]),
+            f"'=' for a figure its quote states exactly, or a word next to it that makes it one "
+            f"({'、'.join(w for w in words if not w.isascii())}…)",
+        )
     ]
 
 
