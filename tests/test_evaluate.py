@@ -3,6 +3,7 @@ and the vectorised engine against the per-row code it replaced (sentences, numbe
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import os
@@ -20,6 +21,7 @@ from analysis.cn_numbers import COUNT_UNITS
 from analysis.evaluate import evaluate, explain, judge, series
 from analysis.evaluate import sentence_cases as sc
 from analysis.formatting import fixed, fmt, fmt_all, pct_all
+from analysis.targets import TARGET_KINDS
 
 PLAN = "test-14"
 
@@ -625,6 +627,40 @@ def test_the_sentence_table_is_whole():
     assert not (used - written) & set(judge(_edge_world()).columns)
     codes = set(v.OUTLOOK_ZH) - {"", "uncertain"}
     assert set(sc.WORDS["outlook_level"]) == set(sc.WORDS["outlook_annual"]) == codes
+
+
+def _parts(when: sc.Condition):
+    """A condition and the conditions it is made of."""
+    yield when
+    for field in dataclasses.fields(when):
+        inner = getattr(when, field.name)
+        if isinstance(inner, sc.Condition):
+            yield from _parts(inner)
+
+
+def test_the_sentence_table_names_only_known_codes_and_columns():
+    """A misspelt code in a condition would never hold, and a misspelt column fail only on the
+    rows that reach it: both are caught here, for every case."""
+    codes = {
+        "progress": set(v.PROGRESS_ZH),
+        "outlook": set(v.OUTLOOK_ZH),
+        "evaluation_type": set(v.EVALUATION_TYPES),
+        "target_kind": set(TARGET_KINDS),
+        "comparator": set(sc.WORDS["cmp"]),
+        "latest_comparator": set(sc.WORDS["cmp"]),
+    }
+    columns = set(judge(_edge_world()).columns) | {"latest_display", "unjudged_reason", "sentence_year"}
+    for piece, cases in sc.PIECES.items():
+        for when, template in cases:
+            named = {field for _, field, spec, _ in string.Formatter().parse(template) if field and spec}
+            for part in _parts(when):
+                if isinstance(part, sc.Is | sc.Known | sc.Flag | sc.Compare):
+                    named.add(part.column)
+                if isinstance(part, sc.Compare) and isinstance(part.other, str):
+                    named.add(part.other)
+                if isinstance(part, sc.Is):
+                    assert set(part.values) <= codes[part.column], (piece, part)
+            assert named <= columns, (piece, template, named - columns)
 
 
 @pytest.mark.parametrize(
