@@ -3,10 +3,12 @@ and the vectorised engine against the per-row code it replaced (sentences, numbe
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import os
 import re
+import string
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +18,10 @@ import pytest
 from analysis import bench, datasets
 from analysis import vocabulary as v
 from analysis.cn_numbers import COUNT_UNITS
-from analysis.evaluate import evaluate, judge, series
+from analysis.evaluate import evaluate, explain, judge, series
+from analysis.evaluate import sentence_cases as sc
 from analysis.formatting import fixed, fmt, fmt_all, pct_all
+from analysis.targets import TARGET_KINDS
 
 PLAN = "test-14"
 
@@ -607,6 +611,70 @@ def test_sentences_are_the_reviewed_ones():
         got.to_csv(EXPECTED_SENTENCES, index=False, lineterminator="\n")
     expected = pd.read_csv(EXPECTED_SENTENCES, dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(got.astype(str).reset_index(drop=True), expected)
+
+
+def test_the_sentence_table_is_whole():
+    """Every piece of ``sentence_cases.PIECES`` is part of a sentence, ends with a case for every
+    other row, and is named unlike any column (``{schedule}`` would be a piece, ``{schedule:pct}``
+    is a column); the outlook's words are for the vocabulary's outlook codes."""
+    written = {"latest_display", "unjudged_reason", "explanation_zh"}
+    used = set(written)
+    for cases in sc.PIECES.values():
+        assert cases[-1][0] is sc.ALWAYS
+        for _, template in cases:
+            used |= {field for _, field, spec, _ in string.Formatter().parse(template) if field and not spec}
+    assert used == set(sc.PIECES)
+    assert not (used - written) & set(judge(_edge_world()).columns)
+    codes = set(v.OUTLOOK_ZH) - {"", "uncertain"}
+    assert set(sc.WORDS["outlook_level"]) == set(sc.WORDS["outlook_annual"]) == codes
+
+
+def _parts(when: sc.Condition):
+    """A condition and the conditions it is made of."""
+    yield when
+    for field in dataclasses.fields(when):
+        inner = getattr(when, field.name)
+        if isinstance(inner, sc.Condition):
+            yield from _parts(inner)
+
+
+def test_the_sentence_table_names_only_known_codes_and_columns():
+    """A misspelt code in a condition would never hold, and a misspelt column fail only on the
+    rows that reach it: both are caught here, for every case."""
+    codes = {
+        "progress": set(v.PROGRESS_ZH),
+        "outlook": set(v.OUTLOOK_ZH),
+        "evaluation_type": set(v.EVALUATION_TYPES),
+        "target_kind": set(TARGET_KINDS),
+        "comparator": set(sc.WORDS["cmp"]),
+        "latest_comparator": set(sc.WORDS["cmp"]),
+    }
+    columns = set(judge(_edge_world()).columns) | {"latest_display", "unjudged_reason", "sentence_year"}
+    for piece, cases in sc.PIECES.items():
+        for when, template in cases:
+            named = {field for _, field, spec, _ in string.Formatter().parse(template) if field and spec}
+            for part in _parts(when):
+                if isinstance(part, sc.Is | sc.Known | sc.Flag | sc.Compare):
+                    named.add(part.column)
+                if isinstance(part, sc.Compare) and isinstance(part.other, str):
+                    named.add(part.other)
+                if isinstance(part, sc.Is):
+                    assert set(part.values) <= codes[part.column], (piece, part)
+            assert named <= columns, (piece, template, named - columns)
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [("{nothing}", "is no piece"), ("{target_value:money}", "unknown format"), ("{target_value!r:fmt}", "a slot is")],
+)
+def test_a_template_with_an_unknown_slot_fails_on_import_naming_it(template, says):
+    with pytest.raises(ValueError, match=re.escape(f"PIECES['x']: {template!r}") + ".*" + says):
+        explain._parse("x", template)
+
+
+def test_a_row_that_fits_no_case_is_an_error():
+    with pytest.raises(ValueError, match="2 rows fit no case"):
+        explain._cases(np.arange(3), [(np.array([True, False, False]), "a")])
 
 
 #: Words a reader must not meet in a sentence (issue 13 §5): other names for 序时进度,
