@@ -116,6 +116,27 @@ def test_summary_sentences_give_denominators_and_never_count_missing_data_as_ver
     assert "全部指标均未滞后于预期" in summary.verdict(judged)
 
 
+def test_a_new_plans_missing_figures_are_not_called_unassessable_work():
+    """At a plan's base year there is nothing done yet to assess (考核): a target the data cannot
+    judge is one whose feasibility cannot be judged (暂无法判断), for want of the earlier figures."""
+    ev = pd.DataFrame(
+        {
+            "seq": [1, 2],
+            "name": ["甲", "乙"],
+            "progress": ["prudent", "no_data"],
+            "progress_zh": ["目标稳妥", "数据暂缺"],
+            "attribute": ["约束性", "约束性"],
+            "evaluation_type": ["基期评估"] * 2,
+            "outlook": ["", ""],
+            "unjudged_reason": [None, "缺少基期及上一规划期的数据"],
+        }
+    )
+    text = summary.summary_zh(ev)
+    assert "1项因缺少基期及上一规划期的数据暂无法判断（乙）" in text and "考核" not in text
+    midterm = ev.assign(evaluation_type="中期评估", unjudged_reason=[None, "截至2022年底尚无规划期内的数据"])
+    assert "1项因截至2022年底尚无规划期内的数据暂无法考核（乙）" in summary.summary_zh(midterm)
+
+
 def test_a_bound_is_shown_as_a_bound(built):
     """Document 003 states 劳动争议先行调解率 as '65%以上': the table keeps the bound."""
     real = built[1]

@@ -220,6 +220,8 @@ PIECES: dict[str, list[Case]] = {
             progress("no_data") & evaluation(FINAL) & known("judged_value"),
             "{judged_year:int+1}—{period_end:int}年数据暂缺",
         ),
+        # a new plan at its base year is judged against the plan before it, not its own years
+        (progress("no_data") & evaluation(BASELINE), "缺少基期及上一规划期的数据"),
         (progress("no_data"), "截至{data_year:int}年底尚无规划期内的数据"),
         (ALWAYS, ""),
     ],

@@ -83,7 +83,9 @@ def _reason(frame: pd.DataFrame) -> str:
     if "unjudged_reason" in frame.columns:
         stated = no_data[no_data["unjudged_reason"].fillna("").ne("")]
         for reason, group in stated.groupby("unjudged_reason", sort=False):
-            parts.append(f"{len(group)}项因{reason}暂无法考核（{names(group)}）")
+            # a feasibility judgement (基期评估) is not an assessment (考核) of what was done
+            outcome = "暂无法判断" if (group["evaluation_type"] == BASELINE).all() else "暂无法考核"
+            parts.append(f"{len(group)}项因{reason}{outcome}（{names(group)}）")
         no_data = no_data[no_data["unjudged_reason"].fillna("").eq("")]
     if len(no_data):
         parts.append(f"{len(no_data)}项截至评估时点尚无可用数据（{names(no_data)}）")
