@@ -617,73 +617,90 @@ def package_world(series: dict[str, pd.Series]) -> tuple[dict[str, pd.DataFrame]
     for name, s in series.items():
         for origin in package_origins(s):
             case = f"{name}@{origin}"
-            target_year = origin + HORIZON
             window = s[(s.index > origin - WINDOW) & (s.index <= origin)]
-            indicators.append(
-                {
-                    "plan_id": case,
-                    "indicator_id": case,
-                    "seq": 1,
-                    "name": name,
-                    "unit": None,
-                    "attribute": None,
-                    "target_kind": "level",
-                    "comparator": ">=",
-                    "target_value": float(s[target_year]),
-                    "target_year": target_year,
-                    "target_text": "reach the value observed",
-                    "base_year": origin - 3,
-                    "period_start": origin - 2,
-                    "period_end": target_year,
-                    "name_note": None,
-                }
-            )
-            settings.append(
-                {
-                    "evaluation_id": case,
-                    "plan_id": case,
-                    "region": "package",
-                    "evaluation_type": MIDTERM,
-                    "annual_cutoff": pd.Timestamp(year=origin, month=12, day=31),
-                    "monthly_cutoff": pd.NaT,
-                }
-            )
-            for y, v in window.items():
-                start, end, label = period_span("year", int(y))
-                obs.append(
-                    observation_row(
-                        series_id=case,
-                        region="package",
-                        period=label,
-                        period_type="year",
-                        period_start=start,
-                        period_end=end,
-                        value=float(v),
-                        source=f"statsmodels.datasets.{name}",
-                    )
-                )
-            years, values = [int(y) for y in window.index], [float(v) for v in window]
-            cases.append(
-                {
-                    "group": "package series",
-                    "case": case,
-                    "series": name,
-                    "kind": "level",
-                    "origin_year": origin,
-                    "target_year": target_year,
-                    "n_points": len(years),
-                    "actual": float(s[target_year]),
-                    "last_value": last_value_forecast(years, values, target_year),
-                    "drift": drift_forecast(years, values, target_year),
-                    "scale": naive_scale(years, values),
-                }
-            )
+            indicators.append(_package_indicator(case, name, s, origin))
+            settings.append(_package_setting(case, origin))
+            obs += _package_observations(case, name, window)
+            cases.append(_package_case(case, name, s, origin, window))
     world = {
         "indicators": pd.DataFrame(indicators),
         "evaluation_settings": pd.DataFrame(settings),
         "observations": pd.DataFrame(obs),
     }
     return world, cases
+
+
+def _package_indicator(case: str, name: str, s: pd.Series, origin: int) -> dict:
+    """The case's one target: at least the value observed HORIZON years after the origin."""
+    target_year = origin + HORIZON
+    return {
+        "plan_id": case,
+        "indicator_id": case,
+        "seq": 1,
+        "name": name,
+        "unit": None,
+        "attribute": None,
+        "target_kind": "level",
+        "comparator": ">=",
+        "target_value": float(s[target_year]),
+        "target_year": target_year,
+        "target_text": "reach the value observed",
+        "base_year": origin - 3,
+        "period_start": origin - 2,
+        "period_end": target_year,
+        "name_note": None,
+    }
+
+
+def _package_setting(case: str, origin: int) -> dict:
+    """A mid-term evaluation whose annual data end with the origin year."""
+    return {
+        "evaluation_id": case,
+        "plan_id": case,
+        "region": "package",
+        "evaluation_type": MIDTERM,
+        "annual_cutoff": pd.Timestamp(year=origin, month=12, day=31),
+        "monthly_cutoff": pd.NaT,
+    }
+
+
+def _package_observations(case: str, name: str, window: pd.Series) -> list[dict]:
+    """The WINDOW yearly points up to the origin, as the engine's observation rows."""
+    rows = []
+    for y, v in window.items():
+        start, end, label = period_span("year", int(y))
+        rows.append(
+            observation_row(
+                series_id=case,
+                region="package",
+                period=label,
+                period_type="year",
+                period_start=start,
+                period_end=end,
+                value=float(v),
+                source=f"statsmodels.datasets.{name}",
+            )
+        )
+    return rows
+
+
+def _package_case(case: str, name: str, s: pd.Series, origin: int, window: pd.Series) -> dict:
+    """The projection case: the outcome and the naive forecasts from the same window."""
+    target_year = origin + HORIZON
+    years, values = [int(y) for y in window.index], [float(v) for v in window]
+    return {
+        "group": "package series",
+        "case": case,
+        "series": name,
+        "kind": "level",
+        "origin_year": origin,
+        "target_year": target_year,
+        "n_points": len(years),
+        "actual": float(s[target_year]),
+        "last_value": last_value_forecast(years, values, target_year),
+        "drift": drift_forecast(years, values, target_year),
+        "scale": naive_scale(years, values),
+    }
 
 
 def _package_cases() -> list[dict]:
@@ -730,91 +747,89 @@ def _projections(cases: list[dict]) -> pd.DataFrame:
 
 
 def _summary(targets: pd.DataFrame, projections: pd.DataFrame) -> pd.DataFrame:
-    rows = []
+    """The scores against the aims: the verdicts of the scored past targets (accuracy, Brier),
+    then the projections of each group (past plans, package series, all)."""
     scored = targets[targets["status"] == "scored"]
-    acc = verdict_accuracy(scored["engine_says"], scored["actual_met"])
-    rule_known = scored["rule_says"].notna()
-    rule = verdict_accuracy(
-        scored["rule_says"].where(rule_known, ~scored["actual_met"].astype(bool)), scored["actual_met"]
-    )
-    met = bool(len(scored)) and acc >= rule + AIM_ACCURACY_MARGIN - 1e-12
-    rows.append(
-        {
-            "check": "verdict accuracy",
-            "group": "past plans",
-            "n": len(scored),
-            "engine": acc,
-            "benchmark": "time-proportional rule",
-            "benchmark_value": rule,
-            "aim": f"≥ rule + {AIM_ACCURACY_MARGIN * 100:.0f} points",
-            "met": met,
-        }
-    )
-    with_p = scored[scored["prob_meet"].notna()]
-    actual = with_p["actual_met"].astype(float).to_numpy()
-    brier = float(np.mean((with_p["prob_meet"].to_numpy(float) - actual) ** 2)) if len(with_p) else math.nan
-    said = with_p["rule_says"].where(with_p["rule_says"].notna(), ~with_p["actual_met"].astype(bool)).astype(float)
-    brier_rule = float(np.mean((said.to_numpy() - actual) ** 2)) if len(with_p) else math.nan
-    rows.append(
-        {
-            "check": "Brier score",
-            "group": "past plans",
-            "n": len(with_p),
-            "engine": brier,
-            "benchmark": "time-proportional rule",
-            "benchmark_value": brier_rule,
-            "aim": f"≤ {AIM_BRIER_RATIO} × rule",
-            "met": bool(len(with_p)) and brier <= AIM_BRIER_RATIO * brier_rule,
-        }
-    )
+    rows = [_accuracy_row(scored), _brier_row(scored)]
     groups = [
         ("past plans", projections[projections["group"] == "past plans"]),
         ("package series", projections[projections["group"] == "package series"]),
         ("all", projections),
     ]
     for label, p in groups:
-        s = p[p["mase_engine"].notna()]
-        engine, drift, last = (
-            float(s[c].mean()) if len(s) else math.nan for c in ("mase_engine", "mase_drift", "mase_last_value")
-        )
-        rows.append(
-            {
-                "check": "MASE",
-                "group": label,
-                "n": len(s),
-                "engine": engine,
-                "benchmark": "naive drift",
-                "benchmark_value": drift,
-                "aim": f"≤ {AIM_MASE_RATIO} × drift",
-                "met": bool(len(s)) and engine <= AIM_MASE_RATIO * drift,
-            }
-        )
-        rows.append(
-            {
-                "check": "MASE",
-                "group": label,
-                "n": len(s),
-                "engine": engine,
-                "benchmark": "last value",
-                "benchmark_value": last,
-                "aim": "",
-                "met": None,
-            }
-        )
-        cov = float(p["covered"].mean()) if len(p) else math.nan
-        rows.append(
-            {
-                "check": "80% interval coverage",
-                "group": label,
-                "n": len(p),
-                "engine": cov,
-                "benchmark": "",
-                "benchmark_value": math.nan,
-                "aim": f"{AIM_COVERAGE[0]:.0%}–{AIM_COVERAGE[1]:.0%}",
-                "met": bool(len(p)) and AIM_COVERAGE[0] <= cov <= AIM_COVERAGE[1],
-            }
-        )
+        rows += _projection_rows(label, p)
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _rule_or_wrong(targets: pd.DataFrame) -> pd.Series:
+    """What the time-proportional rule says, and the wrong verdict where it says nothing (so a
+    target the rule cannot judge counts against it)."""
+    return targets["rule_says"].where(targets["rule_says"].notna(), ~targets["actual_met"].astype(bool))
+
+
+def _accuracy_row(scored: pd.DataFrame) -> dict:
+    """Share of right verdicts, the engine's against the rule's."""
+    acc = verdict_accuracy(scored["engine_says"], scored["actual_met"])
+    rule = verdict_accuracy(_rule_or_wrong(scored), scored["actual_met"])
+    return {
+        "check": "verdict accuracy",
+        "group": "past plans",
+        "n": len(scored),
+        "engine": acc,
+        "benchmark": "time-proportional rule",
+        "benchmark_value": rule,
+        "aim": f"≥ rule + {AIM_ACCURACY_MARGIN * 100:.0f} points",
+        "met": bool(len(scored)) and acc >= rule + AIM_ACCURACY_MARGIN - 1e-12,
+    }
+
+
+def _brier_row(scored: pd.DataFrame) -> dict:
+    """Brier score of the engine's probability against the rule's 0/1, on targets with a probability."""
+    with_p = scored[scored["prob_meet"].notna()]
+    actual = with_p["actual_met"].astype(float).to_numpy()
+    brier = float(np.mean((with_p["prob_meet"].to_numpy(float) - actual) ** 2)) if len(with_p) else math.nan
+    said = _rule_or_wrong(with_p).astype(float)
+    brier_rule = float(np.mean((said.to_numpy() - actual) ** 2)) if len(with_p) else math.nan
+    return {
+        "check": "Brier score",
+        "group": "past plans",
+        "n": len(with_p),
+        "engine": brier,
+        "benchmark": "time-proportional rule",
+        "benchmark_value": brier_rule,
+        "aim": f"≤ {AIM_BRIER_RATIO} × rule",
+        "met": bool(len(with_p)) and brier <= AIM_BRIER_RATIO * brier_rule,
+    }
+
+
+def _projection_rows(label: str, p: pd.DataFrame) -> list[dict]:
+    """MASE against naive drift (the aim) and last value (shown), and the 80% interval's coverage."""
+    s = p[p["mase_engine"].notna()]
+    engine, drift, last = (
+        float(s[c].mean()) if len(s) else math.nan for c in ("mase_engine", "mase_drift", "mase_last_value")
+    )
+    mase = {"check": "MASE", "group": label, "n": len(s), "engine": engine}
+    cov = float(p["covered"].mean()) if len(p) else math.nan
+    return [
+        {
+            **mase,
+            "benchmark": "naive drift",
+            "benchmark_value": drift,
+            "aim": f"≤ {AIM_MASE_RATIO} × drift",
+            "met": bool(len(s)) and engine <= AIM_MASE_RATIO * drift,
+        },
+        {**mase, "benchmark": "last value", "benchmark_value": last, "aim": "", "met": None},
+        {
+            "check": "80% interval coverage",
+            "group": label,
+            "n": len(p),
+            "engine": cov,
+            "benchmark": "",
+            "benchmark_value": math.nan,
+            "aim": f"{AIM_COVERAGE[0]:.0%}–{AIM_COVERAGE[1]:.0%}",
+            "met": bool(len(p)) and AIM_COVERAGE[0] <= cov <= AIM_COVERAGE[1],
+        },
+    ]
 
 
 def run_backtest(raw_dir: Path = RAW_DIR, *, include_package: bool = True) -> BacktestResult:
@@ -910,12 +925,9 @@ def score_projections(
         third = spread_thirds(cases.Y)
         sp, trend = cal_relative_scale(cases.Y)
         trend = np.where(np.isnan(sp), -1, trend)  # -1: not above zero throughout (absolute scale)
-        groups = [(t, c) for t in (-1, 0, 1, 2) for c in (-1, 0, 1, 2)]
         for kind in ("level", "cumulative"):
             actual_all = np.cumsum(cases.future, axis=1) if kind == "cumulative" else cases.future
-            drift_all = mth.forecast("drift", cases.Y, horizons, kind == "cumulative")
-            # the engine never goes below zero for a series that never did: nor does the benchmark here
-            drift_all = np.where((np.nanmin(cases.Y, axis=1) >= 0)[:, None], np.fmax(drift_all, 0.0), drift_all)
+            drift_all = _drift_benchmark(cases.Y, horizons, kind)
             k, c = _codes(n, kind)
             for h in range(1, horizons + 1):
                 out = project_window(
@@ -929,31 +941,43 @@ def score_projections(
                     np.full(n, _ORIGIN),
                     lookup=lookup,
                 )
-                actual = actual_all[:, h - 1]
-                for t, tc in groups:
-                    ok = ~np.isnan(actual) & (s > 0) & (third == t) & (trend == tc)
-                    if not ok.any():
-                        continue
-                    q, lo, hi = (
-                        out[col].to_numpy()[ok] for col in ("projected_value", "projected_low", "projected_high")
-                    )
-                    a = actual[ok]
-                    rows.append(
-                        {
-                            "kind": kind,
-                            "window": w,
-                            "horizon": h,
-                            "spread_third": SPREAD_THIRDS[t] if t >= 0 else "none",
-                            "trend_class": TRENDS[tc] if tc >= 0 else "none",
-                            "cases": int(ok.sum()),
-                            "abs_scaled_error": float(np.sum(np.abs(a - q) / s[ok])),
-                            "abs_scaled_error_drift": float(np.sum(np.abs(a - drift_all[ok, h - 1]) / s[ok])),
-                            "covered": int(np.sum((lo <= a) & (a <= hi))),
-                            "above": int(np.sum(a > hi)),
-                            "below": int(np.sum(a < lo)),
-                        }
-                    )
+                scored = _horizon_rows(out, actual_all[:, h - 1], drift_all[:, h - 1], s, third, trend)
+                rows += [{"kind": kind, "window": w, "horizon": h, **r} for r in scored]
     return pd.DataFrame(rows)
+
+
+def _drift_benchmark(Y: np.ndarray, horizons: int, kind: str) -> np.ndarray:
+    """Naive drift's forecasts for horizons 1..``horizons``, floored at zero like the engine's."""
+    drift = mth.forecast("drift", Y, horizons, kind == "cumulative")
+    # the engine never goes below zero for a series that never did: nor does the benchmark here
+    return np.where((np.nanmin(Y, axis=1) >= 0)[:, None], np.fmax(drift, 0.0), drift)
+
+
+def _horizon_rows(
+    out: pd.DataFrame, actual: np.ndarray, drift: np.ndarray, scale: np.ndarray, third: np.ndarray, trend: np.ndarray
+) -> list[dict]:
+    """One horizon's summed scaled errors (engine and drift) and interval counts, per spread
+    third and trend class (-1: none) that has cases."""
+    rows = []
+    for t, tc in [(t, c) for t in (-1, 0, 1, 2) for c in (-1, 0, 1, 2)]:
+        ok = ~np.isnan(actual) & (scale > 0) & (third == t) & (trend == tc)
+        if not ok.any():
+            continue
+        q, lo, hi = (out[col].to_numpy()[ok] for col in ("projected_value", "projected_low", "projected_high"))
+        a, s = actual[ok], scale[ok]
+        rows.append(
+            {
+                "spread_third": SPREAD_THIRDS[t] if t >= 0 else "none",
+                "trend_class": TRENDS[tc] if tc >= 0 else "none",
+                "cases": int(ok.sum()),
+                "abs_scaled_error": float(np.sum(np.abs(a - q) / s)),
+                "abs_scaled_error_drift": float(np.sum(np.abs(a - drift[ok]) / s)),
+                "covered": int(np.sum((lo <= a) & (a <= hi))),
+                "above": int(np.sum(a > hi)),
+                "below": int(np.sum(a < lo)),
+            }
+        )
+    return rows
 
 
 def _synthetic_plans(panel: list[np.ndarray], window: int) -> dict[str, np.ndarray]:
@@ -1197,8 +1221,18 @@ def _target(r: pd.Series) -> str:
 
 
 def methodology_table(result: BacktestResult) -> str:
-    """The generated block of docs/methodology.md (Markdown, deterministic)."""
+    """The generated block of docs/methodology.md (Markdown, deterministic): the scores against
+    the aims, the past targets at mid-term, their projections, the package series."""
     t, p, s = result.targets, result.projections, result.summary
+    lines = _aims_table(s) + _past_targets_table(t) + _past_projections_table(p[p["group"] == "past plans"])
+    pkg = p[p["group"] == "package series"]
+    if len(pkg):
+        lines += _package_table(pkg)
+    return "\n".join(lines) + "\n"
+
+
+def _aims_table(s: pd.DataFrame) -> list[str]:
+    """One row per check of the summary, then the sentence that says which aims are met."""
     lines = [
         "### Scores against the aims",
         "",
@@ -1213,10 +1247,13 @@ def methodology_table(result: BacktestResult) -> str:
             f"| {r.check} | {r.group} | {r.n} | {fmt(r.engine)} | {r.benchmark or '—'} | "
             f"{fmt(r.benchmark_value) if r.benchmark else '—'} | {r.aim or '—'} | {met or '—'} |"
         )
-    lines += ["", _aims_sentence(s), ""]
+    return [*lines, "", _aims_sentence(s), ""]
 
+
+def _past_targets_table(t: pd.DataFrame) -> list[str]:
+    """Each past target's reading, mid-term judgement, the rule's verdict and the outcome."""
     counts = t["status"].value_counts()
-    lines += [
+    lines = [
         "### Past targets at mid-term",
         "",
         f"{len(t)} targets (the preferred statement of each) in `data/raw/backtest/past_targets.csv`: "
@@ -1234,8 +1271,12 @@ def methodology_table(result: BacktestResult) -> str:
             f"| {r.plan_id} | {r.name} | {_target(pd.Series(row))} | {r.progress or '—'} "
             f"({r.as_of:%Y-%m-%d}) | {outlook} | {_verdict(r.rule_says)} | {actual} | {r.status} |"
         )
+    return lines
 
-    lines += [
+
+def _past_projections_table(past: pd.DataFrame) -> list[str]:
+    """Each past-plan projection case: the outcome, the engine's interval and the naive forecasts."""
+    lines = [
         "",
         "### Projections of past targets (value at the target year)",
         "",
@@ -1243,7 +1284,7 @@ def methodology_table(result: BacktestResult) -> str:
         "| MASE engine / drift / last | in interval |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in p[p["group"] == "past plans"].itertuples():
+    for r in past.itertuples():
         big = r.actual > 1e5
         v = (lambda x: f"{_num(x / 1e4, 0)}万") if big else (lambda x: _num(x))
         lines.append(
@@ -1252,23 +1293,25 @@ def methodology_table(result: BacktestResult) -> str:
             f"{_num(r.mase_engine)} / {_num(r.mase_drift)} / {_num(r.mase_last_value)} | "
             f"{'yes' if r.covered else 'no'} |"
         )
+    return lines
 
-    pkg = p[p["group"] == "package series"]
-    if len(pkg):
-        lines += [
-            "",
-            f"### Package series (level target, {WINDOW} yearly points seen, {HORIZON} years ahead, "
-            f"origins every {STRIDE} years from the end)",
-            "",
-            "| series | cases | MASE engine | MASE drift | MASE last value | coverage |",
-            "|---|---|---|---|---|---|",
-        ]
-        for name, g in pkg.groupby("series", sort=False):
-            lines.append(
-                f"| {name} | {len(g)} | {_num(g['mase_engine'].mean())} | {_num(g['mase_drift'].mean())} | "
-                f"{_num(g['mase_last_value'].mean())} | {_pct(g['covered'].mean())} |"
-            )
-    return "\n".join(lines) + "\n"
+
+def _package_table(pkg: pd.DataFrame) -> list[str]:
+    """Mean MASE per package series and the share of its outcomes inside the interval."""
+    lines = [
+        "",
+        f"### Package series (level target, {WINDOW} yearly points seen, {HORIZON} years ahead, "
+        f"origins every {STRIDE} years from the end)",
+        "",
+        "| series | cases | MASE engine | MASE drift | MASE last value | coverage |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, g in pkg.groupby("series", sort=False):
+        lines.append(
+            f"| {name} | {len(g)} | {_num(g['mase_engine'].mean())} | {_num(g['mase_drift'].mean())} | "
+            f"{_num(g['mase_last_value'].mean())} | {_pct(g['covered'].mean())} |"
+        )
+    return lines
 
 
 def _aims_sentence(s: pd.DataFrame) -> str:
@@ -1311,29 +1354,42 @@ def _yes(flag: bool) -> str:
 def comparison_table(ref: ReferenceResult) -> str:
     """The generated block of section 7: every method against drift, the choice, and the
     cross-validated scores against the aims (Markdown, deterministic)."""
-    c = ref.comparison
     lines = ["#### Methods compared (MASE ÷ naive drift's MASE, horizons 1–5, every origin of every series)", ""]
-    cols = [(panel, w) for panel in ("M1", "Tourism") for w in SCORE_WINDOWS]
     for kind in ("value", "cumulative"):
-        sub = c[c["kind"] == kind]
-        lines += [
-            f"*{_KIND_LABEL[kind]}*",
-            "",
-            "| method | " + " | ".join(f"{panel} {w} pts" for panel, w in cols) + " |",
-            "|---|" + "---|" * len(cols),
-        ]
-        for method in dict.fromkeys(sub["method"]):
-            cells = []
-            for panel, w in cols:
-                r = sub[(sub["method"] == method) & (sub["panel"] == panel) & (sub["window"] == w)]
-                best = sub[(sub["panel"] == panel) & (sub["window"] == w)]["ratio"].min()
-                v = float(r["ratio"].iloc[0]) if len(r) else math.nan
-                cells.append(f"**{v:.3f}**" if v == best else f"{v:.3f}")
-            lines.append(f"| {method} | " + " | ".join(cells) + " |")
-        n = {(panel, w): int(sub[(sub["panel"] == panel) & (sub["window"] == w)]["cases"].iloc[0]) for panel, w in cols}
-        lines += ["| cases | " + " | ".join(f"{n[k]:,}" for k in cols) + " |", ""]
-    ch = ref.chosen
-    lines += [
+        lines += _methods_table(ref.comparison[ref.comparison["kind"] == kind], kind)
+    lines += _chosen_table(ref.chosen)
+    lines += _cross_validated_table(ref.projections)
+    lines += split_table(ref.projections, "spread_third")
+    lines += split_table(ref.projections, "trend_class")
+    lines += _own_series_table(ref.own)
+    lines += _synthetic_plans_table(ref.plans)
+    return "\n".join(lines) + "\n"
+
+
+def _methods_table(sub: pd.DataFrame, kind: str) -> list[str]:
+    """One kind's methods by panel and window, each MASE as a ratio to drift's, the best in bold."""
+    cols = [(panel, w) for panel in ("M1", "Tourism") for w in SCORE_WINDOWS]
+    lines = [
+        f"*{_KIND_LABEL[kind]}*",
+        "",
+        "| method | " + " | ".join(f"{panel} {w} pts" for panel, w in cols) + " |",
+        "|---|" + "---|" * len(cols),
+    ]
+    for method in dict.fromkeys(sub["method"]):
+        cells = []
+        for panel, w in cols:
+            r = sub[(sub["method"] == method) & (sub["panel"] == panel) & (sub["window"] == w)]
+            best = sub[(sub["panel"] == panel) & (sub["window"] == w)]["ratio"].min()
+            v = float(r["ratio"].iloc[0]) if len(r) else math.nan
+            cells.append(f"**{v:.3f}**" if v == best else f"{v:.3f}")
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    n = {(panel, w): int(sub[(sub["panel"] == panel) & (sub["window"] == w)]["cases"].iloc[0]) for panel, w in cols}
+    return [*lines, "| cases | " + " | ".join(f"{n[k]:,}" for k in cols) + " |", ""]
+
+
+def _chosen_table(ch: pd.DataFrame) -> list[str]:
+    """The shipped method per kind and window, and the range of the horizons' correlation."""
+    lines = [
         "#### The choice shipped in `calibration/errors.csv` (calibrated on M1 + Tourism yearly)",
         "",
         "| window (points) | " + " | ".join(str(w) for w in ch["window"].unique()) + " |",
@@ -1343,7 +1399,8 @@ def comparison_table(ref: ReferenceResult) -> str:
         k = ch[ch["kind"] == kind]
         lines.append(f"| {kind} | " + " | ".join(k["method"]) + " |")
     rho = ch[ch["kind"] == "value"]["rho"]
-    lines += [
+    return [
+        *lines,
         "",
         f"Correlation between horizons of the relative value errors (normal scores), used for every-year "
         f"bounds: "
@@ -1351,8 +1408,11 @@ def comparison_table(ref: ReferenceResult) -> str:
         "",
     ]
 
-    pr = projection_summary(ref.projections, ["calibrated_on", "scored_on", "kind", "window"])
-    lines += [
+
+def _cross_validated_table(projections: pd.DataFrame) -> list[str]:
+    """Per fold, kind and window: MASE against drift and the 80% coverage; then the overall aim."""
+    pr = projection_summary(projections, ["calibrated_on", "scored_on", "kind", "window"])
+    lines = [
         "#### Cross-validated projections (calibrated on one panel, scored on the other; horizons 1–5)",
         "",
         "| calibrated on → scored on | kind | points | cases | MASE | drift | ratio | not worse than drift "
@@ -1366,19 +1426,21 @@ def comparison_table(ref: ReferenceResult) -> str:
             f"({r.above_share:.1%} / {r.below_share:.1%}) | "
             f"{_yes(AIM_COVERAGE_80[0] <= r.coverage <= AIM_COVERAGE_80[1])} |"
         )
-    overall = projection_summary(ref.projections.assign(all="all"), ["all"]).iloc[0]
-    lines += [
+    overall = projection_summary(projections.assign(all="all"), ["all"]).iloc[0]
+    return [
+        *lines,
         "",
         f"Overall: MASE {overall['mase']:.3f} against drift's {overall['mase_drift']:.3f} (ratio "
         f"{overall['ratio']:.3f}; aim ≤ {AIM_MASE_OVERALL}: {_yes(overall['ratio'] <= AIM_MASE_OVERALL)}); "
         f"80% coverage {overall['coverage']:.1%}.",
         "",
     ]
-    lines += split_table(ref.projections, "spread_third")
-    lines += split_table(ref.projections, "trend_class")
 
-    own = projection_summary(ref.own, ["kind", "window"])
-    lines += [
+
+def _own_series_table(own_projections: pd.DataFrame) -> list[str]:
+    """The project's own sourced series scored with the shipped table."""
+    own = projection_summary(own_projections, ["kind", "window"])
+    lines = [
         "#### The project's own sourced series (shipped table; horizons 1–3; longest gap-free run of each series)",
         "",
         "| kind | points | cases | MASE | drift | ratio | 80% coverage (above / below) |",
@@ -1389,9 +1451,13 @@ def comparison_table(ref: ReferenceResult) -> str:
             f"| {r.kind} | {r.window} | {r.cases:,} | {r.mase:.2f} | {r.mase_drift:.2f} | {r.ratio:.3f} | "
             f"{r.coverage:.1%} ({r.above_share:.1%} / {r.below_share:.1%}) |"
         )
+    return lines
 
-    pl = plan_summary(ref.plans, ["calibrated_on", "scored_on", "kind", "window"])
-    lines += [
+
+def _synthetic_plans_table(plans: pd.DataFrame) -> list[str]:
+    """The synthetic plans' Brier score, verdict accuracy and rare events against their aims."""
+    pl = plan_summary(plans, ["calibrated_on", "scored_on", "kind", "window"])
+    lines = [
         "",
         "#### Synthetic five-year plans on the scoring panel (judged after 1–3 observed years)",
         "",
@@ -1408,7 +1474,7 @@ def comparison_table(ref: ReferenceResult) -> str:
             f"{_yes(r.accuracy >= r.accuracy_rule + AIM_VERDICT_MARGIN)} | {rare} | "
             f"{_yes(not r.rare or r.rare_rate <= AIM_RARE)} |"
         )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 _BY = ["calibrated_on", "scored_on", "kind", "window"]

@@ -154,12 +154,44 @@ def _strings(codes: np.ndarray, categories: Any) -> pd.Series:
 
 
 def synthetic_frames(n_series: int, seed: int = SEED) -> dict[str, pd.DataFrame]:
-    """A SYNTHETIC panel of about ``n_series`` series as the frames ``evaluate`` takes."""
+    """A SYNTHETIC panel of about ``n_series`` series as the frames ``evaluate`` takes.
+
+    The steps draw from one generator in a fixed order (values, then each kind of published
+    figure), so a seed gives the same panel whatever the steps' shapes."""
     rng = np.random.default_rng(seed)
     R = n_units(n_series)
-    S = R * K
     unit_of = np.repeat(np.arange(R), K)
     ind_of = np.tile(np.arange(K), R)
+    model = _MODEL[ind_of]
+    ceiling = _CEILING[ind_of]
+    years = np.arange(FIRST_YEAR, LAST_YEAR + 1)
+    values, target, start = _series_values(rng, R, unit_of, ind_of, years)
+
+    flow, level = model == "flow", model == "level"
+    flow_or_count = flow | (model == "count")
+    quantitative = flow_or_count | (model == "rate") | (model == "zero") | level
+    pieces = _yearly_pieces(rng, values, quantitative, years)
+    pieces.append(_plan_period_totals(rng, values, flow, years))
+    pieces.append(_previous_plan_totals(rng, values, flow_or_count, years))
+    pieces += _year_to_date_pieces(rng, values, flow_or_count)
+    pieces.append(_monthly_piece(rng, values, quantitative))
+    pieces.append(_stock_piece(rng, values, level, ceiling, start))
+    pieces.append(_status_piece(rng, quantitative, ind_of))
+
+    obs = _observations(pieces, unit_of, ind_of, R)
+    indicators = _indicators(R, target, rng)
+    settings, plan_ids, _regions = _settings(R, rng)
+    assessments = _assessments(R, ind_of, quantitative, plan_ids, rng)
+    return {"indicators": indicators, "evaluation_settings": settings, "observations": obs, "assessments": assessments}
+
+
+def _series_values(
+    rng: np.random.Generator, R: int, unit_of: np.ndarray, ind_of: np.ndarray, years: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every series' yearly values and its target, by its indicator's model (flow, count, rate,
+    zero, level); also the level series' starting values, which a stock without a yearly value
+    reports."""
+    S = R * K
     model = _MODEL[ind_of]
     ceiling = _CEILING[ind_of]
 
@@ -168,7 +200,6 @@ def synthetic_frames(n_series: int, seed: int = SEED) -> dict[str, pd.DataFrame]
     scale = np.where(_COUNT[ind_of], _SCALE[ind_of] * unit_scale, _SCALE[ind_of])
     growth = rng.normal(0.03, 0.04, S)
     cv = rng.uniform(0.03, 0.2, S)
-    years = np.arange(FIRST_YEAR, LAST_YEAR + 1)
     t = (years - BASE_YEAR)[None, :].astype(float)
     eps = rng.standard_normal((S, len(years)))
     values = np.full((S, len(years)), np.nan)
@@ -207,8 +238,15 @@ def synthetic_frames(n_series: int, seed: int = SEED) -> dict[str, pd.DataFrame]
     ]
     target[level] = np.where(unit_pct, np.round(np.minimum(level_target, 100), 1), _nice(level_target))[level]
 
-    # -- which yearly values were published ---------------------------------------------------
-    quantitative = flow | count | rate | zero | level
+    return values, target, start
+
+
+def _yearly_pieces(
+    rng: np.random.Generator, values: np.ndarray, quantitative: np.ndarray, years: np.ndarray
+) -> list[dict[str, np.ndarray]]:
+    """The yearly values published (some missing, some series late or absent), a few stated as
+    bounds or with a break note, and a few non-preferred restatements."""
+    S = len(values)
     present = (rng.random((S, len(years))) >= 0.08) & quantitative[:, None]
     present &= ~(rng.random(S) < 0.03)[:, None]  # no data at all
     late = rng.random(S) < 0.06  # published from 2021 only
@@ -225,8 +263,14 @@ def synthetic_frames(n_series: int, seed: int = SEED) -> dict[str, pd.DataFrame]
     dup = rng.random(n_year) < 0.02
     pieces.append({**{k: v[dup] for k, v in pieces[0].items()}, "preferred": np.zeros(dup.sum(), bool)})
     pieces[-1]["value"] = pieces[-1]["value"] * 1.01
+    return pieces
 
-    # -- reported totals over the plan period so far (cumulative targets) --------------------
+
+def _plan_period_totals(
+    rng: np.random.Generator, values: np.ndarray, flow: np.ndarray, years: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Reported totals over the plan period so far (cumulative targets)."""
+    S = len(values)
     cum_s = np.flatnonzero(flow & (rng.random(S) < 0.25))
     end_year = rng.choice([2022, 2023, 2025], len(cum_s))
     total = np.array([values[cum_s][:, (years >= PLAN_START) & (years <= e)].sum(axis=1) for e in (2022, 2023, 2025)])
@@ -234,48 +278,63 @@ def synthetic_frames(n_series: int, seed: int = SEED) -> dict[str, pd.DataFrame]
     p = _piece(cum_s, "plan_period", np.full(len(cum_s), PLAN_START), end_year, total)
     p["comparator"] = np.where(rng.random(len(cum_s)) < 0.2, 2, 0)
     p["note"] = np.where(rng.random(len(cum_s)) < 0.1, 1, -1)
-    pieces.append(p)
-    # -- the previous plan's total (2016–2020), for a new plan's feasibility --------------------
-    prev_s = np.flatnonzero((flow | count) & (rng.random(S) < 0.4))
+    return p
+
+
+def _previous_plan_totals(
+    rng: np.random.Generator, values: np.ndarray, flow_or_count: np.ndarray, years: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The previous plan's total (2016–2020), for a new plan's feasibility."""
+    prev_s = np.flatnonzero(flow_or_count & (rng.random(len(values)) < 0.4))
     prev_total = np.round(values[prev_s][:, years <= BASE_YEAR].sum(axis=1))
-    pieces.append(
-        _piece(prev_s, "plan_period", np.full(len(prev_s), 2016), np.full(len(prev_s), BASE_YEAR), prev_total)
-    )
-    # -- year-to-date values: months 3, 6 or 9 of 2021–2023 (annual and cumulative targets) ------
-    ytd_s = np.flatnonzero((flow | count) & (rng.random(S) < 0.3))
+    return _piece(prev_s, "plan_period", np.full(len(prev_s), 2016), np.full(len(prev_s), BASE_YEAR), prev_total)
+
+
+def _year_to_date_pieces(
+    rng: np.random.Generator, values: np.ndarray, flow_or_count: np.ndarray
+) -> list[dict[str, np.ndarray]]:
+    """Year-to-date values: months 3, 6 or 9 of 2021–2023 (annual and cumulative targets)."""
+    ytd_s = np.flatnonzero(flow_or_count & (rng.random(len(values)) < 0.3))
     month = rng.choice([3, 6, 9], len(ytd_s))
     share = month / 12 * rng.uniform(0.7, 1.1, len(ytd_s))
+    pieces = []
     for yr in (2021, 2022, 2023):
         full = values[ytd_s, yr - FIRST_YEAR]
         keep = ~np.isnan(full)
         p = _piece(ytd_s[keep], "ytd", np.full(keep.sum(), yr), np.full(keep.sum(), yr), np.round(full * share)[keep])
         p["end_month"] = month[keep]
         pieces.append(p)
-    # -- monthly values (used only for their status and notes) --------------------------------
-    mon_s = np.flatnonzero(quantitative & (rng.random(S) < 0.02))
+    return pieces
+
+
+def _monthly_piece(rng: np.random.Generator, values: np.ndarray, quantitative: np.ndarray) -> dict[str, np.ndarray]:
+    """A few monthly values (used only for their status and notes)."""
+    mon_s = np.flatnonzero(quantitative & (rng.random(len(values)) < 0.02))
     p = _piece(mon_s, "month", np.full(len(mon_s), 2023), np.full(len(mon_s), 2023), values[mon_s, 2023 - FIRST_YEAR])
     p["start_month"] = p["end_month"] = np.full(len(mon_s), 5)
-    pieces.append(p)
-    # -- a level reported once at a date, as a bound ("65%以上") ---------------------------------
-    stock_s = np.flatnonzero(level & (rng.random(S) < 0.15))
+    return p
+
+
+def _stock_piece(
+    rng: np.random.Generator, values: np.ndarray, level: np.ndarray, ceiling: np.ndarray, start: np.ndarray
+) -> dict[str, np.ndarray]:
+    """A level reported once at a date, as a bound ("65%以上")."""
+    stock_s = np.flatnonzero(level & (rng.random(len(values)) < 0.15))
     stock_year = rng.choice([2022, 2023, 2025], len(stock_s))
     stock_v = values[stock_s, stock_year - FIRST_YEAR]
     p = _piece(stock_s, "stock", stock_year, stock_year, np.where(np.isnan(stock_v), start[stock_s], stock_v))
     p["comparator"] = np.where(ceiling[stock_s], 1, 3)
     p["start_month"] = np.full(len(stock_s), 12)
-    pieces.append(p)
-    # -- the status reported for targets without a figure ----------------------------------------
-    qual_s = np.flatnonzero(~quantitative & (rng.random(S) < 0.5))
+    return p
+
+
+def _status_piece(rng: np.random.Generator, quantitative: np.ndarray, ind_of: np.ndarray) -> dict[str, np.ndarray]:
+    """The status reported for targets without a figure."""
+    qual_s = np.flatnonzero(~quantitative & (rng.random(len(quantitative)) < 0.5))
     p = _piece(qual_s, "stock", np.full(len(qual_s), 2025), np.full(len(qual_s), 2025), np.full(len(qual_s), np.nan))
     p["status"] = np.where(_KIND[ind_of[qual_s]] == "external", 2, rng.integers(0, 2, len(qual_s)))
     p["start_month"] = np.full(len(qual_s), 12)
-    pieces.append(p)
-
-    obs = _observations(pieces, unit_of, ind_of, R)
-    indicators = _indicators(R, target, rng)
-    settings, plan_ids, _regions = _settings(R, rng)
-    assessments = _assessments(R, ind_of, quantitative, plan_ids, rng)
-    return {"indicators": indicators, "evaluation_settings": settings, "observations": obs, "assessments": assessments}
+    return p
 
 
 def _piece(

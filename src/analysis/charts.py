@@ -10,6 +10,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.formatting import fmt
@@ -66,10 +67,20 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
     factor, unit = _scale(evaluation["unit"], values)
 
     fig, ax = plt.subplots()
-    years = list(range(base_year, end + 1))
+    _draw_target(ax, evaluation, factor, base_year, end)
+    _draw_observed(ax, evaluation, obs, factor)
+    _draw_projection(ax, evaluation, obs[obs["value"].notna()] if kind == "cumulative" else obs, factor, end)
+    _set_axes(ax, evaluation, unit, base_year, end)
+    fig.tight_layout()
+    return fig
+
+
+def _draw_target(ax: Axes, evaluation: pd.Series, factor: float, base_year: int, end: int) -> None:
+    """The target line, after the schedule path where there is one: from zero for a cumulative
+    target, from the base value for a level target that has one."""
+    kind, T = evaluation["target_kind"], float(evaluation["target_value"])
     if kind == "cumulative":
         ax.plot([base_year, end], [0, T / factor], ls="--", color=PALETTE["schedule"], lw=1.2, label="序时进度")
-        ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
     elif kind == "level" and not math.isnan(evaluation.get("base_value", math.nan)):
         ax.plot(
             [base_year, end],
@@ -79,18 +90,15 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
             lw=1.2,
             label="目标路径",
         )
-        ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
-    else:
-        ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
+    ax.axhline(T / factor, color=PALETTE["target"], lw=1.2, label=f"目标 {fmt(T, evaluation['unit'])}")
+
+
+def _draw_observed(ax: Axes, evaluation: pd.Series, obs: pd.DataFrame, factor: float) -> None:
+    """The observed values as a line with markers; without yearly values, the latest reported
+    total or stock as one point."""
+    label = "累计实际值" if evaluation["target_kind"] == "cumulative" else "实际值"
     if len(obs):
-        ax.plot(
-            obs["year"],
-            obs["value"] / factor,
-            marker="o",
-            color=PALETTE["data"],
-            lw=2,
-            label="累计实际值" if kind == "cumulative" else "实际值",
-        )
+        ax.plot(obs["year"], obs["value"] / factor, marker="o", color=PALETTE["data"], lw=2, label=label)
     elif not math.isnan(evaluation.get("latest_value", math.nan)) and not math.isnan(
         evaluation.get("latest_year", math.nan)
     ):
@@ -101,39 +109,45 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
             marker="o",
             ls="",
             color=PALETTE["data"],
-            label="累计实际值" if kind == "cumulative" else "实际值",
+            label=label,
         )
+
+
+def _draw_projection(ax: Axes, evaluation: pd.Series, obs: pd.DataFrame, factor: float, end: int) -> None:
+    """The projection from the last observed value to the target year, in its 80% band."""
     q = evaluation.get("projected_value")
-    obs = obs[obs["value"].notna()] if kind == "cumulative" else obs
-    if q is not None and not math.isnan(q) and obs["value"].notna().any():
-        last = obs[obs["value"].notna()].iloc[-1]
-        last_year, last_value = int(last["year"]), float(last["value"])
-        x = [last_year, end]
-        lo, hi = evaluation["projected_low"], evaluation["projected_high"]
-        # the 80% band opens from the last observed value to its width at the target year: the
-        # nearer years are less uncertain than the target year's interval (also for every-year
-        # bounds, whose band is the target year's, not a flat one across the remaining years)
-        ax.fill_between(
-            x,
-            [last_value / factor, lo / factor],
-            [last_value / factor, hi / factor],
-            color=PALETTE["band"],
-            alpha=0.6,
-            label="预测80%区间",
-        )
-        ax.plot(x, [last_value / factor, q / factor], color=PALETTE["projection"], ls=":", lw=2, label="预测值")
+    if q is None or math.isnan(q) or not obs["value"].notna().any():
+        return
+    last = obs[obs["value"].notna()].iloc[-1]
+    last_year, last_value = int(last["year"]), float(last["value"])
+    x = [last_year, end]
+    lo, hi = evaluation["projected_low"], evaluation["projected_high"]
+    # the 80% band opens from the last observed value to its width at the target year: the
+    # nearer years are less uncertain than the target year's interval (also for every-year
+    # bounds, whose band is the target year's, not a flat one across the remaining years)
+    ax.fill_between(
+        x,
+        [last_value / factor, lo / factor],
+        [last_value / factor, hi / factor],
+        color=PALETTE["band"],
+        alpha=0.6,
+        label="预测80%区间",
+    )
+    ax.plot(x, [last_value / factor, q / factor], color=PALETTE["projection"], ls=":", lw=2, label="预测值")
+
+
+def _set_axes(ax: Axes, evaluation: pd.Series, unit: str, base_year: int, end: int) -> None:
+    """Limits (from zero for running totals and for values near zero), ticks per year, labels, legend."""
     ax.margins(y=0.15)
     low_y, high_y = ax.get_ylim()
-    if kind in ("cumulative",) or (low_y > 0 and low_y < 0.2 * high_y):
+    if evaluation["target_kind"] in ("cumulative",) or (low_y > 0 and low_y < 0.2 * high_y):
         ax.set_ylim(bottom=0)
     ax.set_xlim(base_year - 0.3, end + 0.3)
-    ax.set_xticks(years)
+    ax.set_xticks(list(range(base_year, end + 1)))
     ax.set_xlabel("年份")
     ax.set_ylabel(unit)
     ax.set_title(str(evaluation["name"]))
     ax.legend(loc="best", fontsize=8, frameon=False, ncol=2)
-    fig.tight_layout()
-    return fig
 
 
 def _with_gaps(obs: pd.DataFrame) -> pd.DataFrame:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeAlias
 
 from analysis import paths
+
+# What `add_subparsers` returns: each subcommand's function adds its parser to it.
+_Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
@@ -295,11 +300,23 @@ def _is_date(text: str) -> bool:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line, built from one function per subcommand (in the order `--help` lists them)."""
     p = argparse.ArgumentParser(
         prog="python -m analysis",
         description="Plan-evaluation pipeline: each step of `make` as a subcommand.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in _SUBCOMMANDS:
+        add(sub)
+    return p
+
+
+def _processed_option(cmd: argparse.ArgumentParser) -> None:
+    """The processed-data folder, read by every step after `data`."""
+    cmd.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+
+
+def _data_command(sub: _Subparsers) -> None:
     data = sub.add_parser(
         "data",
         help="validate data/raw and write the tidy datasets to data/processed",
@@ -315,13 +332,15 @@ def parser() -> argparse.ArgumentParser:
     )
     data.set_defaults(func=_cmd_data)
 
+
+def _evaluate_command(sub: _Subparsers) -> None:
     ev = sub.add_parser(
         "evaluate",
         help="judge every target at its cut-off and write data/processed/evaluations",
         description="Schedule, completion, projection with an 80% interval, the two judgements "
         "and a Chinese sentence for every target of every evaluated plan.",
     )
-    ev.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    _processed_option(ev)
     ev.add_argument(
         "--as-of",
         default=None,
@@ -330,16 +349,20 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", default=None, help="where to write evaluations (default: the processed folder)")
     ev.set_defaults(func=_cmd_evaluate)
 
+
+def _templates_command(sub: _Subparsers) -> None:
     tpl = sub.add_parser(
         "templates",
         help="write one Excel workbook per plan for bureau staff to fill in",
         description="Workbooks pre-filled with what is known: missing observations, an "
         "assessment row per task, topic and qualitative target, the risk review.",
     )
-    tpl.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    _processed_option(tpl)
     tpl.add_argument("--out", default=str(paths.REPORTS / "templates"), help="output folder (default: %(default)s)")
     tpl.set_defaults(func=_cmd_templates)
 
+
+def _reports_command(sub: _Subparsers) -> None:
     rep = sub.add_parser(
         "reports",
         help="run every report notebook and export HTML and PDF into reports/",
@@ -348,7 +371,7 @@ def parser() -> argparse.ArgumentParser:
         "PDF. Only reports whose inputs changed are rebuilt; a failure does not stop "
         "the others, and the exit code is 1 if any failed.",
     )
-    rep.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    _processed_option(rep)
     rep.add_argument("--out", default=str(paths.REPORTS), help="output folder (default: %(default)s)")
     rep.add_argument(
         "--plan",
@@ -357,6 +380,12 @@ def parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--force", action="store_true", help="rebuild every report")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    _reports_execution_options(rep)
+    rep.set_defaults(func=_cmd_reports)
+
+
+def _reports_execution_options(rep: argparse.ArgumentParser) -> None:
+    """Where and how the notebooks run: engine, scheduler, pool size, time limit, waiting."""
     rep.add_argument(
         "--engine", default="warm", help="papermill engine (default: %(default)s; 'nbclient' = fresh kernel per report)"
     )
@@ -385,19 +414,22 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit (code 3) instead of waiting when another batch is building in the same folder",
     )
-    rep.set_defaults(func=_cmd_reports)
 
+
+def _batch_plan_command(sub: _Subparsers) -> None:
     bp = sub.add_parser(
         "batch-plan",
         help="derive the list of reports from the data into reports/batch.yml (to read or edit)",
         description="Write the batch plan that `reports` builds: a plan report per evaluated plan × region, "
         "a brief per responsible department. Replaces the file, edits included.",
     )
-    bp.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    _processed_option(bp)
     bp.add_argument("--out", default=str(paths.REPORTS), help="reports folder (default: %(default)s)")
     bp.add_argument("--plan", default=None, help="write here instead of batch.yml in the reports folder")
     bp.set_defaults(func=_cmd_batch_plan)
 
+
+def _backtest_command(sub: _Subparsers) -> None:
     bt = sub.add_parser(
         "backtest",
         help="judge past plans at mid-term against their known outcome; rewrite the table in docs/methodology.md",
@@ -407,6 +439,9 @@ def parser() -> argparse.ArgumentParser:
     )
     bt.add_argument("rest", nargs=argparse.REMAINDER, help="options for the backtest")
     bt.set_defaults(func=_cmd_backtest)
+
+
+def _calibrate_command(sub: _Subparsers) -> None:
     cal = sub.add_parser(
         "calibrate",
         help="recompute the projection error table shipped in the package",
@@ -417,6 +452,8 @@ def parser() -> argparse.ArgumentParser:
     cal.add_argument("rest", nargs=argparse.REMAINDER, help="options for the calibration")
     cal.set_defaults(func=_cmd_calibrate)
 
+
+def _bench_command(sub: _Subparsers) -> None:
     bench = sub.add_parser(
         "bench",
         help="benchmarks: engine on synthetic panels, reports against papermill's CLI (figures in bench/results/)",
@@ -437,6 +474,8 @@ def parser() -> argparse.ArgumentParser:
     )
     bench.set_defaults(func=_cmd_bench)
 
+
+def _synthetic_command(sub: _Subparsers) -> None:
     syn = sub.add_parser(
         "synthetic",
         help="write a SYNTHETIC national panel (made-up counties) for scale runs",
@@ -447,16 +486,32 @@ def parser() -> argparse.ArgumentParser:
     syn.add_argument("rest", nargs=argparse.REMAINDER, help="--regions N (default 2850), --out DIR, --seed S")
     syn.set_defaults(func=_cmd_synthetic)
 
+
+def _gaps_command(sub: _Subparsers) -> None:
     gaps = sub.add_parser(
         "gaps",
         help="count sourced indicator-years and rewrite the table in docs/data-gaps.md",
         description="For every quantitative target, list the years from the base year that "
         "still have no sourced value, and rewrite the generated block of the doc.",
     )
-    gaps.add_argument("--processed", default=str(paths.PROCESSED), help="processed data (default: %(default)s)")
+    _processed_option(gaps)
     gaps.add_argument("--doc", default=str(paths.DOCS / "data-gaps.md"), help="document to update")
     gaps.set_defaults(func=_cmd_gaps)
-    return p
+
+
+# Each adds one subcommand; `python -m analysis --help` lists them in this order.
+_SUBCOMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
+    _data_command,
+    _evaluate_command,
+    _templates_command,
+    _reports_command,
+    _batch_plan_command,
+    _backtest_command,
+    _calibrate_command,
+    _bench_command,
+    _synthetic_command,
+    _gaps_command,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,14 +51,31 @@ def national_panel(
     ``targets`` = the indicator ids each plan keeps (None: all 35 of the engine benchmark)."""
     engine = synthetic_frames(regions * K, seed)
     if targets is not None:
-        engine["indicators"] = engine["indicators"][engine["indicators"]["indicator_id"].isin(targets)]
-        engine["indicators"]["seq"] = engine["indicators"].groupby("plan_id").cumcount().add(1).astype("Int64")
-        engine["observations"] = engine["observations"][engine["observations"]["series_id"].isin(targets)]
-        engine["assessments"] = engine["assessments"][engine["assessments"]["item_id"].isin(targets)]
+        _keep_targets(engine, targets)
     settings = engine["evaluation_settings"]
-    frames: dict[str, pd.DataFrame] = {}
-    frames["indicators"] = engine["indicators"]
-    obs = engine["observations"].copy()
+    frames = {
+        "indicators": engine["indicators"],
+        "observations": _observations(engine["observations"]),
+        "assessments": engine["assessments"],
+        "evaluation_settings": settings,
+        "plans": _plans(settings, engine["indicators"]),
+        "documents": pd.DataFrame([_DOCUMENT]),
+    }
+    return {name: _conform(name, frames) for name in datasets.DATASETS}
+
+
+def _keep_targets(engine: dict[str, pd.DataFrame], targets: tuple[str, ...]) -> None:
+    """Only ``targets`` in each plan (numbered again from 1), with their observations and assessments."""
+    engine["indicators"] = engine["indicators"][engine["indicators"]["indicator_id"].isin(targets)]
+    engine["indicators"]["seq"] = engine["indicators"].groupby("plan_id").cumcount().add(1).astype("Int64")
+    engine["observations"] = engine["observations"][engine["observations"]["series_id"].isin(targets)]
+    engine["assessments"] = engine["assessments"][engine["assessments"]["item_id"].isin(targets)]
+
+
+def _observations(engine_obs: pd.DataFrame) -> pd.DataFrame:
+    """The engine's observations with the columns the reports read: measure, unit, period
+    label, value text, the cumulative and reprint flags, a restatement's own source."""
+    obs = engine_obs.copy()
     # the generator's restatements share their period with the preferred value: as in the real
     # data, a restatement comes from another publication (the key includes the source)
     obs["source"] = obs["source"].where(obs["is_preferred"], SOURCE + "-restatement")
@@ -74,13 +91,14 @@ def national_panel(
     obs["value_text"] = obs["value_text"].fillna("合成")
     obs["is_cumulative"] = obs["period_type"].isin(["plan_period", "ytd"])
     obs["is_reprint"] = False
-    frames["observations"] = obs
-    frames["assessments"] = engine["assessments"]
-    frames["evaluation_settings"] = settings
-    ind = engine["indicators"]
-    counts = ind.groupby("plan_id").size()
+    return obs
+
+
+def _plans(settings: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """One 合成 plan per evaluated county: a 2021–2025 district plan of its kept targets."""
+    counts = indicators.groupby("plan_id").size()
     plan_ids = settings["plan_id"].astype(str)
-    frames["plans"] = pd.DataFrame(
+    return pd.DataFrame(
         {
             "plan_id": plan_ids,
             "title": settings["region"].astype(str) + "就业和社会保障“十四五”规划（合成数据）",
@@ -98,29 +116,30 @@ def national_panel(
             "note": "SYNTHETIC: made up by analysis.synthetic for scale runs; not real data",
         }
     )
-    frames["documents"] = pd.DataFrame(
-        [
-            {
-                "document_id": DOCUMENT_ID,
-                "file": "-",
-                "title": "合成数据（用于规模测试，非真实文件）",
-                "issuer": "合成数据",
-                "doc_number": None,
-                "issued": "2026-01",
-                "status": "合成",
-                "note": "SYNTHETIC",
-            }
-        ]
-    )
-    out = {}
-    for name in datasets.DATASETS:
-        columns = datasets.spec(name).column_names
-        frame = frames.get(name, pd.DataFrame(columns=columns))
-        for col in columns:
-            if col not in frame.columns:
-                frame[col] = SOURCE if col == "source" else None
-        out[name] = frame[columns]
-    return out
+
+
+#: The one document every synthetic plan cites: says it is not a real file.
+_DOCUMENT = {
+    "document_id": DOCUMENT_ID,
+    "file": "-",
+    "title": "合成数据（用于规模测试，非真实文件）",
+    "issuer": "合成数据",
+    "doc_number": None,
+    "issued": "2026-01",
+    "status": "合成",
+    "note": "SYNTHETIC",
+}
+
+
+def _conform(name: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The dataset's schema columns in order; a column the panel does not make is empty, or
+    ``synthetic`` for a source."""
+    columns = datasets.spec(name).column_names
+    frame = frames.get(name, pd.DataFrame(columns=columns))
+    for col in columns:
+        if col not in frame.columns:
+            frame[col] = SOURCE if col == "source" else None
+    return frame[columns]
 
 
 def write(

@@ -160,6 +160,8 @@ def parse_target(
 
 
 def _parse(text: str, *, name: str, unit: str | None, context: str, period: tuple[int, int] | None) -> ParsedTarget:
+    """``parse`` without the safety net: wording-only targets first, then the figure that is the
+    target, its unit, its comparator and its kind."""
     body = normalize(text if isinstance(text, str) else "")
     ctx = normalize(context if isinstance(context, str) else "")
     nm = normalize(name if isinstance(name, str) else "")
@@ -172,12 +174,9 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
     table_mult, table_unit = split_unit(unit)
     notes: list[str] = []
 
-    if _EXTERNAL.search(body):
-        bound = "<=" if re.search(r"控制在|以内|不超过|内$", body) else ">="
-        return ParsedTarget("external", bound, None, year, table_unit, ("figure set by another authority",))
-
-    if _ZERO.search(body):
-        return ParsedTarget("annual", "=", 0.0, year, table_unit, ("动态为零: held at zero throughout",))
+    set_elsewhere = _set_elsewhere(body, year, table_unit)
+    if set_elsewhere is not None:
+        return set_elsewhere
 
     cumulative_bracket = bool(re.search(r"\[[^\]]*\d[^\]]*\]", body))
     # "[3000]万人": the bracket marks a five-year total; the unit after it still belongs to it
@@ -197,21 +196,7 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
     if q is None:
         return ParsedTarget("unparsed", notes=(f"{len(quantities)} figures and none marked as the target",))
 
-    value_unit = q.unit
-    value = q.value
-    if value_unit is None or (value_unit == "年" and table_unit not in (None, "年")):
-        # A bare number takes the table's unit and scale ("5500" under 万人 → 55,000,000 人).
-        value_unit = table_unit
-        if q.multiplier == 1.0:
-            value *= table_mult
-    if value_unit == "个百分点":
-        value_unit = "百分点"
-    per = _PER.search(body[: q.start])
-    if per and value_unit:
-        # "每万名从业人员中高技能人才 N 人": a ratio to 10,000 of a population, not a count
-        value_unit = f"{value_unit}/{per.group('per')}人"
-        notes.append(f"每{per.group('per')}…: a ratio per {per.group('per')} persons, not a count")
-
+    value, value_unit = _value_in_unit(body, q, table_mult, table_unit, notes)
     comparator = _comparator(body, q)
     stated = comparator is not None
     if comparator is None:
@@ -232,6 +217,39 @@ def _parse(text: str, *, name: str, unit: str | None, context: str, period: tupl
     if kind == "unparsed":
         return ParsedTarget("unparsed", notes=tuple(notes))
     return ParsedTarget(kind, comparator, float(value), year, value_unit, tuple(notes))
+
+
+def _set_elsewhere(body: str, year: int | None, table_unit: str | None) -> ParsedTarget | None:
+    """A target whose wording alone says what it is, before any figure is read: a figure another
+    authority sets (控制在市政府下达的指标数内), or 动态为零 (zero throughout)."""
+    if _EXTERNAL.search(body):
+        bound = "<=" if re.search(r"控制在|以内|不超过|内$", body) else ">="
+        return ParsedTarget("external", bound, None, year, table_unit, ("figure set by another authority",))
+    if _ZERO.search(body):
+        return ParsedTarget("annual", "=", 0.0, year, table_unit, ("动态为零: held at zero throughout",))
+    return None
+
+
+def _value_in_unit(
+    body: str, q: Quantity, table_mult: float, table_unit: str | None, notes: list[str]
+) -> tuple[float, str | None]:
+    """The target figure and its unit: a bare number takes the table's unit and scale; a
+    figure per N persons is a ratio, said in ``notes``."""
+    value_unit = q.unit
+    value = q.value
+    if value_unit is None or (value_unit == "年" and table_unit not in (None, "年")):
+        # A bare number takes the table's unit and scale ("5500" under 万人 → 55,000,000 人).
+        value_unit = table_unit
+        if q.multiplier == 1.0:
+            value *= table_mult
+    if value_unit == "个百分点":
+        value_unit = "百分点"
+    per = _PER.search(body[: q.start])
+    if per and value_unit:
+        # "每万名从业人员中高技能人才 N 人": a ratio to 10,000 of a population, not a count
+        value_unit = f"{value_unit}/{per.group('per')}人"
+        notes.append(f"每{per.group('per')}…: a ratio per {per.group('per')} persons, not a count")
+    return value, value_unit
 
 
 def _stated_year(text: str) -> int | None:

@@ -339,17 +339,39 @@ def _list_validation(col: Column, choices: tuple[str, ...], ref: str, *, strict:
     return dv
 
 
+# One section of the README sheet: its heading and its paragraphs, one cell each.
+_Section = tuple[str, tuple[str, ...]]
+
+
 def _write_readme(
     ws: Worksheet, frames: dict[str, pd.DataFrame], plan: pd.Series, departments: list[str], last_year: int
 ) -> None:
+    """The instructions sheet: which plan and evaluations the workbook is for, then six sections
+    on what to fill in, who fills it in, the choices, the formats, what not to change, and how
+    to hand it back."""
     ws.title = README_SHEET
     ws.column_dimensions["A"].width = 110
-    plan_id = plan["plan_id"]
     settings = frames["evaluation_settings"]
-    settings = settings[settings["plan_id"] == plan_id]
+    settings = settings[settings["plan_id"] == plan["plan_id"]]
     start, end, base = int(plan["period_start"]), int(plan["period_end"]), int(plan["base_year"])
-    obs_end = min(end, last_year)
+    sections = (
+        _README_PURPOSE,
+        _readme_sheets(base, min(end, last_year)),
+        _readme_choices(departments),
+        _readme_formats(base, start, end),
+        _README_CAUTIONS,
+        _readme_hand_back(plan["plan_id"]),
+    )
+    lines = _readme_header(plan, settings)
+    for heading, paragraphs in sections:
+        lines += [("", ""), ("head", heading), *(("", text) for text in paragraphs)]
+    _write_readme_lines(ws, lines)
 
+
+def _readme_header(plan: pd.Series, settings: pd.DataFrame) -> list[tuple[str, str]]:
+    """The title, the plan's region, period and base year, and one line per evaluation with its cut-offs."""
+    plan_id = plan["plan_id"]
+    start, end, base = int(plan["period_start"]), int(plan["period_end"]), int(plan["base_year"])
     lines: list[tuple[str, str]] = [("title", f"{plan['title']} 评估填报表（{plan_id}）"), ("", "")]
     lines.append(("", f"规划：{plan['title']}；地区：{plan['region']}；规划期：{start}—{end} 年；基期年：{base} 年。"))
     for s in settings.itertuples():
@@ -360,90 +382,121 @@ def _write_readme(
             cutoffs.append(f"任务进展截止 {_day(s.task_cutoff)}")
         lead = f"；牵头部门：{s.lead_department}" if not is_missing(s.lead_department) else ""
         lines.append(("", f"评估：{s.evaluation_type}（{s.region}，编号 {s.exercise}），{'，'.join(cutoffs)}{lead}。"))
-    lines += [
-        ("", ""),
-        ("head", "一、本表做什么用"),
+    return lines
+
+
+_README_PURPOSE: _Section = (
+    "一、本表做什么用",
+    (
         (
-            "",
             "本表收集规划评估所需、而现有资料中还没有的内容：缺少的指标数据、各项目标任务的进展评估、重大风险评估。"
-            "表中灰底的栏目已按现有资料预先填好（编号、事项内容、责任部门等），请在空白栏目中填写。",
+            "表中灰底的栏目已按现有资料预先填好（编号、事项内容、责任部门等），请在空白栏目中填写。"
         ),
         (
-            "",
             "填好的文件由程序逐行校验后汇总进评估数据；校验不通过的，会列出文件、工作表、行号、栏目，"
-            "以及填写的内容和应填的内容，请据此修改后重新提交。没有填写任何内容的行会被忽略。",
+            "以及填写的内容和应填的内容，请据此修改后重新提交。没有填写任何内容的行会被忽略。"
         ),
-        ("", ""),
-        ("head", "二、各工作表由谁填写"),
+    ),
+)
+
+
+def _readme_sheets(base: int, obs_end: int) -> _Section:
+    """Who fills in each sheet; the observations sheet names the years still missing."""
+    return (
+        "二、各工作表由谁填写",
         (
-            "",
-            f"“{OBSERVATIONS_SHEET}”：每行是一项定量指标在某一年份尚缺的数据（{_years(base, obs_end)}）。"
-            "由掌握该数据的责任部门填写。数据须有出处：公开发布的统计公报、工作报告或正式统计资料，"
-            "在“来源”中写明发布机关和资料名称，在“来源原文”中复制数值所在的原句，在“网址”中填资料网址。"
-            "如有月度或年初至今的数据，可另起一行，复制规划编号、指标编号、指标、单位，改“期间类型”并填“期间”。",
+            (
+                f"“{OBSERVATIONS_SHEET}”：每行是一项定量指标在某一年份尚缺的数据（{_years(base, obs_end)}）。"
+                "由掌握该数据的责任部门填写。数据须有出处：公开发布的统计公报、工作报告或正式统计资料，"
+                "在“来源”中写明发布机关和资料名称，在“来源原文”中复制数值所在的原句，在“网址”中填资料网址。"
+                "如有月度或年初至今的数据，可另起一行，复制规划编号、指标编号、指标、单位，改“期间类型”并填“期间”。"
+            ),
+            (
+                f"“{ASSESSMENTS_SHEET}”：每行是一项重点专题、重大指标、重大任务，或没有具体数值的目标指标（定性目标、由上级下达的目标）。"
+                "由“责任部门”栏所列的部门填写；该栏为空的，由承担该项工作的部门填写，并填上本部门名称。多个部门共同负责的，可以共同填写该行；也可以由各部门复制该行"
+                "（事项编号不变），把“责任部门”改为本部门名称后各自填写。第三方评估机构填写时，“评估主体”选“第三方”。"
+            ),
+            (
+                f"“{RISKS_SHEET}”：每行是本次评估要分析的一项重大风险。由负责该领域风险防控的部门填写，"
+                "并在“责任部门”栏填写本部门名称。文件未列出的其他风险，请在下方空行中填写：自拟风险编号"
+                "（英文字母、数字和连字符，如 new-01），并填写“风险”名称。"
+            ),
         ),
+    )
+
+
+def _readme_choices(departments: list[str]) -> _Section:
+    """The drop-down lists, from the same vocabularies the validations use."""
+    return (
+        "三、下拉选项（只能从中选择）",
         (
-            "",
-            f"“{ASSESSMENTS_SHEET}”：每行是一项重点专题、重大指标、重大任务，或没有具体数值的目标指标（定性目标、由上级下达的目标）。"
-            "由“责任部门”栏所列的部门填写；该栏为空的，由承担该项工作的部门填写，并填上本部门名称。多个部门共同负责的，可以共同填写该行；也可以由各部门复制该行"
-            "（事项编号不变），把“责任部门”改为本部门名称后各自填写。第三方评估机构填写时，“评估主体”选“第三方”。",
+            f"期间类型：{' / '.join(PERIOD_TYPES)}",
+            f"评估主体：{' / '.join(ASSESSORS)}",
+            f"进展判断：{' / '.join(PROGRESS)}",
+            f"风险评估：{' / '.join(RISK_LEVELS)}",
+            f"事项类型（预填，不要修改）：{' / '.join(ITEM_TYPES.values())}",
+            f"责任部门：{'、'.join(departments)}。多个部门用“{DEPARTMENT_SEP}”分隔。",
         ),
+    )
+
+
+def _readme_formats(base: int, start: int, end: int) -> _Section:
+    """How periods and values are written, with examples from the plan's own years."""
+    return (
+        "四、填写格式",
         (
-            "",
-            f"“{RISKS_SHEET}”：每行是本次评估要分析的一项重大风险。由负责该领域风险防控的部门填写，"
-            "并在“责任部门”栏填写本部门名称。文件未列出的其他风险，请在下方空行中填写：自拟风险编号"
-            "（英文字母、数字和连字符，如 new-01），并填写“风险”名称。",
+            (
+                f"期间：年度数据填四位年份，如 {base}；月度和年初至今数据填“年-月”，如 {max(base, start)}-06"
+                f"（月度表示该月，年初至今表示 1 月至该月累计）；"
+                f"多年累计数据填“起始年-终止年”，如 {start}-{start + 2}。"
+                f"期间须在基期年至规划期末之间（{base}—{end} 年）。"
+            ),
+            (
+                "已有多年累计数的（如“截至2023年底累计”），只填其后各年的数据，程序会与累计数相加；"
+                "与已有累计数期间重叠的数据会被列为问题，不会覆盖已公布的累计数。"
+            ),
+            (
+                "数值：只填阿拉伯数字，按“单位”栏的单位填写，不带单位、文字或符号。例如单位为“人”时，3.5 万人填 35000，"
+                "不要填“3.5万”；百分比只填数字部分，如 5.5% 填 5.5；没有确切数字的（如“约100”“100余”）不要填在数值栏，"
+                "可在“备注”中说明。如确需改用其他单位（如“万人”），请同时修改“单位”栏。"
+            ),
+            "来源：填观测值时必填。填报日期：按 YYYY-MM-DD 格式填写，如 2023-06-30。",
         ),
-        ("", ""),
-        ("head", "三、下拉选项（只能从中选择）"),
-        ("", f"期间类型：{' / '.join(PERIOD_TYPES)}"),
-        ("", f"评估主体：{' / '.join(ASSESSORS)}"),
-        ("", f"进展判断：{' / '.join(PROGRESS)}"),
-        ("", f"风险评估：{' / '.join(RISK_LEVELS)}"),
-        ("", f"事项类型（预填，不要修改）：{' / '.join(ITEM_TYPES.values())}"),
-        ("", f"责任部门：{'、'.join(departments)}。多个部门用“{DEPARTMENT_SEP}”分隔。"),
-        ("", ""),
-        ("head", "四、填写格式"),
+    )
+
+
+_README_CAUTIONS: _Section = (
+    "五、注意事项",
+    (
         (
-            "",
-            f"期间：年度数据填四位年份，如 {base}；月度和年初至今数据填“年-月”，如 {max(base, start)}-06"
-            f"（月度表示该月，年初至今表示 1 月至该月累计）；多年累计数据填“起始年-终止年”，如 {start}-{start + 2}。"
-            f"期间须在基期年至规划期末之间（{base}—{end} 年）。",
-        ),
-        (
-            "",
-            "已有多年累计数的（如“截至2023年底累计”），只填其后各年的数据，程序会与累计数相加；"
-            "与已有累计数期间重叠的数据会被列为问题，不会覆盖已公布的累计数。",
-        ),
-        (
-            "",
-            "数值：只填阿拉伯数字，按“单位”栏的单位填写，不带单位、文字或符号。例如单位为“人”时，3.5 万人填 35000，"
-            "不要填“3.5万”；百分比只填数字部分，如 5.5% 填 5.5；没有确切数字的（如“约100”“100余”）不要填在数值栏，"
-            "可在“备注”中说明。如确需改用其他单位（如“万人”），请同时修改“单位”栏。",
-        ),
-        ("", "来源：填观测值时必填。填报日期：按 YYYY-MM-DD 格式填写，如 2023-06-30。"),
-        ("", ""),
-        ("head", "五、注意事项"),
-        (
-            "",
             "不要删除或移动已有的行，不要修改规划编号、指标编号、事项编号、风险编号和表头，不要修改工作表名称；"
-            "需要时可在表格下方增加行。",
+            "需要时可在表格下方增加行。"
         ),
         (
-            "",
             "同一事项、同一责任部门、同一评估主体只填写一行；同一风险、同一责任部门只填写一行。"
-            "同一文件重复提交不会重复计入；内容不一致的两行会被列为问题，不会互相覆盖。",
+            "同一文件重复提交不会重复计入；内容不一致的两行会被列为问题，不会互相覆盖。"
         ),
-        ("", "填写的观测值如与已公布的数据不一致，会被列为问题（不会覆盖已公布的数据），请核对出处。"),
-        ("", ""),
-        ("head", "六、交回方式"),
+        "填写的观测值如与已公布的数据不一致，会被列为问题（不会覆盖已公布的数据），请核对出处。",
+    ),
+)
+
+
+def _readme_hand_back(plan_id: str) -> _Section:
+    """The file format and name, and where the filled workbook goes."""
+    return (
+        "六、交回方式",
         (
-            "",
-            f"填好后保存为 Excel 工作簿（.xlsx，不要另存为 .xls 或 .csv）。文件名可保留 {plan_id}.xlsx，"
-            f"也可在后面加部门名称，如 {plan_id}-就业处.xlsx。",
+            (
+                f"填好后保存为 Excel 工作簿（.xlsx，不要另存为 .xls 或 .csv）。文件名可保留 {plan_id}.xlsx，"
+                f"也可在后面加部门名称，如 {plan_id}-就业处.xlsx。"
+            ),
+            "将文件放入项目的 data/raw/entries/ 文件夹（或交数据管理人员放入），运行 make data 即完成校验和汇总。",
         ),
-        ("", "将文件放入项目的 data/raw/entries/ 文件夹（或交数据管理人员放入），运行 make data 即完成校验和汇总。"),
-    ]
+    )
+
+
+def _write_readme_lines(ws: Worksheet, lines: list[tuple[str, str]]) -> None:
+    """One line per row of column A, wrapped; the title and the headings in bold."""
     for i, (kind, text) in enumerate(lines, start=1):
         cell = ws.cell(row=i, column=1, value=text or None)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -28,20 +28,40 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
     shown is the evaluation's (targets judged, targets still without data, materials filled), not
     the build's: a report that failed to build is listed with its error for whoever maintains it."""
     parts = ['<h1 class="title">规划评估报告<br><span class="subtitle">报告目录与评估进度</span></h1>']
-    failed = [r for r in results if r.status == "failed"]
-    if failed:
-        parts.append(heading("未能生成的报告"))
-        parts.append(
-            table(
-                ["报告", "原因", "记录", "上次生成的文件（已过期，仅供参考）"],
-                [
-                    [r.title, r.error or "", _link(f"{FAILED}/{r.kind}-{r.slug}.ipynb", "执行记录"), _previous_links(r)]
-                    for r in failed
-                ],
-                raw_columns=(2, 3),
-            )
-        )
+    parts += _failed_section(results)
+    parts += _plan_sections(results, evaluations)
+    parts += _department_section(results, frames)
+    parts += _milestones_section(frames)
+    stamp = _build_time().strftime("%Y年%m月%d日 %H:%M")
+    parts.append(para(f"更新时间：{stamp}。每份报告均有网页、PDF和可编辑的Word文本。", cls="note"))
+    return (
+        f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>规划评估报告目录</title>'
+        f"<style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>"
+    )
 
+
+def _failed_section(results: list[Result]) -> list[str]:
+    """The reports that failed to build: the error, the kept execution record, the stale files."""
+    failed = [r for r in results if r.status == "failed"]
+    if not failed:
+        return []
+    return [
+        heading("未能生成的报告"),
+        table(
+            ["报告", "原因", "记录", "上次生成的文件（已过期，仅供参考）"],
+            [
+                [r.title, r.error or "", _link(f"{FAILED}/{r.kind}-{r.slug}.ipynb", "执行记录"), _previous_links(r)]
+                for r in failed
+            ],
+            raw_columns=(2, 3),
+        ),
+    ]
+
+
+def _plan_sections(results: list[Result], evaluations: pd.DataFrame) -> list[str]:
+    """The plan reports, then the working papers (plans whose targets are not entered yet), each
+    with its evaluation's state."""
+    parts = []
     plans = [r for r in results if r.kind == "plan"]
     reports = [r for r in plans if "工作底稿" not in r.title]
     papers = [r for r in plans if "工作底稿" in r.title]
@@ -55,8 +75,11 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
             ev = evaluations[(evaluations["plan_id"] == plan_id) & (evaluations["region"] == region)]
             rows.append(_report_row(r, _state(ev)))
         parts.append(table(["报告", "文件", "评估进展"], rows, raw_columns=(1, 2)))
+    return parts
 
-    parts.append(heading("部门评估任务单"))
+
+def _department_section(results: list[Result], frames: dict[str, pd.DataFrame]) -> list[str]:
+    """Each department's brief, with how many of the items it leads are assessed."""
     assessed = frames["assessments"]
     resp = frames["responsibilities"]
     rows = []
@@ -69,24 +92,22 @@ def build_index(results: list[Result], frames: dict[str, pd.DataFrame], evaluati
         assisting = len(owned) - len(led)
         state = f"牵头{len(led)}项：已填报{n_done}项，待填报{len(led) - n_done}项" if len(led) else "无牵头事项"
         rows.append(_report_row(r, state + (f"；协同{assisting}项" if assisting else "")))
-    parts.append(table(["部门", "文件", "评估材料"], rows, raw_columns=(1,)))
+    return [heading("部门评估任务单"), table(["部门", "文件", "评估材料"], rows, raw_columns=(1,))]
 
+
+def _milestones_section(frames: dict[str, pd.DataFrame]) -> list[str]:
+    """The evaluations' schedule: stage, due date and deliverable, when the data has one."""
     ms = frames["milestones"]
-    if len(ms):
-        names = _exercise_names(frames)
-        parts.append(heading("评估进度安排"))
-        parts.append(
-            table(
-                ["评估", "阶段", "时限", "工作内容"],
-                [[names.get(m.exercise, m.exercise), m.stage, _due(m, ms), m.deliverable] for m in ms.itertuples()],
-            )
-        )
-    stamp = _build_time().strftime("%Y年%m月%d日 %H:%M")
-    parts.append(para(f"更新时间：{stamp}。每份报告均有网页、PDF和可编辑的Word文本。", cls="note"))
-    return (
-        f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>规划评估报告目录</title>'
-        f"<style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>"
-    )
+    if not len(ms):
+        return []
+    names = _exercise_names(frames)
+    return [
+        heading("评估进度安排"),
+        table(
+            ["评估", "阶段", "时限", "工作内容"],
+            [[names.get(m.exercise, m.exercise), m.stage, _due(m, ms), m.deliverable] for m in ms.itertuples()],
+        ),
+    ]
 
 
 def _build_time() -> datetime:

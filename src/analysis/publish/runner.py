@@ -168,7 +168,9 @@ def run_job(
     stopped, its kernel killed and the report failed. ``date`` is what its files carry as
     their date (``inputs.source_dates``).
     """
-    import papermill
+    # imported before the clock starts (and outside the try): the execute lap times the
+    # report, not a first import; ``_execute`` uses this module
+    import papermill  # noqa: F401
 
     from analysis.publish.export import ReportPDFExporter, dated_docx, html_exporter
     from analysis.publish.word import ReportDocxExporter
@@ -179,73 +181,101 @@ def run_job(
     failed_dir.mkdir(parents=True, exist_ok=True)
     scratch = safe_path(failed_dir, f".{job.kind}-{job.slug}.{os.getpid()}{SCRATCH}")
     kept = safe_path(failed_dir, f"{job.kind}-{job.slug}.ipynb")
-    phase = "execute"
-
-    def lap(name: str) -> None:
-        result.timings[name] = round(time.perf_counter() - started - sum(result.timings.values()), 3)
-
+    phases = _Phases(result, started)
     try:
         with _time_limit(time_limit) as signalled:
             # where no alarm can be set (a worker thread: Dask, tests), each cell gets the limit
             # and the export phases are checked between them
-            deadline = None if signalled or not time_limit else started + time_limit
-            nb = _load_notebook(job, date)
-            try:
-                executed = papermill.execute_notebook(
-                    nb,
-                    str(scratch),
-                    parameters=job.parameters,
-                    engine_name=engine,
-                    kernel_name="python3",
-                    progress_bar=False,
-                    log_output=False,
-                    cwd=str(paths.ROOT),
-                    execution_timeout=int(time_limit) + 1 if deadline and time_limit else None,
-                )
-            except TimeoutError:  # nbclient's per-cell limit (no alarm here)
-                if deadline:
-                    raise ReportTimeout() from None
-                raise
-            _number_cells(executed)
-            lap("execute")
-
-            def export(name: str, exporter: Any) -> Any:
-                nonlocal phase
-                phase = name
-                if deadline and time.perf_counter() > deadline:
-                    raise ReportTimeout()
-                exported = exporter().from_notebook_node(executed)
-                lap(name)
-                return exported
-
-            body, _ = export("html", html_exporter)
-            pdf, pdf_resources = export("pdf", ReportPDFExporter)
-            word, _ = export("docx", ReportDocxExporter)
+            phases.deadline = None if signalled or not time_limit else started + time_limit
+            executed = _execute(job, date, scratch, engine, time_limit, phases.deadline)
+            phases.lap("execute")
+            body, _ = phases.export("html", html_exporter, executed)
+            pdf, pdf_resources = phases.export("pdf", ReportPDFExporter, executed)
+            word, _ = phases.export("docx", ReportDocxExporter, executed)
         if date:
             word = dated_docx(word, date)
-        outputs = job.outputs(root)
-        for path in outputs.values():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(outputs["html"], body)
-        atomic_write(outputs["pdf"], pdf)
-        atomic_write(outputs["docx"], word)
-        result.status = "built"
-        result.outputs = [str(p.relative_to(root.resolve())) for p in outputs.values()]
-        result.pages = int(pdf_resources["pdf_pages"])
+        _publish(job, root, result, body, pdf, word, pdf_resources)
         scratch.unlink(missing_ok=True)
         kept.unlink(missing_ok=True)
         for path in _previous_outputs(job, root).values():
             path.unlink(missing_ok=True)
     except ReportTimeout:
-        if phase == "execute":
+        if phases.phase == "execute":
             _stop_execution(engine)
-        result.error = f"超过单份报告时限（{time_limit:g}秒），已在{PHASES[phase]}阶段中止"
+        result.error = f"超过单份报告时限（{time_limit:g}秒），已在{PHASES[phases.phase]}阶段中止"
         _keep_failed(job, root, scratch, kept, None, result)
     except Exception as exc:
         result.error = _describe(exc)
         _keep_failed(job, root, scratch, kept, exc, result)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+@dataclass
+class _Phases:
+    """Which phase of a report is running and how long each took: a timeout names the phase
+    it stopped in, and the result keeps one lap per phase."""
+
+    result: Result
+    started: float
+    deadline: float | None = None  # checked between the export phases where no alarm is set
+    phase: str = "execute"
+
+    def lap(self, name: str) -> None:
+        """The time since the previous lap, as phase ``name``'s."""
+        self.result.timings[name] = round(time.perf_counter() - self.started - sum(self.result.timings.values()), 3)
+
+    def export(self, name: str, exporter: Any, executed: Any) -> Any:
+        """Export ``executed`` with ``exporter`` as phase ``name`` (past the deadline: ReportTimeout)."""
+        self.phase = name
+        if self.deadline and time.perf_counter() > self.deadline:
+            raise ReportTimeout()
+        exported = exporter().from_notebook_node(executed)
+        self.lap(name)
+        return exported
+
+
+def _execute(
+    job: Job, date: str | None, scratch: Path, engine: str, time_limit: float | None, deadline: float | None
+) -> Any:
+    """The report's notebook executed by papermill into ``scratch``, its cells numbered; with a
+    ``deadline`` (no alarm) each cell gets the time limit and nbclient's timeout is ours."""
+    import papermill
+
+    nb = _load_notebook(job, date)
+    try:
+        executed = papermill.execute_notebook(
+            nb,
+            str(scratch),
+            parameters=job.parameters,
+            engine_name=engine,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(paths.ROOT),
+            execution_timeout=int(time_limit) + 1 if deadline and time_limit else None,
+        )
+    except TimeoutError:  # nbclient's per-cell limit (no alarm here)
+        if deadline:
+            raise ReportTimeout() from None
+        raise
+    _number_cells(executed)
+    return executed
+
+
+def _publish(
+    job: Job, root: Path, result: Result, body: str, pdf: bytes, word: bytes, pdf_resources: dict[str, Any]
+) -> None:
+    """Write the HTML, PDF and Word files and mark the result built, with its outputs and pages."""
+    outputs = job.outputs(root)
+    for path in outputs.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(outputs["html"], body)
+    atomic_write(outputs["pdf"], pdf)
+    atomic_write(outputs["docx"], word)
+    result.status = "built"
+    result.outputs = [str(p.relative_to(root.resolve())) for p in outputs.values()]
+    result.pages = int(pdf_resources["pdf_pages"])
 
 
 @contextmanager

@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -143,6 +143,18 @@ class _Row:
 
     def where(self) -> str:
         return f"{self.file}, sheet {self.sheet!r}, row {self.row}"
+
+
+class _ObservationCells(NamedTuple):
+    """An observation row's cells once each is read: the parts the checks and the record use."""
+
+    plan_id: str
+    indicator_id: str
+    indicator: Any  # the indicators row (itertuples)
+    period: tuple[str, pd.Timestamp, pd.Timestamp, str]  # kind, start, end, label
+    number: float  # the value in the indicator's unit
+    unit: str | None
+    source: str
 
 
 class _Reader:
@@ -368,6 +380,24 @@ class _Reader:
 
     # -- 观测值 ---------------------------------------------------------------------------------
     def _observation(self, row: _Row) -> None:
+        """Read every cell (each problem reported), check the value's range and that its period
+        is over, then keep it unless it contradicts a published value, a reported total or an
+        earlier entry."""
+        cells = self._observation_cells(row)
+        if cells is None or not self._plausible_observation(row, cells):
+            return
+        plan = self.plans.loc[cells.plan_id]
+        kind, start, end, _label = cells.period
+        key = (cells.indicator_id, plan["region"], kind, start, end)
+        if not self._agrees_with_published(row, key, cells.number, cells.source):
+            return
+        if not self._outside_reported_totals(row, key, plan):
+            return
+        self._keep_observation(row, key, cells, self._observation_record(row, cells, plan))
+
+    def _observation_cells(self, row: _Row) -> _ObservationCells | None:
+        """The row's plan, indicator, period, value in the indicator's unit and source; None
+        (every unreadable cell reported) when any of them cannot be read."""
         ok = True
         plan_id = self._plan(row)
         indicator = None
@@ -401,18 +431,20 @@ class _Reader:
             )
             ok = False
         if not ok:
-            return
+            return None
         # ok holds only when each part above was read
-        assert indicator is not None and period is not None and value is not None and source is not None
-        assert indicator_id is not None
+        assert plan_id is not None and indicator is not None and period is not None
+        assert value is not None and source is not None and indicator_id is not None
+        return _ObservationCells(plan_id, indicator_id, indicator, period, round(value * factor, 6), unit, source)
 
-        kind, start, end, label = period
-        plan = self.plans.loc[plan_id]
-        number = round(value * factor, 6)
+    def _plausible_observation(self, row: _Row, cells: _ObservationCells) -> bool:
+        """The value within its unit's range, and its period already over (reported when not)."""
+        number, unit = cells.number, cells.unit
+        _kind, _start, end, label = cells.period
         rng = unit_range(unit)
         if rng is not None and number not in rng:
             self.problems.append(row.problem("value", f"{plain(number)} {unit}", str(rng)))
-            return
+            return False
         if end.date() > today():
             self.problems.append(
                 row.problem(
@@ -421,38 +453,43 @@ class _Reader:
                     f"a period that has ended (today is {today()}): a value cannot be known before its period is over",
                 )
             )
-            return
-        key = (indicator_id, plan["region"], kind, start, end)
-        record = observation_row(
-            series_id=indicator_id,
-            plan_id=plan_id,
+            return False
+        return True
+
+    @staticmethod
+    def _observation_record(row: _Row, cells: _ObservationCells, plan: pd.Series) -> dict[str, Any]:
+        """The observations row the entry becomes; the note says which file and row it came from."""
+        kind, start, end, label = cells.period
+        return observation_row(
+            series_id=cells.indicator_id,
+            plan_id=cells.plan_id,
             region=plan["region"],
-            measure=indicator.name,
+            measure=cells.indicator.name,
             period=label,
             period_type=kind,
             period_start=start,
             period_end=end,
-            value=number,
+            value=cells.number,
             value_text=typed_text(row.values["value"]),
-            unit=unit,
+            unit=cells.unit,
             note=SEP.join(n for n in (cell_text(row.values["note"]), f"录入：{row.location}") if n),
-            source=source,
+            source=cells.source,
             source_quote=cell_text(row.values["source_quote"]),
             source_url=cell_text(row.values["source_url"]),
         )
-        if not self._agrees_with_published(row, key, number, source):
-            return
-        if not self._outside_reported_totals(row, key, plan):
-            return
+
+    def _keep_observation(self, row: _Row, key: tuple, cells: _ObservationCells, record: dict[str, Any]) -> None:
+        """One value per indicator and period: the same value again is kept once, another one is a problem."""
         if key in self.observations:
             earlier, where = self.observations[key]
-            if not _same_number(earlier["value"], number):
+            if not _same_number(earlier["value"], cells.number):
                 self.problems.append(
                     row.problem(
                         "value",
-                        plain(number),
-                        f"the value {plain(earlier['value'])} already entered for {indicator_id} {label} "
-                        f"in {where.where()} (one value per indicator and period: correct one of them)",
+                        plain(cells.number),
+                        f"the value {plain(earlier['value'])} already entered for {cells.indicator_id} "
+                        f"{cells.period[3]} in {where.where()} (one value per indicator and period: "
+                        "correct one of them)",
                     )
                 )
             return  # the same value entered again: kept once

@@ -46,6 +46,30 @@ def read_sidecar(path: Path, name: str, roles: Iterable[str] | None = None) -> d
                 )
             ]
         )
+    node, meta = _parse_yaml(_sidecar_text(meta_path, meta_name), meta_name)
+    lines = _key_lines(node)
+    problems = check_sidecar(meta, meta_name, lines)
+    problems += [
+        Problem(meta_name, line, key[-1], "a key given twice (the second silently wins)", "each key once")
+        for key, line in _duplicate_keys(node)
+    ]
+    if roles is not None and isinstance(meta, dict) and "role" in meta and meta["role"] not in roles:
+        problems.append(
+            Problem(
+                meta_name,
+                lines.get(("role",), 1),
+                "role",
+                f"role {meta['role']!r}",
+                f"one of {sorted(roles)}{_close(str(meta['role']), roles)}",
+            )
+        )
+    if problems:
+        raise RawDataError(problems)
+    return meta
+
+
+def _sidecar_text(meta_path: Path, meta_name: str) -> str:
+    """The sidecar as text; RawDataError on the line of the first byte that is not UTF-8 or is NUL."""
     raw = meta_path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -67,9 +91,14 @@ def read_sidecar(path: Path, name: str, roles: Iterable[str] | None = None) -> d
         raise RawDataError(
             [Problem(meta_name, line, None, "a NUL byte (binary garbage?)", "a YAML sidecar saved as UTF-8 text")]
         )
+    return text
+
+
+def _parse_yaml(text: str, meta_name: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML node tree (for key lines and duplicate keys) and the loaded value; RawDataError
+    naming the line and what the parser found when the YAML is broken."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(text)
+        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         mark_line = mark.line + 1 if mark is not None else None
@@ -90,25 +119,6 @@ def read_sidecar(path: Path, name: str, roles: Iterable[str] | None = None) -> d
         raise RawDataError(
             [Problem(meta_name, None, None, f"broken YAML ({type(exc).__name__})", "a YAML mapping")]
         ) from None
-    lines = _key_lines(node)
-    problems = check_sidecar(meta, meta_name, lines)
-    problems += [
-        Problem(meta_name, line, key[-1], "a key given twice (the second silently wins)", "each key once")
-        for key, line in _duplicate_keys(node)
-    ]
-    if roles is not None and isinstance(meta, dict) and "role" in meta and meta["role"] not in roles:
-        problems.append(
-            Problem(
-                meta_name,
-                lines.get(("role",), 1),
-                "role",
-                f"role {meta['role']!r}",
-                f"one of {sorted(roles)}{_close(str(meta['role']), roles)}",
-            )
-        )
-    if problems:
-        raise RawDataError(problems)
-    return meta
 
 
 def check_sidecar(meta: Any, meta_name: str, lines: dict[tuple[str, ...], int]) -> list[Problem]:
@@ -141,42 +151,50 @@ def check_sidecar(meta: Any, meta_name: str, lines: dict[tuple[str, ...], int]) 
         return problems
     for col, spec in (columns or {}).items():
         line = lines.get(("columns", str(col)), lines.get(("columns",), 1))
-        if not isinstance(spec, dict):
-            problems.append(
-                Problem(
-                    meta_name,
-                    line,
-                    str(col),
-                    f"{spec!r}",
-                    "a mapping such as {type: str, required: true, description: ...}",
-                )
+        problems += _column_problems(meta_name, line, str(col), spec)
+    return problems + _key_problems(meta, meta_name, lines)
+
+
+def _column_problems(meta_name: str, line: int, col: str, spec: Any) -> list[Problem]:
+    """One column's declaration: a mapping of known keys, a known type, an enum's values, numeric bounds."""
+    if not isinstance(spec, dict):
+        return [
+            Problem(
+                meta_name,
+                line,
+                col,
+                f"{spec!r}",
+                "a mapping such as {type: str, required: true, description: ...}",
             )
-            continue
-        unknown = [k for k in spec if k not in COLUMN_KEYS]
-        if unknown:
-            problems.append(
-                Problem(meta_name, line, str(col), f"the key {unknown[0]!r}", f"only the keys {list(COLUMN_KEYS)}")
-            )
-        kind = spec.get("type", "str")
-        if kind not in COLUMN_TYPES:
-            problems.append(Problem(meta_name, line, str(col), f"type {kind!r}", f"one of {list(COLUMN_TYPES)}"))
-        elif kind == "enum" and not isinstance(spec.get("values"), list):
-            problems.append(
-                Problem(meta_name, line, str(col), "an enum without a list of values", "values: [a, b, ...]")
-            )
-        for bound in ("min", "max"):
-            if bound in spec and not isinstance(spec[bound], (int, float)):
-                problems.append(Problem(meta_name, line, str(col), f"{bound}: {spec[bound]!r}", "a number"))
-    key = meta.get("key") or []
-    if not isinstance(key, list):
-        problems.append(Problem(meta_name, lines.get(("key",), 1), "key", repr(key), "a list of column names"))
-    elif isinstance(columns, dict):
-        for k in key:
-            if k not in columns:
-                problems.append(
-                    Problem(meta_name, lines.get(("key",), 1), "key", repr(k), f"a declared column {list(columns)}")
-                )
+        ]
+    problems = []
+    unknown = [k for k in spec if k not in COLUMN_KEYS]
+    if unknown:
+        problems.append(Problem(meta_name, line, col, f"the key {unknown[0]!r}", f"only the keys {list(COLUMN_KEYS)}"))
+    kind = spec.get("type", "str")
+    if kind not in COLUMN_TYPES:
+        problems.append(Problem(meta_name, line, col, f"type {kind!r}", f"one of {list(COLUMN_TYPES)}"))
+    elif kind == "enum" and not isinstance(spec.get("values"), list):
+        problems.append(Problem(meta_name, line, col, "an enum without a list of values", "values: [a, b, ...]"))
+    for bound in ("min", "max"):
+        if bound in spec and not isinstance(spec[bound], (int, float)):
+            problems.append(Problem(meta_name, line, col, f"{bound}: {spec[bound]!r}", "a number"))
     return problems
+
+
+def _key_problems(meta: dict, meta_name: str, lines: dict[tuple[str, ...], int]) -> list[Problem]:
+    """The ``key``: a list of declared columns."""
+    key = meta.get("key") or []
+    columns = meta.get("columns")
+    if not isinstance(key, list):
+        return [Problem(meta_name, lines.get(("key",), 1), "key", repr(key), "a list of column names")]
+    if not isinstance(columns, dict):
+        return []
+    return [
+        Problem(meta_name, lines.get(("key",), 1), "key", repr(k), f"a declared column {list(columns)}")
+        for k in key
+        if k not in columns
+    ]
 
 
 _EXPECTED_KEY = {

@@ -79,26 +79,51 @@ def read_raw_table(path: Path, *, root: Path | None = None) -> RawTable:
         raise RawDataError([Problem(name, 1, None, "no header row", "a header row naming the columns")])
     header = [h.strip() for h in rows[0]]
     columns: dict[str, dict[str, Any]] = meta["columns"]
-    problems: list[Problem] = []
-
-    missing = [c for c in columns if c not in header]
-    unknown = [h for h in header if h not in columns]
-    for c in missing:
-        problems.append(Problem(name, 1, c, "no such column in the header", f"a column named {c!r}"))
-    for h in unknown:
-        problems.append(
-            Problem(name, 1, h, "a column the sidecar does not declare", f"only the columns {list(columns)}")
-        )
-    if len(set(header)) != len(header):
-        dup = sorted({h for h in header if header.count(h) > 1})
-        problems.append(Problem(name, 1, dup[0], "a column named twice", "each column once"))
+    problems = _header_problems(header, columns, name)
     if problems:
         raise RawDataError(problems)
 
     data_rows = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(cell.strip() for cell in r)]
     if not data_rows:
         raise RawDataError([Problem(name, None, None, "a header but no data rows", "at least one data row")])
+    records = _records(data_rows, header, columns, name, problems)
 
+    # object dtype keeps an empty cell as None (pandas would turn it into NaN in a text column)
+    frame = pd.DataFrame.from_records(records, columns=[ROW, *header]).astype(object)
+    frame = frame.where(frame.notna(), None)
+    key = meta.get("key") or []
+    if key and not problems:
+        problems = _duplicate_key_problems(frame, key, name)
+    if problems:
+        raise RawDataError(problems)
+    return RawTable(path, name, frame, meta)
+
+
+def _header_problems(header: list[str], columns: dict[str, dict[str, Any]], name: str) -> list[Problem]:
+    """The header names every declared column, nothing else, and each once."""
+    problems = [
+        Problem(name, 1, c, "no such column in the header", f"a column named {c!r}") for c in columns if c not in header
+    ]
+    problems += [
+        Problem(name, 1, h, "a column the sidecar does not declare", f"only the columns {list(columns)}")
+        for h in header
+        if h not in columns
+    ]
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        problems.append(Problem(name, 1, dup[0], "a column named twice", "each column once"))
+    return problems
+
+
+def _records(
+    data_rows: list[tuple[int, list[str]]],
+    header: list[str],
+    columns: dict[str, dict[str, Any]],
+    name: str,
+    problems: list[Problem],
+) -> list[dict[str, Any]]:
+    """Each data row with one cell per column, converted to its declared type (with its line in
+    ``ROW``); a row of the wrong width and every unconvertible cell go to ``problems``."""
     records: list[dict[str, Any]] = []
     for line, cells in data_rows:
         if len(cells) != len(header):
@@ -119,25 +144,21 @@ def read_raw_table(path: Path, *, root: Path | None = None) -> RawTable:
                 problems.append(problem)
             record[col] = value
         records.append(record)
+    return records
 
-    # object dtype keeps an empty cell as None (pandas would turn it into NaN in a text column)
-    frame = pd.DataFrame.from_records(records, columns=[ROW, *header]).astype(object)
-    frame = frame.where(frame.notna(), None)
-    key = meta.get("key") or []
-    if key and not problems:
-        dup = frame[frame.duplicated(subset=key, keep=False)]
-        for _, group in dup.groupby(key, sort=False):
-            first, *others = group[ROW].tolist()
-            for line in others:
-                ident = ", ".join(f"{k}={group.iloc[0][k]!r}" for k in key)
-                problems.append(
-                    Problem(
-                        name, line, key[-1], f"a duplicate of row {first} ({ident})", f"each ({', '.join(key)}) once"
-                    )
-                )
-    if problems:
-        raise RawDataError(problems)
-    return RawTable(path, name, frame, meta)
+
+def _duplicate_key_problems(frame: pd.DataFrame, key: list[str], name: str) -> list[Problem]:
+    """Every row whose key repeats an earlier row's, named with the first row's line."""
+    problems = []
+    dup = frame[frame.duplicated(subset=key, keep=False)]
+    for _, group in dup.groupby(key, sort=False):
+        first, *others = group[ROW].tolist()
+        for line in others:
+            ident = ", ".join(f"{k}={group.iloc[0][k]!r}" for k in key)
+            problems.append(
+                Problem(name, line, key[-1], f"a duplicate of row {first} ({ident})", f"each ({', '.join(key)}) once")
+            )
+    return problems
 
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
