@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.cn_numbers import normalize
 from analysis.raw.catalog import RawCatalog
 from analysis.raw.errors import Problem
-from analysis.raw.table import ROW
+from analysis.raw.table import ROW, RawTable
 from analysis.sources import cites, document
 
 COLUMNS = [
@@ -145,6 +145,36 @@ def evidence(
 BASE_VALUES = ["plan_id", "indicator_id", "series_id", "region", "period", "wording", "caveat", "source"]
 
 
+def _base_observation_problems(table: RawTable, r: pd.Series, preferred: pd.DataFrame) -> list[Problem]:
+    """A declared base value names exactly one preferred observation of the plan's region."""
+    hits = preferred[(preferred["series_id"] == r["series_id"]) & (preferred["region"] == r["region"])]
+    if hits.empty:
+        return [
+            table.problem(
+                r[ROW], "series_id", repr(r["series_id"]), f"a series_id of a preferred observation in {r['region']}"
+            )
+        ]
+    if (hits["period"] == r["period"]).sum() != 1:
+        return [
+            table.problem(
+                r[ROW], "period", repr(r["period"]), f"one period of {r['series_id']}: {sorted(set(hits['period']))}"
+            )
+        ]
+    return []
+
+
+def _base_quote_problems(table: RawTable, r: pd.Series, text: str) -> list[Problem]:
+    """The definition and every phrase the caveat puts in “ ” are the document's words."""
+    quoted = [("definition_quote", r["definition_quote"])] + [
+        ("caveat", q) for q in re.findall(r"“([^”]+)”", r["caveat"])
+    ]
+    return [
+        table.problem(r[ROW], column, repr(phrase), f"words that appear in {r['source_document']}")
+        for column, phrase in quoted
+        if normalize(phrase) not in text
+    ]
+
+
 def base_values(
     catalog: RawCatalog,
     observations: pd.DataFrame,
@@ -170,37 +200,10 @@ def base_values(
                 problems.append(
                     table.problem(r[ROW], "indicator_id", repr(r["indicator_id"]), f"a target of {r['plan_id']}")
                 )
-            hits = preferred[(preferred["series_id"] == r["series_id"]) & (preferred["region"] == r["region"])]
-            if hits.empty:
-                problems.append(
-                    table.problem(
-                        r[ROW],
-                        "series_id",
-                        repr(r["series_id"]),
-                        f"a series_id of a preferred observation in {r['region']}",
-                    )
-                )
-            elif (hits["period"] == r["period"]).sum() != 1:
-                problems.append(
-                    table.problem(
-                        r[ROW],
-                        "period",
-                        repr(r["period"]),
-                        f"one period of {r['series_id']}: {sorted(set(hits['period']))}",
-                    )
-                )
+            problems += _base_observation_problems(table, r, preferred)
             path = documents.get(r["source_document"])
-            if path is None or not path.exists():
-                continue  # the build's shared reference check reports it
-            text = normalize(path.read_text(encoding="utf-8"))
-            quoted = [("definition_quote", r["definition_quote"])] + [
-                ("caveat", q) for q in re.findall(r"“([^”]+)”", r["caveat"])
-            ]
-            for column, phrase in quoted:
-                if normalize(phrase) not in text:
-                    problems.append(
-                        table.problem(r[ROW], column, repr(phrase), f"words that appear in {r['source_document']}")
-                    )
+            if path is not None and path.exists():  # else the build's shared reference check reports it
+                problems += _base_quote_problems(table, r, normalize(path.read_text(encoding="utf-8")))
         frame["source"] = frame["source_document"] + "：" + frame["source_location"]
         frames.append(frame[BASE_VALUES])
     if not frames:

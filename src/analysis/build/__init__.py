@@ -26,7 +26,7 @@ from analysis import datasets, freshness, paths
 from analysis.build import backtest_inputs, links, observations, references, statements, tables
 from analysis.build.context import Context, first_per_cell
 from analysis.raw.catalog import load_catalog
-from analysis.raw.entries import merge, read_entries
+from analysis.raw.entries import EntryResult, merge, read_entries
 from analysis.raw.errors import Problem, RawDataError
 from analysis.raw.surveys import read_surveys
 from analysis.raw.verbatim import document_problems, verbatim_problems
@@ -99,17 +99,49 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
     """
     raw_dir = raw_dir or paths.RAW
     out_dir = out_dir or paths.PROCESSED
-
-    # Load inputs (their checksums first: the manifest says what exactly was built from)
-    read = freshness.inputs(raw_dir)
+    read = freshness.inputs(raw_dir)  # the checksums first: the manifest says what exactly was built from
     catalog = load_catalog(raw_dir)
-
-    # Process data
     ctx = Context(catalog)
+    frames, entries = _datasets(ctx, raw_dir)
+    warnings = (
+        ctx.warnings
+        + [r["message"] for r in ctx.review]
+        + [
+            f"unparsed target: {r.plan_id}/{r.indicator_id} {r.target_text!r} ({r.parse_notes})"
+            for r in frames["indicators"].itertuples()
+            if r.target_kind == "unparsed"
+        ]
+    )
+    manifest: dict[str, Any] = {
+        "datasets": {},
+        "lineage": ctx.lineage,
+        "raw_rows": catalog.row_count,
+        "inputs": read,
+        "entries": {
+            "files": entries.files,
+            "assessments": len(entries.assessments),
+            "risks": len(entries.risks),
+            "observations": len(entries.observations),
+        },
+        "warnings": warnings,
+        "to_review": ctx.review,
+    }
+    if write:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in datasets.DATASETS:
+            manifest["datasets"][name] = datasets.write(name, frames[name], out_dir)
+        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        datasets.atomic_write_text(out_dir / "manifest.json", text)
+    return BuildResult(frames, manifest, warnings)
+
+
+def _datasets(ctx: Context, raw_dir: Path) -> tuple[dict[str, pd.DataFrame], EntryResult]:
+    """Every dataset, conformed to its schema, with the filled workbooks merged in (checked
+    against what the documents say); and what the workbooks held. Any problem raises
+    RawDataError, a rule the raw checks missed included (naming dataset, row, column, rule)."""
     try:
         frames = assemble(ctx)
         frames = {name: datasets.conform(name, frame) for name, frame in frames.items()}
-        # Filled workbooks (data/raw/entries/) are checked against what the documents say.
         entries = read_entries(raw_dir / ENTRIES, frames)
         if entries.problems:
             raise RawDataError(entries.problems)
@@ -118,7 +150,6 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
         if found:
             raise RawDataError(found)
     except datasets.DatasetSchemaError as exc:
-        # A rule the raw checks missed: still a message naming dataset, row, column and rule.
         raise RawDataError(
             [
                 Problem(
@@ -132,37 +163,4 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, *, write: bo
             ]
             or [Problem("data/processed", None, None, str(exc), "datasets that match their schemas")]
         ) from None
-    frames = {name: frames[name] for name in datasets.DATASETS}
-
-    manifest: dict[str, Any] = {
-        "datasets": {},
-        "lineage": ctx.lineage,
-        "raw_rows": catalog.row_count,
-        "inputs": read,
-        "entries": {
-            "files": entries.files,
-            "assessments": len(entries.assessments),
-            "risks": len(entries.risks),
-            "observations": len(entries.observations),
-        },
-    }
-    warnings = (
-        ctx.warnings
-        + [r["message"] for r in ctx.review]
-        + [
-            f"unparsed target: {r.plan_id}/{r.indicator_id} {r.target_text!r} ({r.parse_notes})"
-            for r in frames["indicators"].itertuples()
-            if r.target_kind == "unparsed"
-        ]
-    )
-    manifest["warnings"] = warnings
-    manifest["to_review"] = ctx.review
-
-    # Save outputs
-    if write:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name in datasets.DATASETS:
-            manifest["datasets"][name] = datasets.write(name, frames[name], out_dir)
-        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        datasets.atomic_write_text(out_dir / "manifest.json", text)
-    return BuildResult(frames, manifest, warnings)
+    return {name: frames[name] for name in datasets.DATASETS}, entries

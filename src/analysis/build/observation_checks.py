@@ -87,8 +87,19 @@ def check_one_preferred_value(ctx: Context, frame: pd.DataFrame) -> None:
     as 人次 and as 人). A series whose preferred rows mix units over its periods (万个 jobs
     beside 万人 persons) is a warning: its values cannot be measured against one target.
     """
-    key = ["series_id", "region", "period_type", "period_start", "period_end"]
-    # the same publication's figure for one period entered twice (a second address, a copy)
+    _check_copies(ctx, frame)
+    preferred = frame[frame["is_preferred"]]
+    _check_one_per_period(ctx, preferred)
+    _check_one_unit_per_series(ctx, preferred)
+
+
+#: A series' period: the rows that must agree on one preferred value.
+_PERIOD = ["series_id", "region", "period_type", "period_start", "period_end"]
+
+
+def _check_copies(ctx: Context, frame: pd.DataFrame) -> None:
+    """The same publication's figure for one period entered twice (a second address, a copy)."""
+    key = _PERIOD
     for _, group in frame[frame.duplicated([*key, "source"], keep=False)].groupby([*key, "source"]):
         first, *others = group.to_dict("records")
         for o in others:
@@ -103,8 +114,12 @@ def check_one_preferred_value(ctx: Context, frame: pd.DataFrame) -> None:
                     "in the first row's note",
                 )
             )
-    preferred = frame[frame["is_preferred"]]
-    for _, group in preferred.groupby(key, dropna=False):
+
+
+def _check_one_per_period(ctx: Context, preferred: pd.DataFrame) -> None:
+    """Two preferred rows of one period: an error when their values differ, and when they
+    repeat one number in two units."""
+    for _, group in preferred.groupby(_PERIOD, dropna=False):
         units = group["unit"].fillna("").astype(str)
         if group["value"].nunique(dropna=True) <= 1 and units.nunique() > 1:
             first, *others = group.to_dict("records")
@@ -137,8 +152,11 @@ def check_one_preferred_value(ctx: Context, frame: pd.DataFrame) -> None:
                         f"{first['_row']}); set preferred=false on the one the evaluation should not use",
                     )
                 )
-    # one unit per series (万 and 亿 are already folded into the value): a change of unit
-    # from one period to the next is refused unless the row says it is a change of 口径
+
+
+def _check_one_unit_per_series(ctx: Context, preferred: pd.DataFrame) -> None:
+    """One unit per series (万 and 亿 are already folded into the value): a change of unit from
+    one period to the next is refused unless the row says it is a change of 口径."""
     valued = preferred[preferred["value"].notna() & ~preferred["is_benchmark"].astype(bool)]
     for (series_id, region), group in valued.groupby(["series_id", "region"], dropna=False, sort=False):
         first, *others = group.to_dict("records")  # the series' unit is the unit of its first row
@@ -167,46 +185,60 @@ def check_plausible(ctx: Context, frame: pd.DataFrame, indicators: pd.DataFrame)
     for r in indicators.itertuples():
         by_region.setdefault((regions.get(r.plan_id), r.indicator_id), r)
     for o in frame.to_dict("records"):
-        value, unit = o["value"], o["unit"]
+        value = o["value"]
         if value is None or value != value:
             continue
-        rng = unit_range(unit, o["series_id"], (metas.get(o["_file"]) or {}).get("plausible"), o["_file"])
-        if rng is not None and (value not in rng or not math.isfinite(value)):
-            ctx.problems.append(
-                Problem(
-                    o["_file"],
-                    o["_row"],
-                    o["_column"],
-                    f"{plain(value)} {unit or ''} ({o['series_id']} {o['period']})".strip(),
-                    str(rng),
-                )
-            )
+        _check_range(ctx, o, (metas.get(o["_file"]) or {}).get("plausible"))
         indicator = (
             by_plan.get((o["plan_id"], o["series_id"]))
             if o["plan_id"]
             else by_region.get((o["region"], o["series_id"]))
         )
-        target_unit = cell_text(indicator.unit) if indicator is not None else None
-        # a row the evaluation does not use (preferred=false) says in its note why it differs
-        if (
-            indicator is not None
-            and target_unit
-            and unit
-            and o["is_preferred"]
-            and not same_unit(unit, target_unit)
-            and DEFINITION not in (o["note"] or "")
-        ):
-            ctx.problems.append(
-                Problem(
-                    o["_file"],
-                    o["_row"],
-                    "unit",
-                    f"unit {unit!r} for {o['series_id']} {o['region']} {o['period']}",
-                    f"the unit of indicator {indicator.plan_id}/{indicator.indicator_id}, {target_unit!r} "
-                    f"(with 万/亿 before it where the source writes so): {unit!r} and {target_unit!r} "
-                    "count different things; give the other concept a series of its own",
-                )
+        if indicator is not None:
+            _check_indicator_unit(ctx, o, indicator)
+    _warn_far_from_neighbours(ctx, frame)
+
+
+def _check_range(ctx: Context, o: dict[str, Any], plausible: Any) -> None:
+    """A value inside its unit's range, or the band its sidecar gives the series."""
+    value, unit = o["value"], o["unit"]
+    rng = unit_range(unit, o["series_id"], plausible, o["_file"])
+    if rng is not None and (value not in rng or not math.isfinite(value)):
+        ctx.problems.append(
+            Problem(
+                o["_file"],
+                o["_row"],
+                o["_column"],
+                f"{plain(value)} {unit or ''} ({o['series_id']} {o['period']})".strip(),
+                str(rng),
             )
+        )
+
+
+def _check_indicator_unit(ctx: Context, o: dict[str, Any], indicator: Any) -> None:
+    """A preferred value counts what its indicator counts; a row the evaluation does not use
+    (preferred=false), or one whose note names a change of 口径, may differ."""
+    unit = o["unit"]
+    target_unit = cell_text(indicator.unit)
+    if target_unit and unit and o["is_preferred"] and not same_unit(unit, target_unit):
+        if DEFINITION in (o["note"] or ""):
+            return
+        ctx.problems.append(
+            Problem(
+                o["_file"],
+                o["_row"],
+                "unit",
+                f"unit {unit!r} for {o['series_id']} {o['region']} {o['period']}",
+                f"the unit of indicator {indicator.plan_id}/{indicator.indicator_id}, {target_unit!r} "
+                f"(with 万/亿 before it where the source writes so): {unit!r} and {target_unit!r} "
+                "count different things; give the other concept a series of its own",
+            )
+        )
+
+
+def _warn_far_from_neighbours(ctx: Context, frame: pd.DataFrame) -> None:
+    """A preferred value far from its neighbours in the series goes to the review list (a
+    warning, not an error: a real series can jump), until its note says it was checked."""
     preferred = frame[frame["is_preferred"] & frame["value"].notna()]
     for _, group in preferred.groupby(["series_id", "region", "period_type"], dropna=False):
         group = group.sort_values(["period_end", "period_start"], kind="stable").to_dict("records")

@@ -204,41 +204,11 @@ def indicators(ctx: Context, statements: pd.DataFrame) -> pd.DataFrame:
     """One row per target: its primary statement, every source, and its definition."""
     definitions = _definitions(ctx)
     out = []
-    compare = ["target_kind", "comparator", "target_value", "target_year"]
     for (plan_id, indicator_id), group in statements.groupby(["plan_id", "indicator_id"], sort=False):
-        primaries = group[group["role"] == "primary"]
-        if len(primaries) != 1:
-            r = primaries.iloc[-1] if len(primaries) > 1 else group.iloc[0]  # point at the extra one
-            found = f"{len(primaries)} primary statements" + (
-                f" ({', '.join(primaries['source'])})" if len(primaries) else ""
-            )
-            ctx.problems.append(
-                Problem(
-                    r["_table"],
-                    int(r["_row"]),
-                    "indicator_id",
-                    f"{found} of {plan_id}/{indicator_id}",
-                    "exactly one table row or role=primary sentence per target",
-                )
-            )
+        p = _primary(ctx, plan_id, indicator_id, group)
+        if p is None:
             continue
-        p = primaries.iloc[0]
-        restatements = group[group["role"] == "restatement"] if p["target_kind"] != "unparsed" else group.iloc[0:0]
-        for _, s in restatements.iterrows():
-            fields = compare[1:] if p["target_kind"] in QUANTITATIVE_KINDS else compare
-            differs = [f for f in fields if not same(s[f], p[f])]
-            if differs:
-                ctx.problems.append(
-                    Problem(
-                        s["_table"],
-                        int(s["_row"]),
-                        "target_text",
-                        f"{s['target_text']!r} read as " + ", ".join(f"{f}={s[f]!r}" for f in differs),
-                        f"the same target as {p['source']} ({', '.join(f'{f}={p[f]!r}' for f in differs)})",
-                    )
-                )
-        attribute = cell_text(p["attribute"]) or next((a for a in map(cell_text, group["attribute"]) if a), None)
-        _factor, table_unit = split_unit(p["_raw_unit"])
+        _check_restatements(ctx, p, group)
         definition = definitions.get((plan_id, indicator_id))
         if definition and normalize(definition[0]) != normalize(p["name"]):
             ctx.problems.append(
@@ -250,34 +220,8 @@ def indicators(ctx: Context, statements: pd.DataFrame) -> pd.DataFrame:
                     f"the indicator's name in the table, {p['name']!r}",
                 )
             )
-        plan = ctx.plans.loc[plan_id] if plan_id in ctx.plans.index else None
-        if plan is None:
-            continue
-        out.append(
-            {
-                "plan_id": plan_id,
-                "indicator_id": indicator_id,
-                "seq": p["seq"],
-                "name": p["name"],
-                "name_note": p["name_note"],
-                "category": p["category"],
-                "unit": cell_text(p["unit"]) or table_unit,
-                "attribute": attribute,
-                "target_text": p["target_text"],
-                "target_context": p["context"],
-                "target_kind": p["target_kind"],
-                "comparator": p["comparator"],
-                "target_value": p["target_value"],
-                "target_year": p["target_year"],
-                "base_year": int(plan["base_year"]),
-                "base_value": None,
-                "period_start": int(plan["period_start"]),
-                "period_end": int(plan["period_end"]),
-                "definition": definition[1] if definition else None,
-                "parse_notes": p["parse_notes"],
-                "source": join_sources(group["source"]),
-            }
-        )
+        if plan_id in ctx.plans.index:
+            out.append(_indicator_row(p, group, ctx.plans.loc[plan_id], definition))
     for key, (_, _, file, row) in definitions.items():
         if not ((statements["plan_id"] == key[0]) & (statements["indicator_id"] == key[1])).any():
             ctx.problems.append(
@@ -286,6 +230,82 @@ def indicators(ctx: Context, statements: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(out)
     frame["base_value"] = frame["base_value"].astype("float64")
     return frame
+
+
+def _primary(ctx: Context, plan_id: str, indicator_id: str, group: pd.DataFrame) -> pd.Series | None:
+    """The one primary statement of a target; None (and a problem pointing at the extra or the
+    missing one) when there is not exactly one."""
+    primaries = group[group["role"] == "primary"]
+    if len(primaries) == 1:
+        return primaries.iloc[0]
+    r = primaries.iloc[-1] if len(primaries) > 1 else group.iloc[0]  # point at the extra one
+    found = f"{len(primaries)} primary statements" + (f" ({', '.join(primaries['source'])})" if len(primaries) else "")
+    ctx.problems.append(
+        Problem(
+            r["_table"],
+            int(r["_row"]),
+            "indicator_id",
+            f"{found} of {plan_id}/{indicator_id}",
+            "exactly one table row or role=primary sentence per target",
+        )
+    )
+    return None
+
+
+#: What a restatement of a target must read as its primary statement does.
+_COMPARED = ["target_kind", "comparator", "target_value", "target_year"]
+
+
+def _check_restatements(ctx: Context, p: pd.Series, group: pd.DataFrame) -> None:
+    """Each restatement of a parsed target must read as the same target as its primary one (a
+    quantitative target may be restated as another kind: "每年…" beside a total)."""
+    if p["target_kind"] == "unparsed":
+        return
+    fields = _COMPARED[1:] if p["target_kind"] in QUANTITATIVE_KINDS else _COMPARED
+    for _, s in group[group["role"] == "restatement"].iterrows():
+        differs = [f for f in fields if not same(s[f], p[f])]
+        if differs:
+            ctx.problems.append(
+                Problem(
+                    s["_table"],
+                    int(s["_row"]),
+                    "target_text",
+                    f"{s['target_text']!r} read as " + ", ".join(f"{f}={s[f]!r}" for f in differs),
+                    f"the same target as {p['source']} ({', '.join(f'{f}={p[f]!r}' for f in differs)})",
+                )
+            )
+
+
+def _indicator_row(
+    p: pd.Series, group: pd.DataFrame, plan: pd.Series, definition: tuple[str, str, str, int] | None
+) -> dict[str, Any]:
+    """The indicators row of one target: its primary statement's reading, the plan's period,
+    the annex's definition, and every place the target is stated."""
+    attribute = cell_text(p["attribute"]) or next((a for a in map(cell_text, group["attribute"]) if a), None)
+    _factor, table_unit = split_unit(p["_raw_unit"])
+    return {
+        "plan_id": p["plan_id"],
+        "indicator_id": p["indicator_id"],
+        "seq": p["seq"],
+        "name": p["name"],
+        "name_note": p["name_note"],
+        "category": p["category"],
+        "unit": cell_text(p["unit"]) or table_unit,
+        "attribute": attribute,
+        "target_text": p["target_text"],
+        "target_context": p["context"],
+        "target_kind": p["target_kind"],
+        "comparator": p["comparator"],
+        "target_value": p["target_value"],
+        "target_year": p["target_year"],
+        "base_year": int(plan["base_year"]),
+        "base_value": None,
+        "period_start": int(plan["period_start"]),
+        "period_end": int(plan["period_end"]),
+        "definition": definition[1] if definition else None,
+        "parse_notes": p["parse_notes"],
+        "source": join_sources(group["source"]),
+    }
 
 
 def _definitions(ctx: Context) -> dict[tuple[str, str], tuple[str, str, str, int]]:
