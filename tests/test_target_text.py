@@ -19,6 +19,7 @@ from analysis.report.target_text import SHORT, as_printed, target_cell
         ("城镇调查失业率稳定在 5.5% 以内", "城镇调查失业率稳定在5.5%以内"),
         ("打造“一街一品” 两大示范业态", "打造“一街一品” 两大示范业态"),  # between Chinese words: kept
         ("WeasyPrint 62", "WeasyPrint 62"),  # no Chinese: kept
+        ("更新时间：2025年12月31日 00:00", "更新时间：2025年12月31日 00:00"),  # a clock time keeps its space
     ],
 )
 def test_the_spaces_a_transcription_kept_between_chinese_and_digits_are_not_printed(text: str, printed: str):

@@ -24,7 +24,8 @@ from analysis.targets import QUANTITATIVE_KINDS
 SHORT = 12
 
 _CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]"
-_SPACE_AFTER_CJK = re.compile(rf"(?<={_CJK})\s+(?=[0-9A-Za-z.%])")
+# a clock time keeps its space ("2025年12月31日 00:00")
+_SPACE_AFTER_CJK = re.compile(rf"(?<={_CJK})\s+(?=[0-9A-Za-z.%])(?!\d{{1,2}}:\d{{2}})")
 _SPACE_BEFORE_CJK = re.compile(rf"(?<=[0-9A-Za-z.%])\s+(?={_CJK})")
 
 
