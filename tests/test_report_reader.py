@@ -145,6 +145,13 @@ def test_a_bound_is_shown_as_a_bound(built):
     targets = re.search(r'<table class="data targets">(.*?)</table>', page, re.S).group(1)
     row = re.search(r"<tr><td>\d+\. 劳动争议先行调解率.*?</tr>", targets, re.S).group(0)
     assert "65%以上" in re.sub(r"<[^>]+>", "", row)
+    # a level is measured from its base year, so its missing base is a gap; a total is not
+
+    def cells(name: str) -> list[str]:
+        return re.findall(r"<td>(.*?)</td>", re.search(rf"<tr><td>\d+\. {name}.*?</tr>", targets, re.S).group(0), re.S)
+
+    assert cells("劳动争议先行调解率")[2] == "数据暂缺"
+    assert cells("职业技能培训人数")[2] == "—"
     # and so does each target's list of data: a value stated in words keeps its words, not a bare 0
     text = re.sub(r"<[^>]+>", "", page)
     assert "数据：2025年末动态为零" in text and "2025年末0" not in text

@@ -43,7 +43,9 @@ def test_the_real_targets_read_as_a_reviewer_expects(real_build):
     assert cells[outline, "新增高技能人才"] == ("累计20万人以上", True)
     assert cells[outline, "城镇调查失业率"] == ("每年5.5%以内", True)
     # a plan's own table: its few words kept (spaces dropped), nothing to quote again
-    assert cells["minhang-14", "新增就业岗位数"] == ("16万", False)
+    assert cells["minhang-14", "新增就业岗位数"] == ("16万个", False)  # the table's 单位 column: 个
+    assert cells["minhang-14", "扶持成功创业数/创业帮扶数"] == ("3000家", False)
+    assert cells["minhang-15", "虹桥园累计入驻企业数量"] == ("400家以上", False)
     assert cells["minhang-14", "劳动争议先行调解率"] == ("65%以上", False)
     assert cells["minhang-15", "就业困难人员实现就业人数"] == ("每年3600人以上", False)
     # a qualitative target keeps its words however long

@@ -301,7 +301,10 @@ def _base_cell(ctx: PlanContext, r: EvaluationRow, unit: str | None, mine: pd.Da
             return _latest_cell(r, unit, mine)
         if at_base["status"].notna().any():
             return esc(at_base["status"].dropna().iloc[-1])
-    return "数据暂缺" if r.target_kind in QUANTITATIVE_KINDS else "—"
+    # during and at the end of a plan only a level is measured from its base; a total or a
+    # yearly bound needs no base value, so its absence is no gap in the data
+    needed = r.target_kind == "level" or ctx.is_baseline
+    return "数据暂缺" if r.target_kind in QUANTITATIVE_KINDS and needed else "—"
 
 
 def _target_cell(indicators: pd.DataFrame, r: EvaluationRow, unit: str | None) -> tuple[str, bool]:

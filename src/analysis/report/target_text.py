@@ -6,7 +6,8 @@ sentence ("到 2025 年全市用于人才安居的租赁房源规模达到 20 �
 into eight lines and repeats the indicator's name. Such a target is written in the cell from the
 engine's reading of it (its kind, comparator, value, unit and year: "2025年达到20万套"), and
 the sentence itself is quoted in full in the target's own section, so nothing the document says
-is lost. A target the engine did not read as a number keeps its words.
+is lost. A target the engine did not read as a number keeps its words; a bare number ("16 万",
+beside the table's 单位 column) gets its unit ("16万个").
 
 The transcriptions keep the spaces the source typesetting put between Chinese and digits
 ("到 2025 年"); Chinese print sets none, so the report drops them (``as_printed``).
@@ -41,6 +42,9 @@ def target_cell(text: str, kind: str, value: float, unit: str | None, year: floa
     (then the section quotes them). Short words stay; a long sentence about a number becomes
     the number with its comparator, its year or its period."""
     words = as_printed(text)
+    bare = _BARE.fullmatch(words)
+    if bare and unit and unit not in words:  # a plan's table gives the unit in its own column
+        return f"{bare['number']}{unit}{bare['bound'] or ''}", False
     if len(words) <= SHORT or kind not in QUANTITATIVE_KINDS or _missing(value):
         return words, False
     amount = fmt(value, unit)
@@ -54,6 +58,9 @@ def target_cell(text: str, kind: str, value: float, unit: str | None, year: floa
     when = f"{int(year)}年" if not _missing(year) else ""
     return f"{when}{before or ('' if after else '达到')}{amount}{after}", True
 
+
+#: A target written as a bare number, as a plan's table does beside its 单位 column ("16 万", "400 以上").
+_BARE = re.compile(r"(?P<number>[0-9][0-9.,]*[万亿]?)(?P<bound>以上|以内|以下)?")
 
 #: Bound words a target states before its number ("不低于50万个") and after it ("20万人以上").
 _BEFORE = ("不低于", "不超过", "不高于", "低于", "高于")
