@@ -21,6 +21,7 @@ from analysis.cn_numbers import COUNT_UNITS
 from analysis.evaluate import evaluate, explain, judge, series
 from analysis.evaluate import sentence_cases as sc
 from analysis.formatting import fixed, fmt, fmt_all, pct_all
+from analysis.report.summary import summary_zh
 from analysis.targets import TARGET_KINDS
 
 PLAN = "test-14"
@@ -1046,3 +1047,8 @@ def test_growths_on_two_price_bases_are_not_compared_and_the_sentence_says_why()
     assert r["explanation_zh"] == (
         "居民人均可支配收入增长为名义增速，地区生产总值增长为实际增速，口径不同，未作逐年对照；待取得同口径增速后再作判断。"
     )
+    # and the plan's summary counts it for that reason, not as materials not yet sent
+    assert r["unjudged_reason"] == "居民人均可支配收入增长（名义增速）与地区生产总值增长（实际增速）口径不同"
+    text = summary_zh(pd.DataFrame([r]).assign(seq=1, attribute=None, outlook=""))
+    assert "1项因居民人均可支配收入增长（名义增速）与地区生产总值增长（实际增速）口径不同暂无法判断" in text
+    assert "材料尚未报送" not in text

@@ -98,6 +98,18 @@ def judge_in_step(out: pd.DataFrame, evidence: pd.DataFrame | None, observations
     out.loc[at, "progress_basis"] = np.where(apart, "none", "derived")
     out.loc[at, "method"] = np.where(apart, out.loc[at, "method"], METHOD)
     out.loc[at, "explanation_zh"] = sentence.to_numpy()
+    # why it stays 待填报, as the plan's summary counts it (not "no materials yet")
+    reason = (
+        rows["subject_label"]
+        + "（"
+        + rows["subject_basis"].map(BASIS_ZH)
+        + "）与"
+        + rows["benchmark_label"]
+        + "（"
+        + rows["benchmark_basis"].map(BASIS_ZH)
+        + "）口径不同"
+    )
+    out.loc[at[apart], "unjudged_reason"] = reason[apart].to_numpy()
 
 
 def _plan_years(rows: pd.DataFrame) -> pd.DataFrame:

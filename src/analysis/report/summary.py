@@ -89,6 +89,11 @@ def _reason(frame: pd.DataFrame) -> str:
         no_data = no_data[no_data["unjudged_reason"].fillna("").eq("")]
     if len(no_data):
         parts.append(f"{len(no_data)}项截至评估时点尚无可用数据（{names(no_data)}）")
+    if "unjudged_reason" in frame.columns:  # owed for a reason of its own (two price bases)
+        own = pending["unjudged_reason"].fillna("待责任部门填报")
+        for reason, group in pending[~own.str.endswith("待责任部门填报")].groupby(own, sort=False):
+            parts.append(f"{len(group)}项因{reason}暂无法判断（{names(group)}）")
+        pending = pending[own.str.endswith("待责任部门填报")]
     if len(pending):
         parts.append(f"{len(pending)}项为定性或需责任部门填报评估材料的指标，材料尚未报送（{names(pending)}）")
     reasons = frame["unjudged_reason"] if "unjudged_reason" in frame.columns else pd.Series(None, frame.index)
