@@ -77,10 +77,16 @@ def window_of_lines(
     last = np.full(n, np.nan)
     ends = np.flatnonzero(np.r_[row[1:] != row[:-1], True]) if len(row) else np.empty(0, np.int64)
     last[row[ends]] = year[ends]  # a row's latest year ends its block
-    col = (year - last[row]).astype(np.int64) + (width - 1)
-    inside = np.flatnonzero(col >= 0)
+    # each value's place in the flattened matrix, worked out in place (whole numbers, exact
+    # as floats): one temporary of the lines' length instead of one per step
+    flat = last[row]
+    np.subtract(year, flat, out=flat)
+    flat += width - 1  # the column
+    inside = flat >= 0
+    flat += row * float(width)
     values = np.full((n, width), np.nan)
-    flat = row[inside].astype(np.int64) * width + col[inside]
-    values.reshape(-1)[flat] = value[inside]  # duplicates: the last in the order given wins
+    if not inside.all():  # years older than the window: rare
+        flat, value = flat[inside], value[inside]
+    values.reshape(-1)[flat.astype(np.intp)] = value  # duplicates: the last in the order given wins
     count = (~np.isnan(values)).sum(axis=1)
     return YearlyWindow(values, last, count, all_count)
