@@ -195,8 +195,9 @@ def _lines(known: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
         "obs": known["obs"].to_numpy(),
         "value": known["value"].to_numpy(dtype=np.float64),
         "end": end,
-        "year": known["year"].to_numpy(dtype=np.float64) if "year" in known else _years(end),
-        "comparator": known["comparator"].cat.codes.to_numpy().astype(np.int64),
+        # int16 as known_observations gives it: the kinds' own lines are made floats (``_part``)
+        "year": known["year"].to_numpy() if "year" in known else _years(end),
+        "comparator": known["comparator"].cat.codes.to_numpy(),  # int8: the lines' codes stay small
     }
     return k, known["period_type"].cat.codes.to_numpy()
 
@@ -207,6 +208,8 @@ def _part(
     """The values of one kind, with the named columns (plan columns by row)."""
     at = np.flatnonzero(mask)
     got = {name: k[name][at] for name in ("row", *names) if name in k}
+    if "year" in got:
+        got["year"] = got["year"].astype(np.float64)
     for name in names:
         if name in plan:
             got[name] = plan[name][got["row"]]
@@ -227,7 +230,7 @@ def _before_break(row: np.ndarray, year: np.ndarray, segment: np.ndarray) -> np.
 
 def _last_status(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: pd.Index) -> pd.Series:
     """The status reported last (by year; ties in the order of the data)."""
-    status = known["status"].cat.codes.to_numpy().astype(np.int64)
+    status = known["status"].cat.codes.to_numpy()
     s = np.flatnonzero(status >= 0)
     s = s[np.lexsort((k["obs"][s], k["year"][s], k["row"][s]))]
     return _text(_last_code(k["row"][s], status[s], n), known["status"].cat.categories, index)
@@ -299,7 +302,7 @@ def _stocks(
         _last_code(stocks["row"][has], stocks["comparator"][has], n), comparators, out.index
     )
     at = np.flatnonzero(known["period_type"].cat.codes.to_numpy() == _STOCK)
-    text = known["value_text"].cat.codes.to_numpy().astype(np.int64)[at]
+    text = known["value_text"].cat.codes.to_numpy()[at].astype(np.int64)
     # the words of the stock judged (with a value), or of the last stock at all
     last_text = _last_code(k["row"][at][~np.isnan(k["value"][at])], text[~np.isnan(k["value"][at])], n)
     categories = known["value_text"].cat.categories
@@ -333,7 +336,7 @@ def _segments(known: pd.DataFrame, k: dict[str, np.ndarray], n: int) -> tuple[np
         first = pc.struct_field(pc.extract_regex(flat, r"(?P<y>(?:19|20)\d\d)年"), 0)
         year = pc.coalesce(since, first)
         named[:-1] = pc.cast(year, pa.float64()).to_numpy(zero_copy_only=False)
-    code = known["note"].cat.codes.to_numpy().astype(np.int64)
+    code = known["note"].cat.codes.to_numpy()  # pandas' small ints: no 8.6M int64 copy
     at = np.flatnonzero(is_break[code])  # code −1 reads the last slot: False
     start = _years(known["period_start"].to_numpy(dtype="datetime64[ns]")[at])
     start = np.where(np.isnan(start), k["year"][at], start)
@@ -449,11 +452,11 @@ def _break_notes(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: p
     is_break = np.zeros(len(notes) + 1, bool)
     if len(notes):
         is_break[:-1] = pc.match_substring_regex(words, "|".join(BREAK_WORDS)).to_numpy(zero_copy_only=False)
-    code = known["note"].cat.codes.to_numpy().astype(np.int64)
+    code = known["note"].cat.codes.to_numpy()  # pandas' small ints: no 8.6M int64 copy
     at = np.flatnonzero(is_break[code])  # code −1 reads the last slot: False
     order = _merge_order(k["row"][at], k["obs"][at])
     at = at if order is None else at[order]
-    row, code = k["row"][at], code[at]
+    row, code = k["row"][at], code[at].astype(np.int64)
     # each note once per row, first occurrence kept
     _, first = np.unique(row * (len(notes) + 1) + code, return_index=True)
     first.sort()
