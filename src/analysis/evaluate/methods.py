@@ -234,27 +234,31 @@ def log_changes(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # each year's change since the last known year before it, by one pass over the few years:
     # a forward fill of the latest log and its column (the same values a gather would read),
     # year by year on the transposed window, whose years are contiguous rows
-    LT = np.log(np.ascontiguousarray(np.where(ok & positive[:, None], Y, np.nan).T))
+    LT = Y.T.copy(order="C")  # a copy even where Y.T is contiguous already (one year)
+    LT[:, ~positive] = np.nan  # no logs of a row not above zero throughout
+    np.log(LT, out=LT)
     width, rows = LT.shape
     known = ~np.isnan(LT)
     stepT = np.full((width, rows), np.nan)
-    last_log, last_col = np.full(rows, np.nan), np.full(rows, -1, np.int64)
+    last_log, last_col = np.full(rows, np.nan), np.full(rows, -1.0)  # columns as floats: exact
     with np.errstate(invalid="ignore", divide="ignore"):
         for j in range(width):
             here = known[j]
             if j:
                 pair = here & (last_col >= 0)
-                stepT[j] = np.where(pair, (LT[j] - last_log) / (j - last_col), np.nan)
+                np.divide(LT[j] - last_log, j - last_col, out=stepT[j], where=pair)  # NaN elsewhere
             np.copyto(last_log, LT[j], where=here)
             np.copyto(last_col, j, where=here)
         n = np.maximum(known.sum(axis=0) - 1, 0)  # known values with a known year before them
         # the sums over years stay on the transposed window (no copy back to rows × years)
         mean = nansum_rows_of_transposed(stepT) / n
-        sd = np.sqrt(nansum_rows_of_transposed((stepT - mean[None, :]) ** 2) / n)
+        stepT -= mean[None, :]
+        np.square(stepT, out=stepT)  # what ** 2 computes
+        sd = np.sqrt(nansum_rows_of_transposed(stepT, overwrite=True) / n)
     return np.where(positive, mean, np.nan), np.where(positive, np.where(n == 1, np.abs(mean), sd), np.nan)
 
 
-def nansum_rows_of_transposed(MT: np.ndarray) -> np.ndarray:
+def nansum_rows_of_transposed(MT: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """``np.nansum(MT.T, axis=1)`` of a C-contiguous ``MT.T`` bit for bit, from ``MT`` (years × rows).
 
     numpy adds each contiguous row by pairwise summation: under 8 values one after the other,
@@ -264,7 +268,11 @@ def nansum_rows_of_transposed(MT: np.ndarray) -> np.ndarray:
     window need not be transposed back to rows × years for its sums. (This is numpy 2's order:
     checked bit for bit against ``np.nansum`` on random matrices of widths 1–300, with NaN,
     −0.0 and inf, when it was written.)"""
-    years = [np.where(np.isnan(col), 0.0, col) for col in MT]
+    if overwrite:  # the caller's matrix is a temporary: its NaN become 0 in place
+        np.copyto(MT, 0.0, where=np.isnan(MT))
+        years = list(MT)
+    else:
+        years = [np.where(np.isnan(col), 0.0, col) for col in MT]
     return 0.0 + _pairwise(years) if years else np.zeros(MT.shape[1])
 
 
