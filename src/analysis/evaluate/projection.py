@@ -150,7 +150,7 @@ def project_window(
         breached = np.zeros(n, bool)
         a = np.flatnonzero(ann & (count >= 1))
         if len(a):
-            years = window.years()[a]
+            years = L[a, None] + np.arange(1 - WINDOW, 1, dtype=np.float64)[None, :]  # window.years() of these rows
             in_plan = (years >= plan_start[a, None]) & (years <= target_year[a, None]) & ~np.isnan(Y[a])
             breached[a] = (in_plan & ~_meets_matrix(Y[a], target[a], comparator[a])).any(axis=1)
         done_cum = cum & (np.nan_to_num(target_year - so_far_end, nan=1.0) <= 0) & ~np.isnan(so_far)

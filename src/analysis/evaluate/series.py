@@ -442,7 +442,10 @@ def _ytd(out: pd.DataFrame, ytd: dict[str, np.ndarray], yearly: dict[str, np.nda
 
 
 def _row_year(row: np.ndarray, year: np.ndarray) -> np.ndarray:
-    return row.astype(np.int64) * 100_000 + year.astype(np.int64)
+    key = row.astype(np.int64)  # in place from here: one temporary of the lines' length, not three
+    key *= 100_000
+    key += year.astype(np.int64)
+    return key
 
 
 def _break_notes(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: pd.Index) -> pd.Series:
