@@ -106,6 +106,7 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
         facts["segment_start"].to_numpy(dtype=np.float64, na_value=np.nan),
         window,
     )  # a break ends a series
+    del window  # 80 MB at a million rows: not held through the rest of the judgement
     # a cumulative target whose data stop early is projected from its flows, but judged as reported
     code = progress_codes(rows, facts, m)
     quant = rows["target_kind"].isin(QUANTITATIVE_KINDS).to_numpy(dtype=bool)
