@@ -225,7 +225,7 @@ def _before_break(row: np.ndarray, year: np.ndarray, segment: np.ndarray) -> np.
     lo = np.searchsorted(row, broken, "left")
     count = np.searchsorted(row, broken, "right") - lo
     lines = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
-    return lines[year[lines] < segment[row[lines]]]
+    return lines[~(year[lines] >= segment[row[lines]])]  # a year unknown (NaN) is not after it either
 
 
 def _last_status(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: pd.Index) -> pd.Series:
