@@ -26,7 +26,7 @@ from analysis.evaluate.explain import write_sentences
 from analysis.evaluate.in_step import judge_in_step
 from analysis.evaluate.judgement import OUTLOOK, PROGRESS, feasibility_ratio, measure, outlook_codes, progress_codes
 from analysis.evaluate.projection import project
-from analysis.evaluate.series import join_per_row, row_facts
+from analysis.evaluate.series import facts_and_window, join_per_row
 from analysis.targets import QUANTITATIVE_KINDS
 
 __all__ = ["evaluate", "judge"]
@@ -95,7 +95,7 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     report order. Every step works on whole columns; none loops over rows or series.
     """
     rows = evaluation_rows(frames, as_of)
-    facts = row_facts(rows, known := known_observations(rows, frames["observations"]))
+    facts, window = facts_and_window(rows, known := known_observations(rows, frames["observations"]))
     m = measure(rows, facts)
     proj = project(
         rows,
@@ -104,7 +104,9 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
         m["so_far_end"],
         known,
         facts["segment_start"].to_numpy(dtype=np.float64, na_value=np.nan),
+        window,
     )  # a break ends a series
+    del window  # 80 MB at a million rows: not held through the rest of the judgement
     # a cumulative target whose data stop early is projected from its flows, but judged as reported
     code = progress_codes(rows, facts, m)
     quant = rows["target_kind"].isin(QUANTITATIVE_KINDS).to_numpy(dtype=bool)

@@ -126,20 +126,25 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     row_key = _codes(_arrow(rows["indicator_id"]), indicators, missing=True) * width + row_region.spread(
         _codes(row_region.values, regions, missing=True)
     )
+    # int32 keys when they fit (they do unless there are billions of series): half the bytes
+    key_type = np.int32 if (len(indicators) + 2) * width < 2**31 else np.int64
     series, region = Runs(observations["series_id"]), Runs(observations["region"])
-    ind = series.spread(_codes(series.values, indicators, missing=True))[pos]
-    reg = region.spread(_codes(region.values, regions, missing=True))[pos]
+    ind = series.spread(_codes(series.values, indicators, missing=True).astype(key_type))[pos]
+    reg = region.spread(_codes(region.values, regions, missing=True).astype(key_type))[pos]
     del series, region
     keep = (ind >= 0) & (reg >= 0)
     if keep.all():  # the usual case: every observation's series and region has rows
-        obs_key = ind * width + reg
+        obs_key = ind
+        obs_key *= width
+        obs_key += reg
+        del ind, reg
     else:
         pos, end = pos[keep], end[keep]
         obs_key = ind[keep] * width + reg[keep]
 
     period_type = Runs(observations["period_type"])
     types = _categories(period_type.values, first=PERIOD_TYPES)
-    ptype = period_type.spread(_codes(period_type.values, types))[pos]
+    ptype = period_type.spread(_small(_codes(period_type.values, types), len(types) + 1))[pos]
     day = end.view(np.int64) // _DAY
     year = years_of(end, day)  # int16 (1677–2262): small, it travels with every line
     ytd = np.flatnonzero(ptype == PERIOD_TYPES.index("ytd"))
@@ -176,10 +181,10 @@ def known_observations(rows: pd.DataFrame, observations: pd.DataFrame) -> pd.Dat
     out["period_start"] = _dates(observations["period_start"])[obs]
     out["period_end"] = end[at]
     out["year"] = year[at]  # the period end's calendar year
-    out["value"] = pd.to_numeric(observations["value"]).to_numpy(dtype=np.float64, na_value=np.nan)[obs]
+    out["value"] = _floats(observations["value"])[obs]
     for col in ("comparator", "status", "note", "value_text"):
         if col not in observations.columns:  # value_text: optional (synthetic panels lack it)
-            out[col] = pd.Categorical.from_codes(np.full(len(obs), -1), categories=[])
+            out[col] = pd.Categorical.from_codes(np.full(len(obs), -1, np.int8), categories=[])
             continue
         codes, cats = _column_codes(observations[col])
         out[col] = pd.Categorical.from_codes(codes[obs], categories=cats, validate=False)
@@ -218,6 +223,14 @@ def years_of(dates: np.ndarray, days: np.ndarray | None = None) -> np.ndarray:
     if days is None:
         days = dates.view(np.int64) // _DAY
     return np.take(_YEAR_OF_DAY, days - _FIRST_DAY, mode="clip")
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A numeric column as float64 with NaN for missing values: the column itself (no copy,
+    no test for missing values) when it is float64 already, as the processed data are."""
+    if values.dtype == np.float64:
+        return values.to_numpy()
+    return pd.to_numeric(values).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _dates(values: pd.Series) -> np.ndarray:
@@ -292,12 +305,21 @@ def _column_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     if arr.null_count * 2 > len(arr):
         present = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False))
         got, cats = _encode(arr.take(pa.array(present)))
-        codes = np.full(len(arr), -1, got.dtype)
+        codes = np.full(len(arr), -1, _small(got, len(cats)).dtype)
         codes[present] = got
         return codes, cats
     runs = Runs(values)
     codes, cats = _encode(runs.values)
-    return runs.spread(codes), cats
+    return runs.spread(_small(codes, len(cats))), cats
+
+
+def _small(codes: np.ndarray, n_categories: int) -> np.ndarray:
+    """Category codes in the integer type pandas keeps them in (int8 for a few categories):
+    the spread and the gathers of 8.6M codes then move a byte each, not four or eight."""
+    for small in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(small).max:
+            return codes.astype(small, copy=False)
+    return codes.astype(np.int64, copy=False)
 
 
 def _stable_order(*keys: np.ndarray) -> np.ndarray:

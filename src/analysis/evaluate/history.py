@@ -63,14 +63,30 @@ def yearly_window(
     if not np.isnan(first).all():
         usable = ~(year < first[row])  # NaN first year: every year
         row, year, value = row[usable], year[usable], value[usable]
+    return window_of_lines(row, year, value, all_count, width)
 
-    # ``known`` is sorted by row, then year: a row's latest year ends its block
+
+def window_of_lines(
+    row: np.ndarray, year: np.ndarray, value: np.ndarray, all_count: np.ndarray, width: int = WINDOW
+) -> YearlyWindow:
+    """The window from the usable yearly values themselves (``row`` sorted, each row's years
+    rising), for a caller that has picked them out already (``series.row_facts`` does).
+
+    ``all_count``: per row, how many yearly values it has before a break is applied."""
+    n = len(all_count)
     last = np.full(n, np.nan)
     ends = np.flatnonzero(np.r_[row[1:] != row[:-1], True]) if len(row) else np.empty(0, np.int64)
-    last[row[ends]] = year[ends]
-    col = year - last[row] + (width - 1)
-    inside = col >= 0
+    last[row[ends]] = year[ends]  # a row's latest year ends its block
+    # each value's place in the flattened matrix, worked out in place (whole numbers, exact
+    # as floats): one temporary of the lines' length instead of one per step
+    flat = last[row]
+    np.subtract(year, flat, out=flat)
+    flat += width - 1  # the column
+    inside = flat >= 0
+    flat += row * float(width)
     values = np.full((n, width), np.nan)
-    values[row[inside], col[inside].astype(np.int64)] = value[inside]
+    if not inside.all():  # years older than the window: rare
+        flat, value = flat[inside], value[inside]
+    values.reshape(-1)[flat.astype(np.intp)] = value  # duplicates: the last in the order given wins
     count = (~np.isnan(values)).sum(axis=1)
     return YearlyWindow(values, last, count, all_count)

@@ -69,15 +69,18 @@ def project(
     so_far_end: pd.Series,
     known: pd.DataFrame,
     first_year: np.ndarray | None = None,
+    window: YearlyWindow | None = None,
 ) -> pd.DataFrame:
     """Projected value, 80% interval, probability of meeting the target and method, per row.
 
     ``so_far``/``so_far_end``: for cumulative targets, the total reached and the last year it
     covers (the caller knows whether that came from yearly flows or a reported total);
     ``known``: ``asof.known_observations`` output; ``first_year``: per row, the first year of
-    the series segment after its last break (NaN: no break).
+    the series segment after its last break (NaN: no break); ``window``: the rows' yearly
+    window when the caller has it already (``series.facts_and_window``), else built from ``known``.
     """
-    window = yearly_window(known, len(rows), first_year)
+    if window is None:
+        window = yearly_window(known, len(rows), first_year)
     arr = lambda s: pd.Series(s).to_numpy(dtype=np.float64, na_value=np.nan)  # noqa: E731
     kind = np.select(
         [rows["target_kind"].eq(k).to_numpy(dtype=bool, na_value=False) for k in KINDS], range(len(KINDS)), default=-1
@@ -147,7 +150,7 @@ def project_window(
         breached = np.zeros(n, bool)
         a = np.flatnonzero(ann & (count >= 1))
         if len(a):
-            years = window.years()[a]
+            years = L[a, None] + np.arange(1 - WINDOW, 1, dtype=np.float64)[None, :]  # window.years() of these rows
             in_plan = (years >= plan_start[a, None]) & (years <= target_year[a, None]) & ~np.isnan(Y[a])
             breached[a] = (in_plan & ~_meets_matrix(Y[a], target[a], comparator[a])).any(axis=1)
         done_cum = cum & (np.nan_to_num(target_year - so_far_end, nan=1.0) <= 0) & ~np.isnan(so_far)

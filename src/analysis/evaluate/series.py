@@ -19,6 +19,7 @@ handful of passes over all rows), not once per row.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
@@ -27,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.evaluate.asof import PERIOD_TYPES, years_of
+from analysis.evaluate.history import YearlyWindow, window_of_lines
 from analysis.formatting import fmt_arrow, unit_classes
 
 BREAK_WORDS = ("不再", "更名", "口径", "停止")
@@ -106,11 +108,16 @@ def _compensated_mean(values: np.ndarray, g: _Blocks) -> np.ndarray:
         return np.where(g.has, total / g.count, np.nan)
 
 
-def _merge_order(row: np.ndarray, obs: np.ndarray) -> np.ndarray:
-    """The order (row, then observation): the order the values were published in, per row."""
-    key = row.astype(np.int64) * (int(obs.max()) + 1 if len(obs) else 1) + obs
-    if len(key) < 2 or (np.diff(key) >= 0).all():
-        return np.arange(len(key))
+def _merge_order(row: np.ndarray, obs: np.ndarray) -> np.ndarray | None:
+    """The order (row, then observation): the order the values were published in, per row;
+    None when they are in that order already (the usual case: nothing need be gathered)."""
+    if len(row) < 2:
+        return None
+    # in order unless a row, or an observation within its row, comes before the one before it
+    same = row[1:] == row[:-1]
+    if not ((row[1:] < row[:-1]) | (same & (obs[1:] < obs[:-1]))).any():
+        return None
+    key = row.astype(np.int64) * (int(obs.max()) + 1) + obs
     return np.argsort(key, kind="stable")
 
 
@@ -129,19 +136,15 @@ def _years(dates: np.ndarray) -> np.ndarray:
 
 def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     """One row of facts per evaluation row (index aligned with ``rows``)."""
+    return facts_and_window(rows, known)[0]
+
+
+def facts_and_window(rows: pd.DataFrame, known: pd.DataFrame) -> tuple[pd.DataFrame, YearlyWindow]:
+    """``row_facts``, and the projection's window (``history.yearly_window``) built from the
+    same usable yearly values, which are then picked out of the 8.6M lines once, not twice."""
     n = len(rows)
     out = pd.DataFrame(index=rows.index)
-    row = known["row"].to_numpy()
-    end = known["period_end"].to_numpy(dtype="datetime64[ns]")
-    k = {
-        "row": row,
-        "obs": known["obs"].to_numpy(),
-        "value": known["value"].to_numpy(dtype=np.float64),
-        "end": end,
-        "year": known["year"].to_numpy(dtype=np.float64) if "year" in known else _years(end),
-        "comparator": known["comparator"].cat.codes.to_numpy().astype(np.int64),
-    }
-    ptype = known["period_type"].cat.codes.to_numpy()
+    k, ptype = _lines(known)
     has_value = ~np.isnan(k["value"])
     plan = {
         name: rows[col].to_numpy(dtype=np.float64)
@@ -152,59 +155,85 @@ def row_facts(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
             ("data_year", "data_year"),
         )
     }
-
-    def part(mask: np.ndarray, *names: str) -> dict[str, np.ndarray]:
-        """The values of one kind, with the named columns (plan columns by row)."""
-        at = np.flatnonzero(mask)
-        got = {name: k[name][at] for name in ("row", *names) if name in k}
-        for name in names:
-            if name in plan:
-                got[name] = plan[name][got["row"]]
-        if "start_year" in names:
-            got["start_year"] = _years(known["period_start"].to_numpy(dtype="datetime64[ns]")[at])
-        return got
+    part = functools.partial(_part, k, plan, known)
 
     # A break (口径 change, 不再分解, renamed indicator) ends a series: yearly facts use only the
     # segment after the last break (``segment_start``), so no trend runs through it.
     segment, stopped = _segments(known, k, n)
     out["segment_start"] = segment
     out["series_stopped"] = stopped
-    k["segment"] = segment[row]
-    after_break = np.isnan(k["segment"]) | (k["year"] >= k["segment"])
-    k["after_break"] = after_break
-    yearly = part(
-        (ptype == _YEAR) & has_value & after_break,
-        "obs",
-        "year",
-        "value",
-        "plan_start",
-        "plan_end",
-        "base_year",
-        "comparator",
-    )
+    is_yearly = (ptype == _YEAR) & has_value
+    dropped = _before_break(k["row"], k["year"], segment)
+    dropped = dropped[is_yearly[dropped]]
+    is_yearly[dropped] = False
+    yearly = part(is_yearly, "obs", "year", "value", "plan_start", "plan_end", "base_year", "comparator")
+    yearly["in_plan"] = (yearly["year"] >= yearly["plan_start"]) & (yearly["year"] <= yearly["plan_end"])
     _yearly_facts(out, yearly, n)
     comparators = known["comparator"].cat.categories
     out["year_comparator"] = _text(_last_code(yearly["row"], yearly["comparator"], n), comparators, out.index)
-    _totals(
-        out,
-        part(
-            (ptype == _PLAN_PERIOD) & has_value, "year", "start_year", "value", "comparator", "plan_start", "base_year"
-        ),
-        n,
-        comparators,
+    totals = part(
+        (ptype == _PLAN_PERIOD) & has_value, "year", "start_year", "value", "comparator", "plan_start", "base_year"
     )
+    _totals(out, totals, n, comparators)
     _after_totals(out, yearly, n)
     _stocks(out, part(ptype == _STOCK, "year", "value", "comparator"), n, comparators, known, k)
     _ytd(out, part((ptype == _YTD) & has_value, "obs", "end", "year", "value", "data_year"), yearly, n)
     out["year_series"] = _year_series(yearly, rows["unit"], n, out.index)
-
-    # the status reported last (by year; ties in the order of the data)
-    status = known["status"].cat.codes.to_numpy().astype(np.int64)
-    s = np.flatnonzero(status >= 0)
-    s = s[np.lexsort((k["obs"][s], k["year"][s], row[s]))]
-    out["status"] = _text(_last_code(row[s], status[s], n), known["status"].cat.categories, out.index)
+    out["status"] = _last_status(known, k, n, out.index)
     out["break_note"] = _break_notes(known, k, n, out.index)
-    return out
+
+    all_count = np.bincount(k["row"][dropped], minlength=n) + out["n_years"].to_numpy()
+    window = window_of_lines(yearly["row"], yearly["year"], yearly["value"], all_count)
+    return out, window
+
+
+def _lines(known: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The columns of ``known`` every fact reads, as arrays; and the period type codes."""
+    end = known["period_end"].to_numpy(dtype="datetime64[ns]")
+    k = {
+        "row": known["row"].to_numpy(),
+        "obs": known["obs"].to_numpy(),
+        "value": known["value"].to_numpy(dtype=np.float64),
+        "end": end,
+        # int16 as known_observations gives it: the kinds' own lines are made floats (``_part``)
+        "year": known["year"].to_numpy() if "year" in known else _years(end),
+        "comparator": known["comparator"].cat.codes.to_numpy(),  # int8: the lines' codes stay small
+    }
+    return k, known["period_type"].cat.codes.to_numpy()
+
+
+def _part(
+    k: dict[str, np.ndarray], plan: dict[str, np.ndarray], known: pd.DataFrame, mask: np.ndarray, *names: str
+) -> dict[str, np.ndarray]:
+    """The values of one kind, with the named columns (plan columns by row)."""
+    at = np.flatnonzero(mask)
+    got = {name: k[name][at] for name in ("row", *names) if name in k}
+    if "year" in got:
+        got["year"] = got["year"].astype(np.float64)
+    for name in names:
+        if name in plan:
+            got[name] = plan[name][got["row"]]
+    if "start_year" in names:
+        got["start_year"] = _years(known["period_start"].to_numpy(dtype="datetime64[ns]")[at])
+    return got
+
+
+def _before_break(row: np.ndarray, year: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """Positions of the lines older than their row's last break (``segment``: per row, the first
+    year after it). Only the few rows with a break have any: their blocks alone are read."""
+    broken = np.flatnonzero(~np.isnan(segment))
+    lo = np.searchsorted(row, broken, "left")
+    count = np.searchsorted(row, broken, "right") - lo
+    lines = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    return lines[~(year[lines] >= segment[row[lines]])]  # a year unknown (NaN) is not after it either
+
+
+def _last_status(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: pd.Index) -> pd.Series:
+    """The status reported last (by year; ties in the order of the data)."""
+    status = known["status"].cat.codes.to_numpy()
+    s = np.flatnonzero(status >= 0)
+    s = s[np.lexsort((k["obs"][s], k["year"][s], k["row"][s]))]
+    return _text(_last_code(k["row"][s], status[s], n), known["status"].cat.categories, index)
 
 
 def _yearly_facts(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> None:
@@ -218,14 +247,15 @@ def _yearly_facts(out: pd.DataFrame, yearly: dict[str, np.ndarray], n: int) -> N
     base = year == yearly["base_year"]
     out["base_value"] = _Blocks(row[base], n).last(value[base])
 
-    in_plan = (year >= yearly["plan_start"]) & (year <= yearly["plan_end"])
+    in_plan = yearly["in_plan"]
     gp = _Blocks(row[in_plan], n)
     out["plan_min"] = gp.reduce(np.minimum, value[in_plan])
     out["plan_max"] = gp.reduce(np.maximum, value[in_plan])
     out["plan_last_year"] = gp.reduce(np.maximum, year[in_plan])
     # sums run in the order the values were published
     order = _merge_order(row, yearly["obs"])
-    out["plan_sum"] = _running_sum(value[order][in_plan[order]], gp)
+    published = value[in_plan] if order is None else value[order][in_plan[order]]
+    out["plan_sum"] = _running_sum(published, gp)
 
 
 def _totals(out: pd.DataFrame, totals: dict[str, np.ndarray], n: int, comparators: pd.Index) -> None:
@@ -272,7 +302,7 @@ def _stocks(
         _last_code(stocks["row"][has], stocks["comparator"][has], n), comparators, out.index
     )
     at = np.flatnonzero(known["period_type"].cat.codes.to_numpy() == _STOCK)
-    text = known["value_text"].cat.codes.to_numpy().astype(np.int64)[at]
+    text = known["value_text"].cat.codes.to_numpy()[at].astype(np.int64)
     # the words of the stock judged (with a value), or of the last stock at all
     last_text = _last_code(k["row"][at][~np.isnan(k["value"][at])], text[~np.isnan(k["value"][at])], n)
     categories = known["value_text"].cat.categories
@@ -306,7 +336,7 @@ def _segments(known: pd.DataFrame, k: dict[str, np.ndarray], n: int) -> tuple[np
         first = pc.struct_field(pc.extract_regex(flat, r"(?P<y>(?:19|20)\d\d)年"), 0)
         year = pc.coalesce(since, first)
         named[:-1] = pc.cast(year, pa.float64()).to_numpy(zero_copy_only=False)
-    code = known["note"].cat.codes.to_numpy().astype(np.int64)
+    code = known["note"].cat.codes.to_numpy()  # pandas' small ints: no 8.6M int64 copy
     at = np.flatnonzero(is_break[code])  # code −1 reads the last slot: False
     start = _years(known["period_start"].to_numpy(dtype="datetime64[ns]")[at])
     start = np.where(np.isnan(start), k["year"][at], start)
@@ -322,7 +352,7 @@ def _year_series(yearly: dict[str, np.ndarray], units: pd.Series, n: int, index:
     them: "2021、2022年分别为63.51万个、56.35万个"; NaN for the others (a sentence then names
     its one value itself)."""
 
-    in_plan = (yearly["year"] >= yearly["plan_start"]) & (yearly["year"] <= yearly["plan_end"])
+    in_plan = yearly["in_plan"]
     g = _Blocks(yearly["row"][in_plan], n)
     several = g.count > 1
     keep = in_plan.copy()
@@ -388,7 +418,8 @@ def _ytd(out: pd.DataFrame, ytd: dict[str, np.ndarray], yearly: dict[str, np.nda
 
     # earlier years, in the order of the data, each against its full year's value(s)
     earlier = np.flatnonzero(ytd["year"] <= ytd["data_year"])
-    earlier = earlier[_merge_order(ytd["row"][earlier], ytd["obs"][earlier])]
+    order = _merge_order(ytd["row"][earlier], ytd["obs"][earlier])
+    earlier = earlier if order is None else earlier[order]
     year_key = _row_year(yearly["row"], yearly["year"])  # yearly is sorted by row, then year
     key = _row_year(ytd["row"][earlier], ytd["year"][earlier])
     lo = np.searchsorted(year_key, key, "left")
@@ -411,7 +442,10 @@ def _ytd(out: pd.DataFrame, ytd: dict[str, np.ndarray], yearly: dict[str, np.nda
 
 
 def _row_year(row: np.ndarray, year: np.ndarray) -> np.ndarray:
-    return row.astype(np.int64) * 100_000 + year.astype(np.int64)
+    key = row.astype(np.int64)  # in place from here: one temporary of the lines' length, not three
+    key *= 100_000
+    key += year.astype(np.int64)
+    return key
 
 
 def _break_notes(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: pd.Index) -> pd.Series:
@@ -421,10 +455,11 @@ def _break_notes(known: pd.DataFrame, k: dict[str, np.ndarray], n: int, index: p
     is_break = np.zeros(len(notes) + 1, bool)
     if len(notes):
         is_break[:-1] = pc.match_substring_regex(words, "|".join(BREAK_WORDS)).to_numpy(zero_copy_only=False)
-    code = known["note"].cat.codes.to_numpy().astype(np.int64)
+    code = known["note"].cat.codes.to_numpy()  # pandas' small ints: no 8.6M int64 copy
     at = np.flatnonzero(is_break[code])  # code −1 reads the last slot: False
-    at = at[_merge_order(k["row"][at], k["obs"][at])]
-    row, code = k["row"][at], code[at]
+    order = _merge_order(k["row"][at], k["obs"][at])
+    at = at if order is None else at[order]
+    row, code = k["row"][at], code[at].astype(np.int64)
     # each note once per row, first occurrence kept
     _, first = np.unique(row * (len(notes) + 1) + code, return_index=True)
     first.sort()
