@@ -473,3 +473,22 @@ def test_a_non_negative_series_is_not_projected_below_zero_nor_its_total_below_t
     # a series that has been negative keeps its full interval
     free = run([[-2, -14, -26]], "level", ">=", 1, 2025, lk).iloc[0]
     assert free["projected_value"] == pytest.approx(-62) and free["projected_low"] < free["projected_value"]
+
+
+@pytest.mark.parametrize("width", [1, 2, 7, 8, 9, 10, 16, 127, 128, 129, 300])
+def test_the_column_wise_sum_adds_in_numpys_own_order(width: int):
+    """``nansum_rows_of_transposed`` repeats numpy's pairwise order of additions so that the
+    engine's sums are numpy's bit for bit; a numpy that changed its order would change the
+    engine's output silently, so the two are compared here (NaN, -0.0 and inf included)."""
+    rng = np.random.default_rng(width)
+    m = rng.normal(size=(50, width)) * 10.0 ** rng.integers(-3, 6, size=(50, width))
+    m[rng.random(m.shape) < 0.2] = np.nan
+    m[rng.random(m.shape) < 0.05] = -0.0
+    m[0, 0] = np.inf
+    m[1, :] = np.nan  # a row with no known value sums to 0.0
+    expected = np.nansum(np.ascontiguousarray(m), axis=1)
+    transposed = np.ascontiguousarray(m.T)
+    got = mth.nansum_rows_of_transposed(transposed)
+    assert got.tobytes() == expected.tobytes()
+    assert np.array_equal(transposed, m.T, equal_nan=True)  # the input is left as it was
+    assert mth.nansum_rows_of_transposed(transposed.copy(), overwrite=True).tobytes() == expected.tobytes()
