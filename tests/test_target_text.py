@@ -60,3 +60,4 @@ def test_a_target_without_a_number_or_a_year_keeps_what_can_be_said():
     long = "到规划期末实现各项指标全面达到全市平均水平以上"
     assert target_cell(long, "level", math.nan, "%", 2025) == (long, False)  # no number read
     assert target_cell(long, "level", 80.0, "%", math.nan) == ("80%以上", True)  # no year: none invented
+    assert target_cell(long, "level", 80.0, "%", pd.NA) == ("80%以上", True)  # as an Int64 column gives it

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
+
 from analysis.formatting import fmt
 from analysis.targets import QUANTITATIVE_KINDS
 
@@ -68,4 +70,5 @@ _AFTER = ("以上", "以内", "以下")
 
 
 def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    """None, NaN or pandas' NA (a missing ``Int64`` target year reads as ``pd.NA``)."""
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
