@@ -300,47 +300,79 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
     At its end (期末评估): 超额完成 / 完成 / 未完成 on the value reached, 无法考核 where the
     series stopped before the end or a bound cannot decide, 数据暂缺 where the last years are
     not yet in. A value stated as a bound decides only what it implies ("65%以上" meets 65%).
+    At a new plan's base year: the target's ambition (``_feasibility_codes``).
     """
-    kind = rows["target_kind"]
-    T = rows["target_value"].astype(float)
-    cmp = rows["comparator"]
     etype = rows["evaluation_type"]
-    quant = _np(kind.isin(QUANTITATIVE_KINDS))
-    ceiling = _np(cmp.isin(CEILING))
-    floor = _np(cmp.isin([">=", ">"]))
-    cumulative, annual, level = _np(kind.eq("cumulative")), _np(kind.eq("annual")), _np(kind.eq("level"))
+    quant = _np(rows["target_kind"].isin(QUANTITATIVE_KINDS))
     # a value for the base year alone says nothing about progress in the plan period
     has = _np(m["judged_value"].notna() & (m["judged_year"] >= rows["period_start"]))
     final_eval = _np(etype.eq(v.FINAL))
     reached_end = _np(m["judged_year"] >= rows["period_end"])
+    stopped = _np(facts["series_stopped"])
+    s = _Standing(rows, m)
+
+    code = np.full(len(rows), _P["no_data"])
+    code = np.where(quant & has, _midterm_codes(s, facts, m), code)
+    code = np.where(
+        quant & has & final_eval, np.where(reached_end, _end_codes(s), _short_of_end_codes(s, stopped)), code
+    )
+    code = np.where(quant & ~has & final_eval & stopped, _P["unassessable"], code)
+    qual = ~quant
+    status = facts["status"]
+    reported_done = _np(status.notna() & (status.eq("完成") | status.eq(rows["target_text"])))
+    code[qual] = _P["pending"]
+    code[qual & final_eval & reported_done] = _P["met"]
+    baseline = _np(etype.eq(v.BASELINE))
+    code = np.where(baseline & quant, _feasibility_codes(rows, facts), code)
+    return code
+
+
+class _Standing:
+    """Where each row's value judged stands against its target, as the masks its codes read.
+
+    A value stated as a bound ("≥ b") meets a floor at or below b and misses a ceiling below
+    it ("≤ b": the other way round); what it does not decide is ``bound_open``."""
+
+    def __init__(self, rows: pd.DataFrame, m: pd.DataFrame) -> None:
+        kind = rows["target_kind"]
+        T = rows["target_value"].astype(float)
+        cmp = rows["comparator"]
+        self.ceiling = ceiling = _np(cmp.isin(CEILING))
+        self.floor = floor = _np(cmp.isin([">=", ">"]))
+        self.cumulative, self.annual, self.level = (_np(kind.eq(k)) for k in ("cumulative", "annual", "level"))
+        self.meets_now = meets_now = _np(_meets(m["judged_value"], T, cmp))
+        self.well_above = _np(m["judged_value"] >= v.AHEAD_ANNUAL * T)
+        self.bound, lower, upper = _np(m["bound"]), _np(m["bound_lower"]), _np(m["bound_upper"])
+        self.bound_met = self.bound & ((floor & lower) | (ceiling & upper)) & meets_now
+        self.bound_missed = self.bound & ((floor & upper) | (ceiling & lower)) & ~meets_now
+        self.bound_open = self.bound & ~self.bound_met & ~self.bound_missed
+        # 超额 = at least 5% beyond an exact figure
+        reached = _np(m["judged_value"] / T.where(T != 0))
+        self.exceeded = meets_now & (reached >= v.EXCEEDED) & floor & ~self.bound
+
+
+def _midterm_codes(s: _Standing, facts: pd.DataFrame, m: pd.DataFrame) -> np.ndarray:
+    """During a plan: completion against the schedule at the data year; a bound, a ceiling, an
+    annual bound and a level reached decide on the value itself."""
     ratio = _np(m["completion"] / m["schedule"])
     completion = _np(m["completion"])
-
-    meets_now = _np(_meets(m["judged_value"], T, cmp))
-    well_above = _np(m["judged_value"] >= v.AHEAD_ANNUAL * T)
-    bound, lower, upper = _np(m["bound"]), _np(m["bound_lower"]), _np(m["bound_upper"])
-    # what a bound implies: "≥ b" meets a floor at or below b; "≤ b" meets a ceiling at or above b
-    bound_met = bound & ((floor & lower) | (ceiling & upper)) & meets_now
-    bound_missed = bound & ((floor & upper) | (ceiling & lower)) & ~meets_now
-    bound_open = bound & ~bound_met & ~bound_missed
     # one point and no base value: no path to measure against
-    single = level & _np(facts["base_value"].isna()) & ~_np(facts["first_year"] < m["judged_year"]) & ~bound
-
+    single = s.level & _np(facts["base_value"].isna()) & ~_np(facts["first_year"] < m["judged_year"]) & ~s.bound
     during = np.select(
         [
-            bound_open,
-            bound_met & ceiling,
-            bound_met,
-            bound_missed & ceiling,
-            bound_missed,
-            ceiling & meets_now,
-            ceiling & ~meets_now,
-            cumulative & (completion >= 1),
-            level & meets_now,
+            s.bound_open,
+            s.bound_met & s.ceiling,
+            s.bound_met,
+            s.bound_missed & s.ceiling,
+            s.bound_missed,
+            s.ceiling & s.meets_now,
+            s.ceiling & ~s.meets_now,
+            s.cumulative & (completion >= 1),
+            s.level & s.meets_now,
             single,
-            annual & meets_now & well_above,
-            annual & meets_now,
-            annual & ~meets_now,
+            s.annual & s.meets_now & s.well_above,
+            s.annual & s.meets_now,
+            s.annual & ~s.meets_now,
             ratio >= v.AHEAD,
             ratio >= v.ON_TRACK,
         ],
@@ -367,24 +399,25 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
         default=_P["behind"],
     )
     # a partial year behind its seasonal share pulls an annual floor to 滞后于预期
-    ytd_behind = annual & ~ceiling & _np(facts["ytd_value"].notna() & (facts["ytd_value"] < m["ytd_expected"]))
+    ytd_behind = s.annual & ~s.ceiling & _np(facts["ytd_value"].notna() & (facts["ytd_value"] < m["ytd_expected"]))
     during[ytd_behind & np.isin(during, [_P["ahead"], _P["on_track"]])] = _P["behind"]
+    return during
 
-    # at the end: the value reached against the target itself (超额 = at least 5% beyond an exact figure)
-    reached = _np(m["judged_value"] / T.where(T != 0))
-    exceeded = meets_now & (reached >= v.EXCEEDED) & floor & ~bound
-    at_end = np.select(
+
+def _end_codes(s: _Standing) -> np.ndarray:
+    """At the end, the data reaching it: the value reached against the target itself."""
+    return np.select(
         [
-            bound_open,
-            bound_met,
-            bound_missed,
-            ceiling & meets_now,
-            ceiling & ~meets_now,
-            annual & meets_now & well_above,
-            annual & meets_now,
-            annual,
-            exceeded,
-            meets_now,
+            s.bound_open,
+            s.bound_met,
+            s.bound_missed,
+            s.ceiling & s.meets_now,
+            s.ceiling & ~s.meets_now,
+            s.annual & s.meets_now & s.well_above,
+            s.annual & s.meets_now,
+            s.annual,
+            s.exceeded,
+            s.meets_now,
         ],
         [
             _P[c]
@@ -392,32 +425,22 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
         ],
         default=_P["missed"],
     )
-    # the end not reached by the data: only what is already decided is said
-    stopped = _np(facts["series_stopped"])
-    short = np.select(
+
+
+def _short_of_end_codes(s: _Standing, stopped: np.ndarray) -> np.ndarray:
+    """At the end, the data not reaching it: only what is already decided is said (a total
+    already beyond the target, a year already below its bound); 无法考核 where the series stopped."""
+    return np.select(
         [
-            cumulative & floor & exceeded,
-            cumulative & floor & meets_now & ~bound_open,
-            bound_met & cumulative,
-            annual & ~meets_now & ~bound_open,
+            s.cumulative & s.floor & s.exceeded,
+            s.cumulative & s.floor & s.meets_now & ~s.bound_open,
+            s.bound_met & s.cumulative,
+            s.annual & ~s.meets_now & ~s.bound_open,
             stopped,
         ],
         [_P["exceeded"], _P["met"], _P["met"], _P["missed"], _P["unassessable"]],
         default=_P["no_data"],
     )
-
-    code = np.full(len(rows), _P["no_data"])
-    code = np.where(quant & has, during, code)
-    code = np.where(quant & has & final_eval, np.where(reached_end, at_end, short), code)
-    code = np.where(quant & ~has & final_eval & stopped, _P["unassessable"], code)
-    qual = ~quant
-    status = facts["status"]
-    reported_done = _np(status.notna() & (status.eq("完成") | status.eq(rows["target_text"])))
-    code[qual] = _P["pending"]
-    code[qual & final_eval & reported_done] = _P["met"]
-    baseline = _np(etype.eq(v.BASELINE))
-    code = np.where(baseline & quant, _feasibility_codes(rows, facts), code)
-    return code
 
 
 def _np(mask: pd.Series | np.ndarray) -> np.ndarray:
