@@ -330,8 +330,9 @@ def progress_codes(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame) -> 
 class _Standing:
     """Where each row's value judged stands against its target, as the masks its codes read.
 
-    A value stated as a bound ("≥ b") meets a floor at or below b and misses a ceiling below
-    it ("≤ b": the other way round); what it does not decide is ``bound_open``."""
+    What a value stated as a bound implies: "≥ b" meets a floor at or below b, "≤ b" a
+    ceiling at or above b; the other way round it misses the target when b itself does. What
+    it does not decide is ``bound_open``."""
 
     def __init__(self, rows: pd.DataFrame, m: pd.DataFrame) -> None:
         kind = rows["target_kind"]
