@@ -92,10 +92,40 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     """Every evaluation row with its facts, numbers and judgements: all a sentence is made from.
 
     ``evaluate`` is this, the sentence (``explain.explanations``), and the published columns in
-    report order. Every step works on whole columns; none loops over rows or series.
+    report order. Every step works on whole columns; none loops over rows or series: the facts
+    and the projection (``_numbers``), the progress judgement, the outlook, then the numbers a
+    judgement leaves unsaid blanked (``_blank_unjudged``).
     """
     rows = evaluation_rows(frames, as_of)
-    facts, window = facts_and_window(rows, known := known_observations(rows, frames["observations"]))
+    facts, m, proj = _numbers(rows, frames["observations"])
+    # a cumulative target whose data stop early is projected from its flows, but judged as reported
+    code = progress_codes(rows, facts, m)
+    quant = rows["target_kind"].isin(QUANTITATIVE_KINDS).to_numpy(dtype=bool)
+    out = _working_columns(rows, facts, m, proj)
+
+    assessed = _assessments(rows, frames.get("assessments"))
+    out["assessment"] = assessed
+    code = np.where(quant | assessed.isna().to_numpy(), code, PROGRESS.index("qualitative"))
+    look = outlook_codes(rows, proj["prob_meet"], code)
+    out["progress"] = _words(code, PROGRESS, out.index)
+    out["outlook"] = _words(look, OUTLOOK, out.index)
+    _blank_unjudged(out, code, look, quant)
+    out["progress_zh"] = _words(code, tuple(v.PROGRESS_ZH[c] for c in PROGRESS), out.index)
+    out["outlook_zh"] = _words(look, tuple(v.OUTLOOK_ZH[c] for c in OUTLOOK), out.index)
+    # an annual bound is judged on its worst year, but the latest value is the latest year's
+    out["latest_value"] = out["latest"].where(out["target_kind"].eq("annual"), out["judged_value"])
+    out["latest_year"] = out["judged_year"]
+    out["method"] = _method(out, code, quant)
+    out["data_note"] = facts["break_note"]
+    out["progress_basis"] = _basis(out, code, quant)
+    return out
+
+
+def _numbers(rows: pd.DataFrame, observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The facts of every row from the observations known at its cut-offs, its measures
+    (completion, schedule, …) and its projection. The known lines and the projection's window
+    are let go on return (the window 80 MB at a million rows)."""
+    facts, window = facts_and_window(rows, known := known_observations(rows, observations))
     m = measure(rows, facts)
     proj = project(
         rows,
@@ -106,45 +136,52 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
         facts["segment_start"].to_numpy(dtype=np.float64, na_value=np.nan),
         window,
     )  # a break ends a series
-    del window  # 80 MB at a million rows: not held through the rest of the judgement
-    # a cumulative target whose data stop early is projected from its flows, but judged as reported
-    code = progress_codes(rows, facts, m)
-    quant = rows["target_kind"].isin(QUANTITATIVE_KINDS).to_numpy(dtype=bool)
+    return facts, m, proj
+
+
+#: The columns of the measures, the projection and the facts a sentence or a later step reads.
+_MEASURED = (
+    "completion",
+    "schedule",
+    "required_pace",
+    "judged_value",
+    "judged_year",
+    "n_points",
+    "ytd_expected",
+    "progress_ratio",
+    "latest",
+    "time_progress",
+    "data_lag_years",
+    "latest_comparator",
+    "from_stock",
+)
+_PROJECTED = ("projected_value", "projected_low", "projected_high", "prob_meet")
+_FACTS = (
+    "status",
+    "break_note",
+    "ytd_value",
+    "ytd_month",
+    "base_value",
+    "prev_total",
+    "prev_years",
+    "segment_start",
+    "series_stopped",
+    "stock_text",
+    "stock_words",
+    "first_year",
+    "year_series",
+)
+
+
+def _working_columns(rows: pd.DataFrame, facts: pd.DataFrame, m: pd.DataFrame, proj: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the numbers and facts the judgement and the sentences read."""
     out = rows.copy()
-    for col in (
-        "completion",
-        "schedule",
-        "required_pace",
-        "judged_value",
-        "judged_year",
-        "n_points",
-        "ytd_expected",
-        "progress_ratio",
-        "latest",
-        "time_progress",
-        "data_lag_years",
-        "latest_comparator",
-        "from_stock",
-    ):
+    for col in _MEASURED:
         out[col] = m[col]
-    for col in ("projected_value", "projected_low", "projected_high", "prob_meet"):
+    for col in _PROJECTED:
         out[col] = proj[col]
-    for col in (
-        "status",
-        "break_note",
-        "ytd_value",
-        "ytd_month",
-        "base_value",
-        "prev_total",
-        "prev_years",
-        "segment_start",
-        "series_stopped",
-        "stock_text",
-        "stock_words",
-        "first_year",
-    ):
+    for col in _FACTS:
         out[col] = facts[col]
-    out["year_series"] = facts["year_series"]
     need, past = feasibility_ratio(rows, facts)
     out["required_per_year"] = need
     out["past_pace"] = past
@@ -153,24 +190,19 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
         m["judged_year"].eq(facts["stock_year"]), facts["total_comparator"]
     )
     out["ytd_used"] = (m["so_far_end"].eq(rows["data_year"]) & facts["ytd_value"].notna()).astype(int)
+    return out
 
-    assessed = _assessments(rows, frames.get("assessments"))
-    out["assessment"] = assessed
-    code = np.where(quant | assessed.isna().to_numpy(), code, PROGRESS.index("qualitative"))
-    look = outlook_codes(rows, proj["prob_meet"], code)
-    out["progress"] = _words(code, PROGRESS, out.index)
-    out["outlook"] = _words(look, OUTLOOK, out.index)
-    # no judgement from numbers: no numbers either
+
+def _blank_unjudged(out: pd.DataFrame, code: np.ndarray, look: np.ndarray, quant: np.ndarray) -> None:
+    """No judgement from numbers: no numbers either; no share where nothing is decided, no
+    projection where the outlook says nothing."""
     baseline = out["evaluation_type"].eq(v.BASELINE).to_numpy(dtype=bool)
     blank = ~quant | (code == PROGRESS.index("no_data")) | baseline
     for col in (
         "completion",
         "schedule",
         "required_pace",
-        "projected_value",
-        "projected_low",
-        "projected_high",
-        "prob_meet",
+        *_PROJECTED,
         "progress_ratio",
         "time_progress",
         "data_lag_years",
@@ -181,17 +213,8 @@ def judge(frames: dict[str, pd.DataFrame], as_of: str | pd.Timestamp | None = No
     for col in ("completion", "schedule", "progress_ratio"):
         out[col] = out[col].mask(undecided)
     no_projection = np.isin(look, [OUTLOOK.index(""), OUTLOOK.index("uncertain")])
-    for col in ("projected_value", "projected_low", "projected_high", "prob_meet"):
+    for col in _PROJECTED:
         out[col] = out[col].mask(no_projection)
-    out["progress_zh"] = _words(code, tuple(v.PROGRESS_ZH[c] for c in PROGRESS), out.index)
-    out["outlook_zh"] = _words(look, tuple(v.OUTLOOK_ZH[c] for c in OUTLOOK), out.index)
-    # an annual bound is judged on its worst year, but the latest value is the latest year's
-    out["latest_value"] = out["latest"].where(out["target_kind"].eq("annual"), out["judged_value"])
-    out["latest_year"] = out["judged_year"]
-    out["method"] = _method(out, code, quant)
-    out["data_note"] = facts["break_note"]
-    out["progress_basis"] = _basis(out, code, quant)
-    return out
 
 
 def _basis(out: pd.DataFrame, code: np.ndarray, quant: np.ndarray) -> pd.Series:

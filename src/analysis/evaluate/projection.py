@@ -124,49 +124,58 @@ def project_window(
 
     ``kind``: positions in ``KINDS`` (−1: not quantitative); ``comparator``: positions in
     ``COMPARATORS``; ``lookup``: the calibrated errors (default: the table shipped in the
-    package; the backtest passes a table calibrated on another panel)."""
+    package; the backtest passes a table calibrated on another panel). The rows with enough
+    years are forecast (``_forecasts``); what is already known then decides (``_breached``,
+    ``_already_known``); the others say why they have no projection (``_methods``)."""
     lk = lookup or shipped_lookup()
-    n = len(kind)
-    Y, L, count = window.values, window.last_year, window.count
+    L, count = window.last_year, window.count
     ann, cum, lev = (kind == k for k in range(len(KINDS)))
     quant = kind >= 0
-    side = _SIDE[comparator]
-    nan = np.full(n, np.nan)
-    q, low, high, p, s = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         w = lk.window_of(count)
         start = np.where(cum, np.fmax(so_far_end, L), L)  # the last year already counted
         horizon = target_year - start  # years still to come
         ok = quant & (count >= 2) & (horizon >= 1) & ~(cum & np.isnan(so_far))
-        code = np.full(n, -1, np.int64)
-        at = np.flatnonzero(ok)
-        if len(at):
-            got = _projected(
-                Y[at], L[at], cum[at], ann[at], w[at], horizon[at], start[at], so_far[at], target[at], side[at], lk
-            )
-            q[at], low[at], high[at], p[at], s[at], code[at] = got
-
+        q, low, high, p, s, code = _forecasts(
+            ok, window.values, L, cum, ann, w, horizon, start, so_far, target, _SIDE[comparator], lk
+        )
         # what is already known decides
-        breached = np.zeros(n, bool)
-        a = np.flatnonzero(ann & (count >= 1))
-        if len(a):
-            years = L[a, None] + np.arange(1 - WINDOW, 1, dtype=np.float64)[None, :]  # window.years() of these rows
-            in_plan = (years >= plan_start[a, None]) & (years <= target_year[a, None]) & ~np.isnan(Y[a])
-            breached[a] = (in_plan & ~_meets_matrix(Y[a], target[a], comparator[a])).any(axis=1)
-        done_cum = cum & (np.nan_to_num(target_year - so_far_end, nan=1.0) <= 0) & ~np.isnan(so_far)
-        done_ann = ann & (horizon <= 0) & (count >= 1)
-        done_lev = lev & (horizon <= 0) & (count >= 1) & (target_year >= L - WINDOW + 1)
-        d = np.flatnonzero(done_cum | done_lev | done_ann)
-        col = np.where(done_lev[d], WINDOW - 1 - (L[d] - target_year[d]), WINDOW - 1).astype(np.int64)
-        value = np.where(done_cum[d], so_far[d], Y[d, col])
-        d, value = d[~np.isnan(value)], value[~np.isnan(value)]
-        done = np.zeros(n, bool)
-        done[d] = True
-        q[d], low[d], high[d] = value, value, value
-        p[d] = _meets_matrix(value[:, None], target[d], comparator[d])[:, 0]
+        breached = _breached(window, ann, comparator, target, target_year, plan_start)
+        done = _already_known(
+            (q, low, high, p), window, cum, ann, lev, horizon, comparator, target, target_year, so_far, so_far_end
+        )
         p[breached] = 0.0
         p[np.isnan(target)] = np.nan
 
+    method = _methods(lk, code, quant, ok, done, breached, broken, window, cum, so_far)
+    return pd.DataFrame(
+        {
+            "projected_value": q,
+            "projected_low": low,
+            "projected_high": high,
+            "prob_meet": p,
+            "projection_method": method,
+            "projection_scale": s,
+            "projection_window": np.where(ok, w, 0),
+            "projection_horizon": np.where(ok, horizon, np.nan),
+        }
+    )
+
+
+def _methods(
+    lk: Lookup,
+    code: np.ndarray,
+    quant: np.ndarray,
+    ok: np.ndarray,
+    done: np.ndarray,
+    breached: np.ndarray,
+    broken: np.ndarray | None,
+    window: YearlyWindow,
+    cum: np.ndarray,
+    so_far: np.ndarray,
+) -> pd.Categorical:
+    """The method of each row forecast (``code``), else why it has none or what decided it."""
+    count = window.count
     few = quant & ~ok & ~done & ~breached
     why = np.select(
         [
@@ -183,19 +192,87 @@ def project_window(
     )
     # a categorical: the methods the table names, then the reasons (codes −1 … −7 counted from the end)
     names = list(lk.names) + list(REASONS[::-1])
-    method = pd.Categorical.from_codes(np.where(why < 0, len(names) + why, why), categories=names)
-    return pd.DataFrame(
-        {
-            "projected_value": q,
-            "projected_low": low,
-            "projected_high": high,
-            "prob_meet": p,
-            "projection_method": method,
-            "projection_scale": s,
-            "projection_window": np.where(ok, w, 0),
-            "projection_horizon": np.where(ok, horizon, np.nan),
-        }
-    )
+    return pd.Categorical.from_codes(np.where(why < 0, len(names) + why, why), categories=names)
+
+
+def _forecasts(
+    ok: np.ndarray,
+    Y: np.ndarray,
+    L: np.ndarray,
+    cum: np.ndarray,
+    ann: np.ndarray,
+    w: np.ndarray,
+    horizon: np.ndarray,
+    start: np.ndarray,
+    so_far: np.ndarray,
+    target: np.ndarray,
+    side: np.ndarray,
+    lk: Lookup,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Value, 80% interval, probability and scale (NaN elsewhere) of the rows ``ok`` to
+    forecast, and the method of each (a position in the table's names; −1 elsewhere)."""
+    n = len(ok)
+    nan = np.full(n, np.nan)
+    q, low, high, p, s = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    code = np.full(n, -1, np.int64)
+    at = np.flatnonzero(ok)
+    if len(at):
+        got = _projected(
+            Y[at], L[at], cum[at], ann[at], w[at], horizon[at], start[at], so_far[at], target[at], side[at], lk
+        )
+        q[at], low[at], high[at], p[at], s[at], code[at] = got
+    return q, low, high, p, s, code
+
+
+def _breached(
+    window: YearlyWindow,
+    ann: np.ndarray,
+    comparator: np.ndarray,
+    target: np.ndarray,
+    target_year: np.ndarray,
+    plan_start: np.ndarray,
+) -> np.ndarray:
+    """An annual bound broken by a year already observed in the plan period: decided."""
+    Y, L = window.values, window.last_year
+    breached = np.zeros(len(ann), bool)
+    a = np.flatnonzero(ann & (window.count >= 1))
+    if len(a):
+        years = L[a, None] + np.arange(1 - WINDOW, 1, dtype=np.float64)[None, :]  # window.years() of these rows
+        in_plan = (years >= plan_start[a, None]) & (years <= target_year[a, None]) & ~np.isnan(Y[a])
+        breached[a] = (in_plan & ~_meets_matrix(Y[a], target[a], comparator[a])).any(axis=1)
+    return breached
+
+
+def _already_known(
+    projected: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    window: YearlyWindow,
+    cum: np.ndarray,
+    ann: np.ndarray,
+    lev: np.ndarray,
+    horizon: np.ndarray,
+    comparator: np.ndarray,
+    target: np.ndarray,
+    target_year: np.ndarray,
+    so_far: np.ndarray,
+    so_far_end: np.ndarray,
+) -> np.ndarray:
+    """The rows whose target year is already in the data: their value is the projection (the
+    interval closed on it, the probability 0 or 1), written in place into ``projected``
+    (value, low, high, probability). Returns which rows they are."""
+    Y, L, count = window.values, window.last_year, window.count
+    done_cum = cum & (np.nan_to_num(target_year - so_far_end, nan=1.0) <= 0) & ~np.isnan(so_far)
+    done_ann = ann & (horizon <= 0) & (count >= 1)
+    done_lev = lev & (horizon <= 0) & (count >= 1) & (target_year >= L - WINDOW + 1)
+    d = np.flatnonzero(done_cum | done_lev | done_ann)
+    col = np.where(done_lev[d], WINDOW - 1 - (L[d] - target_year[d]), WINDOW - 1).astype(np.int64)
+    value = np.where(done_cum[d], so_far[d], Y[d, col])
+    d, value = d[~np.isnan(value)], value[~np.isnan(value)]
+    done = np.zeros(len(cum), bool)
+    done[d] = True
+    q, low, high, p = projected
+    q[d], low[d], high[d] = value, value, value
+    p[d] = _meets_matrix(value[:, None], target[d], comparator[d])[:, 0]
+    return done
 
 
 def _projected(
