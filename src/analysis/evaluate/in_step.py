@@ -81,14 +81,16 @@ def judge_in_step(out: pd.DataFrame, evidence: pd.DataFrame | None, observations
     # two price bases: not compared, and the sentence says why (the target stays 待填报)
     apart = rows["subject_basis"].ne(rows["benchmark_basis"]).to_numpy()
     code = np.where(apart, "pending", code).tolist()
+    subject, benchmark = rows["subject_label"], rows["benchmark_label"]
+    subject_basis, benchmark_basis = rows["subject_basis"].map(BASIS_ZH), rows["benchmark_basis"].map(BASIS_ZH)
     why = (
-        rows["subject_label"]
+        subject
         + "为"
-        + rows["subject_basis"].map(BASIS_ZH)
+        + subject_basis
         + "，"
-        + rows["benchmark_label"]
+        + benchmark
         + "为"
-        + rows["benchmark_basis"].map(BASIS_ZH)
+        + benchmark_basis
         + "，口径不同，未作逐年对照；待取得同口径增速后再作判断。"
     )
     sentence = sentence.where(~apart, why)
@@ -99,16 +101,7 @@ def judge_in_step(out: pd.DataFrame, evidence: pd.DataFrame | None, observations
     out.loc[at, "method"] = np.where(apart, out.loc[at, "method"], METHOD)
     out.loc[at, "explanation_zh"] = sentence.to_numpy()
     # why it stays 待填报, as the plan's summary counts it (not "no materials yet")
-    reason = (
-        rows["subject_label"]
-        + "（"
-        + rows["subject_basis"].map(BASIS_ZH)
-        + "）与"
-        + rows["benchmark_label"]
-        + "（"
-        + rows["benchmark_basis"].map(BASIS_ZH)
-        + "）口径不同"
-    )
+    reason = subject + "（" + subject_basis + "）与" + benchmark + "（" + benchmark_basis + "）口径不同"
     out.loc[at[apart], "unjudged_reason"] = reason[apart].to_numpy()
 
 
