@@ -80,12 +80,42 @@ def test_the_explorer_opens_on_a_chart_and_offers_only_real_cut_offs(real_build,
     box = explore.explorer()
     (plan, region), (indicator, cutoff) = box.children[0].children, box.children[1].children
     assert plan.value and region.value and indicator.value, "preset: a chart shows on open"
-    assert drawn[-1] == (plan.value, region.value, indicator.value, "")
+    assert drawn[-1][:4] == (plan.value, region.value, indicator.value, "")
     for _, value in cutoff.options[1:]:
         assert dt.date.fromisoformat(value).isoformat() == value
     cutoff.value = cutoff.options[-1][1]  # a choice redraws once
     assert drawn[-1][3] == cutoff.options[-1][1]
     assert type(cutoff).__name__ == "Dropdown"  # no free text box to mistype a date into
+
+
+def test_the_explorer_runs_the_engine_once_per_cut_off_and_not_for_the_stored_one(real_build, monkeypatch):
+    """Before: every redraw (six as the explorer opens) ran the whole engine again. Now the
+    data's own cut-off shows the rows `make evaluate` stored, as the reports do, and another
+    cut-off is judged once however often its chart is drawn."""
+    import matplotlib.pyplot as plt
+
+    from analysis import datasets, explore
+    from analysis.evaluate import evaluate
+
+    _, processed = real_build
+    data = {n: datasets.read(n, processed) for n in datasets.DATASETS}
+    stored = datasets.conform("evaluations", evaluate(data))
+    read = datasets.read
+    monkeypatch.setattr(explore, "frames", lambda: data)
+    monkeypatch.setattr(
+        datasets, "read", lambda name, folder=None: stored if name == "evaluations" else read(name, folder)
+    )
+    runs: list[str | None] = []
+    monkeypatch.setattr(explore, "evaluate", lambda d, as_of=None: runs.append(as_of) or evaluate(d, as_of=as_of))
+    shown: list[str] = []
+    monkeypatch.setattr(explore, "show_figure", lambda fig: shown.append(fig.axes[0].get_title()) or plt.close(fig))
+    box = explore.explorer()
+    cutoff = box.children[1].children[1]
+    assert shown and runs == []  # the chart of the data's own cut-off, from the stored rows
+    other = cutoff.options[-1][1]
+    for value in (other, "", other, ""):
+        cutoff.value = value
+    assert runs == [other] and len(shown) >= 5
 
 
 def test_a_failing_chart_is_one_line_in_chinese(real_build):

@@ -19,22 +19,56 @@ def frames() -> dict[str, pd.DataFrame]:
     return {name: datasets.read(name) for name in datasets.DATASETS}
 
 
+#: Evaluations already worked out in this session, by cut-off ("" = the data's own), so that
+#: an explorer's redraws and repeated calls do not run the whole engine again each time.
+Evaluations = dict[str, pd.DataFrame]
+
+
+def evaluations_at(data: dict[str, pd.DataFrame], as_of: str = "", cache: Evaluations | None = None) -> pd.DataFrame:
+    """Every target judged at the data's own cut-offs — the rows `make evaluate` stored, which
+    the reports print — or at ``as_of`` (computed; a cut-off of one's choice has no stored rows)."""
+    if cache is not None and as_of in cache:
+        return cache[as_of]
+    ev: pd.DataFrame | None = None
+    if not as_of:
+        try:
+            ev = datasets.read("evaluations")
+        except FileNotFoundError:  # not evaluated yet: the engine gives the same rows
+            ev = None
+    if ev is None:
+        ev = evaluate(data, as_of=as_of or None)
+    if cache is not None:
+        cache[as_of] = ev
+    return ev
+
+
 def evaluation(
-    plan_id: str, region: str, indicator_id: str, as_of: str = "", data: dict[str, pd.DataFrame] | None = None
+    plan_id: str,
+    region: str,
+    indicator_id: str,
+    as_of: str = "",
+    data: dict[str, pd.DataFrame] | None = None,
+    cache: Evaluations | None = None,
 ) -> pd.Series:
     """The engine's row for one target, at the data's cut-off or at ``as_of``."""
-    data = data or frames()
-    ev = evaluate(data, as_of=as_of or None)
+    ev = evaluations_at(data or frames(), as_of, cache)
     match = ev[(ev["plan_id"] == plan_id) & (ev["region"] == region) & (ev["indicator_id"] == indicator_id)]
     if match.empty:
         raise KeyError(f"no evaluation of {plan_id}/{indicator_id} for {region}")
     return match.iloc[0]
 
 
-def trend(plan_id: str, region: str, indicator_id: str, as_of: str = "") -> pd.Series:
+def trend(
+    plan_id: str,
+    region: str,
+    indicator_id: str,
+    as_of: str = "",
+    data: dict[str, pd.DataFrame] | None = None,
+    cache: Evaluations | None = None,
+) -> pd.Series:
     """Show one target's chart (observations, target, schedule path, projection band); return its row."""
-    data = frames()
-    row = evaluation(plan_id, region, indicator_id, as_of, data)
+    data = data or frames()
+    row = evaluation(plan_id, region, indicator_id, as_of, data, cache)
     obs = data["observations"]
     yearly = obs[
         (obs["series_id"] == indicator_id)
@@ -100,6 +134,7 @@ def explorer() -> Any:
     import ipywidgets as widgets
 
     data = frames()
+    cache: Evaluations = {}  # each cut-off judged once however often the chart is redrawn
     ev = data["indicators"][data["indicators"]["target_kind"].isin(QUANTITATIVE_KINDS)]
     settings = data["evaluation_settings"]
     plans = sorted(set(ev["plan_id"]) & set(settings["plan_id"]))
@@ -123,7 +158,7 @@ def explorer() -> Any:
         with out:
             if region.value and indicator.value:
                 try:
-                    trend(plan.value, region.value, indicator.value, cutoff.value or "")
+                    trend(plan.value, region.value, indicator.value, cutoff.value or "", data, cache)
                 except Exception as exc:
                     print(explain_failure(exc))
 
