@@ -142,7 +142,8 @@ def test_long_texts_are_cut_for_display_and_kept_whole_in_the_data(data: Path, t
         "assessor": "自评",
         "progress": "基本符合预期",
         "progress_detail": detail,
-        "source": "测试",
+        "source_document": "测试",
+        "source_location": "测试",
     }
     datasets.write("assessments", pd.DataFrame([row]), folder)
     documents = frames["documents"].copy()

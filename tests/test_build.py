@@ -65,7 +65,8 @@ def test_every_table_row_and_sentence_is_a_target(real_build):
     assert counts == {"minhang-14": 11, "minhang-15": 11, "shanghai-14-outline": 9}
     # a target stated twice is one indicator with both sources
     new_jobs = _row(ind, "shanghai-14-outline", "new_jobs")
-    assert "表1 第2行" in new_jobs["source"] and "表2 第14行" in new_jobs["source"]
+    assert new_jobs["source_document"] == "000_e833c717cf69aedc.txt"
+    assert new_jobs["source_location"].split("；") == ["表1 第2行", "表2 第14行"]
 
 
 def test_annex_definitions_travel_with_the_indicators(real_build):

@@ -55,7 +55,7 @@ def world(series: dict[str, dict], cutoff: str = "2022-12-31") -> dict[str, pd.D
                 "comparator": "=",
                 "status": None,
                 "note": None,
-                "source": "test",
+                "source_document": "test",
                 "is_preferred": True,
                 "is_benchmark": False,
             }

@@ -25,7 +25,7 @@ def test_the_synthetic_panel_is_complete_marked_and_kept_out_of_data(tmp_path: P
     assert len(frames["plans"]) == 3 and frames["plans"]["title"].str.contains("合成数据").all()
     assert frames["indicators"].groupby("plan_id").size().eq(len(synthetic.PLAN_TARGETS)).all()
     assert set(frames["indicators"]["target_kind"]) >= {"cumulative", "annual", "level", "qualitative"}
-    assert frames["observations"]["source"].str.startswith("synthetic").all()
+    assert frames["observations"]["source_document"].str.startswith("synthetic").all()
     assert len(frames["evaluations"]) == len(frames["indicators"])
 
 

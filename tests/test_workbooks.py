@@ -17,7 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import datasets
+from analysis import datasets, sources
 from analysis.raw.entries import EntryResult, merge, read_entries
 from analysis.raw.surveys import SURVEYS_SHEET
 from analysis.workbook_layout import ASSESSMENTS_SHEET, OBSERVATIONS_SHEET, README_SHEET, RISKS_SHEET
@@ -116,7 +116,10 @@ def small_with_published(small, tmp_path: Path) -> Path:
         unit="人",
         is_cumulative=False,
         note=None,
-        source="示例区统计局《2025年示例区统计公报》（2026）",
+        source_document="2025年示例区统计公报",
+        source_location=None,
+        source_issuer="示例区统计局",
+        source_year=2026,
         source_quote="全年帮扶就业困难人员实现就业1300人",
         source_url=None,
         is_reprint=False,
@@ -508,7 +511,10 @@ def test_a_correct_copy_merges_into_frames_that_conform_to_their_schemas(small, 
     assert a.loc[("t2-01", "培训中心、就业科"), "filled_on"] == pd.Timestamp("2026-06-30")
     assert a.loc[("t2-01", "就业科"), "progress"] == "快于预期"
     assert a.loc[("pension_coverage", "就业科"), ["item_type", "assessor"]].tolist() == ["indicator", "第三方"]
-    assert a.loc[("t2-01", "就业科"), "source"] == "entries/example-15.xlsx：任务评估 第5行"
+    assert a.loc[("t2-01", "就业科"), ["source_document", "source_location"]].tolist() == [
+        "entries/example-15.xlsx",
+        "任务评估 第5行",
+    ]
 
     r = result.risks.iloc[0]
     assert (len(result.risks), r["risk_id"], r["risk"], bool(r["is_added"]), r["level"]) == (
@@ -555,8 +561,14 @@ def test_the_same_entries_read_twice_or_from_two_copies_are_not_duplicated(small
     assert len(twice.files) == 2
     for name in ("assessments", "risks", "observations"):
         assert len(getattr(twice, name)) == len(getattr(once, name)), name
-    sources = twice.assessments.set_index(["item_id", "department"]).loc[("t2-01", "就业科"), "source"]
-    assert sources == "entries/example-15-就业科.xlsx：任务评估 第5行；entries/example-15.xlsx：任务评估 第5行"
+    row = twice.assessments.set_index(["item_id", "department"]).loc[("t2-01", "就业科")]
+    # one document per place when the places are in two copies, and read back as two sources
+    assert row["source_document"] == "entries/example-15-就业科.xlsx；entries/example-15.xlsx"
+    assert row["source_location"] == "任务评估 第5行；任务评估 第5行"
+    assert [s.text for s in sources.of_record(row)] == [
+        "entries/example-15-就业科.xlsx：任务评估 第5行",
+        "entries/example-15.xlsx：任务评估 第5行",
+    ]
 
 
 def test_two_different_entries_for_one_assessment_are_a_problem_not_an_overwrite(small, tmp_path: Path):
@@ -729,7 +741,7 @@ def test_a_typed_value_that_disagrees_with_a_real_published_figure_is_reported(r
 
     assert [(p.sheet, p.row, p.column) for p in entries.problems] == [(OBSERVATIONS_SHEET, row, "数值")]
     expected = entries.problems[0].expected
-    assert expected == f"the published value {published.value:.12g} from {published.source}"
+    assert expected == f"the published value {published.value:.12g} from {sources.describe(published)}"
     assert entries.observations.empty
 
     _set(ws, row, {"数值": published.value})
@@ -754,7 +766,15 @@ def test_a_filled_workbook_flows_through_the_build_into_the_evaluation(small_raw
     assert result.manifest["entries"]["files"] == ["entries/example-15.xlsx"]
     assert len(result.frames["assessments"]) >= 2 and len(result.frames["risks"]) == 1
     typed = result.frames["observations"]
-    assert (typed["source"].str.contains("示例区统计局《2025年示例区统计公报》")).any()
+    # typed as issuer《title》（year）: read into the three columns a transcribed publication has
+    entered = typed[typed["note"].fillna("").str.contains("录入：entries/example-15.xlsx")]
+    assert not entered.empty
+    assert set(zip(entered["source_issuer"].fillna("（无）"), entered["source_document"])) == {
+        ("示例区统计局", "2025年示例区统计公报"),
+        ("示例区人社局", "2025年工作总结"),
+        ("（无）", "示例区统计局月报"),  # not typed as issuer《title》: kept as typed
+    }
+    assert entered["source_year"].isna().all()  # typed without （year）: none is made up
     ev = evaluate(result.frames).set_index("indicator_id")
     pension = ev.loc["pension_coverage"]
     assert pension["progress_zh"] == "定性评估"

@@ -205,7 +205,9 @@ def engine_observations(raw: pd.DataFrame) -> pd.DataFrame:
                 comparator=r.comparator,
                 unit=unit,
                 note=r.note,
-                source=f"{r.issuer}《{r.title}》（{r.pub_year}）",
+                source_document=r.title,
+                source_issuer=r.issuer,
+                source_year=int(r.pub_year),
                 is_preferred=bool(r.preferred),
             )
         )
@@ -678,7 +680,7 @@ def _package_observations(case: str, name: str, window: pd.Series) -> list[dict]
                 period_start=start,
                 period_end=end,
                 value=float(v),
-                source=f"statsmodels.datasets.{name}",
+                source_document=f"statsmodels.datasets.{name}",
             )
         )
     return rows

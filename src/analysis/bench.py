@@ -381,7 +381,8 @@ def _observations(pieces: list[dict[str, np.ndarray]], unit_of: np.ndarray, ind_
             "comparator": _strings(cat["comparator"], OBS_COMPARATORS),
             "status": _strings(cat["status"], STATUSES),
             "note": _strings(cat["note"], BREAK_NOTES),
-            "source": _strings(np.zeros(len(s), int), [SOURCE]),
+            "source_document": _strings(np.zeros(len(s), int), [SOURCE]),
+            "source_location": _strings(np.zeros(len(s), int), [SOURCE]),
             "is_preferred": cat["preferred"],
             "is_benchmark": np.zeros(len(s), bool),
         }
@@ -422,7 +423,8 @@ def _indicators(R: int, target: np.ndarray, rng: np.random.Generator) -> pd.Data
             "period_start": pd.array(np.full(n, PLAN_START), dtype="Int64"),
             "period_end": pd.array(np.full(n, PLAN_END), dtype="Int64"),
             "name_note": _strings(np.full(n, -1), []),
-            "source": _strings(np.zeros(n, int), [SOURCE]),
+            "source_document": _strings(np.zeros(n, int), [SOURCE]),
+            "source_location": _strings(np.zeros(n, int), [SOURCE]),
         }
     )
 
@@ -442,7 +444,8 @@ def _settings(R: int, rng: np.random.Generator) -> tuple[pd.DataFrame, list[str]
             "evaluation_type": _strings(which, [e[1] for e in EVALUATIONS]),
             "annual_cutoff": annual,
             "monthly_cutoff": monthly,
-            "source": _strings(np.zeros(R, int), [SOURCE]),
+            "source_document": _strings(np.zeros(R, int), [SOURCE]),
+            "source_location": _strings(np.zeros(R, int), [SOURCE]),
         }
     )
     settings["evaluation_id"] = settings["evaluation_id"].astype("str")
@@ -471,7 +474,8 @@ def _assessments(
             "progress": _strings(rng.integers(0, len(progress), len(s_all)), progress),
             "progress_detail": _strings(np.where(detail, 0, -1), ["已出台实施方案"]),
             "filled_on": filled,
-            "source": _strings(np.zeros(len(s_all), int), [SOURCE]),
+            "source_document": _strings(np.zeros(len(s_all), int), [SOURCE]),
+            "source_location": _strings(np.zeros(len(s_all), int), [SOURCE]),
         }
     )
 

@@ -24,8 +24,7 @@ import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 import yaml
 
-from analysis import paths
-from analysis.sources import parse
+from analysis import paths, sources
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -268,9 +267,10 @@ def _meta(name: str, frame: pd.DataFrame) -> dict[str, Any]:
         "text_columns": [c for c, d in s.columns.items() if d["dtype"] == "str"],
         "columns": s.columns,
     }
-    if "source" in frame.columns:
-        docs = sorted({s.document or s.location for cell in frame["source"].dropna() for s in parse(cell)})
-        meta["sources"] = docs
+    if "source_document" in frame.columns:
+        # the documents cited, never their locations; a publication in full (issuer, title, year)
+        found = (c for r in frame.itertuples(index=False) for c in sources.of_record(r))
+        meta["sources"] = sorted({c.text if c.is_publication else c.document for c in found})
     return meta
 
 

@@ -1,7 +1,7 @@
 """One row shape for an observation, whoever makes it: the build (a plan's table, its text, a
 published series), the workbook reader (a figure a department enters) and the backtest.
 
-Why one function: the observations schema has 21 columns, and a row made in four places drifts
+Why one function: the observations schema has 24 columns, and a row made in four places drifts
 (a column forgotten in one, a different rule for ``is_cumulative`` in another)."""
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ def observation_row(
     period_start: pd.Timestamp,
     period_end: pd.Timestamp,
     value: float | None,
-    source: str,
+    source_document: str,
+    source_location: str | None = None,
+    source_issuer: str | None = None,
+    source_year: int | None = None,
     plan_id: str | None = None,
     measure: str | None = None,
     comparator: str = "=",
@@ -54,7 +57,10 @@ def observation_row(
         "unit": unit,
         "is_cumulative": period_type in CUMULATIVE_PERIODS,
         "note": note,
-        "source": source,
+        "source_document": source_document,
+        "source_location": source_location,
+        "source_issuer": source_issuer,
+        "source_year": source_year,
         "source_quote": source_quote,
         "source_url": source_url,
         "is_reprint": is_reprint,

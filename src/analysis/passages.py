@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import sources
 from analysis.cn_numbers import normalize
 from analysis.raw.catalog import RawCatalog
 from analysis.raw.errors import Problem
 from analysis.raw.table import ROW, RawTable
-from analysis.sources import cites, document
 
 COLUMNS = [
     "plan_id",
@@ -32,7 +32,7 @@ COLUMNS = [
     "series_ids",
     "indicator_ids",
     "risk",
-    "source",
+    *sources.COLUMNS,
 ]
 
 
@@ -46,13 +46,13 @@ def passages(
     """Every passage, with the problems found (the caller raises them with the build's others)."""
     problems: list[Problem] = []
     frames = []
-    doc_of_plan = dict(zip(plans["plan_id"], plans["source"].map(document)))
+    doc_of_plan = {r["plan_id"]: sources.document(r) for r in plans.to_dict("records")}
     for table in catalog.all("passages"):
         frame = table.frame.copy()
         for _, r in frame.iterrows():
             doc = r["source_document"]
             text = normalize(r["text"])
-            from_doc = observations[cites(observations["source"], doc)]
+            from_doc = observations[sources.cites(observations, doc)]
             for sid in _ids(r.get("series_ids")):
                 quotes = from_doc.loc[from_doc["series_id"] == sid, "source_quote"].dropna()
                 if quotes.empty:
@@ -72,7 +72,6 @@ def passages(
                     problems.append(
                         table.problem(r[ROW], "indicator_ids", repr(iid), f"an indicator_id of a plan set out in {doc}")
                     )
-        frame["source"] = frame["source_document"] + "：" + frame["source_location"]
         frames.append(frame[[c for c in COLUMNS]])
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS}), problems
@@ -142,7 +141,7 @@ def evidence(
     return pd.concat(frames, ignore_index=True), problems
 
 
-BASE_VALUES = ["plan_id", "indicator_id", "series_id", "region", "period", "wording", "caveat", "source"]
+BASE_VALUES = ["plan_id", "indicator_id", "series_id", "region", "period", "wording", "caveat", *sources.COLUMNS]
 
 
 def _base_observation_problems(table: RawTable, r: pd.Series, preferred: pd.DataFrame) -> list[Problem]:
@@ -204,7 +203,6 @@ def base_values(
             path = documents.get(r["source_document"])
             if path is not None and path.exists():  # else the build's shared reference check reports it
                 problems += _base_quote_problems(table, r, normalize(path.read_text(encoding="utf-8")))
-        frame["source"] = frame["source_document"] + "：" + frame["source_location"]
         frames.append(frame[BASE_VALUES])
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in BASE_VALUES}), problems

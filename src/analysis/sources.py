@@ -1,14 +1,23 @@
-"""A source cell, written and read in one place.
+"""Where a row came from, as columns, and the one reading of those columns.
 
-The processed data cite where each row came from in one text column, ``source``, in two forms:
+Every processed dataset that cites its origin does so in two columns:
 
-- a transcribed document: ``<file>：<location>`` (``003_961c4f39d5f6b889.txt：表1 第4行``);
-- a publication: ``<issuer>《<title>》（<year>）``, whose title may itself hold ``：``.
+- ``source_document``: the document the row is read from: a file of ``data/raw/documents``
+  (``003_961c4f39d5f6b889.txt``), a workbook under ``entries/``, or, for a value read from a
+  publication, the publication's title (its issuer and year then in ``source_issuer`` and
+  ``source_year``, columns only ``observations`` has);
+- ``source_location``: the place inside it (``表1 第4行``, ``一（一）2（2）人力资源开发利用取得进展``),
+  empty for a publication cited as a whole.
 
-Several sources share a cell joined with ``；``, and a location without its file (``000.txt：表1；表2``)
-belongs to the file named before it. Every reader of the column (the reports' notes, the
-datapackage's list of sources, the coverage of passages, the index) parses it here, so a source
-is never split by hand, and a publication whose title holds ``：`` is not mistaken for a file.
+A row that rests on several places lists them in ``source_location`` separated by ``；``, in
+order. When the places are in several documents (the same workbook entry in two copies of the
+workbook), ``source_document`` lists one document per place, in the same order; a single
+document is written once. Nothing else is joined, so no title or location is ever split at a
+``：`` it happens to hold: before, one ``source`` column held ``<file>：<location>；…`` and every
+reader had to parse it back, and a publication titled ``…：…`` was once taken for a file.
+
+Display text (a note in a report, the list of sources in the data package) is built from these
+columns when it is shown, here (``text``) or in ``analysis.report.sources``.
 """
 
 from __future__ import annotations
@@ -16,82 +25,160 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from analysis.cells import cell_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Joins several sources (or notes) in one cell.
+#: Joins several places (or notes) in one cell.
 SEP = "；"
-#: Separates a document's file from the location inside it.
+#: Separates a document from the place inside it in the display text of a source.
 FILE_SEP = "："
+#: The source columns of every dataset that cites its origin.
+COLUMNS = ("source_document", "source_location")
+#: The further source columns of a value read from a publication (``observations`` only).
+PUBLICATION_COLUMNS = ("source_issuer", "source_year")
 
-PUBLISHED = re.compile(r"^(?P<issuer>.*?)《(?P<title>.*)》（(?P<year>\d{4})）$")
+
+class SourceColumns(TypedDict):
+    """The two source columns of one row."""
+
+    source_document: str
+    source_location: str
 
 
 @dataclass(frozen=True)
 class Source:
-    """One source: a location in a transcribed document, or a publication (``document`` empty)."""
+    """One place a row came from: a location in a document, or a publication as a whole.
+
+    ``issuer`` and ``year`` are set for a publication only (``document`` is then its title)."""
 
     document: str
-    location: str
+    location: str = ""
+    issuer: str = ""
+    year: int | None = None
+
+    @property
+    def is_publication(self) -> bool:
+        return bool(self.issuer) or self.year is not None
 
     @property
     def text(self) -> str:
-        """The source as the data write it."""
-        return cite(self.document, self.location) if self.document else self.location
+        """The source in one line, for messages and lists: ``file：location`` for a place in a
+        document, ``issuer《title》（year）`` for a publication."""
+        if self.is_publication:
+            year = f"（{self.year}）" if self.year is not None else ""
+            return f"{self.issuer}《{self.document}》{year}"
+        return f"{self.document}{FILE_SEP}{self.location}" if self.location else self.document
 
 
-def cite(document: str, location: str) -> str:
-    """The cell text for one location in a transcribed document."""
-    return f"{document}{FILE_SEP}{location}"
+#: A publication as people write it: issuer《title》, with the year in （） after it or not.
+_TYPED_PUBLICATION = re.compile(r"^(?P<issuer>[^《》]+)《(?P<title>.+)》(?:（(?P<year>\d{4})年?）)?$")
 
 
-def join(parts: Iterable[str]) -> str:
-    """Several sources in one cell, each once, in order."""
-    return SEP.join(dict.fromkeys(p for p in parts if p))
+def typed_publication(text: str) -> dict[str, Any]:
+    """The observation columns for a publication as someone typed it in a workbook.
+
+    ``上海市统计局《2023年统计公报》（2024）`` is read into issuer, title and year, so the report
+    cites it as it cites the publications the project transcribed; anything else is kept as
+    typed, as the document's title."""
+    m = _TYPED_PUBLICATION.match(text.strip())
+    if m is None:
+        return {"source_document": text.strip(), "source_issuer": None, "source_year": None}
+    year = m.group("year")
+    return {
+        "source_document": m.group("title"),
+        "source_issuer": m.group("issuer").strip(),
+        "source_year": int(year) if year else None,
+    }
 
 
-def parse(cell: object) -> list[Source]:
-    """The sources of a cell, in order (an empty list for a missing or empty cell)."""
-    if not isinstance(cell, str) or not cell:
+def _text(cell: object) -> str:
+    return cell_text(cell) or ""
+
+
+def _parts(cell: object) -> list[str]:
+    return [p.strip() for p in _text(cell).split(SEP) if p.strip()]
+
+
+def of(document: object, location: object = "", issuer: object = "", year: object = None) -> list[Source]:
+    """The sources a row's columns hold, in order (empty when ``document`` is empty).
+
+    Raises ``ValueError`` for several documents and a different number of places: the build
+    never writes that, so a row read back that way was edited by hand."""
+    docs = _parts(document)
+    places = _parts(location)
+    issuer_text = _text(issuer)
+    year_value = None if _text(year) == "" else int(float(str(year)))
+    if not docs:
         return []
-    out: list[Source] = []
-    file = ""
-    for part in (p.strip() for p in cell.split(SEP)):
-        if not part:
-            continue
-        head, sep, rest = part.partition(FILE_SEP)
-        if sep and "《" not in head:
-            file = head
-            out.append(Source(head, rest))
-        elif file and not PUBLISHED.match(part):
-            out.append(Source(file, part))
-        else:
-            out.append(Source("", part))
-    return out
+    if len(docs) == 1:
+        return [Source(docs[0], p, issuer_text, year_value) for p in places or [""]]
+    if len(docs) != len(places):
+        raise ValueError(
+            f"source_document lists {len(docs)} documents and source_location {len(places)} places: "
+            "expected one document, or one document per place"
+        )
+    return [Source(d, p, issuer_text, year_value) for d, p in zip(docs, places, strict=True)]
 
 
-def split(cell: object) -> list[str]:
-    """The sources of a cell as text, each with its file (see ``parse``)."""
-    return [s.text for s in parse(cell)]
+def of_record(row: Any) -> list[Source]:
+    """The sources of one row (a mapping, a pandas row or a named tuple from ``itertuples``)."""
+
+    def get(name: str) -> object:
+        # a dict and a pandas row have .get; a named tuple from itertuples has attributes
+        return row.get(name) if hasattr(row, "get") else getattr(row, name, None)
+
+    return of(get("source_document"), get("source_location"), get("source_issuer"), get("source_year"))
 
 
-def documents(cell: object) -> list[str]:
-    """The transcribed documents a cell cites, each once, in order."""
-    return list(dict.fromkeys(s.document for s in parse(cell) if s.document))
+def columns(found: Iterable[Source]) -> SourceColumns:
+    """The two columns for a row that rests on these places (each once, in order).
+
+    The inverse of ``of`` (publication fields aside): one document is written once, several
+    documents once per place."""
+    unique = list(dict.fromkeys(s for s in found if s.document))
+    docs = list(dict.fromkeys(s.document for s in unique))
+    if len(docs) <= 1:
+        return {
+            "source_document": docs[0] if docs else "",
+            "source_location": SEP.join(dict.fromkeys(s.location for s in unique if s.location)),
+        }
+    return {
+        "source_document": SEP.join(s.document for s in unique),
+        "source_location": SEP.join(s.location for s in unique),
+    }
 
 
-def document(cell: object) -> str:
-    """The first document a cell cites ('' if it cites only publications or nothing)."""
-    found = documents(cell)
-    return found[0] if found else ""
+def combined(frame: pd.DataFrame) -> SourceColumns:
+    """The two columns for one row made of several rows (a target stated in several places)."""
+    return columns(s for r in frame.itertuples(index=False) for s in of_record(r))
 
 
-def cites(cells: pd.Series, document: str) -> pd.Series:
-    """Per cell of a ``source`` column, whether it cites ``document`` anywhere, not only first.
+def documents(frame: pd.DataFrame) -> pd.Series:
+    """Per row, the documents it draws on, each once, in order."""
+    return frame["source_document"].map(lambda cell: list(dict.fromkeys(_parts(cell))))
 
-    The same reading as ``documents`` (a part ``<file>：…`` names its file), as one regular
-    expression over the column: a row that draws on two documents counts for both."""
-    pattern = rf"(?:^|{SEP})\s*{re.escape(document)}{FILE_SEP}"
-    return cells.fillna("").astype(str).str.contains(pattern, regex=True)
+
+def document(row: Any) -> str:
+    """The first document a row draws on ('' if none)."""
+    found = of_record(row)
+    return found[0].document if found else ""
+
+
+def cites(frame: pd.DataFrame, document: str) -> pd.Series:
+    """Per row, whether it draws on ``document`` (any of its places, not only the first)."""
+    # bool even when the frame is empty: an empty object Series would select columns, not rows
+    return documents(frame).map(lambda docs: document in docs).astype(bool)
+
+
+def describe(row: Any) -> str:
+    """A row's sources in one line, for messages (``Source.text`` joined with ``；``)."""
+    return SEP.join(s.text for s in of_record(row))
+
+
+def texts(frame: pd.DataFrame) -> list[str]:
+    """Every source of the rows in one line each (``Source.text``), each once, in order."""
+    return list(dict.fromkeys(s.text for r in frame.itertuples(index=False) for s in of_record(r)))

@@ -8,7 +8,7 @@ made-up units 合成县00000 …, each with its own plan of 35 targets shaped li
 (the generator is ``analysis.bench.synthetic_frames``, from a fixed seed).
 
 Synthetic everywhere: it is written outside ``data/`` (refused inside it), every plan title
-and region says 合成, every ``source`` column says ``synthetic``, and the folder holds a
+and region says 合成, both source columns say ``synthetic``, and the folder holds a
 ``SYNTHETIC.txt`` marker. Reports built from it say 合成数据 on their cover (the plan title).
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import datasets, paths
+from analysis import datasets, paths, sources
 from analysis.bench import INDICATORS, SEED, SOURCE, K, synthetic_frames
 
 #: The targets a synthetic county plan keeps by default: eleven, as real district plans have
@@ -78,7 +78,7 @@ def _observations(engine_obs: pd.DataFrame) -> pd.DataFrame:
     obs = engine_obs.copy()
     # the generator's restatements share their period with the preferred value: as in the real
     # data, a restatement comes from another publication (the key includes the source)
-    obs["source"] = obs["source"].where(obs["is_preferred"], SOURCE + "-restatement")
+    obs["source_document"] = obs["source_document"].where(obs["is_preferred"], SOURCE + "-restatement")
     names = dict(zip(INDICATORS_IDS, INDICATOR_NAMES))
     units = dict(zip(INDICATORS_IDS, INDICATOR_UNITS))
     obs["measure"] = obs["series_id"].map(names).astype("str")
@@ -112,7 +112,8 @@ def _plans(settings: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
             "base_year": 2020,
             "parent_plans": None,
             "n_indicators": counts.reindex(plan_ids).fillna(0).astype(int).to_numpy(),
-            "source": SOURCE,
+            "source_document": SOURCE,
+            "source_location": SOURCE,
             "note": "SYNTHETIC: made up by analysis.synthetic for scale runs; not real data",
         }
     )
@@ -138,7 +139,7 @@ def _conform(name: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     frame = frames.get(name, pd.DataFrame(columns=columns))
     for col in columns:
         if col not in frame.columns:
-            frame[col] = SOURCE if col == "source" else None
+            frame[col] = SOURCE if col in sources.COLUMNS else None
     return frame[columns]
 
 

@@ -16,7 +16,7 @@ from analysis import datasets
 from analysis.raw.catalog import RawCatalog
 from analysis.raw.errors import Problem
 from analysis.raw.table import ROW, RawTable
-from analysis.sources import cite
+from analysis.sources import SourceColumns
 
 
 @dataclass
@@ -58,8 +58,10 @@ class Context:
         entry["rows_out"][to] = entry["rows_out"].get(to, 0) + rows_out
 
 
-def row_source(table: RawTable, row: pd.Series, extra: str = "") -> str:
-    return cite(row["source_document"], f"{row['source_location']}{extra}")
+def row_source(row: pd.Series, extra: str = "") -> SourceColumns:
+    """The source columns of a row read from a raw table that cites a document (``extra`` is
+    added to the location: the column of a table row a value is read from, " 完成情况")."""
+    return {"source_document": row["source_document"], "source_location": f"{row['source_location']}{extra}"}
 
 
 def first_per_cell(problems: list[Problem]) -> list[Problem]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import sources
 from analysis.build.context import Context
 from analysis.cells import cell_text, plain
 from analysis.raw.errors import Problem, close_matches
@@ -99,8 +100,8 @@ _PERIOD = ["series_id", "region", "period_type", "period_start", "period_end"]
 
 def _check_copies(ctx: Context, frame: pd.DataFrame) -> None:
     """The same publication's figure for one period entered twice (a second address, a copy)."""
-    key = _PERIOD
-    for _, group in frame[frame.duplicated([*key, "source"], keep=False)].groupby([*key, "source"]):
+    key = [*_PERIOD, *sources.COLUMNS, *sources.PUBLICATION_COLUMNS]
+    for _, group in frame[frame.duplicated(key, keep=False)].groupby(key, dropna=False):
         first, *others = group.to_dict("records")
         for o in others:
             ctx.problems.append(
@@ -108,7 +109,7 @@ def _check_copies(ctx: Context, frame: pd.DataFrame) -> None:
                     o["_file"],
                     o["_row"],
                     o["_column"],
-                    f"the figure of {o['series_id']} {o['region']} {o['period']} from {o['source']} again "
+                    f"the figure of {o['series_id']} {o['region']} {o['period']} from {sources.describe(o)} again "
                     f"(also {first['_file']} row {first['_row']})",
                     "each publication's figure for a period once: delete the copy, or keep the second address "
                     "in the first row's note",

@@ -71,7 +71,7 @@ def _from_target_tables(ctx: Context, indicators: pd.DataFrame) -> list[dict[str
                     status=fig.status,
                     unit=fig.unit or cell_text(ind["unit"]),
                     note=SEP.join(notes) or None,
-                    source=row_source(table, r, " 完成情况"),
+                    **row_source(r, " 完成情况"),
                     source_quote=text,
                 )
                 | {"_file": table.name, "_row": int(r[ROW]), "_column": "completion"}
@@ -129,7 +129,7 @@ def _from_text(ctx: Context) -> list[dict[str, Any]]:
                     status=None,
                     unit=r["unit"],
                     note=r.get("note"),
-                    source=row_source(table, r),
+                    **row_source(r),
                     source_quote=r["quote"],
                     is_preferred=r.get("preferred") is not False,
                 )
@@ -154,7 +154,6 @@ def _published(ctx: Context) -> list[dict[str, Any]]:
             if period is None:
                 continue
             start, end, label = period
-            source = f"{r['issuer']}《{r['title']}》（{r['pub_year']}）"
             rows.append(
                 observation_row(
                     series_id=r["series_id"],
@@ -169,7 +168,9 @@ def _published(ctx: Context) -> list[dict[str, Any]]:
                     value_text=f"{plain(r['value'])}{r['unit']}",
                     unit=unit,
                     note=r.get("note"),
-                    source=source,
+                    source_document=r["title"],
+                    source_issuer=r["issuer"],
+                    source_year=int(r["pub_year"]),
                     source_quote=r["source_quote"],
                     source_url=r.get("url"),
                     is_reprint=bool(r["is_reprint"]),

@@ -8,17 +8,17 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import sources
 from analysis.build.context import Context, row_source, same
 from analysis.cells import cell_text, plain
 from analysis.cn_numbers import normalize, split_unit
 from analysis.raw.errors import Problem, close_matches
 from analysis.raw.plausible import unit_range
 from analysis.raw.table import ROW, RawTable
-from analysis.sources import join as join_sources
 from analysis.targets import QUANTITATIVE_KINDS, ParsedTarget, parse_target
 
-_ITEM_COLUMNS = ["plan_id", "item_id", "item_type", "item_type_zh", "category", "text", "source"]
-_ITEM_PRIVATE = ["_departments", "_document", "_location"]
+_ITEM_COLUMNS = ["plan_id", "item_id", "item_type", "item_type_zh", "category", "text", *sources.COLUMNS]
+_ITEM_PRIVATE = ["_departments"]
 #: The private columns a statement carries while the build needs them (not in the dataset).
 _PRIVATE = ["_table", "_row", "_item", "name", "attribute", "category", "name_note", "seq", "parse_notes", "_raw_unit"]
 
@@ -76,10 +76,8 @@ def task_rows(ctx: Context) -> pd.DataFrame:
                 "item_type_zh": zh[item_type],
                 "category": r["category"],
                 "text": r["content"],
-                "source": row_source(table, r),
+                **row_source(r),
                 "_departments": departments,
-                "_document": r["source_document"],
-                "_location": r["source_location"],
             }
             rows.append(item)
         ctx.record(table, len(frame), "items")
@@ -88,7 +86,7 @@ def task_rows(ctx: Context) -> pd.DataFrame:
 
 def statements(ctx: Context, task_rows: pd.DataFrame) -> pd.DataFrame:
     """Every statement of a target, parsed: table rows first, then sentences."""
-    item_index = {(r["_document"], r["_location"]): r for r in task_rows.to_dict("records")}
+    item_index = {(r["source_document"], r["source_location"]): r for r in task_rows.to_dict("records")}
     rows: list[dict[str, Any]] = []
     for table in ctx.catalog.all("target_table"):
         for _, r in table.frame.iterrows():
@@ -187,7 +185,7 @@ def _statement(
         "target_year": parsed.target_year,
         "unit": parsed.unit,
         "parse_notes": "; ".join(parsed.notes) or None,
-        "source": row_source(table, r),
+        **row_source(r),
         "name": name,
         "name_note": name_note,
         "attribute": attribute,
@@ -239,7 +237,9 @@ def _primary(ctx: Context, plan_id: str, indicator_id: str, group: pd.DataFrame)
     if len(primaries) == 1:
         return primaries.iloc[0]
     r = primaries.iloc[-1] if len(primaries) > 1 else group.iloc[0]  # point at the extra one
-    found = f"{len(primaries)} primary statements" + (f" ({', '.join(primaries['source'])})" if len(primaries) else "")
+    found = f"{len(primaries)} primary statements" + (
+        f" ({', '.join(map(sources.describe, primaries.to_dict('records')))})" if len(primaries) else ""
+    )
     ctx.problems.append(
         Problem(
             r["_table"],
@@ -271,7 +271,7 @@ def _check_restatements(ctx: Context, p: pd.Series, group: pd.DataFrame) -> None
                     int(s["_row"]),
                     "target_text",
                     f"{s['target_text']!r} read as " + ", ".join(f"{f}={s[f]!r}" for f in differs),
-                    f"the same target as {p['source']} ({', '.join(f'{f}={p[f]!r}' for f in differs)})",
+                    f"the same target as {sources.describe(p)} ({', '.join(f'{f}={p[f]!r}' for f in differs)})",
                 )
             )
 
@@ -304,7 +304,7 @@ def _indicator_row(
         "period_end": int(plan["period_end"]),
         "definition": definition[1] if definition else None,
         "parse_notes": p["parse_notes"],
-        "source": join_sources(group["source"]),
+        **sources.combined(group),
     }
 
 
@@ -343,7 +343,7 @@ def responsibilities(ctx: Context, task_rows: pd.DataFrame, statements: pd.DataF
                     "item_id": item["item_id"],
                     "department": d,
                     "position": i,
-                    "source": item["source"],
+                    "_sources": sources.of_record(item),
                 }
             )
     # An indicator stated inside a table row inherits that row's departments.
@@ -357,13 +357,20 @@ def responsibilities(ctx: Context, task_rows: pd.DataFrame, statements: pd.DataF
                     "item_id": s["indicator_id"],
                     "department": d,
                     "position": i,
-                    "source": item["source"],
+                    "_sources": sources.of_record(item),
                 }
             )
-    frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "position", "source"])
-    return frame.groupby(["plan_id", "item_type", "item_id", "department"], as_index=False, sort=False).agg(
-        position=("position", "min"), source=("source", join_sources)
-    )
+    frame = pd.DataFrame(rows, columns=["plan_id", "item_type", "item_id", "department", "position", "_sources"])
+    keys = ["plan_id", "item_type", "item_id", "department"]
+    out = [
+        {
+            **dict(zip(keys, key, strict=True)),
+            "position": group["position"].min(),
+            **sources.columns(s for found in group["_sources"] for s in found),
+        }
+        for key, group in frame.groupby(keys, sort=False)
+    ]
+    return pd.DataFrame(out, columns=[*keys, "position", *sources.COLUMNS])
 
 
 def target_statements(ctx: Context, statements: pd.DataFrame) -> pd.DataFrame:

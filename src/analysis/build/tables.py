@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.build.context import Context, concat, row_source
+from analysis.build.context import Context, concat
 from analysis.raw.errors import close_matches
 from analysis.raw.plausible import today
 from analysis.raw.table import ROW
@@ -26,9 +26,8 @@ def plans(ctx: Context, indicators: pd.DataFrame) -> pd.DataFrame:
         frame = table.frame.copy()
         ctx.check_years_in_order(table)
         frame["n_indicators"] = frame["plan_id"].map(counts).fillna(0).astype(int)
-        frame["source"] = [row_source(table, r) for _, r in frame.iterrows()]
         ctx.record(table, len(frame), "plans")
-        frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
+        frames.append(frame.drop(columns=[ROW]))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -60,9 +59,8 @@ def evaluation_settings(ctx: Context) -> pd.DataFrame:
                         )
                     )
             frame[col] = pd.to_datetime(frame[col])
-        frame["source"] = [row_source(table, r) for _, r in frame.iterrows()]
         ctx.record(table, len(frame), "evaluation_settings")
-        frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
+        frames.append(frame.drop(columns=[ROW]))
     return concat(frames, "evaluation_settings")
 
 
@@ -88,9 +86,8 @@ def _per_exercise(ctx: Context, role: str, name: str, settings: pd.DataFrame, da
             )
         for col in dates:
             frame[col] = pd.to_datetime(frame[col])
-        frame["source"] = [row_source(table, r) for _, r in frame.iterrows()]
         ctx.record(table, len(frame), name)
-        frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
+        frames.append(frame.drop(columns=[ROW]))
     return concat(frames, name)
 
 
@@ -100,7 +97,6 @@ def departments(ctx: Context, responsibilities: pd.DataFrame) -> pd.DataFrame:
     for table in ctx.catalog.all("departments"):
         frame = table.frame.copy()
         frame["n_items"] = frame["department"].map(counts).fillna(0).astype(int)
-        frame["source"] = [row_source(table, r) for _, r in frame.iterrows()]
         ctx.record(table, len(frame), "departments")
-        frames.append(frame.drop(columns=[ROW, "source_document", "source_location"]))
+        frames.append(frame.drop(columns=[ROW]))
     return pd.concat(frames, ignore_index=True)

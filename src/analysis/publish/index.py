@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import sources
 from analysis.datasets import atomic_write_text
 from analysis.publish.export import CSS
 from analysis.publish.runner import FAILED, Result
 from analysis.report import summary
 from analysis.report.html import badge, esc, heading, para, table
 from analysis.report.rows import MilestoneRow
-from analysis.sources import document as first_document
 
 
 def _link(href: str, text: str) -> str:
@@ -142,7 +142,7 @@ def _exercise_names(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
     titles = dict(zip(frames["documents"]["file"], frames["documents"]["title"]))
     names: dict[str, str] = {}
     for s in frames["evaluation_settings"].itertuples():
-        document = first_document(s.source)
+        document = sources.document(s)
         names.setdefault(s.exercise, titles.get(document, s.evaluation_type))
     return names
 

@@ -26,15 +26,14 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from analysis import datasets
+from analysis import datasets, sources
 from analysis.cells import cell_text, plain, typed_text
 from analysis.cn_numbers import split_unit
 from analysis.observation_rows import observation_row
 from analysis.periods import period_span
 from analysis.raw.errors import Problem, display_path
 from analysis.raw.plausible import same_unit, today, unit_range
-from analysis.sources import SEP
-from analysis.sources import join as join_sources
+from analysis.sources import SEP, Source
 from analysis.workbook_layout import (
     ASSESSMENTS_SHEET,
     ASSESSORS,
@@ -138,8 +137,9 @@ class _Row:
         )
 
     @property
-    def location(self) -> str:
-        return f"{self.file}：{self.sheet} 第{self.row}行"
+    def source(self) -> Source:
+        """The place the row was read from, as a source (workbook, then sheet and row)."""
+        return Source(self.file, f"{self.sheet} 第{self.row}行")
 
     def where(self) -> str:
         return f"{self.file}, sheet {self.sheet!r}, row {self.row}"
@@ -472,8 +472,8 @@ class _Reader:
             value=cells.number,
             value_text=typed_text(row.values["value"]),
             unit=cells.unit,
-            note=SEP.join(n for n in (cell_text(row.values["note"]), f"录入：{row.location}") if n),
-            source=cells.source,
+            note=SEP.join(n for n in (cell_text(row.values["note"]), f"录入：{row.source.text}") if n),
+            **sources.typed_publication(cells.source),
             source_quote=cell_text(row.values["source_quote"]),
             source_url=cell_text(row.values["source_url"]),
         )
@@ -608,13 +608,14 @@ class _Reader:
         for p in figures:
             if p["comparator"] in ("=", "≈") and _same_number(p["value"], value, approx=p["comparator"] == "≈"):
                 return False  # already published: not duplicated
-        same_source = [p for p in published if p["source"] == source]
+        cited = sources.of_record(sources.typed_publication(source))
+        same_source = [p for p in published if sources.of_record(p) == cited]
         disagree = [p for p in figures if not _satisfies(value, p["comparator"], p["value"])] or same_source
         if disagree:
             p = disagree[0]
             what = "the published value" if p["comparator"] == "=" else f"a value {p['comparator']} the published"
             shown = plain(p["value"]) if not _missing(p["value"]) else repr(p["value_text"])
-            self.problems.append(row.problem("value", plain(value), f"{what} {shown} from {p['source']}"))
+            self.problems.append(row.problem("value", plain(value), f"{what} {shown} from {sources.describe(p)}"))
             return False
         return True
 
@@ -643,7 +644,8 @@ class _Reader:
                         row.values["period"]
                         if isinstance(row.values["period"], str)
                         else typed_text(row.values["period"]),
-                        f"a period after the reported total {p['period']} ({plain(p['value'])} from {p['source']}): "
+                        f"a period after the reported total {p['period']} "
+                        f"({plain(p['value'])} from {sources.describe(p)}): "
                         f"a value inside it would count those years twice; enter only later years, "
                         f"or correct the total at its source",
                     )
@@ -656,7 +658,7 @@ class _Reader:
                         "period",
                         typed_text(row.values["period"]),
                         f"a period without published yearly values: {p['period']} is published "
-                        f"({plain(p['value'])} from {p['source']}); enter only the years not published",
+                        f"({plain(p['value'])} from {sources.describe(p)}); enter only the years not published",
                     )
                 )
                 return False
@@ -805,9 +807,7 @@ class _Reader:
     # -- result -------------------------------------------------------------------------------------
     def result(self) -> EntryResult:
         def frame(name: str, accepted: dict[tuple, tuple[dict[str, Any], list[_Row]]]) -> pd.DataFrame:
-            rows = [
-                {**record, "source": join_sources(r.location for r in where)} for record, where in accepted.values()
-            ]
+            rows = [{**record, **sources.columns(r.source for r in where)} for record, where in accepted.values()]
             return _conform(name, rows)
 
         observations = [record for record, _ in self.observations.values()]

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import datasets
+from analysis import datasets, sources
 from analysis.raw.errors import Problem, display_path
 from analysis.workbook_layout import Column
 
@@ -97,8 +97,8 @@ def read_surveys(entries_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd
                     rows.append(row)
         finally:
             wb.close()
-    frame = pd.DataFrame(rows, columns=[*(c.id for c in SURVEY_COLUMNS), "source_file"])
-    frame = frame.rename(columns={"source": "report_title"}).rename(columns={"source_file": "source"})
+    frame = pd.DataFrame(rows, columns=[*(c.id for c in SURVEY_COLUMNS), *sources.COLUMNS])
+    frame = frame.rename(columns={"source": "report_title"})
     return datasets.conform("surveys", frame), problems
 
 
@@ -128,7 +128,7 @@ def _check(
         when = None
     if len(problems) > before:
         return None
-    return {**values, "conducted_on": when, "source_file": f"{file}：{SURVEYS_SHEET} 第{row}行"}
+    return {**values, "conducted_on": when, "source_document": file, "source_location": f"{SURVEYS_SHEET} 第{row}行"}
 
 
 def _clean(value: Any) -> Any:

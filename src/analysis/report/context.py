@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import datasets, paths
+from analysis import datasets, paths, sources
 from analysis.report.sources import Notes, document_names
-from analysis.sources import cites
-from analysis.sources import document as first_document
 from analysis.vocabulary import BASELINE, FINAL
 
 NEEDED = (
@@ -113,7 +111,7 @@ class PlanContext(NumberedParts):
     @property
     def document(self) -> str:
         """The file of the document that sets the plan (its passages are the report's evidence)."""
-        return first_document(self.plan["source"])
+        return sources.document(self.plan)
 
     @property
     def annual_cutoff(self) -> pd.Timestamp:
@@ -130,7 +128,7 @@ class PlanContext(NumberedParts):
     @property
     def passages(self) -> pd.DataFrame:
         p = self.frames["passages"]
-        return p[cites(p["source"], self.document)]
+        return p[sources.cites(p, self.document)]
 
     @property
     def is_working_paper(self) -> bool:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import sources
 from analysis.report import usage
-from analysis.sources import cites
-from analysis.sources import document as first_document
 
 REASONS = {
     "not_preferred": "同期另有来源，评估采用另一条",
@@ -46,10 +45,10 @@ def used_observations(frames: dict[str, pd.DataFrame], evaluations: pd.DataFrame
         for item in usage.benchmarks(obs, list(ev["indicator_id"]), s.region, annual).values():
             if item["rows"] is not None:
                 used |= set(item["rows"].index)
-        document = first_document(plans.loc[s.plan_id, "source"])
-        mine = passages[cites(passages["source"], document)]
+        document = sources.document(plans.loc[s.plan_id])
+        mine = passages[sources.cites(passages, document)]
         series = usage.passage_series(mine, list(mine["plan_id"].unique()))
-        used |= set(obs[obs["series_id"].isin(series) & cites(obs["source"], document)].index)
+        used |= set(obs[obs["series_id"].isin(series) & sources.cites(obs, document)].index)
     return used
 
 

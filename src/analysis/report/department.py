@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from analysis import sources
 from analysis.formatting import fmt
 from analysis.report import usage
 from analysis.report.context import NumberedParts, evaluations_for, read_frames
 from analysis.report.display import show
 from analysis.report.html import badge, esc, heading, num, para, table
-from analysis.report.sources import document_location
-from analysis.sources import documents, parse, split
+from analysis.report.sources import document_location, observation_sources
+from analysis.sources import Source
 from analysis.targets import QUANTITATIVE_KINDS
 
 FIELDS = (
@@ -107,15 +109,16 @@ def _plan_names(ctx: DepartmentContext) -> str:
 
 def _basis_docs(ctx: DepartmentContext) -> set[str]:
     """Files of the documents the evaluation rests on (评估依据): named once on the cover."""
-    return {d for s in ctx.settings["source"] for d in documents(s)}
+    return {d for docs in sources.documents(ctx.settings) for d in docs}
 
 
-def _where(ctx: DepartmentContext, source: object) -> str:
+def _where(ctx: DepartmentContext, row: Any) -> str:
     """Where an item or a risk is set out: a location in the 评估依据 (named on the cover) as
     plain text "（表2第3行）", any other document as a note number."""
     basis = _basis_docs(ctx)
-    local = [document_location(s.location) for s in parse(source) if s.document in basis]
-    others = [s.text for s in parse(source) if s.document not in basis]
+    found = sources.of_record(row)
+    local = [document_location(s.location) for s in found if s.document in basis]
+    others = [s for s in found if s.document not in basis]
     text = f'<span class="where">（{esc("、".join(local))}）</span>' if local else ""
     return text + ctx.notes.cite(others)
 
@@ -126,7 +129,7 @@ def title(ctx: DepartmentContext) -> None:
     lead = items[items["position"] == 1]
     contact = "、".join(dict.fromkeys(ctx.settings["lead_department"].dropna())) or "—"
     # the 评估依据 is note [1]: the items' locations "（表2第3行）" are in it
-    basis = "、".join(esc(ctx.notes.names.get(d, "")) + ctx.notes.cite([f"{d}："]) for d in sorted(_basis_docs(ctx)))
+    basis = "、".join(esc(ctx.notes.names.get(d, "")) + ctx.notes.cite([Source(d)]) for d in sorted(_basis_docs(ctx)))
     scope = f"牵头{len(lead)}项、协同{len(items) - len(lead)}项，指标{len(ctx.evaluations)}项"
     rows = [
         ["部门", esc(ctx.department), "联系部门", esc(contact)],
@@ -171,7 +174,7 @@ def duties(ctx: DepartmentContext) -> None:
         rows.append(
             [
                 f"{'牵头' if lead else '协同'}<br>{esc(it.item_type_zh)}",
-                content + _where(ctx, it.source),
+                content + _where(ctx, it),
                 esc(partner),
                 state,
             ]
@@ -222,22 +225,20 @@ def indicators(ctx: DepartmentContext) -> None:
         if r.target_kind not in QUANTITATIVE_KINDS:
             owe = "定性评估材料"
         have = "、".join(num(f"{y.year}年{fmt(y.value, y.unit)}") for y in yearly.itertuples())
-        have = (have + ctx.notes.cite([(s, rp) for s, rp in _sources(yearly)])) if have else ""
+        have = (have + ctx.notes.cite(observation_sources(yearly))) if have else ""
         # figures of another 口径 (another age band, a structural share): for reference, marked
         cutoff = pd.Timestamp(r.annual_cutoff)
         other = [
-            (o.period, o.measure, fmt(o.value, o.unit), [(o.source, o.is_reprint)])
+            (o.period, o.measure, fmt(o.value, o.unit), o)
             for o in usage.related(obs, r.indicator_id, r.region, cutoff).itertuples()
         ]
         other += [
-            (o.period, relation, fmt(o.value, o.unit), [(o.source, o.is_reprint)])
+            (o.period, relation, fmt(o.value, o.unit), o)
             for relation, _, rows in usage.evidence(ctx.frames, r.plan_id, r.indicator_id, r.region, cutoff)
             for o in usage.yearly_points(rows).itertuples()
         ]
-        for period, measure, value, source in other:
-            have += (
-                "；" if have else ""
-            ) + f"{esc(period)}年{esc(measure)}{num(value)}{ctx.notes.cite(source)}（口径不同）"
+        for period, measure, value, o in other:
+            have += ("；" if have else "") + f"{esc(period)}年{esc(measure)}{num(value)}{ctx.notes.of(o)}（口径不同）"
         have = have or "无"
         role = "牵头" if getattr(r, "position", 1) == 1 else "协同"
         definition = i["definition"] if isinstance(i["definition"], str) else i["target_text"]
@@ -259,10 +260,6 @@ def _years(years: list[int]) -> str:
     if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
         return f"{years[0]}—{years[-1]}"
     return "、".join(str(y) for y in years)
-
-
-def _sources(rows: pd.DataFrame) -> list[tuple[str, bool]]:
-    return [(s, bool(r.is_reprint)) for r in rows.itertuples() for s in split(r.source)]
 
 
 def materials(ctx: DepartmentContext) -> None:
@@ -339,7 +336,7 @@ def risks(ctx: DepartmentContext) -> None:
     if len(areas):
         names = "、".join(dict.fromkeys(areas["risk"]))
         parts.append(
-            f"<p>评估方案要求分析的风险隐患：{esc(names)}{_where(ctx, areas['source'].iloc[0])}。"
+            f"<p>评估方案要求分析的风险隐患：{esc(names)}{_where(ctx, areas.iloc[0])}。"
             "方案未明确各风险的责任部门；涉及本部门的，请报送风险评估、防控举措、成效经验、存在问题及原因。</p>"
         )
     if not parts:

@@ -16,6 +16,7 @@ import numbers
 
 import pandas as pd
 
+from analysis import sources
 from analysis import vocabulary as v
 from analysis.charts import benchmark_chart, drawn_points, indicator_chart, overview_chart
 from analysis.formatting import fmt, pct
@@ -26,8 +27,6 @@ from analysis.report.html import badge, esc, heading, num, para, table
 from analysis.report.rows import EvaluationRow, MilestoneRow, ObservationRow, PassageRow
 from analysis.report.sources import observation_sources
 from analysis.report.target_text import target_cell
-from analysis.sources import document as first_document
-from analysis.sources import parse, split
 from analysis.targets import QUANTITATIVE_KINDS
 from analysis.titles import kind_zh
 from analysis.vocabulary import BASELINE
@@ -47,7 +46,7 @@ def title(ctx: PlanContext) -> None:
         facts.append(("编制单位", plan["issuer"]))
     if ctx.setting is not None:
         s = ctx.setting
-        file = first_document(s["source"])
+        file = sources.document(s)
         if file:
             facts.append(("评估依据", ctx.notes.names.get(file, "")))
             docs = ctx.frames["documents"].set_index("file")
@@ -154,13 +153,13 @@ def _opinion(ctx: PlanContext) -> str:
 def _working_paper_scope(ctx: PlanContext) -> None:
     s = ctx.setting
     parts = [heading(ctx.section("评估范围与工作底稿说明"))]
-    plan_src = parse(ctx.plan["source"])
+    plan_src = sources.of_record(ctx.plan)
     if plan_src:
         file = plan_src[0].document
         locations = "、".join(x.location for x in plan_src)
         parts.append(
             f"<p>根据{esc(ctx.notes.names.get(file, ''))}{esc(locations)}，本规划纳入本次评估。"
-            f"{ctx.notes.cite([x.text for x in plan_src])}</p>"
+            f"{ctx.notes.cite(plan_src)}</p>"
         )
     parts.append(
         '<p class="summary">评估方案未列出本规划的目标指标，规划文本及其指标数据尚未提供，'
@@ -197,8 +196,8 @@ def targets_table(ctx: PlanContext) -> None:
                 f"{num(fmt(r.projected_value, unit))}<br>（{num(fmt(r.projected_low, unit))}至"
                 f"{num(fmt(r.projected_high, unit))}）"
             )
-        sources = split(ind.loc[(r.plan_id, r.indicator_id), "source"])
-        notes = ctx.notes.cite([*sources, *observation_sources(mine)])
+        stated = sources.of_record(ind.loc[(r.plan_id, r.indicator_id)])
+        notes = ctx.notes.cite([*stated, *observation_sources(mine)])
         base = _base_cell(ctx, r, unit, mine)
         # at a new plan's base year the latest value is the base: one column, not two
         latest = "—" if ctx.is_baseline else _latest_cell(r, unit, mine)
@@ -283,11 +282,7 @@ def _base_cell(ctx: PlanContext, r: EvaluationRow, unit: str | None, mine: pd.Da
     declared = usage.declared_base(ctx.frames, ctx.plan_id, r.indicator_id, r.region, ctx.annual_cutoff)
     if declared is not None:
         _, o = declared
-        return (
-            num(_value_text(o, unit))
-            + ctx.notes.cite([(o.source, o.is_reprint)])
-            + f"<br>{num(f'（{o.period}）')}<br>口径不同"
-        )
+        return num(_value_text(o, unit)) + ctx.notes.of(o) + f"<br>{num(f'（{o.period}）')}<br>口径不同"
     if _has(r.base_value):
         return num(fmt(r.base_value, unit))
     if ctx.is_baseline:
@@ -296,7 +291,7 @@ def _base_cell(ctx: PlanContext, r: EvaluationRow, unit: str | None, mine: pd.Da
         total = at_base[at_base["period_type"] == "plan_period"]
         if len(total) and r.target_kind in ("annual", "cumulative"):
             o = total.iloc[0]
-            return num(f"{o.period}年累计") + num(_value_text(o, unit)) + ctx.notes.cite([(o.source, o.is_reprint)])
+            return num(f"{o.period}年累计") + num(_value_text(o, unit)) + ctx.notes.of(o)
         if _has(getattr(r, "latest_year", math.nan)) and int(r.latest_year) == year:
             return _latest_cell(r, unit, mine)
         if at_base["status"].notna().any():
@@ -359,7 +354,7 @@ def target_details(ctx: PlanContext) -> None:
         for o in rel.itertuples():
             parts.append(
                 f"<p>相关数据：{esc(o.period)}年{esc(o.measure)}为{num(_value_text(o, None))}"
-                f"{ctx.notes.cite([(o.source, o.is_reprint)])}。其统计口径与本指标定义不同，仅作参考，"
+                f"{ctx.notes.of(o)}。其统计口径与本指标定义不同，仅作参考，"
                 "不据以判断进度。</p>"
             )
         said: set[str] = set()
@@ -378,7 +373,7 @@ def target_details(ctx: PlanContext) -> None:
         ]
         for p in linked.itertuples():
             label = "规划文件所载基期情况" if _etype(ctx) == BASELINE else "规划文件所载情况"
-            parts.append(f"<p>{label}：{esc(p.text)}{ctx.notes.cite([p.source])}</p>")
+            parts.append(f"<p>{label}：{esc(p.text)}{ctx.notes.of(p)}</p>")
         parts.append("</div>")
         show("".join(parts))
         yearly = usage.yearly_points(mine)
@@ -407,9 +402,7 @@ def _series_line(ctx: PlanContext, mine: pd.DataFrame, unit: str | None) -> str:
             "month": _months(o),
         }.get(o.period_type, o.period)
         value = _value_text(o, unit)
-        pieces.append(
-            (order.get(o.period_type, 9), f"{esc(label)}{num(value)}{ctx.notes.cite([(o.source, o.is_reprint)])}")
-        )
+        pieces.append((order.get(o.period_type, 9), f"{esc(label)}{num(value)}{ctx.notes.of(o)}"))
     if not pieces:
         return ""
     return "数据：" + "、".join(p for _, p in pieces) + "。"
@@ -530,7 +523,7 @@ def tasks(ctx: PlanContext) -> None:
         parts.append(heading("成效与经验", 3))
         parts.append(para("规划实施以来的主要成效，据规划文件所载（各句后注明来源）："))
         for _topic, group in achievements.groupby("topic", sort=False):
-            sentences = "".join(f"{esc(p.text)}{ctx.notes.cite([p.source])}" for p in group.itertuples())
+            sentences = "".join(f"{esc(p.text)}{ctx.notes.of(p)}" for p in group.itertuples())
             parts.append(f"<p><strong>{esc(group['section'].iloc[0])}。</strong>{sentences}</p>")
     own_achievements = assessed["achievements"].dropna() if len(assessed) else []
     if len(own_achievements):
@@ -551,7 +544,7 @@ def tasks(ctx: PlanContext) -> None:
                 f"{int((planned['kind'] == 'project').sum())}项；规划期初尚无推进情况，中期评估时逐项评估。"
             )
         )
-        rows = [[esc(p.topic), esc(p.section) + ctx.notes.cite([p.source])] for p in planned.itertuples()]
+        rows = [[esc(p.topic), esc(p.section) + ctx.notes.of(p)] for p in planned.itertuples()]
         parts.append(table(["领域", "任务或项目"], rows, raw_columns=(1,), cls="data"))
     show("".join(parts))
 
@@ -576,7 +569,7 @@ def _items_table(ctx: PlanContext, plan_items: pd.DataFrame, assessed: pd.DataFr
         rows.append(
             [
                 esc(it.item_type_zh),
-                esc(it.text) + ctx.notes.cite(split(it.source)),
+                esc(it.text) + ctx.notes.of(it),
                 esc("、".join(depts[:1])),
                 esc("、".join(depts[1:]) or "—"),
                 esc(status),
@@ -627,14 +620,14 @@ def risks(ctx: PlanContext) -> None:
         e = entered[entered["risk"] == name]
         assessment = "；".join(
             [f"{x.department}：{x.level}" for x in e.itertuples()]
-            + [esc(p.text) + ctx.notes.cite([p.source]) for p in judged.itertuples()]
+            + [esc(p.text) + ctx.notes.of(p) for p in judged.itertuples()]
         )
         action = "；".join(
             [esc(x.measures) for x in e.itertuples() if isinstance(x.measures, str)]
             + [_risk_measure(ctx, p) for p in measures.itertuples()]
         )
         area = areas[areas["risk"] == name]
-        src = ctx.notes.cite(split(area["source"].iloc[0])) if len(area) else ""
+        src = ctx.notes.of(area.iloc[0]) if len(area) else ""
         rows.append([esc(name) + src, assessment or "待填报", action or "待填报"])
     show(
         heading_html + table(["风险事项", "风险研判", "防控举措及成效"], rows, raw_columns=(0, 1, 2), cls="data risks")
@@ -651,9 +644,9 @@ def risks(ctx: PlanContext) -> None:
 def _risk_measure(ctx: PlanContext, p: PassageRow) -> str:
     """A measure the document states; the plan's own achievements are quoted once, in 成效与经验."""
     if p.kind == "achievement" and p.plan_id == ctx.plan_id:
-        return f"见“重大任务推进情况”中“{esc(p.section)}”所列成效{ctx.notes.cite([p.source])}"
+        return f"见“重大任务推进情况”中“{esc(p.section)}”所列成效{ctx.notes.of(p)}"
     label = "规划部署：" if p.kind in ("task", "project") else ""
-    return label + esc(p.text) + ctx.notes.cite([p.source])
+    return label + esc(p.text) + ctx.notes.of(p)
 
 
 # -- 发展环境 -----------------------------------------------------------------------------------
@@ -678,12 +671,12 @@ def environment(ctx: PlanContext) -> None:
         return
     overall = env[env["kind"] == "environment"]
     for r in overall.itertuples():
-        parts.append(f"<p>{esc(r.text)}{ctx.notes.cite([r.source])}</p>")
+        parts.append(f"<p>{esc(r.text)}{ctx.notes.of(r)}</p>")
     for kind, label in (("opportunity", "主要机遇"), ("challenge", "面临挑战")):
         sub = env[env["kind"] == kind]
         if len(sub):
             parts.append(heading(label, 3))
-            parts.append("".join(f"<p>{esc(r.text)}{ctx.notes.cite([r.source])}</p>" for r in sub.itertuples()))
+            parts.append("".join(f"<p>{esc(r.text)}{ctx.notes.of(r)}</p>" for r in sub.itertuples()))
     show("".join(parts))
 
 
@@ -803,7 +796,7 @@ def _organiser(ctx: PlanContext) -> str:
         return "责任部门"
     if isinstance(ctx.setting["lead_department"], str):
         return str(ctx.setting["lead_department"])
-    file = first_document(ctx.setting["source"])
+    file = sources.document(ctx.setting)
     docs = ctx.frames["documents"].set_index("file")
     return str(docs.loc[file, "issuer"]) if file in docs.index else "责任部门"
 
@@ -875,7 +868,7 @@ def appendix(ctx: PlanContext) -> None:
                 )
             )
     else:
-        for s in split(ctx.setting["source"]) if ctx.setting is not None else []:
+        for s in sources.of_record(ctx.setting) if ctx.setting is not None else []:
             ctx.notes.number(s)
     parts.append(heading(f"（{sub[n]}）资料来源", 3))
     n += 1

@@ -57,7 +57,8 @@ class PassageRow(Protocol):
     kind: str
     section: str
     text: str
-    source: str
+    source_document: str
+    source_location: str
 
 
 class MilestoneRow(Protocol):

@@ -1,7 +1,7 @@
 """Sources as a reader can follow them, and the note numbers that tie each figure to its source.
 
-The processed data record a source as ``<file>：<location>`` (a transcribed document) or as
-``<issuer>《<title>》（<year>）`` (a publication). A reader needs neither a file name nor a
+The processed data record a source in columns (``analysis.sources``): a document file and the
+place in it, or a publication's title, issuer and year. A reader needs neither a file name nor a
 repeated entry: documents are named by their title, 文号 and status (from ``documents``),
 publications by issuer, title and year, with reprints and English-language reports marked.
 ``Notes`` numbers each distinct source once per report, in the order first cited, so a figure
@@ -11,13 +11,14 @@ in a table or a sentence carries ``[n]`` and the appendix lists ``[n]`` once.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from analysis.report.html import esc
-from analysis.sources import PUBLISHED, parse, split
+from analysis.sources import Source, of_record
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LOCATION_FIXES = ((re.compile(r"\s+"), ""),)
@@ -53,22 +54,23 @@ def document_location(location: str) -> str:
     return text
 
 
-def readable(source: str, names: dict[str, str], reprint: bool = False) -> str:
-    """One source as a reader cites it (several joined with ；are split by ``split``)."""
-    source = source.strip()
-    parsed = parse(source)
-    if parsed and parsed[0].document in names:
-        return f"{names[parsed[0].document]}{document_location(parsed[0].location)}"
-    m = PUBLISHED.match(source)
-    if m:
-        title = m.group("title")
-        issuer = m.group("issuer")
+def readable(source: Source, names: dict[str, str], reprint: bool = False) -> str:
+    """One source as a reader cites it: a document by its title and the place in it, a
+    publication by issuer, title and year (an English-language report and a reprint marked)."""
+    if source.document in names:
+        return f"{names[source.document]}{document_location(source.location)}"
+    if source.is_publication:
+        title, year = source.document, f"（{source.year}年）" if source.year is not None else ""
         if _CJK.search(title):
-            text = f"{issuer}发布，《{title}》（{m.group('year')}年）"
+            text = f"{source.issuer}发布，《{title}》{year}"
         else:
-            text = f"{issuer}发布，英文报道“{title}”（{m.group('year')}年）"
+            text = f"{source.issuer}发布，英文报道“{title}”{year}"
         return text + ("，转载" if reprint else "")
-    return source
+    return source.text
+
+
+#: A source as ``Notes`` takes it: alone, or with whether it was read from a reprint.
+Cited = Source | tuple[Source, bool]
 
 
 @dataclass
@@ -78,23 +80,28 @@ class Notes:
     names: dict[str, str]
     order: list[str] = field(default_factory=list)
 
-    def number(self, source: str, reprint: bool = False) -> int:
+    def number(self, source: Source, reprint: bool = False) -> int:
         text = readable(source, self.names, reprint)
         if text not in self.order:
             self.order.append(text)
         return self.order.index(text) + 1
 
-    def cite(self, sources: Sequence[str | tuple[str, bool]]) -> str:
-        """``[1][3]`` for these sources (HTML, superscript); empty when there are none. A source is
-        its text, or (text, is_reprint); the two may be mixed, as a target cites its definition's
-        sources with its observations'."""
+    def cite(self, sources: Iterable[Cited]) -> str:
+        """``[1][3]`` for these sources (HTML, superscript); empty when there are none. A source
+        comes alone or as (source, is_reprint); the two may be mixed, as a target cites its
+        definition's sources with its observations'."""
         numbers: list[int] = []
         for s in sources:
-            src, reprint = (s, False) if isinstance(s, str) else s
+            src, reprint = (s, False) if isinstance(s, Source) else s
             n = self.number(src, reprint)
             if n not in numbers:
                 numbers.append(n)
         return "".join(f'<sup class="note">[{n}]</sup>' for n in sorted(numbers))
+
+    def of(self, *rows: Any) -> str:
+        """The notes for every source of these rows (records, pandas rows or named tuples), each
+        read from a reprint when its row's ``is_reprint`` says so."""
+        return self.cite(row_sources(rows))
 
     def entries(self) -> list[str]:
         return [f"[{i}] {text}" for i, text in enumerate(self.order, start=1)]
@@ -103,12 +110,19 @@ class Notes:
         return '<ol class="sources">' + "".join(f"<li>{esc(t)}</li>" for t in self.entries()) + "</ol>"
 
 
-def observation_sources(rows: pd.DataFrame) -> list[tuple[str, bool]]:
-    """The (source, is_reprint) pairs of some observations, each once, in order."""
-    seen: list[tuple[str, bool]] = []
-    for r in rows.itertuples():
-        for s in split(r.source):
-            pair = (s, bool(r.is_reprint))
+def row_sources(rows: Iterable[Any]) -> list[tuple[Source, bool]]:
+    """The (source, is_reprint) pairs of some rows, each once, in order (a row without an
+    ``is_reprint`` column cites no reprint)."""
+    seen: list[tuple[Source, bool]] = []
+    for r in rows:
+        reprint = r.get("is_reprint", False) if hasattr(r, "get") else getattr(r, "is_reprint", False)
+        for s in of_record(r):
+            pair = (s, bool(reprint))
             if pair not in seen:
                 seen.append(pair)
     return seen
+
+
+def observation_sources(rows: pd.DataFrame) -> list[tuple[Source, bool]]:
+    """The (source, is_reprint) pairs of some observations, each once, in order."""
+    return row_sources(rows.itertuples())
