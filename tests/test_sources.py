@@ -117,3 +117,15 @@ def test_the_data_package_lists_documents_and_whole_publications_never_locations
         for entry in resource.get("sources", []):
             title = entry["title"]
             assert title in files or ("《" in title and title.endswith("）")), (resource["name"], title)
+
+
+def test_a_title_holding_the_separator_is_one_document():
+    """Several documents are read only beside as many places: a publication's title, or a
+    title typed in a workbook, keeps its '；'."""
+    title = "2023年就业工作总结；2024年工作要点"
+    (pub,) = sources.of(title, None, "某区人社局", 2024)
+    assert pub.document == title
+    (typed,) = sources.of(title, None)
+    assert typed.document == title
+    frame = pd.DataFrame({"source_document": [title], "source_location": [None]})
+    assert sources.documents(frame).tolist() == [[title]]

@@ -25,17 +25,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict
+
+import pandas as pd
 
 from analysis.cells import cell_text
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 #: Joins several places (or notes) in one cell.
 SEP = "；"
-#: Separates a document from the place inside it in the display text of a source.
-FILE_SEP = "："
 #: The source columns of every dataset that cites its origin.
 COLUMNS = ("source_document", "source_location")
 #: The further source columns of a value read from a publication (``observations`` only).
@@ -71,7 +68,7 @@ class Source:
         if self.is_publication:
             year = f"（{self.year}）" if self.year is not None else ""
             return f"{self.issuer}《{self.document}》{year}"
-        return f"{self.document}{FILE_SEP}{self.location}" if self.location else self.document
+        return f"{self.document}：{self.location}" if self.location else self.document
 
 
 #: A publication as people write it: issuer《title》, with the year in （） after it or not.
@@ -106,22 +103,25 @@ def _parts(cell: object) -> list[str]:
 def of(document: object, location: object = "", issuer: object = "", year: object = None) -> list[Source]:
     """The sources a row's columns hold, in order (empty when ``document`` is empty).
 
-    Raises ``ValueError`` for several documents and a different number of places: the build
-    never writes that, so a row read back that way was edited by hand."""
-    docs = _parts(document)
+    ``source_document`` names several documents only beside as many places; otherwise it is one
+    document whatever it holds, so a publication's title with a ``；`` in it is never cut.
+    Raises ``ValueError`` for several documents beside several places of another number: the
+    build never writes that, so a row read back that way was edited by hand."""
+    whole = _text(document)
     places = _parts(location)
     issuer_text = _text(issuer)
     year_value = None if _text(year) == "" else int(float(str(year)))
+    docs = _parts(whole)
     if not docs:
         return []
-    if len(docs) == 1:
-        return [Source(docs[0], p, issuer_text, year_value) for p in places or [""]]
-    if len(docs) != len(places):
-        raise ValueError(
-            f"source_document lists {len(docs)} documents and source_location {len(places)} places: "
-            "expected one document, or one document per place"
-        )
-    return [Source(d, p, issuer_text, year_value) for d, p in zip(docs, places, strict=True)]
+    if len(docs) > 1 and len(places) > 1 and not (issuer_text or year_value is not None):
+        if len(docs) != len(places):
+            raise ValueError(
+                f"source_document lists {len(docs)} documents and source_location {len(places)} places: "
+                "expected one document, or one document per place"
+            )
+        return [Source(d, p) for d, p in zip(docs, places, strict=True)]
+    return [Source(whole, p, issuer_text, year_value) for p in places or [""]]
 
 
 def of_record(row: Any) -> list[Source]:
@@ -158,8 +158,9 @@ def combined(frame: pd.DataFrame) -> SourceColumns:
 
 
 def documents(frame: pd.DataFrame) -> pd.Series:
-    """Per row, the documents it draws on, each once, in order."""
-    return frame["source_document"].map(lambda cell: list(dict.fromkeys(_parts(cell))))
+    """Per row, the documents it draws on, each once, in order (read as ``of`` reads them)."""
+    found = [list(dict.fromkeys(s.document for s in of_record(r))) for r in frame.itertuples(index=False)]
+    return pd.Series(found, index=frame.index, dtype=object)
 
 
 def document(row: Any) -> str:
@@ -177,8 +178,3 @@ def cites(frame: pd.DataFrame, document: str) -> pd.Series:
 def describe(row: Any) -> str:
     """A row's sources in one line, for messages (``Source.text`` joined with ``；``)."""
     return SEP.join(s.text for s in of_record(row))
-
-
-def texts(frame: pd.DataFrame) -> list[str]:
-    """Every source of the rows in one line each (``Source.text``), each once, in order."""
-    return list(dict.fromkeys(s.text for r in frame.itertuples(index=False) for s in of_record(r)))
