@@ -4,6 +4,7 @@ target, and who is responsible for what."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -84,54 +85,68 @@ def task_rows(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*_ITEM_COLUMNS, *_ITEM_PRIVATE])
 
 
+@dataclass(frozen=True)
+class _Wording:
+    """What a statement says, whichever raw file holds it: a plan table names its columns
+    ``target``/``target_heading`` and is always the primary statement; a sentence of the text
+    says its role and may sit inside a task table's row (``item``), whose category it takes."""
+
+    role: str
+    name: str
+    name_note: str | None
+    text: str
+    context: str | None
+    unit: str | None
+    category: str | None
+    attribute: str | None
+    seq: int
+    item: dict[str, Any] | None = None
+
+    @classmethod
+    def of_table_row(cls, r: pd.Series) -> _Wording:
+        name, name_note = _split_name_note(r["name"])
+        return cls(
+            role="primary",
+            name=name,
+            name_note=name_note,
+            text=r["target"],
+            context=r["target_heading"],
+            unit=r["unit"],
+            category=r["category"],
+            attribute=r.get("attribute"),
+            seq=int(r["seq"]),
+        )
+
+    @classmethod
+    def of_sentence(cls, r: pd.Series, seq: int, item: dict[str, Any] | None) -> _Wording:
+        return cls(
+            role=r["role"],
+            name=r["name"],
+            name_note=None,
+            text=r["target_text"],
+            context=r["context"],
+            unit=r["unit"],
+            category=item["category"] if item else None,
+            attribute=r.get("attribute"),
+            seq=int(seq),
+            item=item,
+        )
+
+
 def statements(ctx: Context, task_rows: pd.DataFrame) -> pd.DataFrame:
     """Every statement of a target, parsed: table rows first, then sentences."""
     item_index = {(r["source_document"], r["source_location"]): r for r in task_rows.to_dict("records")}
     rows: list[dict[str, Any]] = []
     for table in ctx.catalog.all("target_table"):
-        for _, r in table.frame.iterrows():
-            name, name_note = _split_name_note(r["name"])
-            rows.append(
-                _statement(
-                    ctx,
-                    table,
-                    r,
-                    role="primary",
-                    name=name,
-                    name_note=name_note,
-                    text=r["target"],
-                    context=r["target_heading"],
-                    unit=r["unit"],
-                    category=r["category"],
-                    attribute=r.get("attribute"),
-                    seq=r["seq"],
-                    item=None,
-                )
-            )
+        rows += [_statement(ctx, table, r, _Wording.of_table_row(r)) for _, r in table.frame.iterrows()]
         ctx.record(table, len(table.frame), "target_statements")
     for table in ctx.catalog.all("target_statements"):
         # seq: order of the defining (primary) statements within each plan
         primary = table.frame["role"] == "primary"
         order = primary.groupby(table.frame["plan_id"]).cumsum().where(primary, 0)
-        for (_, r), seq in zip(table.frame.iterrows(), order):
+        for (_, r), seq in zip(table.frame.iterrows(), order, strict=True):
             item = item_index.get((r["source_document"], r["source_location"]))
-            rows.append(
-                _statement(
-                    ctx,
-                    table,
-                    r,
-                    role=r["role"],
-                    name=r["name"],
-                    name_note=None,
-                    text=r["target_text"],
-                    context=r["context"],
-                    unit=r["unit"],
-                    category=item["category"] if item else None,
-                    attribute=r.get("attribute"),
-                    seq=seq,
-                    item=item,
-                )
-            )
+            rows.append(_statement(ctx, table, r, _Wording.of_sentence(r, seq, item)))
         ctx.record(table, len(table.frame), "target_statements")
     frame = pd.DataFrame(rows)
     # category is carried down merged cells, within each table
@@ -139,25 +154,13 @@ def statements(ctx: Context, task_rows: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _statement(
-    ctx: Context,
-    table: RawTable,
-    r: pd.Series,
-    *,
-    role: str,
-    name: str,
-    name_note: str | None,
-    text: str,
-    context: str | None,
-    unit: str | None,
-    category: str | None,
-    attribute: str | None,
-    seq: int,
-    item: dict[str, Any] | None,
-) -> dict[str, Any]:
+def _statement(ctx: Context, table: RawTable, r: pd.Series, said: _Wording) -> dict[str, Any]:
+    """One statement's row: the target parsed from its words, checked against the plan period
+    and the unit's range (a problem each, pointing at the cell)."""
+    text, unit, context = said.text, said.unit, said.context
     plan = ctx.plans.loc[r["plan_id"]] if r["plan_id"] in ctx.plans.index else None
     period = (int(plan["period_start"]), int(plan["period_end"])) if plan is not None else None
-    parsed: ParsedTarget = parse_target(text, name=name, unit=unit, context=context or "", period=period)
+    parsed: ParsedTarget = parse_target(text, name=said.name, unit=unit, context=context or "", period=period)
     column = "target_text" if "target_text" in r else "target"
     if period and parsed.target_year is not None and not period[0] <= parsed.target_year <= period[1]:
         ctx.problems.append(
@@ -176,7 +179,7 @@ def _statement(
     return {
         "plan_id": r["plan_id"],
         "indicator_id": r["indicator_id"],
-        "role": role,
+        "role": said.role,
         "target_text": text,
         "context": context,
         "target_kind": parsed.target_kind,
@@ -186,15 +189,15 @@ def _statement(
         "unit": parsed.unit,
         "parse_notes": "; ".join(parsed.notes) or None,
         **row_source(r),
-        "name": name,
-        "name_note": name_note,
-        "attribute": attribute,
-        "category": category,
-        "seq": int(seq),
+        "name": said.name,
+        "name_note": said.name_note,
+        "attribute": said.attribute,
+        "category": said.category,
+        "seq": said.seq,
         "_raw_unit": unit,
         "_table": table.name,
         "_row": int(r[ROW]),
-        "_item": item["item_id"] if item else None,
+        "_item": said.item["item_id"] if said.item else None,
     }
 
 
