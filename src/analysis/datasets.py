@@ -269,7 +269,9 @@ def _meta(name: str, frame: pd.DataFrame) -> dict[str, Any]:
     }
     if "source_document" in frame.columns:
         # the documents cited, never their locations; a publication in full (issuer, title, year)
-        found = (c for r in frame.itertuples(index=False) for c in sources.of_record(r))
+        cols = [c for c in (*sources.COLUMNS, *sources.PUBLICATION_COLUMNS) if c in frame.columns]
+        distinct = frame[cols].drop_duplicates()  # a synthetic national panel: 8.6M rows, one source
+        found = (c for r in distinct.itertuples(index=False) for c in sources.of_record(r))
         meta["sources"] = sorted({c.text if c.is_publication else c.document for c in found})
     return meta
 
