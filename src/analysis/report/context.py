@@ -11,24 +11,9 @@ from analysis import datasets, paths, sources
 from analysis.report.sources import Notes, document_names
 from analysis.vocabulary import BASELINE, FINAL
 
-NEEDED = (
-    "documents",
-    "plans",
-    "evaluation_settings",
-    "milestones",
-    "departments",
-    "risk_areas",
-    "items",
-    "indicators",
-    "responsibilities",
-    "observations",
-    "assessments",
-    "risks",
-    "passages",
-    "evidence",
-    "base_values",
-    "surveys",
-)
+#: What a report reads: every dataset but the statements of a target (their reading is in
+#: ``indicators``, their places in its source columns).
+NEEDED = tuple(name for name in datasets.DATASETS if name != "target_statements")
 NUMERALS = "一二三四五六七八九十"
 
 
