@@ -5,7 +5,7 @@ workbook has a sheet for them (``满意度与第三方评估``): what kind, the 
 out, the sample, when, and the report it comes from. Reports show what is filled; nothing here
 becomes a judgement of a target.
 
-Kept apart from ``entries.py``: the sheet is optional (a workbook made before it existed is
+Kept apart from ``analysis.raw.entries``: the sheet is optional (a workbook made before it existed is
 still read), and the build gains one call, ``read_surveys``. Every bad cell is reported with
 file, sheet, row and column.
 """
