@@ -29,6 +29,20 @@ def test_the_synthetic_panel_is_complete_marked_and_kept_out_of_data(tmp_path: P
     assert len(frames["evaluations"]) == len(frames["indicators"])
 
 
+def test_the_documented_command_writes_the_panel_and_other_commands_still_refuse_strays(tmp_path: Path):
+    """Before: `python -m analysis synthetic --regions 2850`, as README and docs/scale.md give it,
+    was refused ("unrecognized arguments: --regions"): argparse hands a REMAINDER only what
+    follows a positional."""
+    from analysis import cli
+
+    assert cli.main(["synthetic", "--regions", "2", "--seed", "7", "--out", str(tmp_path / "cmd")]) == 0
+    assert len(datasets.read("plans", tmp_path / "cmd")) == 2
+    assert (tmp_path / "cmd" / synthetic.MARKER).exists()
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["data", "--regions", "2"])
+    assert refused.value.code == 2
+
+
 def test_the_engine_partitioned_by_region_gives_the_same_bytes(real_build):
     result, _ = real_build
     single = evaluate(result.frames)

@@ -515,5 +515,14 @@ _SUBCOMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    # backtest, calibrate and synthetic hand their options to their own parser ("rest"); argparse
+    # gives a REMAINDER only what follows a positional, so `synthetic --regions 2850` would be
+    # refused: options the top parser does not know go to such a command's own parser instead
+    args, unknown = p.parse_known_args(argv)
+    if unknown and not hasattr(args, "rest"):
+        p.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if hasattr(args, "rest"):
+        rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest  # `backtest -- --raw X` too
+        args.rest = [*unknown, *rest]
     return int(args.func(args))
