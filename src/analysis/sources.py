@@ -72,7 +72,7 @@ class Source:
 
 
 #: A publication as people write it: issuer《title》, with the year in （） after it or not.
-_TYPED_PUBLICATION = re.compile(r"^(?P<issuer>[^《》]+)《(?P<title>.+)》(?:（(?P<year>\d{4})年?）)?$")
+_TYPED_PUBLICATION = re.compile(r"^(?P<issuer>[^《》]+)《(?P<title>.+)》\s*(?:[（(]\s*(?P<year>\d{4})\s*年?\s*[）)])?$")
 
 
 def typed_publication(text: str) -> dict[str, Any]:
