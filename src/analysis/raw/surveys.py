@@ -22,27 +22,9 @@ import pandas as pd
 
 from analysis import datasets, sources
 from analysis.raw.errors import Problem, display_path
-from analysis.workbook_layout import Column
+from analysis.workbook_layout import SURVEY_COLUMNS, SURVEY_KINDS, SURVEYS_SHEET
 
-SURVEYS_SHEET = "满意度与第三方评估"
-KINDS = ("群众满意度调查", "第三方评估")
-#: Empty rows the template offers (a plan has few such studies).
-TEMPLATE_ROWS = 5
-SURVEY_COLUMNS: tuple[Column, ...] = (
-    Column("plan_id", "规划编号", 18, prefilled=True),
-    Column("kind", "类型", 16, choices=KINDS),
-    Column("finding", "主要结论", 60),
-    Column("conducted_by", "实施单位", 24),
-    Column("sample", "样本", 24),
-    Column("conducted_on", "时间", 12, as_text=True),
-    Column("source", "报告名称", 36),
-    Column("note", "备注", 24),
-)
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
-
-
-def template_rows(plan_id: str) -> list[dict[str, Any]]:
-    return [{"plan_id": plan_id}] * TEMPLATE_ROWS
 
 
 def read_surveys(entries_dir: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, list[Problem]]:
@@ -112,8 +94,8 @@ def _check(
     before = len(problems)
     if values["plan_id"] not in plans:
         bad("plan_id", repr(values["plan_id"]), f"a plan_id from plans {sorted(plans)}")
-    if values["kind"] not in KINDS:
-        bad("kind", repr(values["kind"]), f"one of {list(KINDS)}")
+    if values["kind"] not in SURVEY_KINDS:
+        bad("kind", repr(values["kind"]), f"one of {list(SURVEY_KINDS)}")
     for column in ("finding", "conducted_by"):
         if not values[column]:
             bad(column, "an empty cell", "the text as the report states it")
