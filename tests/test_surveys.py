@@ -13,7 +13,7 @@ from analysis import datasets
 from analysis.build import build
 from analysis.evaluate import evaluate
 from analysis.raw.errors import RawDataError
-from analysis.raw.surveys import SURVEYS_SHEET
+from analysis.workbook_layout import SURVEYS_SHEET
 from analysis.workbooks import write_templates
 
 from .conftest import SMALL_RAW
