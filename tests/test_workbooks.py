@@ -19,8 +19,7 @@ import pytest
 
 from analysis import datasets, sources
 from analysis.raw.entries import EntryResult, merge, read_entries
-from analysis.raw.surveys import SURVEYS_SHEET
-from analysis.workbook_layout import ASSESSMENTS_SHEET, OBSERVATIONS_SHEET, README_SHEET, RISKS_SHEET
+from analysis.workbook_layout import ASSESSMENTS_SHEET, OBSERVATIONS_SHEET, README_SHEET, RISKS_SHEET, SURVEYS_SHEET
 from analysis.workbooks import read_frames, write_templates
 
 SHEETS = [README_SHEET, OBSERVATIONS_SHEET, ASSESSMENTS_SHEET, RISKS_SHEET, SURVEYS_SHEET]

@@ -17,14 +17,19 @@ README_SHEET = "填报说明"
 OBSERVATIONS_SHEET = "观测值"
 ASSESSMENTS_SHEET = "任务评估"
 RISKS_SHEET = "风险评估"
+SURVEYS_SHEET = "满意度与第三方评估"
 #: The sheets a filled workbook must have (the read-me is not read back).
 DATA_SHEETS = (OBSERVATIONS_SHEET, ASSESSMENTS_SHEET, RISKS_SHEET)
+#: Sheets read where a workbook has them: one made before the sheet existed is still read.
+OPTIONAL_SHEETS = (SURVEYS_SHEET,)
 
 #: 期间类型 as shown → observations.period_type.
 PERIOD_TYPES: dict[str, str] = {"年度": "year", "年初至今": "ytd", "月度": "month", "多年累计": "plan_period"}
 ASSESSORS: tuple[str, ...] = ("自评", "第三方")
 PROGRESS: tuple[str, ...] = ("已完成", "快于预期", "基本符合预期", "滞后于预期", "未启动")
 RISK_LEVELS: tuple[str, ...] = ("低", "中", "高")
+#: 类型 of a survey row: a survey of the public's 获得感与满意度, or a third-party assessment.
+SURVEY_KINDS: tuple[str, ...] = ("群众满意度调查", "第三方评估")
 #: item_type → what the 事项类型 cell shows (the reader accepts either).
 ITEM_TYPES: dict[str, str] = {
     "topic": "重点专题",
@@ -36,6 +41,8 @@ ITEM_TYPES: dict[str, str] = {
 DEPARTMENT_SEP = "、"
 #: Empty rows at the end of 风险评估 for risks the document does not list.
 EXTRA_RISK_ROWS = 5
+#: Empty rows (plan id pre-filled) of 满意度与第三方评估: a plan has few such studies.
+SURVEY_ROWS = 5
 #: Rows below the pre-filled ones that still carry the drop-downs and formats (for added rows).
 SPARE_ROWS = 200
 #: Timestamp written into every workbook and zip entry, so the same data give the same bytes.
@@ -99,11 +106,25 @@ RISK_COLUMNS: tuple[Column, ...] = (
     Column("filled_on", "填报日期", 12, as_text=True),
 )
 
-#: Sheet name → its columns.
+#: 满意度与第三方评估 (document 000 §三): what kind, the finding, who carried it out, the sample,
+#: when (a month or a day, typed as text) and the report it comes from.
+SURVEY_COLUMNS: tuple[Column, ...] = (
+    Column("plan_id", "规划编号", 18, prefilled=True),
+    Column("kind", "类型", 16, choices=SURVEY_KINDS),
+    Column("finding", "主要结论", 60),
+    Column("conducted_by", "实施单位", 24),
+    Column("sample", "样本", 24),
+    Column("conducted_on", "时间", 12, as_text=True),
+    Column("source", "报告名称", 36),
+    Column("note", "备注", 24),
+)
+
+#: Sheet name → its columns, the required sheets first, in the order they are read.
 LAYOUT: dict[str, tuple[Column, ...]] = {
     OBSERVATIONS_SHEET: OBSERVATION_COLUMNS,
     ASSESSMENTS_SHEET: ASSESSMENT_COLUMNS,
     RISKS_SHEET: RISK_COLUMNS,
+    SURVEYS_SHEET: SURVEY_COLUMNS,
 }
 
 

@@ -6,7 +6,8 @@ pre-filled with what the processed data already knows, to complete:
 - ``填报说明``  a read-me: what the workbook is for, who fills which sheet, allowed values, formats;
 - ``观测值``    one row per quantitative target and year with no observation yet (value to fill);
 - ``任务评估``  one row per topic, major indicator, task and qualitative/external target;
-- ``风险评估``  one row per risk the plan's evaluation exercises review, plus empty rows for more.
+- ``风险评估``  one row per risk the plan's evaluation exercises review, plus empty rows for more;
+- ``满意度与第三方评估``  empty rows for the plan's surveys and third-party assessments.
 
 Filled copies dropped into ``data/raw/entries/`` are read back and checked by
 ``analysis.raw.entries.read_entries``; both use the layout in ``analysis.workbook_layout``
@@ -51,6 +52,9 @@ from analysis.workbook_layout import (
     RISK_LEVELS,
     RISKS_SHEET,
     SPARE_ROWS,
+    SURVEY_COLUMNS,
+    SURVEY_ROWS,
+    SURVEYS_SHEET,
     Column,
     plan_risks,
 )
@@ -100,7 +104,7 @@ def read_frames(processed: Path) -> dict[str, pd.DataFrame]:
 
 
 def template(frames: dict[str, pd.DataFrame], plan_id: str, *, last_year: int) -> Workbook:
-    """The workbook for ``plan_id``: read-me, missing observations, assessments, risks."""
+    """The workbook for ``plan_id``: read-me, missing observations, assessments, risks, surveys."""
     plan = _plan(frames, plan_id)
     wb = Workbook()
     wb.properties.creator = "analysis.workbooks"
@@ -134,9 +138,7 @@ def template(frames: dict[str, pd.DataFrame], plan_id: str, *, last_year: int) -
     risk_records = risks.to_dict("records") + [{"plan_id": plan_id}] * EXTRA_RISK_ROWS
     _write_sheet(wb, RISKS_SHEET, RISK_COLUMNS, risk_records, departments)
 
-    from analysis.raw.surveys import SURVEY_COLUMNS, SURVEYS_SHEET, template_rows  # the sheet lives with its reader
-
-    _write_sheet(wb, SURVEYS_SHEET, SURVEY_COLUMNS, template_rows(plan_id), departments)
+    _write_sheet(wb, SURVEYS_SHEET, SURVEY_COLUMNS, [{"plan_id": plan_id}] * SURVEY_ROWS, departments)
     return wb
 
 

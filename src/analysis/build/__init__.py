@@ -28,7 +28,6 @@ from analysis.build.context import Context, first_per_cell
 from analysis.raw.catalog import load_catalog
 from analysis.raw.entries import EntryResult, merge, read_entries
 from analysis.raw.errors import Problem, RawDataError
-from analysis.raw.surveys import read_surveys
 from analysis.raw.verbatim import document_problems, verbatim_problems
 
 ENTRIES = "entries"  # folder of data/raw holding filled workbooks
@@ -146,9 +145,6 @@ def _datasets(ctx: Context, raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Ent
         if entries.problems:
             raise RawDataError(entries.problems)
         frames.update(merge(frames, entries))
-        frames["surveys"], found = read_surveys(raw_dir / ENTRIES, frames)
-        if found:
-            raise RawDataError(found)
     except datasets.DatasetSchemaError as exc:
         raise RawDataError(
             [

@@ -16,9 +16,9 @@ The package, by what each module holds: ``workbook`` (files and sheets into rows
 ``cells`` (one cell into one value, or one problem), ``context`` (what every sheet's checks
 share), ``observations`` and ``published`` (the 观测值 sheet, and its checks against the
 build's published figures and reported totals), ``assessments`` (the 任务评估 and 风险评估
-sheets), ``accepted`` (identical rows kept once, different ones a problem), ``values``
-(comparisons that treat every empty value alike), ``result`` (what a read yields) and
-``reader`` (which wires them together).
+sheets), ``surveys`` (the optional 满意度与第三方评估 sheet), ``accepted`` (identical rows kept
+once, different ones a problem), ``values`` (comparisons that treat every empty value alike),
+``result`` (what a read yields) and ``reader`` (which wires them together).
 """
 
 from __future__ import annotations
@@ -69,10 +69,10 @@ def discover(entries_dir: Path) -> list[Path]:
 
 
 def merge(frames: dict[str, pd.DataFrame], result: EntryResult) -> dict[str, pd.DataFrame]:
-    """The build's observations with the typed-in ones added, and the assessments and risks.
+    """The build's observations with the typed-in ones added, and the assessments, risks and surveys.
 
-    Returns ``{"observations": ..., "assessments": ..., "risks": ...}``, each conformed to
-    its schema.
+    Returns ``{"observations": ..., "assessments": ..., "risks": ..., "surveys": ...}``, each
+    conformed to its schema.
     """
     parts = [f for f in (frames["observations"], result.observations) if not f.empty]
     observations = pd.concat(parts, ignore_index=True) if parts else frames["observations"]
@@ -80,4 +80,5 @@ def merge(frames: dict[str, pd.DataFrame], result: EntryResult) -> dict[str, pd.
         "observations": datasets.conform("observations", observations),
         "assessments": datasets.conform("assessments", result.assessments),
         "risks": datasets.conform("risks", result.risks),
+        "surveys": datasets.conform("surveys", result.surveys),
     }

@@ -1,9 +1,9 @@
 """One cell into one value, each mistake recorded as a problem naming the cell.
 
 The readers here are shared by the sheets: a plan id, a drop-down choice, the departments,
-a date, a number with its unit, a period inside the plan. Each returns None (or says the
-cell was not good) after recording exactly one problem, so a row with several wrong cells
-reports every one of them, in the order the sheet reads them.
+a date (or a month), a number with its unit, a period inside the plan. Each returns None (or
+says the cell was not good) after recording exactly one problem, so a row with several wrong
+cells reports every one of them, in the order the sheet reads them.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from analysis.workbook_layout import DEPARTMENT_SEP
 
 _DEPARTMENT_SPLIT = re.compile(r"[、,，;；/／\s]+")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_MONTH_OR_DAY = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 
 #: A period read from a row: its kind, first and last day, and label (as ``periods.period_span``).
 Period = tuple[str, pd.Timestamp, pd.Timestamp, str]
@@ -113,6 +114,16 @@ class CellReader:
             self.problems.append(row.problem(column, repr(day.isoformat()), f"a date not after today ({today()})"))
             return False, None
         return True, pd.Timestamp(day)
+
+    def month_or_day(self, row: Row, column: str) -> pd.Timestamp | None:
+        """A date that must be there, a day or only a month (YYYY-MM, read as its first day):
+        a survey is often known only by the month it was carried out."""
+        value = row.values[column]
+        day = _month_or_day(value)
+        if day is None:
+            found = "an empty cell" if value is None else repr(value)
+            self.problems.append(row.problem(column, found, "a date: YYYY-MM or YYYY-MM-DD"))
+        return day
 
     def number(self, row: Row) -> float | None:
         """The value as a number, read as Excel shows it: a number, or text that is only a number."""
@@ -213,6 +224,20 @@ def _year_and_month(row: Row, kind: str) -> tuple[int | None, int | None, str]:
     if month is not None and not 1 <= month <= 12:
         year = None
     return year, month, expected
+
+
+def _month_or_day(value: Any) -> pd.Timestamp | None:
+    """A date Excel made, or text YYYY-MM-DD or YYYY-MM (its first day); None when it is neither
+    or names no such day (2026-13, 2026-02-30)."""
+    if isinstance(value, (datetime, date)):
+        return pd.Timestamp(value)
+    if not isinstance(value, str) or not (matched := _MONTH_OR_DAY.match(value)):
+        return None
+    year, month, day = matched.groups()
+    try:
+        return pd.Timestamp(int(year), int(month), int(day or 1))
+    except ValueError:
+        return None
 
 
 def nfkc(text: str) -> str:

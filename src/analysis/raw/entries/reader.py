@@ -16,8 +16,9 @@ from analysis.raw.entries.context import Context
 from analysis.raw.entries.observations import ObservationSheet
 from analysis.raw.entries.published import PublishedFigures
 from analysis.raw.entries.result import EntryResult, conform_rows
+from analysis.raw.entries.surveys import SurveySheet
 from analysis.raw.entries.workbook import WorkbookReader
-from analysis.workbook_layout import ASSESSMENTS_SHEET, OBSERVATIONS_SHEET, RISKS_SHEET
+from analysis.workbook_layout import ASSESSMENTS_SHEET, OBSERVATIONS_SHEET, RISKS_SHEET, SURVEYS_SHEET
 
 
 class EntryReader:
@@ -28,10 +29,12 @@ class EntryReader:
         self.observations = ObservationSheet(self.ctx, PublishedFigures(frames["observations"], self.ctx.problems))
         self.assessments = AssessmentSheet(self.ctx)
         self.risks = RiskSheet(self.ctx)
+        self.surveys = SurveySheet(self.ctx)
         handlers = {
             OBSERVATIONS_SHEET: self.observations.read,
             ASSESSMENTS_SHEET: self.assessments.read,
             RISKS_SHEET: self.risks.read,
+            SURVEYS_SHEET: self.surveys.read,
         }
         self.workbooks = WorkbookReader(entries_dir.parent, self.ctx.problems, handlers, self.ctx.known_risks)
 
@@ -45,6 +48,7 @@ class EntryReader:
             assessments=self.assessments.accepted.frame("assessments"),
             risks=self.risks.accepted.frame("risks"),
             observations=conform_rows("observations", self.observations.records()),
+            surveys=self.surveys.frame(),
             problems=list(self.ctx.problems),
             files=list(self.workbooks.files),
         )

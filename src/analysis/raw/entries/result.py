@@ -13,15 +13,17 @@ from analysis.raw.errors import Problem
 
 @dataclass
 class EntryResult:
-    """What the filled workbooks hold, checked: three frames and every problem found.
+    """What the filled workbooks hold, checked: four frames and every problem found.
 
     ``observations`` holds only the new, typed-in observations (in the columns of
-    ``schemas/observations.yml``); ``merge`` adds them to the build's own.
+    ``schemas/observations.yml``); ``merge`` adds them to the build's own. ``surveys`` is
+    every accepted row of the optional 满意度与第三方评估 sheet.
     """
 
     assessments: pd.DataFrame
     risks: pd.DataFrame
     observations: pd.DataFrame
+    surveys: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 

@@ -2,8 +2,9 @@
 
 Everything that stops a file or a sheet from being read at all (an old .xls, a damaged file,
 a missing sheet or column, a formula Excel never calculated) is reported here, once for the
-file or the cell. What a row's cells hold is checked by the sheet it belongs to
-(``observations``, ``assessments``), which this module knows only as a handler per sheet.
+file or the cell; an optional sheet (``OPTIONAL_SHEETS``) a workbook lacks is no problem. What a
+row's cells hold is checked by the sheet it belongs to (``observations``, ``assessments``,
+``surveys``), which this module knows only as a handler per sheet.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from analysis.cells import cell_text
 from analysis.raw.errors import Problem, display_path
 from analysis.sources import Source
-from analysis.workbook_layout import DATA_SHEETS, LAYOUT, RISKS_SHEET, Column
+from analysis.workbook_layout import DATA_SHEETS, LAYOUT, OPTIONAL_SHEETS, RISKS_SHEET, Column
 
 
 @dataclass
@@ -73,7 +74,8 @@ class WorkbookReader:
 
     def read_file(self, path: Path) -> None:
         """Read one workbook: every problem that keeps it or one of its sheets from being read
-        is recorded, and every row of the sheets that can be read is handed on."""
+        is recorded, and every row of the sheets that can be read is handed on, sheet by sheet
+        in the layout's order (the optional sheets last, and only where the workbook has them)."""
         name = display_path(path, self.root)
         self.files.append(name)
         if path.suffix.lower() == ".xls":
@@ -92,8 +94,10 @@ class WorkbookReader:
             return
         wb, formulas = opened
         try:
-            for sheet in DATA_SHEETS:
-                if sheet not in wb.sheetnames:
+            for sheet in (*DATA_SHEETS, *OPTIONAL_SHEETS):
+                if sheet in wb.sheetnames:
+                    self._read_sheet(name, sheet, wb[sheet], formulas[sheet] if formulas is not None else None)
+                elif sheet in DATA_SHEETS:
                     self.problems.append(
                         Problem(
                             name,
@@ -104,8 +108,6 @@ class WorkbookReader:
                             sheet=sheet,
                         )
                     )
-                    continue
-                self._read_sheet(name, sheet, wb[sheet], formulas[sheet] if formulas is not None else None)
         finally:
             wb.close()
             if formulas is not None:
