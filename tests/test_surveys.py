@@ -134,3 +134,16 @@ def test_survey_problems_come_once_each_in_file_and_row_order_with_the_other_she
     assert (plan.found, plan.expected) == ("'example-99'", "a plan_id from plans ['example-15']")
     assert column.found == "no such column in the header"
     assert result.surveys["source_location"].tolist() == [f"{SURVEYS_SHEET} 第5行"], "the good row is still kept"
+
+
+def test_the_same_survey_in_two_copies_of_a_workbook_is_kept_once_citing_both(small_build, tmp_path: Path):
+    raw = _filled(tmp_path, small_build, GOOD)
+    (copy,) = list((raw / "entries").glob("*.xlsx"))
+    shutil.copyfile(copy, copy.with_name(f"副本-{copy.name}"))
+    frames = read_frames(small_build[1])
+    once = read_entries(raw / "entries", frames)
+    assert once.problems == []
+    assert len(once.surveys) == 1
+    row = once.surveys.iloc[0]
+    assert row["source_document"].split("；") == [f"entries/{copy.name}", f"entries/副本-{copy.name}"]  # files in order
+    assert row["source_location"] == f"{SURVEYS_SHEET} 第2行；{SURVEYS_SHEET} 第2行"

@@ -9,11 +9,9 @@ workbook walker knows from the layout; this module only checks the rows it is ha
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
-from analysis import datasets, sources
+from analysis.raw.entries.accepted import Accepted
 from analysis.raw.entries.context import Context
 from analysis.raw.entries.workbook import Row
 from analysis.workbook_layout import SURVEY_COLUMNS, SURVEY_KINDS
@@ -25,13 +23,14 @@ _REQUIRED_TEXT = ("finding", "conducted_by")
 class SurveySheet:
     """Reads the 满意度与第三方评估 rows: every row with no problem is kept, in the order read.
 
-    Not kept once per key like the assessments: a row is known only by where it was entered
-    (the schema's key is plan, workbook and row), so there is nothing to tell a copy by.
+    A survey has no id, so it is known by everything entered about it: the same row again in a
+    second copy of the workbook (or in a colleague's file) is kept once and cites both places,
+    as on the other sheets; two rows that differ in any cell are two surveys.
     """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.rows: list[dict[str, Any]] = []
+        self.accepted = Accepted(ctx.problems)
 
     def read(self, row: Row) -> None:
         """Check every cell of the row (each problem reported, in column order) and keep it when all are good."""
@@ -42,13 +41,15 @@ class SurveySheet:
         conducted_on = read.month_or_day(row, "conducted_on")
         if plan_id is None or kind is None or not texts or conducted_on is None:
             return
-        self.rows.append({**row.values, "conducted_on": conducted_on, **sources.columns([row.source])})
+        record = {("report_title" if c.id == "source" else c.id): row.values[c.id] for c in SURVEY_COLUMNS} | {
+            "conducted_on": conducted_on
+        }
+        self.accepted.keep(tuple(record.items()), record, row, "each survey once")
 
     def frame(self) -> pd.DataFrame:
         """The kept rows as the ``surveys`` dataset: the sheet's columns as typed (报告名称 as
-        ``report_title``), then the workbook and row each came from."""
-        frame = pd.DataFrame(self.rows, columns=[*(c.id for c in SURVEY_COLUMNS), *sources.COLUMNS])
-        return datasets.conform("surveys", frame.rename(columns={"source": "report_title"}))
+        ``report_title``), then every workbook and row each was entered in."""
+        return self.accepted.frame("surveys")
 
     def _texts(self, row: Row) -> bool:
         """Whether the finding and who carried it out are filled (a problem for each that is not)."""
