@@ -71,6 +71,7 @@ def test_a_filled_survey_reaches_the_report(small_build, tmp_path: Path, monkeyp
         ("类型", "问卷", "one of"),
         ("时间", "三月", "a date"),
         ("时间", "2026-13", "a date"),  # no such month: a problem, not a crash
+        ("时间", "2099-01", "a date not after today"),  # reported before it was carried out
         ("实施单位", None, "the text as the report states it"),
     ],
 )

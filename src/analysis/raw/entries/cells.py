@@ -123,6 +123,10 @@ class CellReader:
         if day is None:
             found = "an empty cell" if value is None else repr(value)
             self.problems.append(row.problem(column, found, "a date: YYYY-MM or YYYY-MM-DD"))
+        elif day.date() > today():  # a survey reported before it was carried out is a typing slip
+            found = repr(cell_text(value))
+            self.problems.append(row.problem(column, found, f"a date not after today ({today()})"))
+            return None
         return day
 
     def number(self, row: Row) -> float | None:
