@@ -104,4 +104,7 @@ def test_a_batch_on_a_local_cluster_builds_what_the_process_pool_builds_and_isol
         for out in r.outputs:
             if out.endswith(".pdf"):
                 assert _pdf_text(tmp_path / "pool" / out) == _pdf_text(tmp_path / "dask" / out)
+                # the synthetic document is cited by its Chinese title, never as the word "synthetic"
+                sources = _pdf_text(tmp_path / "pool" / out).split("资料来源")[-1]
+                assert "合成数据（用于规模测试，非真实文件）" in sources and "synthetic" not in sources
     assert (tmp_path / "dask" / "_failed" / "plan-broken.ipynb").exists()

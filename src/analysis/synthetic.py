@@ -8,7 +8,8 @@ made-up units 合成县00000 …, each with its own plan of 35 targets shaped li
 (the generator is ``analysis.bench.synthetic_frames``, from a fixed seed).
 
 Synthetic everywhere: it is written outside ``data/`` (refused inside it), every plan title
-and region says 合成, both source columns say ``synthetic``, and the folder holds a
+and region says 合成, every row cites the one synthetic document (file ``synthetic``, titled
+合成数据…, so a report's list of sources names it in Chinese), and the folder holds a
 ``SYNTHETIC.txt`` marker. Reports built from it say 合成数据 on their cover (the plan title).
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import datasets, paths, sources
+from analysis import datasets, paths
 from analysis.bench import INDICATORS, SEED, SOURCE, K, synthetic_frames
 
 #: The targets a synthetic county plan keeps by default: eleven, as real district plans have
@@ -42,6 +43,8 @@ INDICATORS_IDS = [t[0] for t in INDICATORS]
 INDICATOR_NAMES = [t[1] for t in INDICATORS]
 INDICATOR_UNITS = [t[4] for t in INDICATORS]
 DOCUMENT_ID = "synthetic"
+#: Where in the synthetic document a row is "read": all of it (a restatement elsewhere in it).
+WHOLE = "全文"
 
 
 def national_panel(
@@ -77,8 +80,9 @@ def _observations(engine_obs: pd.DataFrame) -> pd.DataFrame:
     label, value text, the cumulative and reprint flags, a restatement's own source."""
     obs = engine_obs.copy()
     # the generator's restatements share their period with the preferred value: as in the real
-    # data, a restatement comes from another publication (the key includes the source)
-    obs["source_document"] = obs["source_document"].where(obs["is_preferred"], SOURCE + "-restatement")
+    # data, a restatement comes from another place in the source (the key includes its location)
+    whole = pd.Series(WHOLE, index=obs.index, dtype="str")
+    obs["source_location"] = whole.where(obs["is_preferred"], "另载数值（合成）")
     names = dict(zip(INDICATORS_IDS, INDICATOR_NAMES))
     units = dict(zip(INDICATORS_IDS, INDICATOR_UNITS))
     obs["measure"] = obs["series_id"].map(names).astype("str")
@@ -113,7 +117,7 @@ def _plans(settings: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
             "parent_plans": None,
             "n_indicators": counts.reindex(plan_ids).fillna(0).astype(int).to_numpy(),
             "source_document": SOURCE,
-            "source_location": SOURCE,
+            "source_location": WHOLE,
             "note": "SYNTHETIC: made up by analysis.synthetic for scale runs; not real data",
         }
     )
@@ -122,7 +126,7 @@ def _plans(settings: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
 #: The one document every synthetic plan cites: says it is not a real file.
 _DOCUMENT = {
     "document_id": DOCUMENT_ID,
-    "file": "-",
+    "file": SOURCE,  # every synthetic row cites it, so a report names it by its Chinese title
     "title": "合成数据（用于规模测试，非真实文件）",
     "issuer": "合成数据",
     "doc_number": None,
@@ -134,12 +138,12 @@ _DOCUMENT = {
 
 def _conform(name: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The dataset's schema columns in order; a column the panel does not make is empty, or
-    ``synthetic`` for a source."""
+    the synthetic document for a source."""
     columns = datasets.spec(name).column_names
     frame = frames.get(name, pd.DataFrame(columns=columns))
     for col in columns:
         if col not in frame.columns:
-            frame[col] = SOURCE if col in sources.COLUMNS else None
+            frame[col] = {"source_document": SOURCE, "source_location": WHOLE}.get(col)
     return frame[columns]
 
 
