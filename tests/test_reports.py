@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -212,6 +213,12 @@ def test_exploration_notebooks_run_on_the_real_data(name, real_build, tmp_path: 
     )  # a hung cell fails here
     kernels.release_all()
     assert not any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))
+    # Twice in CI (12-03, 12-04) this test took 302 s against 3 s alone, and passed: something
+    # waited out the 300 s above without failing. Not reproduced; name the cell if it recurs.
+    durations = [(c.metadata.get("papermill", {}).get("duration") or 0.0, i) for i, c in enumerate(done.cells)]
+    slowest, index = max(durations)
+    if slowest > 60:
+        warnings.warn(f"{name}: cell {index} took {slowest:.0f} s: {done.cells[index].source[:120]!r}", stacklevel=1)
 
 
 def test_our_exporters_are_registered_with_nbconvert(published, tmp_path: Path):
