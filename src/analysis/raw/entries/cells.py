@@ -30,6 +30,8 @@ _MONTH_OR_DAY = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 
 #: A period read from a row: its kind, first and last day, and label (as ``periods.period_span``).
 Period = tuple[str, pd.Timestamp, pd.Timestamp, str]
+#: ``datetime.date`` under another name: ``CellReader.date`` hides it inside the class.
+_Day = date
 
 
 class CellReader:
@@ -110,8 +112,7 @@ class CellReader:
         if day is None:
             self.problems.append(row.problem(column, repr(text), "a date written YYYY-MM-DD"))
             return False, None
-        if day > today():
-            self.problems.append(row.problem(column, repr(day.isoformat()), f"a date not after today ({today()})"))
+        if self._after_today(row, column, day):
             return False, None
         return True, pd.Timestamp(day)
 
@@ -123,11 +124,16 @@ class CellReader:
         if day is None:
             found = "an empty cell" if value is None else repr(value)
             self.problems.append(row.problem(column, found, "a date: YYYY-MM or YYYY-MM-DD"))
-        elif day.date() > today():  # a survey reported before it was carried out is a typing slip
-            found = repr(cell_text(value))
-            self.problems.append(row.problem(column, found, f"a date not after today ({today()})"))
+        elif self._after_today(row, column, day.date()):
             return None
         return day
+
+    def _after_today(self, row: Row, column: str, day: _Day) -> bool:
+        """True, and a problem, for a day after today: nothing is filled in before it happens."""
+        if day <= today():
+            return False
+        self.problems.append(row.problem(column, repr(day.isoformat()), f"a date not after today ({today()})"))
+        return True
 
     def number(self, row: Row) -> float | None:
         """The value as a number, read as Excel shows it: a number, or text that is only a number."""
