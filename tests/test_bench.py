@@ -168,3 +168,25 @@ def test_main_writes_the_results_but_never_into_data(tmp_path):
     assert bench.main(["--sizes", str(SMALL), "--out", str(bench.paths.DATA / "bench")]) == 2
     assert not (bench.paths.DATA / "bench").exists()
     assert np.isfinite(report["engine"][0]["seconds"])
+
+
+def test_the_report_bench_compares_medians_of_interleaved_runs_and_keeps_every_run():
+    from analysis.publish.benchmark import figures
+
+    def batch(per_report: float, own: float) -> dict:
+        return {"reports": 20, "workers": 2, "wall_seconds": per_report * 20, "per_report_seconds": per_report,
+                "reports_own_seconds": own, "phase_seconds": {"execute": own / 2, "pdf": own / 2},
+                "workers_busy_share": own / (2 * per_report * 20)}  # fmt: skip
+
+    floors = [1.0, 2.0, 1.5]
+    batches = [batch(0.6, 18.0), batch(0.5, 16.0), batch(0.9, 30.0)]
+    result = figures(floors, batches, noop=0.4, harfbuzz=True)
+    assert result["floor_papermill_cli_seconds"] == {"runs": floors, "median": 1.5}
+    assert result["batch_per_report_seconds"] == {"runs": [0.6, 0.5, 0.9], "median": 0.6}
+    assert result["ratio_per_report_to_floor"] == 0.4  # median batch ÷ median floor, not the best run
+    assert result["ratio_runs"] == [0.6, 0.25, 0.6]  # each batch against the floor run just before it
+    assert result["batch"]["reports_own_seconds"] == 18.0  # the median batch's breakdown, not another's
+    assert result["batch"]["workers_busy_share"] == 0.75
+    assert result["pdf_font_subsetting"] == "harfbuzz" and result["aim_ratio"] == 0.5
+    slow = figures(floors, batches, noop=0.4, harfbuzz=False)["pdf_font_subsetting"]
+    assert slow.startswith("fonttools") and "libharfbuzz-subset0" in slow

@@ -399,8 +399,14 @@ def _worker_init() -> None:
     atexit.register(kernels.release_all)
 
 
+def default_workers() -> int:
+    """Workers of the default pool: two, or one on a one-core machine (a third on two cores
+    was slower: four processes, each worker with its kernel, on two cores; bench/README)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def default_executor(workers: int | None = None) -> Executor:
-    workers = workers or max(1, min(2, os.cpu_count() or 1))
+    workers = workers or default_workers()
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
     )
@@ -633,7 +639,7 @@ def _run_on_pools(
         for job in lost.jobs:
             record(job, _failed(job, why))
 
-    pool = executor or default_executor(min(len(todo), workers or 2))
+    pool = executor or default_executor(min(len(todo), workers or default_workers()))
     try:
         _run_pool(pool, todo, root, engine, time_limit, dates, record)
         return
