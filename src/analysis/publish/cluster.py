@@ -123,9 +123,11 @@ def dask_executor(
     the report libraries on every worker at start (for report batches, not engine runs)."""
     from distributed import Client, LocalCluster
 
+    from analysis.publish.runner import default_workers
+
     cluster = None
     if scheduler == "local":
-        n = workers or max(1, min(2, os.cpu_count() or 1))
+        n = workers or default_workers()
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     else:

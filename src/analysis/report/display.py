@@ -12,8 +12,10 @@ def setup() -> None:
 
     from analysis.style import apply_theme
 
-    # the PNG is what the PDF and the Word copy print: at print resolution, not the screen's
-    set_matplotlib_formats("svg", "png", dpi=200)
+    # the PNG is what the PDF and the Word copy print: at print resolution, not the screen's.
+    # Printed at the figure's own size, as ``charts`` laid it out: a tight crop would draw
+    # every chart once more per format to find its edges (charts._laid_out)
+    set_matplotlib_formats("svg", "png", dpi=200, bbox_inches=None)
     apply_theme()
 
 
