@@ -6,7 +6,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import dask
 import pytest
+from distributed import get_client
 
 from analysis import datasets, paths, synthetic
 from analysis.evaluate import evaluate
@@ -97,6 +99,11 @@ def test_a_batch_on_a_local_cluster_builds_what_the_process_pool_builds_and_isol
     with dask_executor("local", 2) as (executor, shape):
         assert shape["workers"] == 2
         by_dask = run_batch(jobs, tmp_path / "dask", data_dir=data, executor=executor, progress=False)
+        # report workers (and so their kernels) keep glibc's own trimming, not Dask's 64 KiB
+        trim = get_client().run(lambda: __import__("os").environ.get("MALLOC_TRIM_THRESHOLD_"))
+        assert list(trim.values()) == [None, None]
+    # Dask's own settings survive the override (a config block restores what it found on entry)
+    assert dask.config.get("distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_") == 65536
     assert [(r.slug, r.status) for r in by_dask] == [(r.slug, r.status) for r in by_pool]
     assert [r.status for r in by_dask] == ["built"] * (len(jobs) - 1) + ["failed"]
     assert "合成的故障" in by_dask[-1].error
